@@ -1,0 +1,1112 @@
+"""Loading: read YAML (and includes), check structure, compile expressions, validate the story.
+
+`load_scenario(path)` returns a Scenario or raises ContentError with every diagnostic.
+`check_file(path)` returns (scenario or None, diagnostics) for `balcony validate`.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+from collections import deque
+
+from . import schema as S
+from .diagnostics import Diagnostics
+from .errors import ContentError, ExprError
+from .expr import ANY_BOOL, BOOL, NUM, TEXT, Compiled, Env, _const, compile_expr
+from .scenario import (Choice, Ending, Event, Flag, Later, Meter, Perception, Phase, Rule, Scenario, Scene,
+                       Stakeholder, Story)
+from .textfmt import compile_template
+from .yamlload import YDict, YList, load_file
+
+CORE_VALUES = ("trust", "support", "commitment")
+TEXT_ATTRS = ("name", "role", "agency")
+BUILTIN_NAMES = ("turn", "year", "quarter", "phase", "attention", "listened", "balcony_visits",
+                 "public_value", "legitimacy", "capacity", "all", "self", "tags", "visits", "met", "heard",
+                 "narrator", "end", "true", "false", "and", "or", "not", "if", "else")
+SECTION_ORDER = ("meters", "flags", "stakeholder_values", "stakeholders", "groups", "computed",
+                 "rules", "events", "scenes", "endings", "tags")
+
+
+def _pos(container, key=None):
+    if container is None:
+        return (1, 1)
+    if key is None:
+        return getattr(container, "pos", (1, 1))
+    if isinstance(container, YDict):
+        return container.val_pos.get(key, container.pos)
+    if isinstance(container, YList) and isinstance(key, int) and key < len(container.item_pos):
+        return container.item_pos[key]
+    return getattr(container, "pos", (1, 1))
+
+
+def _kpos(container, key):
+    if isinstance(container, YDict):
+        return container.key_pos.get(key, container.pos)
+    return _pos(container)
+
+
+def _file(container, default):
+    return getattr(container, "file", None) or default
+
+
+# --- reading files and includes -------------------------------------------------
+
+class _Reader:
+    def __init__(self, root_path: str, diags: Diagnostics):
+        self.diags = diags
+        self.root = os.path.abspath(root_path)
+        self.base = os.path.dirname(self.root)
+        self.files: list[str] = []
+        self.hash = hashlib.sha256()
+
+    def display(self, path):
+        rel = os.path.relpath(path)
+        return rel if not rel.startswith("..") else path
+
+    def read(self, path, stack, include_from=None):
+        """Returns a list of (display_name, doc) in include order, the root first."""
+        name = self.display(path)
+        if include_from is not None and not os.path.exists(path):
+            container, idx, fname = include_from
+            self.diags.error(fname, _pos(container, idx), "BAL040",
+                             f"the included file '{container[idx]}' does not exist (looked for {name})")
+            return []
+        doc = load_file(path, self.diags, name)
+        if doc is None:
+            return []
+        self.files.append(name)
+        try:
+            with open(path, "rb") as f:
+                self.hash.update(f.read())
+        except OSError:  # pragma: no cover
+            pass
+        if not isinstance(doc, dict):
+            self.diags.error(name, _pos(doc), "BAL003",
+                             "the top level must be a mapping of keys such as 'id', 'title' and 'scenes'")
+            return []
+        out = [(name, doc)]
+        inc = doc.get("includes")
+        if isinstance(inc, list):
+            for i, rel in enumerate(inc):
+                if not isinstance(rel, str):
+                    continue
+                target = os.path.abspath(os.path.join(os.path.dirname(path), rel))
+                if target in stack:
+                    chain = " -> ".join(self.display(p) for p in stack + [target])
+                    self.diags.error(name, _pos(inc, i), "BAL041", f"includes form a cycle: {chain}: remove one of them")
+                    continue
+                out.extend(self.read(target, stack + [target], (inc, i, name)))
+        return out
+
+
+# --- the environment expressions are compiled in --------------------------------
+
+class ScenarioEnv(Env):
+    def __init__(self, cal_start, meters, flags, values, stakeholders, groups, computed_raw, story_ids,
+                 scene_ids, phase_ids, tag_names, triangle_raw, attention_max, end_turn):
+        self.cal_base = cal_start[0] * 4 + cal_start[1] - 1
+        self.meters = meters
+        self.flags = flags
+        self.values = values
+        self.stakeholders = stakeholders
+        self.groups = groups
+        self.computed_raw = computed_raw  # name -> (src, file, pos)
+        self.story_ids = story_ids
+        self.scene_ids = scene_ids
+        self.phase_ids = phase_ids
+        self.tag_names = tag_names
+        self.triangle_raw = triangle_raw
+        self.attention_max = attention_max
+        self.end_turn = end_turn
+        self.cache: dict[str, Compiled] = {}
+        self.busy: set[str] = set()
+        self.broken: set[str] = set()
+        self.errors: list = []  # (name, ExprError) for computed values
+
+    def group_members(self, name):
+        return self.groups.get(name)
+
+    def known_names(self):
+        names = list(self.meters) + list(self.flags) + list(self.computed_raw) + list(self.groups)
+        names += [f"{s}.{v}" for s in self.stakeholders for v in list(self.values) + ["local_budget", *TEXT_ATTRS]]
+        names += ["turn", "year", "quarter", "phase", "attention", "listened", "balcony_visits"]
+        names += [f"tags.{t}" for t in self.tag_names] + [f"visits.{s}" for s in self.scene_ids]
+        names += [f"met.{s}" for s in self.stakeholders] + [f"heard.{s}" for s in self.story_ids]
+        if self.triangle_raw:
+            names += ["public_value", "legitimacy", "capacity"]
+        return names
+
+    def unknown_hint(self, dotted):
+        head, _, rest = dotted.partition(".")
+        import difflib
+        close = difflib.get_close_matches(dotted, self.known_names(), 1, 0.6)
+        if close:
+            return f": did you mean '{close[0]}'?"
+        if head == "self":
+            return ": 'self' is only defined in rules with 'each' and in one-to-one effects"
+        if head in self.stakeholders and rest:
+            return f": a stakeholder has {', '.join(list(self.values) + ['local_budget', *TEXT_ATTRS])}"
+        return ": declare it under 'meters', 'flags' or 'computed' first"
+
+    def resolve(self, dotted, self_id):
+        head, _, rest = dotted.partition(".")
+        if head == "self":
+            if self_id is None or not rest:
+                return None
+            head = self_id
+            dotted = f"{self_id}.{rest}"
+        if not rest:
+            if head in self.meters:
+                m = self.meters[head]
+                return Compiled(lambda s, k=head: s.vals[k], NUM, (m.lo, m.hi))
+            if head in self.flags:
+                return Compiled(lambda s, k=head: s.vals[k], BOOL, ANY_BOOL)
+            if head in self.computed_raw:
+                return self._computed(head)
+            if head in ("public_value", "legitimacy", "capacity") and self.triangle_raw:
+                return self._computed(head, triangle=True)
+            if head == "turn":
+                hi = self.end_turn + 1 if self.end_turn is not None else math.inf
+                return Compiled(lambda s: s.turn, NUM, (0, hi))
+            if head == "year":
+                base = self.cal_base
+                hi = (base + self.end_turn + 1) // 4 if self.end_turn is not None else math.inf
+                return Compiled(lambda s: (base + s.turn) // 4, NUM, (base // 4, hi))
+            if head == "quarter":
+                base = self.cal_base
+                return Compiled(lambda s: (base + s.turn) % 4 + 1, NUM, (1, 4))
+            if head == "phase":
+                return Compiled(lambda s: s.phase, TEXT, None)
+            if head == "attention":
+                return Compiled(lambda s: s.attention, NUM, (0, self.attention_max))
+            if head == "listened":
+                return Compiled(lambda s: len(s.heard), NUM, (0, len(self.story_ids)))
+            if head == "balcony_visits":
+                return Compiled(lambda s: s.balcony_visits, NUM, (0, math.inf))
+            return None
+        if head in self.stakeholders and "." not in rest:
+            sh = self.stakeholders[head]
+            if rest in self.values:
+                lo, hi, _ = self.values[rest]
+                return Compiled(lambda s, k=dotted: s.vals[k], NUM, (lo, hi))
+            if rest == "local_budget":
+                return _const(bool(sh["local_budget"]))
+            if rest in TEXT_ATTRS:
+                return _const(str(sh.get(rest, "")))
+            return None
+        if head == "tags" and rest in self.tag_names:
+            return Compiled(lambda s, k=rest: s.tags.get(k, 0), NUM, (0, math.inf))
+        if head == "visits" and rest in self.scene_ids:
+            return Compiled(lambda s, k=rest: s.visits.get(k, 0), NUM, (0, math.inf))
+        if head == "met" and rest in self.stakeholders:
+            return Compiled(lambda s, k=rest: s.met.get(k, 0), NUM, (0, math.inf))
+        if head == "heard" and rest in self.story_ids:
+            return Compiled(lambda s, k=rest: k in s.heard, BOOL, ANY_BOOL)
+        return None
+
+    def _computed(self, name, triangle=False):
+        key = ("triangle:" if triangle else "") + name
+        if key in self.cache:
+            return self.cache[key]
+        if key in self.busy or key in self.broken:
+            self.broken.add(key)
+            raise ExprError(f"'{name}' is defined in terms of itself", 0, "BAL023")
+        src, _, _ = (self.triangle_raw if triangle else self.computed_raw)[name]
+        self.busy.add(key)
+        try:
+            c = compile_expr(src, self)
+        finally:
+            self.busy.discard(key)
+        # computed values are read often: cache their value per state version
+        fn = c.fn
+
+        def cached(s, fn=fn, key=key):
+            memo = s.memo
+            if key in memo:
+                return memo[key]
+            v = memo[key] = fn(s)
+            return v
+        out = Compiled(cached, c.type, c.interval, c.const, c.is_const)
+        self.cache[key] = out
+        return out
+
+
+# --- the loader proper ------------------------------------------------------------
+
+class _Loader:
+    def __init__(self, path):
+        self.path = path
+        self.diags = Diagnostics()
+        self.reader = _Reader(path, self.diags)
+        self.root_name = self.reader.display(os.path.abspath(path))
+        self.laters: dict[str, Later] = {}
+        self.cond_checks: list = []  # (Compiled, file, pos, what) for never/always-true analysis
+
+    # diagnostics helpers
+    def err(self, container, key, code, msg, at_key=False):
+        pos = _kpos(container, key) if at_key else _pos(container, key)
+        self.diags.error(_file(container, self.root_name), pos, code, msg)
+
+    def warn(self, container, key, code, msg, at_key=False):
+        pos = _kpos(container, key) if at_key else _pos(container, key)
+        self.diags.warning(_file(container, self.root_name), pos, code, msg)
+
+    def expr(self, container, key, want=None, self_id=None, what="this expression"):
+        src = container[key]
+        try:
+            return compile_expr(src, self.env, self_id, want)
+        except ExprError as e:
+            line, col = _pos(container, key)
+            if isinstance(src, str) and "\n" not in src:
+                col += e.offset
+            self.diags.error(_file(container, self.root_name), (line, col), e.code, f"{what}: {e}")
+            return None
+
+    def template(self, container, key, self_id=None):
+        src = container.get(key)
+        if not isinstance(src, str):
+            return lambda s: ""
+        try:
+            return compile_template(src, self.env, self_id)
+        except ExprError as e:
+            line, col = _pos(container, key)
+            before = src[: max(0, min(e.offset, len(src)))]
+            if "\n" in before:
+                line += before.count("\n") + (1 if src and container is not None and _is_block(src) else 0)
+                col = len(before) - before.rfind("\n")
+            else:
+                col += e.offset
+            self.diags.error(_file(container, self.root_name), (line, col), e.code, f"in the text: {e}")
+            return lambda s: ""
+
+    # --- main --------------------------------------------------------------------
+    def load(self):
+        docs = self.reader.read(os.path.abspath(self.path), [os.path.abspath(self.path)])
+        if not docs:
+            return None
+        root_name, root = docs[0]
+        S.CheckCtx(root_name, self.diags)
+        S.SCHEMA.check(root, root.pos, S.CheckCtx(root_name, self.diags))
+        for name, doc in docs[1:]:
+            bad = [k for k in doc if k not in S.INCLUDABLE]
+            for k in bad:
+                self.diags.error(name, _kpos(doc, k), "BAL043",
+                                 f"an included file may define only {', '.join(S.INCLUDABLE)}; '{k}' belongs in the main scenario")
+            S.INCLUDE_SCHEMA.check({k: v for k, v in doc.items() if k not in bad} if bad else doc, doc.pos,
+                                   S.CheckCtx(name, self.diags))
+        merged = self.merge(docs)
+        if self.diags.has_errors and not _usable(root):
+            return None
+        return self.build(root, merged)
+
+    def merge(self, docs):
+        """Merge sections from the root and includes; duplicates are BAL042."""
+        merged: dict = {}
+        owners: dict = {}
+        for name, doc in docs:
+            for sec in SECTION_ORDER:
+                val = doc.get(sec)
+                if val is None:
+                    continue
+                if isinstance(val, dict):
+                    target = merged.setdefault(sec, {})
+                    if not isinstance(target, dict):
+                        continue
+                    for k, v in val.items():
+                        if k in target:
+                            other = owners[(sec, k)]
+                            self.err(val, k, "BAL042", f"'{k}' is defined twice in {sec} (also at {other[0]}:{other[1][0]}): rename one", at_key=True)
+                            continue
+                        target[k] = (v, val)
+                        owners[(sec, k)] = (name, _kpos(val, k))
+                elif isinstance(val, list):
+                    target = merged.setdefault(sec, [])
+                    if not isinstance(target, list):
+                        continue
+                    for i, item in enumerate(val):
+                        target.append((item, val, i))
+        return merged
+
+    def build(self, root, merged):
+        d = self.diags
+        rn = self.root_name
+
+        def get(key, default=None, typ=None):
+            v = root.get(key, default)
+            if typ is not None and not isinstance(v, typ):
+                return default
+            return v
+
+        cal = get("calendar", {}, dict)
+        cal_start = _quarter(cal.get("start")) or (2010, 1)
+        cal_end = _quarter(cal.get("end"))
+        if cal_end and cal_end < cal_start:
+            self.err(cal, "end", "BAL012", "the calendar ends before it starts")
+            cal_end = None
+        end_turn = None
+        if cal_end:
+            end_turn = (cal_end[0] * 4 + cal_end[1]) - (cal_start[0] * 4 + cal_start[1])
+
+        # --- meters and flags
+        meters: dict[str, Meter] = {}
+        for mid, (m, cont) in merged.get("meters", {}).items():
+            if not isinstance(m, dict):
+                continue
+            rng = m.get("range")
+            if not (isinstance(rng, list) and len(rng) == 2 and all(_isnum(x) for x in rng)):
+                continue
+            lo, hi = rng
+            if lo >= hi:
+                self.err(m, "range", "BAL012", f"the range of '{mid}' must go from a lower to a higher number")
+                continue
+            start = m.get("start", lo)
+            if not _isnum(start):
+                continue
+            if not lo <= start <= hi:
+                self.err(m, "start", "BAL012", f"'{mid}' starts at {start}, outside its range {lo} to {hi}")
+                start = min(max(start, lo), hi)
+            visible = bool(m.get("visible", False))
+            meters[mid] = Meter(mid, str(m.get("label", mid.replace("_", " ").capitalize())), lo, hi, start,
+                                m.get("type") == "int", visible, str(m.get("kind", "other")),
+                                bool(m.get("balcony", not visible)))
+        flags: dict[str, Flag] = {}
+        for fid, (f, cont) in merged.get("flags", {}).items():
+            if isinstance(f, bool):
+                flags[fid] = Flag(fid, f, fid.replace("_", " "))
+            elif isinstance(f, dict) and isinstance(f.get("start"), bool):
+                flags[fid] = Flag(fid, f["start"], str(f.get("label", fid.replace("_", " "))))
+
+        # --- stakeholder values
+        values: dict[str, tuple] = {v: (0, 100, False) for v in CORE_VALUES}
+        value_starts: dict[str, float] = {}
+        for vid, (v, cont) in merged.get("stakeholder_values", {}).items():
+            if vid in CORE_VALUES or vid in ("local_budget", *TEXT_ATTRS):
+                self.err(cont, vid, "BAL042", f"'{vid}' is built in for every stakeholder: choose another name", at_key=True)
+                continue
+            if not isinstance(v, dict):
+                continue
+            rng = v.get("range")
+            if not (isinstance(rng, list) and len(rng) == 2 and all(_isnum(x) for x in rng) and rng[0] < rng[1]):
+                continue
+            values[vid] = (rng[0], rng[1], v.get("type") == "int")
+            value_starts[vid] = v.get("start", rng[0]) if _isnum(v.get("start")) else rng[0]
+
+        # --- stakeholders
+        sh_raw: dict[str, dict] = {}
+        for item, cont, i in merged.get("stakeholders", []):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            sid = item["id"]
+            if sid in sh_raw:
+                self.err(item, "id", "BAL042", f"the stakeholder '{sid}' is defined twice: rename one")
+                continue
+            sh_raw[sid] = item
+        # namespaces must not collide
+        spaces = {"meter": meters, "flag": flags, "stakeholder": sh_raw,
+                  "group": {g: 1 for g in merged.get("groups", {})},
+                  "computed value": {c: 1 for c in merged.get("computed", {})}}
+        seen: dict[str, str] = {}
+        for kind, names in spaces.items():
+            for n in names:
+                if n in BUILTIN_NAMES:
+                    self.diags.error(rn, _find_pos(merged, n), "BAL042", f"'{n}' is a built-in name and cannot be a {kind}: rename it")
+                if n in seen:
+                    self.diags.error(rn, _find_pos(merged, n), "BAL042",
+                                     f"'{n}' is both a {seen[n]} and a {kind}: names share one namespace, rename one")
+                seen.setdefault(n, kind)
+
+        groups: dict[str, tuple] = {"all": tuple(sh_raw)}
+        group_where: dict[str, tuple] = {}
+        for gid, (g, cont) in merged.get("groups", {}).items():
+            if isinstance(g, list):
+                members = []
+                for j, m in enumerate(g):
+                    if m not in sh_raw:
+                        self.err(g, j, "BAL021", f"'{m}' is not a stakeholder{S.suggest(str(m), sh_raw)}")
+                    else:
+                        members.append(m)
+                groups[gid] = tuple(members)
+            elif isinstance(g, dict) and "where" in g:
+                group_where[gid] = (g, cont)
+                groups[gid] = ()
+        story_ids = []
+        perc_raw = get("perception", {}, dict)
+        listen_raw = perc_raw.get("listen", {}) if isinstance(perc_raw.get("listen"), dict) else {}
+        stories_raw = listen_raw.get("stories", []) if isinstance(listen_raw.get("stories"), list) else []
+        for st in stories_raw:
+            if isinstance(st, dict) and isinstance(st.get("id"), str):
+                if st["id"] in story_ids:
+                    self.err(st, "id", "BAL042", f"the story '{st['id']}' is defined twice")
+                story_ids.append(st["id"])
+        scene_ids = [k for k, (v, c) in merged.get("scenes", {}).items() if isinstance(v, dict)]
+        phases_raw = [p for p in get("phases", [], list) if isinstance(p, dict) and isinstance(p.get("id"), str)]
+        phase_ids = [p["id"] for p in phases_raw]
+        declared_tags = []
+        for t, cont, i in merged.get("tags", []):
+            if isinstance(t, str):
+                declared_tags.append(t)
+        tag_names = list(S.BUILTIN_TAGS) + [t for t in declared_tags if t not in S.BUILTIN_TAGS]
+        triangle_raw = {}
+        tri = get("triangle", {}, dict)
+        for k in ("public_value", "legitimacy", "capacity"):
+            if k in tri and isinstance(tri[k], (str, int, float)):
+                triangle_raw[k] = (tri[k], rn, _pos(tri, k))
+        computed_raw = {k: (v, _file(c, rn), _pos(c, k)) for k, (v, c) in merged.get("computed", {}).items()
+                        if isinstance(v, (str, int, float))}
+        attention_max = perc_raw.get("attention", 2) if _isnum(perc_raw.get("attention")) else 2
+
+        self.env = env = ScenarioEnv(cal_start, meters, flags, values, sh_raw, groups, computed_raw, story_ids,
+                                     scene_ids, phase_ids, tag_names, triangle_raw, attention_max, end_turn)
+
+        # groups defined by a condition, on starting values
+        for gid, (g, cont) in group_where.items():
+            members = []
+            for sid, item in sh_raw.items():
+                try:
+                    c = compile_expr(g["where"], _MemberEnv(env, sid, item, values, value_starts), None, BOOL)
+                    if c.fn(None):
+                        members.append(sid)
+                except ExprError as e:
+                    self.err(g, "where", e.code, f"in the group's 'where': {e}")
+                    break
+            groups[gid] = tuple(members)
+
+        stakeholders: dict[str, Stakeholder] = {}
+        for sid, item in sh_raw.items():
+            start = {}
+            for v in CORE_VALUES:
+                start[v] = item.get(v, 50) if _isnum(item.get(v)) else 50
+            extra = item.get("values") if isinstance(item.get("values"), dict) else {}
+            for vid in values:
+                if vid in CORE_VALUES:
+                    continue
+                val = extra.get(vid, value_starts.get(vid))
+                if not _isnum(val):
+                    val = values[vid][0]
+                lo, hi, _ = values[vid]
+                if not lo <= val <= hi:
+                    self.err(extra, vid, "BAL012", f"{sid}.{vid} starts at {val}, outside its range {lo} to {hi}")
+                    val = min(max(val, lo), hi)
+                start[vid] = val
+            for vid in extra:
+                if vid not in values:
+                    self.err(extra, vid, "BAL021", f"'{vid}' is not a declared stakeholder value{S.suggest(vid, values)}: "
+                                                   f"declare it under 'stakeholder_values'", at_key=True)
+            bal = item.get("balcony", "visible")
+            mode, bias = "visible", 0.0
+            if bal == "hidden":
+                mode = "hidden"
+            elif isinstance(bal, dict) and _isnum(bal.get("bias")):
+                bias = float(bal["bias"])
+            confides = []
+            for ci, c in enumerate(item.get("confides", []) if isinstance(item.get("confides"), list) else []):
+                if not isinstance(c, dict):
+                    continue
+                cond = None
+                if "if" in c:
+                    cc = self.expr(c, "if", BOOL, what="the confidence's condition")
+                    cond = cc.fn if cc else None
+                    if cc:
+                        self.cond_checks.append((cc, c, "if", f"a confidence of {sid}"))
+                confides.append((cond, self.template(c, "text")))
+            stakeholders[sid] = Stakeholder(
+                sid, str(item.get("name", sid)), str(item.get("role", "")), str(item.get("agency", "")),
+                str(item.get("colour", _default_colour(sid))), bool(item.get("local_budget", False)), start,
+                str(item.get("voice", "")), mode, bias, tuple(confides))
+
+        # computed values: compile each once so that errors point at the definition
+        computed = {}
+        for name, (src, fname, pos) in computed_raw.items():
+            try:
+                computed[name] = env._computed(name).fn
+            except ExprError as e:
+                env.broken.add(name)
+                self.diags.error(fname, pos, e.code, f"the computed value '{name}': {e}")
+        triangle = {}
+        for name in triangle_raw:
+            try:
+                c = env._computed(name, triangle=True)
+                if c.type != NUM:
+                    self.err(tri, name, "BAL023", f"the triangle's {name} must be a number")
+                triangle[name] = c.fn
+            except ExprError as e:
+                self.err(tri, name, e.code, f"the triangle's {name}: {e}")
+
+        # ranges and start values of the whole state
+        ranges, start_values = {}, {}
+        for m in meters.values():
+            ranges[m.id] = (m.lo, m.hi, m.integer)
+            start_values[m.id] = m.start
+        for f in flags.values():
+            start_values[f.id] = f.start
+        for s in stakeholders.values():
+            for v, (lo, hi, integer) in values.items():
+                ranges[f"{s.id}.{v}"] = (lo, hi, integer)
+                start_values[f"{s.id}.{v}"] = s.start[v]
+        self.ranges = ranges
+
+        # --- perception
+        bal_raw = perc_raw.get("balcony", {}) if isinstance(perc_raw.get("balcony"), dict) else {}
+        one_raw = perc_raw.get("one_to_one", {}) if isinstance(perc_raw.get("one_to_one"), dict) else {}
+        stories = []
+        for st in stories_raw:
+            if not isinstance(st, dict) or not isinstance(st.get("id"), str):
+                continue
+            cond = self.cond(st, "if", f"the story '{st['id']}'")
+            stories.append(Story(st["id"], str(st.get("title", "")), cond, self.template(st, "text"),
+                                 self.effects(st, "effects", f"story:{st['id']}")))
+        one_effects = {}
+        for sid in stakeholders:
+            one_effects[sid] = self.effects(one_raw, "effects", f"one_to_one:{sid}", self_id=sid)
+        perception = Perception(
+            int(attention_max), int(_num(bal_raw.get("cost"), 1)), float(_num(bal_raw.get("band"), 20)),
+            str(bal_raw.get("text", "")), int(_num(listen_raw.get("cost"), 1)), tuple(stories),
+            str(listen_raw.get("fallback", "You listen. Nothing new is said today, but people notice that you came.")),
+            int(_num(one_raw.get("cost"), 1)), one_effects)
+
+        # --- phases
+        phases = {}
+        for p in phases_raw:
+            pid = p["id"]
+            if pid in phases:
+                self.err(p, "id", "BAL042", f"the phase '{pid}' is defined twice")
+                continue
+            nxt = []
+            for j, n in enumerate(p.get("next", []) if isinstance(p.get("next"), list) else []):
+                if not isinstance(n, dict) or not isinstance(n.get("to"), str):
+                    continue
+                if n["to"] not in phase_ids:
+                    self.err(n, "to", "BAL052", f"'{n['to']}' is not a phase{S.suggest(n['to'], phase_ids)}")
+                    continue
+                cond = self.cond(n, "when", f"the change to phase '{n['to']}'")
+                nxt.append((n["to"], cond or (lambda s: False)))
+            phases[pid] = Phase(pid, str(p.get("name", pid)), self.effects(p, "on_enter", f"phase:{pid}:enter"),
+                                self.effects(p, "on_exit", f"phase:{pid}:exit"), tuple(nxt))
+
+        # --- rules
+        rules = []
+        for item, cont, i in merged.get("rules", []):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            rid = item["id"]
+            each = item.get("each")
+            if each is not None:
+                if each not in groups:
+                    self.err(item, "each", "BAL021", f"'{each}' is not a group{S.suggest(str(each), groups)}")
+                    continue
+                entries = []
+                for sid in groups[each]:
+                    cond = self.cond(item, "if", f"the rule '{rid}'", self_id=sid, check=sid == groups[each][0])
+                    entries.append((cond, self.effects(item, "effects", f"rule:{rid}", self_id=sid)))
+                rules.append(Rule(rid, str(item.get("text", "")), None, tuple(entries)))
+            else:
+                cond = self.cond(item, "if", f"the rule '{rid}'")
+                rules.append(Rule(rid, str(item.get("text", "")), None,
+                                  ((cond, self.effects(item, "effects", f"rule:{rid}")),)))
+
+        # --- events
+        events = []
+        seen_events = set()
+        for item, cont, i in merged.get("events", []):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            eid = item["id"]
+            if eid in seen_events:
+                self.err(item, "id", "BAL042", f"the event '{eid}' is defined twice: rename one")
+                continue
+            seen_events.add(eid)
+            cond = self.cond(item, "if", f"the event '{eid}'")
+            weight = lambda s: 1.0  # noqa: E731
+            if "weight" in item:
+                w = self.expr(item, "weight", NUM, what="the event's weight")
+                if w:
+                    weight = w.fn
+            goto = item.get("goto")
+            if goto is not None and goto not in merged.get("scenes", {}):
+                self.err(item, "goto", "BAL030", f"the event leads to '{goto}', which is not a scene"
+                                                 f"{S.suggest(str(goto), scene_ids)}")
+                goto = None
+            events.append(Event(eid, str(item.get("title", eid)), self.template(item, "text"), cond, weight,
+                                bool(item.get("once", True)), bool(item.get("forced", False)),
+                                self.effects(item, "effects", f"event:{eid}"), goto))
+
+        # --- scenes
+        scenes = {}
+        for sid, (sc, cont) in merged.get("scenes", {}).items():
+            if not isinstance(sc, dict):
+                continue
+            speaker = sc.get("speaker", "narrator")
+            if speaker != "narrator" and speaker not in stakeholders:
+                self.err(sc, "speaker", "BAL021", f"the speaker '{speaker}' is not a stakeholder"
+                                                  f"{S.suggest(str(speaker), stakeholders)}; use 'narrator' for the narrator")
+            phase = sc.get("phase")
+            if phase is not None and phase not in phase_ids:
+                self.err(sc, "phase", "BAL052", f"'{phase}' is not a phase{S.suggest(str(phase), phase_ids)}")
+            is_end = bool(sc.get("end", False))
+            raw_choices = sc.get("choices", [])
+            if not isinstance(raw_choices, list):
+                raw_choices = []
+            if is_end and raw_choices:
+                self.err(sc, "choices", "BAL034", f"the scene '{sid}' has 'end: true', so it cannot offer choices: "
+                                                  f"remove them or remove 'end'")
+            elif not is_end and not 1 <= len(raw_choices) <= 4:
+                self.err(sc, "choices" if "choices" in sc else None, "BAL034",
+                         f"the scene '{sid}' offers {len(raw_choices)} choices: a scene offers 1 to 4, "
+                         f"or has 'end: true'")
+            choices = []
+            for ci, ch in enumerate(raw_choices):
+                if not isinstance(ch, dict):
+                    continue
+                cond = None
+                cond_src = ch.get("if") if isinstance(ch.get("if"), str) else None
+                if "if" in ch:
+                    cond = self.cond(ch, "if", f"the condition of choice {ci + 1} in '{sid}'")
+                for ti, t in enumerate(ch.get("tags", []) if isinstance(ch.get("tags"), list) else []):
+                    if isinstance(t, str) and t not in tag_names:
+                        self.err(ch["tags"], ti, "BAL021", f"'{t}' is not a tag{S.suggest(t, tag_names)}: "
+                                                           f"declare it under 'tags' at the top level")
+                goto = ch.get("goto")
+                if isinstance(goto, str) and goto != "end" and goto not in merged.get("scenes", {}):
+                    self.err(ch, "goto", "BAL030", f"the choice leads to '{goto}', which is not a scene"
+                                                   f"{S.suggest(goto, scene_ids + ['end'])}")
+                tags = tuple(t for t in ch.get("tags", []) if isinstance(t, str)) if isinstance(ch.get("tags"), list) else ()
+                choices.append(Choice(
+                    ci, self.template(ch, "text"), cond,
+                    str(ch["unavailable"]) if isinstance(ch.get("unavailable"), str) else None,
+                    self.effects(ch, "effects", f"choice:{sid}#{ci}"), tags,
+                    _debrief(ch), self.template(ch, "result") if isinstance(ch.get("result"), str) else None,
+                    str(goto) if isinstance(goto, str) else "end", cond_src,
+                    str(ch.get("text", ""))))
+            quarters = sc.get("quarters", 1)
+            scenes[sid] = Scene(sid, str(speaker), str(sc["title"]) if isinstance(sc.get("title"), str) else None,
+                                self.template(sc, "text"), int(quarters) if _isnum(quarters) else 1,
+                                phase if isinstance(phase, str) else None,
+                                self.effects(sc, "on_enter", f"scene:{sid}"), is_end, tuple(choices),
+                                str(sc.get("text", "")), _kpos(cont, sid), _file(cont, rn))
+
+        # --- endings
+        endings = []
+        fallbacks = []
+        seen_endings = set()
+        for item, cont, i in merged.get("endings", []):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            eid = item["id"]
+            if eid in seen_endings:
+                self.err(item, "id", "BAL042", f"the ending '{eid}' is defined twice: rename one")
+                continue
+            seen_endings.add(eid)
+            fb = bool(item.get("fallback", False))
+            if fb and "if" in item:
+                self.err(item, "if", "BAL050", "the fallback ending catches every other case: remove its 'if'")
+            if not fb and "if" not in item:
+                self.err(item, None, "BAL013", f"the ending '{eid}' needs an 'if', or 'fallback: true'")
+            cond = None
+            if "if" in item and not fb:
+                c = self.expr(item, "if", BOOL, what=f"the ending '{eid}'")
+                if c is not None:
+                    cond = c.fn
+                    if True not in c.interval:
+                        self.warn(item, "if", "BAL051", f"the ending '{eid}' can never be reached: its condition can never hold")
+            e = Ending(eid, str(item.get("title", eid)), str(item.get("quality", "mixed")),
+                       float(_num(item.get("priority"), 0)), cond, fb, self.template(item, "text"))
+            (fallbacks if fb else endings).append((e, item))
+        if len(fallbacks) != 1 and merged.get("endings"):
+            where = fallbacks[1][1] if len(fallbacks) > 1 else root.get("endings")
+            self.err(where if len(fallbacks) > 1 else root, None if len(fallbacks) > 1 else "endings", "BAL050",
+                     "there must be exactly one ending with 'fallback: true'"
+                     + (f", but there are {len(fallbacks)}" if fallbacks else ": add one that catches every other case"))
+        ordered = tuple(e for e, _ in sorted(endings, key=lambda x: -x[0].priority)) + tuple(e for e, _ in fallbacks[:1])
+
+        # --- start and graph checks
+        start = get("start")
+        if isinstance(start, str) and start not in scenes:
+            self.err(root, "start", "BAL030", f"the start scene '{start}' does not exist{S.suggest(start, scene_ids)}")
+        if not phases and "phases" not in root:
+            pass
+        self.check_graph(scenes, events, start, merged, end_turn)
+        self.check_conditions()
+
+        # personas (structure only; the authoring tools run them)
+        personas = {}
+        for pid, (p) in (get("personas", {}, dict) or {}).items():
+            if isinstance(p, dict) and isinstance(p.get("prefer"), dict):
+                for t in p["prefer"]:
+                    if t not in tag_names:
+                        self.err(p["prefer"], t, "BAL053", f"the persona '{pid}' prefers '{t}', which is not a tag"
+                                                           f"{S.suggest(t, tag_names)}", at_key=True)
+                personas[pid] = {"prefer": dict(p["prefer"]), "perceive": list(p.get("perceive", [])),
+                                 "description": str(p.get("description", ""))}
+        invariants = tuple(get("invariants", [], list) or [])
+
+        if d.has_errors:
+            return None
+        setting = get("setting", {}, dict)
+        years = tuple(setting.get("years", ())) if isinstance(setting.get("years"), list) else ()
+        return Scenario(
+            id=str(get("id")), title=str(get("title")), version=str(get("version")), summary=str(get("summary", "")).strip(),
+            place=str(setting.get("place", "")), years=years, role=str(get("role", "")),
+            themes=tuple(str(t) for t in get("themes", [], list)), length_minutes=get("length_minutes"),
+            credits=tuple(str(c) for c in get("credits", [], list)),
+            sources=tuple(dict(s) for s in get("sources", [], list) if isinstance(s, dict)),
+            start=start, cal_start=cal_start, cal_end=cal_end, meters=meters, flags=flags, values=values,
+            stakeholders=stakeholders, groups=groups, scenes=scenes, phases=phases, rules=tuple(rules),
+            event_chance=float(_num(get("event_chance"), 0.3)), events=tuple(events), endings=ordered,
+            triangle=triangle, perception=perception, laters=dict(self.laters), ranges=ranges,
+            start_values=start_values, tags=tuple(tag_names), personas=personas, invariants=invariants,
+            path=os.path.abspath(self.path), files=tuple(self.reader.files), computed=computed,
+            content_hash=self.reader.hash.hexdigest()[:16])
+
+    # --- pieces --------------------------------------------------------------
+    def cond(self, container, key, what, self_id=None, check=True):
+        if not isinstance(container, dict) or key not in container:
+            return None
+        c = self.expr(container, key, BOOL, self_id, what=what)
+        if c is None:
+            return None
+        if check:
+            self.cond_checks.append((c, container, key, what))
+        return c.fn
+
+    def effects(self, container, key, cause_ref, self_id=None):
+        if not isinstance(container, dict):
+            return ()
+        raw = container.get(key)
+        if not isinstance(raw, list):
+            return ()
+        return self.effect_list(raw, cause_ref, self_id)
+
+    def effect_list(self, raw, ref, self_id):
+        out = []
+        for i, eff in enumerate(raw):
+            if not isinstance(eff, dict) or len([k for k in eff if k in ("set", "add", "fair", "phase", "if", "later", "end")]) != 1:
+                continue
+            f = self.effect(eff, f"{ref}.{i}", self_id)
+            if f is not None:
+                out.append(f)
+        return tuple(out)
+
+    def targets(self, mapping, key, self_id):
+        """Concrete state keys for an effect target such as 'outcomes', 'police.trust', 'all.trust', 'self.trust'."""
+        head, _, rest = key.partition(".")
+        env = self.env
+        if head == "self":
+            if self_id is None:
+                self.err(mapping, key, "BAL021", "'self' is only defined in rules with 'each' and in one-to-one effects", at_key=True)
+                return []
+            head = self_id
+        if not rest:
+            if head in env.meters:
+                return [head]
+            if head in env.flags:
+                return [head]
+            if head in env.computed_raw:
+                self.err(mapping, key, "BAL021", f"'{head}' is a computed value and cannot be changed: change what it is computed from", at_key=True)
+                return []
+            self.err(mapping, key, "BAL021", f"'{key}' is not a declared meter or flag{env.unknown_hint(key)}", at_key=True)
+            return []
+        if rest not in env.values:
+            hint = S.suggest(rest, env.values)
+            self.err(mapping, key, "BAL021", f"'{rest}' is not a stakeholder value{hint}: declare it under 'stakeholder_values'", at_key=True)
+            return []
+        if head in env.stakeholders:
+            return [f"{head}.{rest}"]
+        if head in env.groups:
+            return [f"{m}.{rest}" for m in env.groups[head]]
+        self.err(mapping, key, "BAL021", f"'{head}' is not a stakeholder or group{S.suggest(head, list(env.stakeholders) + list(env.groups))}", at_key=True)
+        return []
+
+    def effect(self, eff, ref, self_id):
+        if "set" in eff or "add" in eff or "fair" in eff:
+            op = "set" if "set" in eff else ("add" if "add" in eff else "fair")
+            mapping = eff[op]
+            if not isinstance(mapping, dict):
+                return None
+            steps = []
+            for key, val in mapping.items():
+                keys = self.targets(mapping, key, self_id)
+                if not keys:
+                    continue
+                is_flag = keys[0] in self.env.flags
+                if is_flag and op != "set":
+                    self.err(mapping, key, "BAL023", f"'{key}' is a flag (true/false): use 'set', not '{op}'", at_key=True)
+                    continue
+                # a value may mention self, or the group being changed per member
+                group = key.partition(".")[0] if key.partition(".")[0] in self.env.groups else None
+                fns = []
+                for k in keys:
+                    member = k.partition(".")[0] if group else self_id
+                    try:
+                        c = compile_expr(val, self.env, member if (group or self_id) else None,
+                                         BOOL if is_flag else NUM)
+                    except ExprError as e:
+                        line, col = _pos(mapping, key)
+                        if isinstance(val, str) and "\n" not in val:
+                            col += e.offset
+                        self.diags.error(_file(mapping, self.root_name), (line, col), e.code,
+                                         f"the value for '{key}': {e}")
+                        fns = None
+                        break
+                    fns.append((k, c.fn))
+                if fns:
+                    steps.extend(fns)
+            if not steps:
+                return None
+            steps = tuple(steps)
+            if op == "set":
+                def apply(run, cause, steps=steps):
+                    s = run.state
+                    for k, fn in steps:
+                        run._set(k, fn(s), cause)
+            elif op == "add":
+                def apply(run, cause, steps=steps):
+                    s = run.state
+                    for k, fn in steps:
+                        run._set(k, s.vals[k] + fn(s), cause)
+            else:
+                ranges = self.ranges
+
+                def apply(run, cause, steps=steps, ranges=ranges):
+                    s = run.state
+                    for k, fn in steps:
+                        pct = max(-100.0, min(100.0, fn(s))) / 100.0
+                        v = s.vals[k]
+                        lo, hi, _ = ranges[k]
+                        run._set(k, v + (hi - v) * pct if pct >= 0 else v + (v - lo) * pct, cause)
+            return apply
+        if "phase" in eff:
+            pid = eff["phase"]
+            if pid not in self.env.phase_ids:
+                self.err(eff, "phase", "BAL052", f"'{pid}' is not a phase{S.suggest(str(pid), self.env.phase_ids)}")
+                return None
+            return lambda run, cause, pid=pid: run._goto_phase(pid, cause)
+        if "end" in eff:
+            if eff["end"] is not True:
+                return None
+            return lambda run, cause: run._request_end(cause)
+        if "if" in eff:
+            cond = self.cond(eff, "if", "a conditional effect", self_id)
+            then = self.effect_list(eff.get("then", []) if isinstance(eff.get("then"), list) else [], ref + ".then", self_id)
+            other = self.effect_list(eff.get("else", []) if isinstance(eff.get("else"), list) else [], ref + ".else", self_id)
+            for k in eff:
+                if k not in ("if", "then", "else"):
+                    self.err(eff, k, "BAL010", f"unknown key '{k}' in a conditional effect: it takes if, then and else", at_key=True)
+            if cond is None:
+                return None
+
+            def apply(run, cause, cond=cond, then=then, other=other):
+                for f in (then if cond(run.state) else other):
+                    f(run, cause)
+            return apply
+        if "later" in eff:
+            lt = eff["later"]
+            if not isinstance(lt, dict) or not _isnum(lt.get("turns")):
+                return None
+            full_ref = ref if self_id is None else f"{ref}@{self_id}"
+            effects = self.effect_list(lt.get("effects", []) if isinstance(lt.get("effects"), list) else [], ref + ".later", self_id)
+            text = self.template(lt, "text", self_id) if isinstance(lt.get("text"), str) else None
+            self.laters[full_ref] = Later(full_ref, str(lt.get("title", "A delayed consequence")), text, effects)
+            turns = int(lt["turns"])
+            return lambda run, cause, r=full_ref, t=turns: run._schedule(r, t, cause)
+        return None
+
+    def check_graph(self, scenes, events, start, merged, end_turn):
+        if not scenes or start not in scenes:
+            return
+        edges = {sid: [c.goto for c in sc.choices if c.goto in scenes] for sid, sc in scenes.items()}
+        event_targets = [e.goto for e in events if e.goto in scenes]
+        reach = set()
+        todo = deque([start] + event_targets)
+        while todo:
+            s = todo.popleft()
+            if s in reach:
+                continue
+            reach.add(s)
+            todo.extend(edges[s])
+        for sid, sc in scenes.items():
+            if sid not in reach:
+                self.diags.warning(sc.file, sc.pos, "BAL031", f"the scene '{sid}' can never be reached: "
+                                                              f"no choice or event leads to it from '{start}'")
+        # scenes from which no end can be reached
+        terminal = {sid for sid, sc in scenes.items() if sc.end or any(c.goto == "end" for c in sc.choices)}
+        back = {sid: [] for sid in scenes}
+        for sid, ts in edges.items():
+            for t in ts:
+                back[t].append(sid)
+        can_end = set()
+        todo = deque(terminal)
+        while todo:
+            s = todo.popleft()
+            if s in can_end:
+                continue
+            can_end.add(s)
+            todo.extend(back[s])
+        for sid in reach - can_end:
+            sc = scenes[sid]
+            if not sc.choices and not sc.end:
+                continue  # BAL034 already said it
+            timed = end_turn is not None and any(scenes[x].quarters > 0 for x in _cycle_members(sid, edges))
+            if timed:
+                continue  # the calendar ends the run
+            self.diags.error(sc.file, sc.pos, "BAL032",
+                             f"from the scene '{sid}' the story can never end: no path leads to an ending. "
+                             f"Add a choice with 'goto: end', a scene with 'end: true', or a calendar 'end'")
+
+    def check_conditions(self):
+        for c, container, key, what in self.cond_checks:
+            if True not in c.interval:
+                self.warn(container, key, "BAL033", f"{what} can never hold, given the declared ranges: "
+                                                    f"check the numbers and the comparison")
+            elif False not in c.interval and not c.is_const:
+                self.warn(container, key, "BAL035", f"{what} always holds, given the declared ranges: "
+                                                    f"remove it, or fix the comparison")
+
+
+def _cycle_members(sid, edges):
+    seen, todo = set(), [sid]
+    while todo:
+        s = todo.pop()
+        if s in seen:
+            continue
+        seen.add(s)
+        todo.extend(edges.get(s, []))
+    return seen
+
+
+class _MemberEnv(Env):
+    """For a group's `where`: a stakeholder's starting values as bare names."""
+
+    def __init__(self, env, sid, item, values, value_starts):
+        self.env, self.sid, self.item, self.values, self.starts = env, sid, item, values, value_starts
+
+    def group_members(self, name):
+        return None
+
+    def resolve(self, dotted, self_id):
+        if dotted == "local_budget":
+            return _const(bool(self.item.get("local_budget", False)))
+        if dotted in self.values:
+            v = self.item.get(dotted)
+            if v is None and isinstance(self.item.get("values"), dict):
+                v = self.item["values"].get(dotted)
+            if v is None:
+                v = self.starts.get(dotted, 0)
+            return _const(v) if _isnum(v) else None
+        if dotted in TEXT_ATTRS:
+            return _const(str(self.item.get(dotted, "")))
+        return None
+
+
+def _is_block(src):
+    return True
+
+
+def _isnum(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _num(v, default):
+    return v if _isnum(v) else default
+
+
+def _quarter(v):
+    if not isinstance(v, str):
+        return None
+    m = S.QUARTER_RE.match(v)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _debrief(ch):
+    d = ch.get("debrief")
+    if not isinstance(d, str):
+        return None
+    cite = ch.get("cite")
+    return f"{d.strip()} ({cite})" if isinstance(cite, str) else d.strip()
+
+
+def _find_pos(merged, name):
+    for sec in ("meters", "flags", "groups", "computed"):
+        v = merged.get(sec, {})
+        if isinstance(v, dict) and name in v:
+            return _kpos(v[name][1], name)
+    return (1, 1)
+
+
+def _usable(root):
+    return isinstance(root, dict)
+
+
+_PALETTE = ("#2f6db5", "#c4572a", "#3f8f5a", "#8a4fb5", "#b58a2f", "#2f9fa5", "#b53f6d", "#5f6f7f")
+
+
+def _default_colour(sid):
+    return _PALETTE[int(hashlib.md5(sid.encode()).hexdigest(), 16) % len(_PALETTE)]
+
+
+# --- public ---------------------------------------------------------------------
+
+def check_file(path) -> tuple:
+    """Load and validate; returns (Scenario or None, sorted diagnostics)."""
+    loader = _Loader(str(path))
+    try:
+        scenario = loader.load()
+    except RecursionError:
+        loader.diags.error(loader.root_name, (1, 1), "BAL005", "the scenario is nested too deeply to check")
+        scenario = None
+    return scenario, loader.diags.sorted()
+
+
+def load_scenario(path) -> Scenario:
+    """Load a scenario; raises ContentError with every diagnostic if it has errors."""
+    scenario, diags = check_file(path)
+    if scenario is None:
+        if not any(d.severity == "error" for d in diags):  # pragma: no cover - defensive
+            from .diagnostics import Diagnostic
+            diags.append(Diagnostic(str(path), 1, 1, "BAL003", "error", "the scenario could not be loaded"))
+        raise ContentError(diags)
+    return scenario
+
+
+_META_KEYS = ("balcony", "id", "title", "version", "summary", "setting", "role", "themes", "length_minutes", "credits")
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:", re.M)
+
+
+def read_metadata(path) -> dict:
+    """Read only a scenario's metadata, quickly, for the title and select screens.
+
+    It parses just the top-level blocks named in _META_KEYS, so a large scenario's scenes
+    are never parsed. Raises ContentError if even that fails.
+    """
+    diags = Diagnostics()
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        diags.error(str(path), (1, 1), "BAL007", f"cannot read the file: {e}")
+        raise ContentError(diags.items) from None
+    starts = [(m.start(), m.group(1)) for m in _TOP_KEY.finditer(text)]
+    pieces = []
+    for i, (off, key) in enumerate(starts):
+        if key in _META_KEYS:
+            end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+            pieces.append(text[off:end])
+    from .yamlload import LoadFailure, parse_text
+    try:
+        doc = parse_text("".join(pieces) or "{}", str(path))
+    except LoadFailure as f:
+        diags.error(str(path), f.pos, f.code, f.message)
+        raise ContentError(diags.items) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+        diags.error(str(path), (1, 1), "BAL013", "the scenario needs an 'id'")
+        raise ContentError(diags.items)
+    setting = doc.get("setting") if isinstance(doc.get("setting"), dict) else {}
+    return {
+        "path": str(path), "id": doc["id"], "title": str(doc.get("title", doc["id"])),
+        "version": str(doc.get("version", "")), "summary": str(doc.get("summary", "")).strip(),
+        "place": str(setting.get("place", "")), "years": list(setting.get("years", [])) if isinstance(setting.get("years"), list) else [],
+        "role": str(doc.get("role", "")), "themes": [str(t) for t in doc.get("themes", [])] if isinstance(doc.get("themes"), list) else [],
+        "length_minutes": doc.get("length_minutes") if _isnum(doc.get("length_minutes")) else None,
+    }

@@ -1,0 +1,514 @@
+"""Running a scenario: the driving API (in the manner of ink's Story), hidden state and rules."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, fields
+
+from .errors import ChoiceError, PhaseError
+from .phases import PhaseMachine
+from .scenario import Scenario
+from .textfmt import tidy
+from .views import (SAYS, ActionView, BalconyView, CalendarView, ChoiceView, EndingView, MeterReading, MeterView,
+                    Notice, PhaseView, Reading, Snapshot, SpeakerView, StakeholderView, says_band)
+
+SAVE_FORMAT = 1
+
+CHOOSING, OUTCOME, ENDED = "choosing", "outcome", "ended"
+
+
+@dataclass
+class RunState:
+    """All mutable state of a run, naming content by string ids. Saved with dataclasses.asdict."""
+
+    scenario: str
+    version: str
+    seed: int
+    scene: str
+    status: str
+    phase: str
+    vals: dict
+    turn: int = 0
+    attention: int = 0
+    tags: dict = field(default_factory=dict)
+    visits: dict = field(default_factory=dict)
+    met: dict = field(default_factory=dict)
+    heard: dict = field(default_factory=dict)          # story id -> turn heard
+    balcony_visits: int = 0
+    pending: list = field(default_factory=list)        # delayed effects: {due, ref, cause, origin}
+    fired: list = field(default_factory=list)          # ids of events that have fired
+    balcony: dict | None = None                        # this quarter's balcony readings
+    revealed: dict = field(default_factory=dict)       # stakeholder -> exact commitment seen this quarter
+    insights: list = field(default_factory=list)       # lines heard this quarter
+    notices: list = field(default_factory=list)        # notices for the outcome screen
+    next_scene: str | None = None
+    end_requested: bool = False
+    ending: str | None = None
+    decisions: int = 0
+    rng: list | None = None                            # random.Random state, as JSON
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # computed-value cache; not saved
+
+    TRANSIENT = ("memo",)
+
+    def to_dict(self) -> dict:
+        out = {}
+        for f in fields(self):
+            if f.name in self.TRANSIENT:
+                continue
+            v = getattr(self, f.name)
+            out[f.name] = _jsonable(v)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunState":
+        names = {f.name for f in fields(cls)} - set(cls.TRANSIENT)
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def _jsonable(v):
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+@dataclass
+class History:
+    """What the debrief needs: every decision and change with its cause, and a per-quarter timeline."""
+
+    decisions: list = field(default_factory=list)  # {turn, scene, choice, text, tags, debrief, action}
+    changes: list = field(default_factory=list)    # (turn, key, old, new, cause)
+    timeline: list = field(default_factory=list)   # {turn, label, vals, seen}: one per quarter, and the start
+    events: list = field(default_factory=list)     # {turn, id, title}
+    perceptions: list = field(default_factory=list)  # {turn, kind, who}
+
+    def to_dict(self) -> dict:
+        return {"decisions": self.decisions, "changes": [list(c) for c in self.changes],
+                "timeline": self.timeline, "events": self.events, "perceptions": self.perceptions}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "History":
+        return cls(list(d.get("decisions", [])), [tuple(c) for c in d.get("changes", [])],
+                   list(d.get("timeline", [])), list(d.get("events", [])), list(d.get("perceptions", [])))
+
+
+class Run:
+    """One playthrough. The host loops: snapshot(), then perceive()/choose() or advance()."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0, *, record: bool = True, _state: RunState | None = None):
+        self.scenario = scenario
+        self.record = record
+        self.history = History()
+        self.actions: list = []
+        self.rng = random.Random(seed)
+        first_phase = next(iter(scenario.phases))
+        if _state is not None:
+            self.state = _state
+            self.rng.setstate(_to_tuple(_state.rng))
+        else:
+            self.state = RunState(scenario=scenario.id, version=scenario.version, seed=seed, scene=scenario.start,
+                                  status=CHOOSING, phase=first_phase, vals=dict(scenario.start_values),
+                                  attention=scenario.perception.attention)
+        self.phases = PhaseMachine(list(scenario.phases), self.state.phase, self._phase_entered, self._phase_exited)
+        if _state is None:
+            self._snapshot_timeline()
+            for f in scenario.phases[first_phase].on_enter:
+                f(self, f"phase:{first_phase}:enter")
+            self._enter_scene(scenario.start)
+
+    # --- reading -------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        return self.state.status
+
+    @property
+    def ended(self) -> bool:
+        return self.state.status == ENDED
+
+    def available_indices(self) -> list[int]:
+        """Indices of the choices available now (fast path for tools)."""
+        s = self.state
+        return [c.index for c in self.scenario.scenes[s.scene].choices if c.cond is None or c.cond(s)]
+
+    def value(self, name: str):
+        """A hidden value by state key (`outcomes`, `police.trust`), for tools and the debrief."""
+        return self.state.vals[name]
+
+    def evaluate(self, fn):
+        return fn(self.state)
+
+    def snapshot(self) -> Snapshot:
+        sc = self.scenario
+        s = self.state
+        scene = sc.scenes[s.scene]
+        speaker = self._speaker(scene.speaker)
+        choices = []
+        for c in scene.choices:
+            ok = c.cond is None or bool(c.cond(s))
+            if ok or c.unavailable:
+                choices.append(ChoiceView(c.index, tidy(c.text(s)), ok, None if ok else c.unavailable, c.tags))
+        y, q = sc.calendar_at(s.turn)
+        phase = sc.phases[s.phase]
+        p = sc.perception
+        actions = []
+        for kind, label, cost in (("balcony", "Go to the balcony", p.balcony_cost),
+                                  ("listen", "Listen to service users", p.listen_cost),
+                                  ("one_to_one", "Hold a one-to-one", p.one_cost)):
+            reason = None
+            if s.status != CHOOSING:
+                reason = "Not now"
+            elif s.attention < cost:
+                reason = "No attention left this quarter"
+            elif kind == "balcony" and s.balcony is not None:
+                reason = "You have already been up this quarter"
+            actions.append(ActionView(kind, label, cost, reason is None, reason))
+        floor = []
+        for sh in sc.stakeholders.values():
+            band = says_band(s.vals[f"{sh.id}.support"])
+            floor.append(StakeholderView(sh.id, sh.name, sh.role, sh.agency, sh.colour, sh.local_budget,
+                                         SAYS[band], band))
+        balcony = None
+        if s.balcony is not None:
+            readings = tuple(Reading(r["id"], sc.stakeholders[r["id"]].name, r["hidden"],
+                                     tuple(r["trust"]) if r["trust"] else None,
+                                     tuple(r["commitment"]) if r["commitment"] else None)
+                             for r in s.balcony["readings"])
+            meters = tuple(MeterReading(m["id"], sc.meters[m["id"]].label, m["lo"], m["hi"]) for m in s.balcony["meters"])
+            balcony = BalconyView(readings, meters, p.balcony_text)
+        visible = tuple(MeterView(m.id, m.label, s.vals[m.id], m.lo, m.hi, m.kind) for m in sc.meters.values() if m.visible)
+        ending = None
+        if s.ending:
+            e = next(e for e in sc.endings if e.id == s.ending)
+            ending = EndingView(e.id, e.title, e.quality, tidy(e.text(s)), self.triangle())
+        return Snapshot(
+            status=s.status, scenario_id=sc.id, scenario_title=sc.title, scene_id=scene.id, scene_title=scene.title,
+            speaker=speaker, text=tidy(scene.text(s)), choices=tuple(choices),
+            calendar=CalendarView(s.turn, y, q, f"{y} Q{q}"), phase=PhaseView(phase.id, phase.name),
+            attention_left=s.attention, attention_max=p.attention, perception_actions=tuple(actions),
+            dance_floor=tuple(floor), balcony=balcony, insights=tuple(s.insights),
+            revealed=tuple(sorted(s.revealed.items())), visible_meters=visible,
+            notices=tuple(Notice(n["kind"], n["title"], n["text"], n.get("cause")) for n in s.notices),
+            ending=ending, decisions=s.decisions)
+
+    def triangle(self) -> dict:
+        return {k: round(float(fn(self.state)), 1) for k, fn in self.scenario.triangle.items()}
+
+    def _speaker(self, sid):
+        if sid in self.scenario.stakeholders:
+            sh = self.scenario.stakeholders[sid]
+            return SpeakerView(sh.id, sh.name, sh.role, sh.agency, sh.colour)
+        return SpeakerView("narrator", "", "", "", "#5f6f7f")
+
+    # --- acting --------------------------------------------------------------
+    def _require(self, status, call):
+        if self.state.status != status:
+            what = {CHOOSING: "choose() or perceive()", OUTCOME: "advance() to move on to the next scene",
+                    ENDED: "nothing more: the run has ended; read snapshot().ending"}[self.state.status]
+            raise PhaseError(f"{call} is not allowed now: the run is in the '{self.state.status}' phase, "
+                             f"where you can call {what}")
+
+    def perceive(self, kind: str, who: str | None = None) -> None:
+        """Spend attention: 'balcony', 'listen', or 'one_to_one' with a stakeholder id."""
+        self._require(CHOOSING, f"perceive({kind!r})")
+        s, p = self.state, self.scenario.perception
+        cost = {"balcony": p.balcony_cost, "listen": p.listen_cost, "one_to_one": p.one_cost}.get(kind)
+        if cost is None:
+            raise ChoiceError(f"unknown perception action {kind!r}: use 'balcony', 'listen' or 'one_to_one'")
+        if kind == "one_to_one" and who not in self.scenario.stakeholders:
+            raise ChoiceError(f"a one-to-one needs a stakeholder id, one of: {', '.join(self.scenario.stakeholders)}")
+        if kind == "balcony" and s.balcony is not None:
+            raise ChoiceError("you have already been to the balcony this quarter")
+        if s.attention < cost:
+            raise ChoiceError(f"not enough attention left this quarter ({s.attention} left, {kind} costs {cost})")
+        s.attention -= cost
+        self.actions.append({"perceive": kind, **({"who": who} if who else {})})
+        if self.record:
+            self.history.perceptions.append({"turn": s.turn, "kind": kind, "who": who})
+        cause = f"perceive:{kind}" + (f":{who}" if who else "")
+        if kind == "balcony":
+            s.balcony_visits += 1
+            s.balcony = self._balcony_readings()
+        elif kind == "listen":
+            for story in p.stories:
+                if story.id not in s.heard and (story.cond is None or story.cond(s)):
+                    s.heard[story.id] = s.turn
+                    s.insights.append(tidy(story.text(s)))
+                    for f in story.effects:
+                        f(self, f"story:{story.id}")
+                    break
+            else:
+                s.insights.append(p.listen_fallback)
+        else:
+            sh = self.scenario.stakeholders[who]
+            s.met[who] = s.met.get(who, 0) + 1
+            s.revealed[who] = round(s.vals[f"{who}.commitment"])
+            for cond, text in sh.confides:
+                if cond is None or cond(s):
+                    s.insights.append(f"{sh.name}: {tidy(text(s))}")
+                    break
+            for f in p.one_effects[who]:
+                f(self, cause)
+
+    def choose(self, index: int) -> None:
+        """Take choice `index` (its index in the scene, as ChoiceView.index)."""
+        self._require(CHOOSING, f"choose({index})")
+        sc, s = self.scenario, self.state
+        scene = sc.scenes[s.scene]
+        if not isinstance(index, int) or not 0 <= index < len(scene.choices):
+            raise ChoiceError(f"there is no choice {index} in scene '{scene.id}' (it has {len(scene.choices)})")
+        choice = scene.choices[index]
+        if choice.cond is not None and not choice.cond(s):
+            raise ChoiceError(f"choice {index} is not available now" + (f": {choice.unavailable}" if choice.unavailable else ""))
+        self.actions.append({"choose": index})
+        s.decisions += 1
+        s.notices = []
+        label = sc.quarter_label(s.turn)
+        cause = f"choice:{scene.id}#{index}"
+        if self.record:
+            self.history.decisions.append({
+                "turn": s.turn, "label": label, "scene": scene.id, "choice": index, "text": tidy(choice.text(s)),
+                "tags": list(choice.tags), "debrief": choice.debrief, "phase": s.phase})
+        for t in choice.tags:
+            s.tags[t] = s.tags.get(t, 0) + 1
+        if choice.result is not None:
+            s.notices.append({"kind": "result", "title": "", "text": tidy(choice.result(s))})
+        for f in choice.effects:
+            f(self, cause)
+        s.next_scene = None if choice.goto == "end" else choice.goto
+        if choice.goto == "end":
+            s.end_requested = True
+        for _ in range(scene.quarters):
+            if s.end_requested:
+                break
+            self._pass_quarter()
+        end_turn = sc.end_turn
+        if end_turn is not None and s.turn > end_turn:
+            s.end_requested = True
+        s.status = OUTCOME
+        if not s.notices:
+            s.notices.append({"kind": "result", "title": "", "text": ""})
+
+    def advance(self) -> None:
+        """Leave the outcome screen: go to the next scene, or judge the ending."""
+        self._require(OUTCOME, "advance()")
+        s = self.state
+        s.notices = []
+        if s.end_requested or s.next_scene is None:
+            self._finish()
+            return
+        self._enter_scene(s.next_scene)
+
+    # --- inside a turn ----------------------------------------------------------
+    def _enter_scene(self, scene_id: str):
+        s = self.state
+        s.scene = scene_id
+        s.next_scene = None
+        s.visits[scene_id] = s.visits.get(scene_id, 0) + 1
+        scene = self.scenario.scenes[scene_id]
+        for f in scene.on_enter:
+            f(self, f"scene:{scene_id}")
+        if scene.end or s.end_requested:
+            self._finish()
+            return
+        s.status = CHOOSING
+
+    def _finish(self):
+        s = self.state
+        for e in self.scenario.endings:
+            if e.fallback or (e.cond is not None and e.cond(s)):
+                s.ending = e.id
+                break
+        s.status = ENDED
+        if self.record:
+            self._snapshot_timeline()
+
+    def _pass_quarter(self):
+        sc, s = self.scenario, self.state
+        visible_before = {m.id: s.vals[m.id] for m in sc.meters.values() if m.visible}
+        s.turn += 1
+        s.attention = sc.perception.attention
+        s.balcony = None
+        s.revealed = {}
+        s.insights = []
+        label = sc.quarter_label(s.turn)
+        # delayed effects that fall due
+        if s.pending:
+            due = [p for p in s.pending if p["due"] <= s.turn]
+            if due:
+                s.pending = [p for p in s.pending if p["due"] > s.turn]
+                for p in due:
+                    later = sc.laters[p["ref"]]
+                    if later.text is not None:
+                        s.notices.append({"kind": "delayed", "title": later.title, "text": tidy(later.text(s)),
+                                          "cause": p.get("origin")})
+                    for f in later.effects:
+                        f(self, f"later:{p['ref']}|{p['cause']}")
+        # the system's own dynamics
+        for rule in sc.rules:
+            cause = f"rule:{rule.id}"
+            for cond, effects in rule.effects:
+                if cond is None or cond(s):
+                    for f in effects:
+                        f(self, cause)
+        # phases move on
+        phase = sc.phases[s.phase]
+        for to, cond in phase.next:
+            if cond(s):
+                self._goto_phase(to, f"phase:{phase.id}->{to}")
+                break
+        # events: forced first, then perhaps one drawn at random
+        for e in sc.events:
+            if e.forced and e.id not in s.fired and (e.cond is None or e.cond(s)):
+                self._fire(e)
+        if sc.events and self.rng.random() < sc.event_chance:
+            pool, weights = [], []
+            for e in sc.events:
+                if e.forced or (e.once and e.id in s.fired) or (e.cond is not None and not e.cond(s)):
+                    continue
+                w = float(e.weight(s))
+                if w > 0:
+                    pool.append(e)
+                    weights.append(w)
+            if pool:
+                r = self.rng.random() * sum(weights)
+                for e, w in zip(pool, weights):
+                    r -= w
+                    if r < 0:
+                        break
+                self._fire(e)
+        changes = []
+        for m in sc.meters.values():
+            if m.visible:
+                d = s.vals[m.id] - visible_before[m.id]
+                changes.append(f"{m.label}: {_fmt(s.vals[m.id])}" + (f" ({'+' if d > 0 else ''}{_fmt(d)})" if round(d, 1) else ""))
+        s.notices.append({"kind": "quarter", "title": label,
+                          "text": f"{sc.phases[s.phase].name}." + (" " + "; ".join(changes) + "." if changes else "")})
+        if self.record:
+            self._snapshot_timeline()
+
+    def _fire(self, e):
+        s = self.state
+        s.fired.append(e.id)
+        s.notices.append({"kind": "event", "title": e.title, "text": tidy(e.text(s))})
+        if self.record:
+            self.history.events.append({"turn": s.turn, "id": e.id, "title": e.title})
+        for f in e.effects:
+            f(self, f"event:{e.id}")
+        if e.goto:
+            s.next_scene = e.goto
+
+    def _snapshot_timeline(self):
+        s = self.state
+        self.history.timeline.append({"turn": s.turn, "label": self.scenario.quarter_label(s.turn),
+                                      "phase": s.phase, "vals": dict(s.vals),
+                                      "triangle": self.triangle() if self.scenario.triangle else {}})
+
+    # --- called by compiled effects ------------------------------------------
+    def _set(self, key, value, cause):
+        s = self.state
+        old = s.vals[key]
+        rng = self.scenario.ranges.get(key)
+        if rng is not None:
+            lo, hi, integer = rng
+            value = lo if value < lo else (hi if value > hi else value)
+            value = int(round(value)) if integer else round(float(value), 6)
+        else:
+            value = bool(value)
+        if value != old:
+            s.vals[key] = value
+            if s.memo:
+                s.memo.clear()
+            if self.record:
+                self.history.changes.append((s.turn, key, old, value, cause))
+
+    def _goto_phase(self, phase_id, cause):
+        self.phases.move_to(phase_id, cause)
+
+    def _phase_entered(self, phase_id, cause):
+        s = self.state
+        s.phase = phase_id
+        s.memo.clear()
+        ph = self.scenario.phases[phase_id]
+        s.notices.append({"kind": "phase", "title": ph.name, "text": f"The initiative enters a new phase: {ph.name}."})
+        for f in ph.on_enter:
+            f(self, f"phase:{phase_id}:enter")
+
+    def _phase_exited(self, phase_id, cause):
+        for f in self.scenario.phases[phase_id].on_exit:
+            f(self, f"phase:{phase_id}:exit")
+
+    def _request_end(self, cause):
+        self.state.end_requested = True
+
+    def _schedule(self, ref, turns, cause):
+        s = self.state
+        origin = None
+        if cause.startswith("choice:"):
+            scene_id, _, idx = cause[7:].partition("#")
+            ch = self.scenario.scenes[scene_id].choices[int(idx)]
+            origin = f"Because of your decision in {self.scenario.quarter_label(s.turn)}: \u201c{tidy(ch.text(s))}\u201d"
+        elif cause.startswith("event:"):
+            origin = f"Following an event in {self.scenario.quarter_label(s.turn)}"
+        s.pending.append({"due": s.turn + turns, "ref": ref, "cause": cause, "origin": origin})
+
+    def _balcony_readings(self):
+        sc, s, rng = self.scenario, self.state, self.rng
+        band = sc.perception.band
+        readings = []
+
+        def banded(v, lo, hi, width, bias=0.0):
+            centre = v + bias + rng.uniform(-width / 4, width / 4)
+            a = centre - width / 2
+            a = max(lo, min(hi - width, a))
+            return [round(a), round(a + width)]
+
+        for sh in sc.stakeholders.values():
+            if sh.balcony == "hidden":
+                readings.append({"id": sh.id, "hidden": True, "trust": None, "commitment": None})
+                continue
+            readings.append({"id": sh.id, "hidden": False,
+                             "trust": banded(s.vals[f"{sh.id}.trust"], 0, 100, band, sh.bias),
+                             "commitment": banded(s.vals[f"{sh.id}.commitment"], 0, 100, band, sh.bias)})
+        meters = []
+        for m in sc.meters.values():
+            if m.balcony and not m.visible:
+                width = (m.hi - m.lo) * band / 100
+                lo, hi = banded(s.vals[m.id], m.lo, m.hi, width)
+                meters.append({"id": m.id, "lo": lo, "hi": hi})
+        return {"readings": readings, "meters": meters}
+
+    # --- saves and transcripts --------------------------------------------------
+    def to_save(self) -> dict:
+        self.state.rng = _to_json(self.rng.getstate())
+        return {"format": "balcony-save", "format_version": SAVE_FORMAT, "min_compatible": 1,
+                "scenario": self.scenario.id, "scenario_version": self.scenario.version,
+                "state": self.state.to_dict(), "actions": list(self.actions), "history": self.history.to_dict()}
+
+    @classmethod
+    def from_save(cls, scenario: Scenario, data: dict) -> "Run":
+        from .saves import check_save_header
+        check_save_header(scenario, data)
+        state = RunState.from_dict(data["state"])
+        run = cls(scenario, state.seed, _state=state)
+        run.actions = list(data.get("actions", []))
+        run.history = History.from_dict(data.get("history", {}))
+        return run
+
+    def transcript(self) -> dict:
+        return {"format": "balcony-transcript", "format_version": SAVE_FORMAT, "scenario": self.scenario.id,
+                "version": self.scenario.version, "seed": self.state.seed, "actions": list(self.actions),
+                "ending": self.state.ending, "final_state": dict(self.state.vals)}
+
+
+def _fmt(v):
+    return f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.1f}"
+
+
+def _to_json(state):
+    return [state[0], list(state[1]), state[2]]
+
+
+def _to_tuple(data):
+    if data is None:
+        return random.Random(0).getstate()
+    return (data[0], tuple(data[1]), data[2])

@@ -1,0 +1,203 @@
+"""The loaded scenario: immutable, compiled content. Runs refer to it by string ids."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+Effect = Callable  # (run, cause) -> None
+Cond = Callable    # (state) -> bool
+
+
+@dataclass(frozen=True)
+class Meter:
+    id: str
+    label: str
+    lo: float
+    hi: float
+    start: float
+    integer: bool
+    visible: bool
+    kind: str
+    balcony: bool
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    start: bool
+    label: str
+
+
+@dataclass(frozen=True)
+class Stakeholder:
+    id: str
+    name: str
+    role: str
+    agency: str
+    colour: str
+    local_budget: bool
+    start: dict  # value name -> starting number (trust, support, commitment and declared values)
+    voice: str
+    balcony: str  # "visible" or "hidden"
+    bias: float
+    confides: tuple  # ((cond or None, template), ...)
+
+
+@dataclass(frozen=True)
+class Choice:
+    index: int
+    text: Callable
+    cond: Cond | None
+    unavailable: str | None
+    effects: tuple
+    tags: tuple
+    debrief: str | None
+    result: Callable | None
+    goto: str
+    cond_src: str | None = None
+    text_src: str = ""
+
+
+@dataclass(frozen=True)
+class Scene:
+    id: str
+    speaker: str
+    title: str | None
+    text: Callable
+    quarters: int
+    phase: str | None
+    on_enter: tuple
+    end: bool
+    choices: tuple
+    text_src: str = ""
+    pos: tuple = (1, 1)
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    name: str
+    on_enter: tuple
+    on_exit: tuple
+    next: tuple  # ((to, cond), ...)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    text: str
+    cond: Cond | None
+    effects: tuple  # for `each` rules: ((self_id, cond, effects), ...) flattened into per-member entries
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    title: str
+    text: Callable
+    cond: Cond | None
+    weight: Callable
+    once: bool
+    forced: bool
+    effects: tuple
+    goto: str | None
+
+
+@dataclass(frozen=True)
+class Ending:
+    id: str
+    title: str
+    quality: str
+    priority: float
+    cond: Cond | None
+    fallback: bool
+    text: Callable
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    title: str
+    cond: Cond | None
+    text: Callable
+    effects: tuple
+
+
+@dataclass(frozen=True)
+class Later:
+    ref: str
+    title: str
+    text: Callable | None
+    effects: tuple
+
+
+@dataclass(frozen=True)
+class Perception:
+    attention: int
+    balcony_cost: int
+    band: float
+    balcony_text: str
+    listen_cost: int
+    stories: tuple
+    listen_fallback: str
+    one_cost: int
+    one_effects: dict  # stakeholder id -> effects
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    version: str
+    summary: str
+    place: str
+    years: tuple
+    role: str
+    themes: tuple
+    length_minutes: int | None
+    credits: tuple
+    sources: tuple
+    start: str
+    cal_start: tuple  # (year, quarter)
+    cal_end: tuple | None
+    meters: dict
+    flags: dict
+    values: dict  # stakeholder value name -> (lo, hi, integer)
+    stakeholders: dict
+    groups: dict  # name -> tuple of stakeholder ids
+    scenes: dict
+    phases: dict  # in declared order
+    rules: tuple
+    event_chance: float
+    events: tuple
+    endings: tuple  # sorted by priority, fallback last
+    triangle: dict  # name -> fn
+    perception: Perception
+    laters: dict  # ref -> Later
+    ranges: dict  # state key -> (lo, hi, integer); flags are absent
+    start_values: dict  # state key -> starting value
+    tags: tuple
+    personas: dict
+    invariants: tuple
+    path: str
+    files: tuple
+    computed: dict = field(default_factory=dict)  # name -> fn
+    content_hash: str = ""
+
+    def scene(self, scene_id: str) -> Scene:
+        return self.scenes[scene_id]
+
+    def quarter_label(self, turn: int) -> str:
+        y, q = self.calendar_at(turn)
+        return f"{y} Q{q}"
+
+    def calendar_at(self, turn: int) -> tuple:
+        idx = self.cal_start[0] * 4 + (self.cal_start[1] - 1) + turn
+        return idx // 4, idx % 4 + 1
+
+    @property
+    def end_turn(self) -> int | None:
+        if not self.cal_end:
+            return None
+        return (self.cal_end[0] * 4 + self.cal_end[1]) - (self.cal_start[0] * 4 + self.cal_start[1])

@@ -1,0 +1,458 @@
+"""The scenario language's structure, declared once.
+
+The same declarations drive the structural validation pass (unknown keys with a
+did-you-mean, wrong types, out-of-range values, missing keys) and the JSON Schema that
+`balcony schema` prints for editors.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from .yamlload import YDict, YList
+
+ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+SCENARIO_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+class Spec:
+    doc = ""
+
+    def check(self, v, pos, ctx) -> bool:  # returns False if the value is unusable
+        return True
+
+    def json(self) -> dict:
+        return {}
+
+    def described(self, d):
+        j = self.json()
+        if self.doc:
+            j["description"] = self.doc
+        return j
+
+
+def _type_name(v):
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, str):
+        return "text"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "a mapping"
+    if v is None:
+        return "nothing (null)"
+    return type(v).__name__
+
+
+@dataclass
+class Str(Spec):
+    doc: str = ""
+    pattern: object = None
+    what: str = "text"
+    enum: tuple = ()
+
+    def check(self, v, pos, ctx):
+        if not isinstance(v, str):
+            ctx.err(pos, "BAL011", f"expected {self.what}, found {_type_name(v)}")
+            return False
+        if self.enum and v not in self.enum:
+            close = difflib.get_close_matches(v, self.enum, 1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            ctx.err(pos, "BAL012", f"'{v}' is not one of {', '.join(self.enum)}{hint}")
+            return False
+        if self.pattern is not None and not self.pattern.match(v):
+            ctx.err(pos, "BAL014", f"'{v}' is not a valid {self.what}: use letters, digits and '_', starting with a letter")
+            return False
+        return True
+
+    def json(self):
+        j = {"type": "string"}
+        if self.enum:
+            j["enum"] = list(self.enum)
+        if self.pattern is not None:
+            j["pattern"] = self.pattern.pattern
+        return j
+
+
+def Id(doc=""):
+    return Str(doc=doc, pattern=ID_RE, what="id")
+
+
+@dataclass
+class Num(Spec):
+    doc: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    integer: bool = False
+
+    def check(self, v, pos, ctx):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (self.integer and isinstance(v, float) and not v.is_integer()):
+            ctx.err(pos, "BAL011", f"expected {'a whole number' if self.integer else 'a number'}, found {_type_name(v)}")
+            return False
+        if (self.lo is not None and v < self.lo) or (self.hi is not None and v > self.hi):
+            rng = f"from {self.lo} to {self.hi}" if self.hi is not None else f"at least {self.lo}"
+            ctx.err(pos, "BAL012", f"{v} is out of range: it must be {rng}")
+            return False
+        return True
+
+    def json(self):
+        j = {"type": "integer" if self.integer else "number"}
+        if self.lo is not None:
+            j["minimum"] = self.lo
+        if self.hi is not None:
+            j["maximum"] = self.hi
+        return j
+
+
+@dataclass
+class Bool(Spec):
+    doc: str = ""
+
+    def check(self, v, pos, ctx):
+        if not isinstance(v, bool):
+            ctx.err(pos, "BAL011", f"expected true or false, found {_type_name(v)}")
+            return False
+        return True
+
+    def json(self):
+        return {"type": "boolean"}
+
+
+@dataclass
+class Expr(Spec):
+    """An expression in quotes; plain numbers and booleans are allowed where they fit."""
+    doc: str = ""
+    want: str = "number"  # "number", "bool" or "any"
+
+    def check(self, v, pos, ctx):
+        ok = isinstance(v, str) or (
+            self.want in ("number", "any") and isinstance(v, (int, float)) and not isinstance(v, bool)) or (
+            self.want in ("bool", "any") and isinstance(v, bool))
+        if not ok:
+            ctx.err(pos, "BAL011", f"expected an expression ({'a condition' if self.want == 'bool' else 'a value'}), "
+                                   f"found {_type_name(v)}")
+        return ok
+
+    def json(self):
+        if self.want == "bool":
+            return {"type": ["string", "boolean"]}
+        if self.want == "number":
+            return {"type": ["string", "number"]}
+        return {"type": ["string", "number", "boolean"]}
+
+
+@dataclass
+class Any_(Spec):
+    doc: str = ""
+
+    def json(self):
+        return {}
+
+
+@dataclass
+class ListOf(Spec):
+    item: Spec
+    doc: str = ""
+    min_items: int = 0
+    max_items: int | None = None
+
+    def check(self, v, pos, ctx):
+        if not isinstance(v, list):
+            ctx.err(pos, "BAL011", f"expected a list, found {_type_name(v)}")
+            return False
+        if len(v) < self.min_items or (self.max_items is not None and len(v) > self.max_items):
+            want = f"{self.min_items} to {self.max_items}" if self.max_items is not None else f"at least {self.min_items}"
+            ctx.err(pos, "BAL012", f"expected {want} items, found {len(v)}")
+        ipos = getattr(v, "item_pos", None)
+        for i, item in enumerate(v):
+            self.item.check(item, ipos[i] if ipos else pos, ctx)
+        return True
+
+    def json(self):
+        j = {"type": "array", "items": self.item.described({})}
+        if self.min_items:
+            j["minItems"] = self.min_items
+        if self.max_items is not None:
+            j["maxItems"] = self.max_items
+        return j
+
+
+@dataclass
+class MapOf(Spec):
+    """A mapping whose keys are ids chosen by the author."""
+    value: Spec
+    doc: str = ""
+    key_what: str = "id"
+
+    def check(self, v, pos, ctx):
+        if not isinstance(v, dict):
+            ctx.err(pos, "BAL011", f"expected a mapping of {self.key_what} to values, found {_type_name(v)}")
+            return False
+        kpos = getattr(v, "key_pos", {})
+        vpos = getattr(v, "val_pos", {})
+        for k, item in v.items():
+            if not ID_RE.match(k):
+                ctx.err(kpos.get(k, pos), "BAL014", f"'{k}' is not a valid {self.key_what}: use letters, digits "
+                                                   f"and '_', starting with a letter")
+            self.value.check(item, vpos.get(k, pos), ctx)
+        return True
+
+    def json(self):
+        return {"type": "object", "propertyNames": {"pattern": ID_RE.pattern},
+                "additionalProperties": self.value.described({})}
+
+
+@dataclass
+class OneOf(Spec):
+    """One of several shapes, told apart by the value's YAML type."""
+    options: list
+    doc: str = ""
+
+    def check(self, v, pos, ctx):
+        for opt in self.options:
+            if _shape_fits(opt, v):
+                return opt.check(v, pos, ctx)
+        names = " or ".join(_shape_name(o) for o in self.options)
+        ctx.err(pos, "BAL011", f"expected {names}, found {_type_name(v)}")
+        return False
+
+    def json(self):
+        return {"anyOf": [o.described({}) for o in self.options]}
+
+
+def _shape_fits(spec, v):
+    if isinstance(spec, Str):
+        return isinstance(spec, Str) and isinstance(v, str)
+    if isinstance(spec, Num):
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+    if isinstance(spec, Bool):
+        return isinstance(v, bool)
+    if isinstance(spec, (Struct, MapOf)):
+        return isinstance(v, dict)
+    if isinstance(spec, ListOf):
+        return isinstance(v, list)
+    if isinstance(spec, Expr):
+        return spec.check(v, None, _Silent())
+    return True
+
+
+def _shape_name(spec):
+    return {Str: "text", Num: "a number", Bool: "true/false", Struct: "a mapping", MapOf: "a mapping",
+            ListOf: "a list", Expr: "an expression"}.get(type(spec), "a value")
+
+
+class _Silent:
+    def err(self, *a):
+        pass
+
+
+@dataclass
+class Struct(Spec):
+    fields: dict  # name -> Spec
+    required: tuple = ()
+    doc: str = ""
+    what: str = "this mapping"
+    exactly_one_of: tuple = ()
+
+    def check(self, v, pos, ctx):
+        if not isinstance(v, dict):
+            ctx.err(pos, "BAL011", f"expected a mapping for {self.what}, found {_type_name(v)}")
+            return False
+        kpos = getattr(v, "key_pos", {})
+        vpos = getattr(v, "val_pos", {})
+        for k in v:
+            if k not in self.fields:
+                close = difflib.get_close_matches(k, list(self.fields), 1, 0.6)
+                hint = f": did you mean '{close[0]}'?" if close else f": {self.what} takes {', '.join(self.fields)}"
+                ctx.err(kpos.get(k, pos), "BAL010", f"unknown key '{k}' in {self.what}{hint}")
+        for k in self.required:
+            if k not in v:
+                ctx.err(pos, "BAL013", f"{self.what} needs the key '{k}'")
+        if self.exactly_one_of:
+            present = [k for k in self.exactly_one_of if k in v]
+            if len(present) != 1:
+                which = ", ".join(self.exactly_one_of)
+                msg = (f"{self.what} has no kind: give one of {which}" if not present
+                       else f"{self.what} mixes {' and '.join(present)}: write them as separate items")
+                ctx.err(pos, "BAL011", msg)
+        for k, spec in self.fields.items():
+            if k in v:
+                spec.check(v[k], vpos.get(k, pos), ctx)
+        return True
+
+    def json(self):
+        j = {"type": "object", "additionalProperties": False,
+             "properties": {k: s.described({}) for k, s in self.fields.items()}}
+        if self.required:
+            j["required"] = list(self.required)
+        if self.exactly_one_of:
+            j["oneOf"] = [{"required": [k]} for k in self.exactly_one_of]
+        return j
+
+
+class _Lazy(Spec):
+    """A forward reference, for the recursive effects list."""
+
+    def __init__(self, get):
+        self.get = get
+
+    def check(self, v, pos, ctx):
+        return self.get().check(v, pos, ctx)
+
+    def json(self):
+        return {"$ref": "#/$defs/effects"}
+
+
+# --- the language -------------------------------------------------------------
+
+DIMENSIONS = ("feeling", "perceiving", "thinking", "relating", "doing", "being")
+STANCES = ("cede_power", "hold_power", "face_conflict", "avoid_conflict",
+           "flex_narrative", "fix_narrative", "distributed", "hero")
+EXTRA_TAGS = ("listen", "savings_narrative")
+BUILTIN_TAGS = DIMENSIONS + STANCES + EXTRA_TAGS
+METER_KINDS = ("outcome", "legitimacy", "capacity", "tension", "resilience", "other")
+QUALITIES = ("best", "good", "mixed", "poor")
+
+EFFECTS = _Lazy(lambda: EFFECT_LIST)
+_assign = MapOf(Expr(want="any"), doc="names (meter, flag, stakeholder.value, group.value, self.value) to values",
+                key_what="name")
+_assign.check = lambda v, pos, ctx, _s=_assign: _check_assign(v, pos, ctx)
+
+
+def _check_assign(v, pos, ctx):
+    if not isinstance(v, dict) or not v:
+        ctx.err(pos, "BAL011", f"expected a mapping of names to values, found {_type_name(v)}")
+        return False
+    vpos = getattr(v, "val_pos", {})
+    for k, item in v.items():
+        Expr(want="any").check(item, vpos.get(k, pos), ctx)
+    return True
+
+
+EFFECT = Struct({
+    "set": _assign, "add": _assign, "fair": _assign,
+    "phase": Id("move the initiative to this phase"),
+    "if": Expr(want="bool"), "then": EFFECTS, "else": EFFECTS,
+    "later": Struct({"turns": Num(lo=1, hi=400, integer=True), "text": Str(), "effects": EFFECTS,
+                     "title": Str()}, required=("turns", "effects"), what="a delayed effect"),
+    "end": Bool(),
+}, what="an effect", exactly_one_of=("set", "add", "fair", "phase", "if", "later", "end"))
+EFFECT_LIST = ListOf(EFFECT, doc="effects, applied in order")
+
+_STORY = Struct({"id": Id(), "if": Expr(want="bool"), "text": Str(), "effects": EFFECTS, "title": Str()},
+                required=("id", "text"), what="a service-user story")
+
+SCHEMA = Struct({
+    "balcony": Num(lo=1, hi=1, integer=True, doc="language version"),
+    "id": Str(pattern=SCENARIO_ID_RE, what="scenario id"),
+    "title": Str(), "version": OneOf([Str(), Num()]), "summary": Str(),
+    "setting": Struct({"place": Str(), "years": ListOf(Num(lo=1800, hi=2200, integer=True), min_items=1, max_items=2)},
+                      required=("place", "years"), what="setting"),
+    "role": Str(), "themes": ListOf(Str()), "length_minutes": Num(lo=1, hi=600, integer=True),
+    "credits": ListOf(Str()),
+    "sources": ListOf(Struct({"id": Id(), "cite": Str(), "url": Str()}, required=("id", "cite"), what="a source")),
+    "start": Id("the first scene"),
+    "calendar": Struct({"start": Str(pattern=QUARTER_RE, what="quarter like 2010-Q2"),
+                        "end": Str(pattern=QUARTER_RE, what="quarter like 2013-Q1")},
+                       required=("start",), what="calendar"),
+    "tags": ListOf(Id(), doc="extra tags this scenario uses"),
+    "meters": MapOf(Struct({
+        "label": Str(), "range": ListOf(Num(), min_items=2, max_items=2), "start": Num(),
+        "type": Str(enum=("number", "int")), "visible": Bool(), "kind": Str(enum=METER_KINDS),
+        "balcony": Bool(), "description": Str(),
+    }, required=("range", "start"), what="a meter")),
+    "flags": MapOf(OneOf([Bool(), Struct({"start": Bool(), "label": Str(), "description": Str()},
+                                         required=("start",), what="a flag")])),
+    "stakeholder_values": MapOf(Struct({"label": Str(), "range": ListOf(Num(), min_items=2, max_items=2),
+                                        "start": Num(), "type": Str(enum=("number", "int"))},
+                                       required=("range", "start"), what="a stakeholder value")),
+    "stakeholders": ListOf(Struct({
+        "id": Id(), "name": Str(), "role": Str(), "agency": Str(), "colour": Str(pattern=re.compile(r"^#[0-9A-Fa-f]{6}$"), what="colour like #1f4e9c"),
+        "local_budget": Bool(), "trust": Num(lo=0, hi=100), "support": Num(lo=0, hi=100),
+        "commitment": Num(lo=0, hi=100), "voice": Str(), "values": MapOf(Num()),
+        "balcony": OneOf([Str(enum=("visible", "hidden")), Struct({"bias": Num(lo=-100, hi=100)}, required=("bias",), what="balcony")]),
+        "confides": ListOf(Struct({"if": Expr(want="bool"), "text": Str()}, required=("text",), what="a confidence")),
+    }, required=("id", "name", "role", "agency", "local_budget", "trust", "support", "commitment"),
+        what="a stakeholder")),
+    "groups": MapOf(OneOf([ListOf(Id()), Struct({"where": Expr(want="bool")}, required=("where",), what="a group")])),
+    "computed": MapOf(Expr(want="any")),
+    "perception": Struct({
+        "attention": Num(lo=0, hi=10, integer=True),
+        "balcony": Struct({"cost": Num(lo=0, hi=10, integer=True), "band": Num(lo=1, hi=100),
+                           "text": Str()}, what="balcony"),
+        "listen": Struct({"cost": Num(lo=0, hi=10, integer=True), "stories": ListOf(_STORY),
+                          "fallback": Str()}, what="listen"),
+        "one_to_one": Struct({"cost": Num(lo=0, hi=10, integer=True), "effects": EFFECTS}, what="one_to_one"),
+    }, what="perception"),
+    "phases": ListOf(Struct({
+        "id": Id(), "name": Str(), "on_enter": EFFECTS, "on_exit": EFFECTS, "description": Str(),
+        "next": ListOf(Struct({"to": Id(), "when": Expr(want="bool")}, required=("to", "when"), what="a phase change")),
+    }, required=("id", "name"), what="a phase"), min_items=1),
+    "rules": ListOf(Struct({"id": Id(), "text": Str(), "if": Expr(want="bool"), "each": Id(),
+                            "effects": EFFECTS}, required=("id", "effects"), what="a rule")),
+    "event_chance": Num(lo=0, hi=1),
+    "events": ListOf(Struct({
+        "id": Id(), "title": Str(), "text": Str(), "if": Expr(want="bool"), "weight": Expr(want="number"),
+        "once": Bool(), "forced": Bool(), "effects": EFFECTS, "goto": Id(),
+    }, required=("id", "title", "text"), what="an event")),
+    "scenes": MapOf(Struct({
+        "speaker": Id(), "text": Str(), "title": Str(), "quarters": Num(lo=0, hi=40, integer=True),
+        "phase": Id(), "on_enter": EFFECTS, "end": Bool(),
+        "choices": ListOf(Struct({
+            "text": Str(), "if": Expr(want="bool"), "unavailable": Str(), "effects": EFFECTS,
+            "tags": ListOf(Id()), "debrief": Str(), "cite": Str(), "result": Str(), "goto": Id(),
+        }, required=("text", "goto"), what="a choice")),
+    }, required=("speaker", "text"), what="a scene")),
+    "triangle": Struct({"public_value": Expr(), "legitimacy": Expr(), "capacity": Expr()},
+                       required=("public_value", "legitimacy", "capacity"), what="triangle"),
+    "endings": ListOf(Struct({
+        "id": Id(), "title": Str(), "quality": Str(enum=QUALITIES), "priority": Num(),
+        "if": Expr(want="bool"), "fallback": Bool(), "text": Str(),
+    }, required=("id", "title", "quality", "text"), what="an ending"), min_items=1),
+    "includes": ListOf(Str(what="path")),
+    "personas": MapOf(Struct({"prefer": MapOf(Num()), "perceive": ListOf(Str(enum=("balcony", "listen", "one_to_one"))),
+                              "description": Str()}, required=("prefer",), what="a persona")),
+    "invariants": ListOf(Any_()),
+}, required=("balcony", "id", "title", "version", "summary", "setting", "role", "start", "calendar",
+             "meters", "stakeholders", "phases", "scenes", "triangle", "endings"),
+    what="the scenario")
+
+#: What an included file may define.
+INCLUDABLE = ("meters", "flags", "stakeholder_values", "stakeholders", "groups", "computed",
+              "rules", "events", "scenes", "endings", "includes", "tags")
+INCLUDE_SCHEMA = Struct({k: SCHEMA.fields[k] for k in INCLUDABLE}, what="an included file")
+
+
+def json_schema() -> dict:
+    """The JSON Schema of the scenario language (draft 2020-12)."""
+    j = SCHEMA.json()
+    j["required"] = list(SCHEMA.required)
+    j["properties"]["invariants"] = {"type": "array", "items": {"type": "object"}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://balcony.example/scenario.schema.json",
+        "title": "Balcony scenario",
+        "description": "A Balcony scenario (language version 1). See docs/authoring.md.",
+        **j,
+        "$defs": {"effects": EFFECT_LIST.json()},
+    }
+
+
+def suggest(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), 1, 0.6)
+    return f": did you mean '{close[0]}'?" if close else ""
+
+
+@dataclass
+class CheckCtx:
+    file: str
+    diags: object
+    extra: dict = field(default_factory=dict)
+
+    def err(self, pos, code, message):
+        self.diags.error(self.file, pos, code, message)
