@@ -23,7 +23,7 @@ from .yamlload import YDict, YList, load_file
 CORE_VALUES = ("trust", "support", "commitment")
 TEXT_ATTRS = ("name", "role", "agency")
 BUILTIN_NAMES = ("turn", "year", "quarter", "phase", "attention", "listened", "balcony_visits",
-                 "public_value", "legitimacy", "capacity", "all", "self", "tags", "visits", "met", "heard",
+                 "triangle", "all", "self", "tags", "visits", "met", "heard",
                  "narrator", "end", "true", "false", "and", "or", "not", "if", "else")
 SECTION_ORDER = ("meters", "flags", "stakeholder_values", "stakeholders", "groups", "computed",
                  "rules", "events", "scenes", "endings", "tags")
@@ -135,7 +135,8 @@ class ScenarioEnv(Env):
         names += [f"tags.{t}" for t in self.tag_names] + [f"visits.{s}" for s in self.scene_ids]
         names += [f"met.{s}" for s in self.stakeholders] + [f"heard.{s}" for s in self.story_ids]
         if self.triangle_raw:
-            names += ["public_value", "legitimacy", "capacity"]
+            names += [f"triangle.{k}" for k in self.triangle_raw]
+            names += [k for k in self.triangle_raw if k not in self.meters and k not in self.computed_raw]
         return names
 
     def unknown_hint(self, dotted):
@@ -202,6 +203,8 @@ class ScenarioEnv(Env):
             return Compiled(lambda s, k=rest: s.visits.get(k, 0), NUM, (0, math.inf))
         if head == "met" and rest in self.stakeholders:
             return Compiled(lambda s, k=rest: s.met.get(k, 0), NUM, (0, math.inf))
+        if head == "triangle" and rest in self.triangle_raw:
+            return self._computed(rest, triangle=True)
         if head == "heard" and rest in self.story_ids:
             return Compiled(lambda s, k=rest: k in s.heard, BOOL, ANY_BOOL)
         return None
@@ -287,15 +290,20 @@ class _Loader:
         if not docs:
             return None
         root_name, root = docs[0]
-        S.CheckCtx(root_name, self.diags)
-        S.SCHEMA.check(root, root.pos, S.CheckCtx(root_name, self.diags))
+        declared_values = set()
+        for _, doc in docs:
+            sv = doc.get("stakeholder_values")
+            if isinstance(sv, dict):
+                declared_values.update(k for k in sv if k not in CORE_VALUES)
+        extra = {"values": declared_values}
+        S.SCHEMA.check(root, root.pos, S.CheckCtx(root_name, self.diags, extra))
         for name, doc in docs[1:]:
             bad = [k for k in doc if k not in S.INCLUDABLE]
             for k in bad:
                 self.diags.error(name, _kpos(doc, k), "BAL043",
                                  f"an included file may define only {', '.join(S.INCLUDABLE)}; '{k}' belongs in the main scenario")
             S.INCLUDE_SCHEMA.check({k: v for k, v in doc.items() if k not in bad} if bad else doc, doc.pos,
-                                   S.CheckCtx(name, self.diags))
+                                   S.CheckCtx(name, self.diags, extra))
         merged = self.merge(docs)
         if self.diags.has_errors and not _usable(root):
             return None
@@ -478,7 +486,7 @@ class _Loader:
             start = {}
             for v in CORE_VALUES:
                 start[v] = item.get(v, 50) if _isnum(item.get(v)) else 50
-            extra = item.get("values") if isinstance(item.get("values"), dict) else {}
+            extra = item
             for vid in values:
                 if vid in CORE_VALUES:
                     continue
@@ -490,10 +498,6 @@ class _Loader:
                     self.err(extra, vid, "BAL012", f"{sid}.{vid} starts at {val}, outside its range {lo} to {hi}")
                     val = min(max(val, lo), hi)
                 start[vid] = val
-            for vid in extra:
-                if vid not in values:
-                    self.err(extra, vid, "BAL021", f"'{vid}' is not a declared stakeholder value{S.suggest(vid, values)}: "
-                                                   f"declare it under 'stakeholder_values'", at_key=True)
             bal = item.get("balcony", "visible")
             mode, bias = "visible", 0.0
             if bal == "hidden":
@@ -989,8 +993,6 @@ class _MemberEnv(Env):
             return _const(bool(self.item.get("local_budget", False)))
         if dotted in self.values:
             v = self.item.get(dotted)
-            if v is None and isinstance(self.item.get("values"), dict):
-                v = self.item["values"].get(dotted)
             if v is None:
                 v = self.starts.get(dotted, 0)
             return _const(v) if _isnum(v) else None

@@ -50,8 +50,22 @@ def replay(scenario, data, *, finish: bool = True) -> ReplayResult:
         note = f" (transcript version {data['version']}, scenario version {scenario.version})"
     else:
         note = ""
-    run = Run(scenario, data["seed"])
-    for i, action in enumerate(data["actions"]):
+    actions = data["actions"]
+    if actions and isinstance(actions[0], dict) and "start_at" in actions[0]:
+        first = actions[0]
+        overrides = first.get("set") or {}
+        if not isinstance(overrides, dict):
+            raise SaveError("the transcript's start 'set' must be a mapping")
+        try:
+            run = Run.start_at(scenario, data["seed"], first.get("start_at"), overrides)
+        except BalconyError as e:
+            return ReplayResult(False, Run(scenario, data["seed"]), f"the transcript's start could not be replayed: {e}", 0)
+        actions = actions[1:]
+        offset = 1
+    else:
+        run = Run(scenario, data["seed"])
+        offset = 0
+    for i, action in enumerate(actions, offset):
         try:
             apply_action(run, action)
         except BalconyError as e:

@@ -116,6 +116,25 @@ class Run:
                 f(self, f"phase:{first_phase}:enter")
             self._enter_scene(scenario.start)
 
+    @classmethod
+    def start_at(cls, scenario: Scenario, seed: int, scene: str | None = None, overrides: dict | None = None) -> "Run":
+        """A run that starts from any scene with the given values (authors' warp, like Ren'Py's)."""
+        from .errors import ChoiceError as _CE
+        if scene is not None and scene not in scenario.scenes:
+            raise _CE(f"there is no scene {scene!r}")
+        run = cls(scenario, seed)
+        for key, value in (overrides or {}).items():
+            if key not in scenario.start_values:
+                raise _CE(f"{key!r} is not a meter, flag or stakeholder value of this scenario")
+            if (key in scenario.flags) != isinstance(value, bool):
+                raise _CE(f"{key!r} needs {'true or false' if key in scenario.flags else 'a number'}")
+            run._set(key, value, "author:set")
+        if scene is not None and scene != run.state.scene:
+            run.state.visits[scene] = run.state.visits.get(scene, 0)
+            run._enter_scene(scene)
+        run.actions.append({"start_at": scene, "set": dict(overrides or {})})
+        return run
+
     # --- reading -------------------------------------------------------------
     @property
     def status(self) -> str:

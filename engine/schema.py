@@ -295,6 +295,29 @@ class Struct(Spec):
         return j
 
 
+class _OpenStruct(Struct):
+    """A stakeholder: fixed keys plus one key per declared stakeholder value (a number)."""
+
+    def check(self, v, pos, ctx):
+        extra = set(getattr(ctx, "extra", {}).get("values", ())) if isinstance(v, dict) else set()
+        if not extra:
+            return Struct.check(self, v, pos, ctx)
+        fixed = {k: x for k, x in v.items() if k not in extra}
+        if isinstance(v, YDict):
+            fixed = YDict(fixed)
+            fixed.pos, fixed.key_pos, fixed.val_pos, fixed.file = v.pos, v.key_pos, v.val_pos, v.file
+        Struct.check(self, fixed, pos, ctx)
+        vpos = getattr(v, "val_pos", {})
+        for k in extra & set(v):
+            Num().check(v[k], vpos.get(k, pos), ctx)
+        return True
+
+    def json(self):
+        j = Struct.json(self)
+        j["additionalProperties"] = {"type": "number", "description": "a declared stakeholder value"}
+        return j
+
+
 class _Lazy(Spec):
     """A forward reference, for the recursive effects list."""
 
@@ -371,10 +394,10 @@ SCHEMA = Struct({
     "stakeholder_values": MapOf(Struct({"label": Str(), "range": ListOf(Num(), min_items=2, max_items=2),
                                         "start": Num(), "type": Str(enum=("number", "int"))},
                                        required=("range", "start"), what="a stakeholder value")),
-    "stakeholders": ListOf(Struct({
+    "stakeholders": ListOf(_OpenStruct({
         "id": Id(), "name": Str(), "role": Str(), "agency": Str(), "colour": Str(pattern=re.compile(r"^#[0-9A-Fa-f]{6}$"), what="colour like #1f4e9c"),
         "local_budget": Bool(), "trust": Num(lo=0, hi=100), "support": Num(lo=0, hi=100),
-        "commitment": Num(lo=0, hi=100), "voice": Str(), "values": MapOf(Num()),
+        "commitment": Num(lo=0, hi=100), "voice": Str(),
         "balcony": OneOf([Str(enum=("visible", "hidden")), Struct({"bias": Num(lo=-100, hi=100)}, required=("bias",), what="balcony")]),
         "confides": ListOf(Struct({"if": Expr(want="bool"), "text": Str()}, required=("text",), what="a confidence")),
     }, required=("id", "name", "role", "agency", "local_budget", "trust", "support", "commitment"),

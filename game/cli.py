@@ -1,0 +1,61 @@
+"""The `balcony` command. Each subcommand lives in game/commands/ and registers itself here."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: Subcommand modules; each defines NAME, HELP, add_arguments(parser) and run(args) -> int.
+COMMANDS = [
+    "game.commands.play",
+    "game.commands.validate",
+    "game.commands.replay",
+]
+#: Optional modules (the authoring toolkit); skipped silently if absent.
+OPTIONAL = [
+    "game.commands.explore",
+    "game.commands.simulate",
+    "game.commands.check",
+    "game.commands.graph",
+    "game.commands.schema",
+    "game.commands.new",
+    "game.commands.stats",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # bad usage is bad input: exit status 2 with a clear message
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser():
+    parser = _Parser(prog="balcony", description="Balcony: a serious game about systems leadership in public services.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    modules = {}
+    for name in COMMANDS + OPTIONAL:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if name in OPTIONAL and e.name == name:
+                continue
+            raise
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP))
+        mod.add_arguments(p)
+        modules[mod.NAME] = mod
+    return parser, modules
+
+
+def main(argv=None) -> int:
+    parser, modules = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        args = parser.parse_args(["play", *(argv or [])])
+    try:
+        return int(modules[args.command].run(args) or 0)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

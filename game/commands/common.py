@@ -1,0 +1,59 @@
+"""Helpers shared by subcommands: finding scenarios, printing diagnostics, JSON output."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from engine import ContentError, load_scenario, read_metadata
+
+from ..paths import shipped_scenarios
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"balcony: {message}", file=sys.stderr)
+    return code
+
+
+def print_diagnostics(diags, stream=None) -> None:
+    stream = stream or sys.stdout
+    for d in diags:
+        print(d.format(), file=stream)
+
+
+def load_or_report(path, stream=None):
+    """Load a scenario; on content errors print every diagnostic and return None."""
+    try:
+        return load_scenario(path)
+    except ContentError as e:
+        print_diagnostics(e.diagnostics, stream or sys.stderr)
+        return None
+
+
+def find_scenario_by_id(scenario_id: str) -> Path | None:
+    for f in shipped_scenarios():
+        try:
+            if read_metadata(f)["id"] == scenario_id:
+                return f
+        except ContentError:
+            continue
+    return None
+
+
+def resolve_scenario_arg(arg: str | None) -> Path | None:
+    """A path, or a shipped scenario's id or file stem."""
+    if arg is None:
+        return None
+    p = Path(arg)
+    if p.exists() or os.sep in arg or arg.endswith((".yaml", ".yml")):
+        return p
+    for f in shipped_scenarios():
+        if f.stem == arg:
+            return f
+    return find_scenario_by_id(arg) or p
+
+
+def dump_json(obj) -> None:
+    json.dump(obj, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")

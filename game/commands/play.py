@@ -1,0 +1,129 @@
+"""balcony play [SCENARIO]: play in the game window, or in the terminal with --text."""
+from __future__ import annotations
+
+import os
+import sys
+
+from engine import BalconyError, SaveError, read_metadata, read_save, ContentError
+from engine import Run
+
+from ..paths import autosave_path, shipped_scenarios
+from .common import fail, load_or_report, resolve_scenario_arg
+
+NAME = "play"
+HELP = "play a scenario (the window where there is a display, else the terminal)"
+
+
+def add_arguments(p):
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO", help="a scenario file or id (default: choose from a list)")
+    p.add_argument("--text", action="store_true", help="play in the terminal")
+    p.add_argument("--seed", type=int, default=None, help="seed for the run's random events (default: random)")
+    p.add_argument("--transcript", metavar="OUT.json", help="write the run's transcript here at the end")
+    p.add_argument("--continue", dest="resume", action="store_true", help="resume the autosave of this scenario")
+    p.add_argument("--load", metavar="SAVE.json", help="resume a saved game")
+    p.add_argument("--watch", action="store_true", help="reload the scenario when its file changes (for authors)")
+    p.add_argument("--start", metavar="SCENE", help="start from this scene (for authors)")
+    p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
+                   help="start with this value, e.g. --set police.trust=70 (repeatable; for authors)")
+    p.add_argument("--no-autosave", action="store_true", help="do not autosave after each decision")
+    p.add_argument("--autoplay", action="store_true", help="(window) play by itself")
+    p.add_argument("--screenshots", metavar="DIR", help="(window) write a PNG of every distinct screen")
+    p.add_argument("--fullscreen", action="store_true", help="(window) start full screen")
+
+
+def _has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _parse_sets(items):
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ValueError(f"--set takes NAME=VALUE, not {item!r}")
+        v = value.strip().lower()
+        if v in ("true", "false"):
+            out[name.strip()] = v == "true"
+        else:
+            try:
+                out[name.strip()] = float(v) if "." in v else int(v)
+            except ValueError:
+                raise ValueError(f"--set {name}: {value!r} is not a number or true/false") from None
+    return out
+
+
+def _choose_scenario_text():
+    files = []
+    for f in shipped_scenarios():
+        try:
+            files.append((f, read_metadata(f)))
+        except ContentError:
+            continue
+    if not files:
+        return None
+    interactive = sys.stdin.isatty()
+    print("Choose a scenario:")
+    for i, (f, m) in enumerate(files, 1):
+        years = "-".join(str(y) for y in m["years"])
+        print(f"  {i}. {m['title']} ({m['place']}, {years})")
+    while True:
+        if interactive:
+            sys.stdout.write("> ")
+            sys.stdout.flush()
+        line = sys.stdin.readline()
+        if not line:
+            return None
+        line = line.strip()
+        if line.isdigit() and 1 <= int(line) <= len(files):
+            return files[int(line) - 1][0]
+        print(f"Type a number from 1 to {len(files)}.")
+
+
+def run(args) -> int:
+    try:
+        overrides = _parse_sets(args.set)
+    except ValueError as e:
+        return fail(str(e))
+    window = not args.text
+    notice = None
+    if window and not (_has_display() or args.autoplay or args.screenshots):
+        window, notice = False, "No display found, so Balcony starts in the terminal (use --text to choose this yourself)."
+    if window:
+        try:
+            from ..window import run_window  # noqa: F401
+        except ImportError as e:
+            window, notice = False, f"The game window is not available ({e}), so Balcony starts in the terminal."
+    if window:
+        from ..window import run_window
+        path = resolve_scenario_arg(args.scenario)
+        return run_window(str(path) if path else None, args.seed, watch=args.watch, autoplay=args.autoplay,
+                          screenshots=args.screenshots, fullscreen=args.fullscreen)
+    if notice:
+        print(notice, file=sys.stderr)
+    path = resolve_scenario_arg(args.scenario)
+    if path is None:
+        path = _choose_scenario_text()
+        if path is None:
+            return fail("no scenario chosen")
+    scenario = load_or_report(path)
+    if scenario is None:
+        return 2
+    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(3), "big")
+    resume = None
+    if args.load or args.resume:
+        where = args.load or autosave_path(scenario.id)
+        try:
+            resume = read_save(where, scenario)
+        except SaveError as e:
+            return fail(str(e))
+        seed = resume.state.seed
+    elif args.start or overrides:
+        try:
+            resume = Run.start_at(scenario, seed, args.start, overrides)
+        except BalconyError as e:
+            return fail(str(e))
+    from ..textui import play_text
+    return play_text(scenario, seed, transcript_path=args.transcript, autosave=not args.no_autosave,
+                     watch_path=str(path) if args.watch else None, run=resume)

@@ -1,0 +1,355 @@
+"""The terminal front end: plays a scenario through standard input and output.
+
+It reads one line per action, so it can be scripted:
+``printf '1\\n2\\n' | balcony play scenarios/tutorial.yaml --text --seed 3``.
+A number picks a choice; `b` goes to the balcony, `l` listens to service users,
+`o N` (or `o ID`) holds a one-to-one with the Nth stakeholder in the room; `?` helps.
+When output is not a terminal, prompts and decoration are left out so that the
+content can be read or diffed as it is.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import textwrap
+from collections import Counter
+
+from engine import BalconyError, ContentError, Run, load_scenario, write_save
+from engine.replay import apply_action
+from engine.saves import atomic_write_json
+
+from .paths import autosave_path
+
+DIMENSIONS = ("feeling", "perceiving", "thinking", "relating", "doing", "being")
+STANCE_PAIRS = (("cede_power", "hold_power"), ("face_conflict", "avoid_conflict"),
+                ("flex_narrative", "fix_narrative"), ("distributed", "hero"))
+
+HELP = """Type the number of a choice and press Enter.
+  b          go to the balcony (banded readings of what people really do)
+  l          listen to service users
+  o N        hold a one-to-one with stakeholder N (or: o police)
+  r          show the scene again
+  q          quit (the game autosaves after every decision)"""
+
+
+class TextUI:
+    def __init__(self, scenario, seed, *, inp=None, out=None, err=None, transcript_path=None,
+                 autosave=True, watch_path=None, run=None):
+        self.scenario = scenario
+        self.seed = seed
+        self.inp = inp or sys.stdin
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.interactive = _isatty(self.inp) and _isatty(self.out)
+        self.width = min(88, shutil.get_terminal_size((88, 24)).columns) if self.interactive else 78
+        self.transcript_path = transcript_path
+        self.autosave = autosave
+        self.watch_path = watch_path
+        self.watch_mtime = _mtime(watch_path)
+        self.run = run or Run(scenario, seed)
+
+    # --- output helpers -------------------------------------------------------
+    def say(self, text=""):
+        print(text, file=self.out)
+
+    def para(self, text, indent=""):
+        for block in text.split("\n\n"):
+            lines = block.split("\n")
+            for ln in lines:
+                self.say(textwrap.fill(ln, self.width, initial_indent=indent, subsequent_indent=indent) if ln else "")
+            self.say()
+
+    def rule(self, title=""):
+        if self.interactive:
+            self.say(f"── {title} " + "─" * max(0, self.width - len(title) - 4) if title else "─" * self.width)
+        elif title:
+            self.say(f"[{title}]")
+
+    def prompt(self, text="> "):
+        if self.interactive:
+            self.out.write(text)
+            self.out.flush()
+
+    def read(self):
+        line = self.inp.readline()
+        if not line:
+            return None
+        return line.strip()
+
+    # --- the loop -------------------------------------------------------------
+    def play(self) -> int:
+        run = self.run
+        shown_scene = None
+        while True:
+            snap = run.snapshot()
+            if snap.status == "outcome":
+                self.show_notices(snap)
+                run.advance()
+                continue
+            if snap.status == "ended":
+                self.show_ending(snap)
+                self.finish()
+                return 0
+            if shown_scene != (snap.scene_id, snap.decisions):
+                self.show_scene(snap)
+                shown_scene = (snap.scene_id, snap.decisions)
+            self.prompt()
+            line = self.read()
+            if line is None:
+                print("(input ended before the run did; the game was autosaved)" if self.autosave else
+                      "(input ended before the run did)", file=self.err)
+                self.finish()
+                return 0
+            if self.reload_if_changed():
+                shown_scene = None
+                continue
+            if not line:
+                continue
+            self.handle(line, snap)
+            if run.snapshot().status == "choosing" and run.snapshot().decisions == snap.decisions:
+                # perception or a bad line: show what changed without repeating the scene
+                pass
+
+    def handle(self, line, snap):
+        run = self.run
+        cmd, _, arg = line.partition(" ")
+        cmd = cmd.lower()
+        try:
+            if cmd.isdigit():
+                n = int(cmd)
+                if not 1 <= n <= len(snap.choices):
+                    self.say(f"There is no choice {n}: pick 1 to {len(snap.choices)}.")
+                    return
+                c = snap.choices[n - 1]
+                if not c.available:
+                    self.say(f"That choice is not open to you: {c.reason}")
+                    return
+                run.choose(c.index)
+                self.save_progress()
+            elif cmd in ("b", "balcony"):
+                run.perceive("balcony")
+                self.show_balcony(run.snapshot())
+            elif cmd in ("l", "listen"):
+                before = len(run.snapshot().insights)
+                run.perceive("listen")
+                self.show_insights(run.snapshot(), before)
+            elif cmd in ("o", "one", "one-to-one"):
+                who = self.pick_stakeholder(arg, snap)
+                if who is None:
+                    self.say("Whom? Type o and a number from the room, for example: o 1")
+                    return
+                before = len(run.snapshot().insights)
+                run.perceive("one_to_one", who)
+                s2 = run.snapshot()
+                self.show_insights(s2, before)
+                for sid, val in s2.revealed:
+                    if sid == who:
+                        self.say(f"  Their real commitment, as far as you can now tell: {val} out of 100.")
+                self.say()
+            elif cmd in ("r", "again"):
+                self.show_scene(run.snapshot())
+            elif cmd in ("?", "h", "help"):
+                self.say(HELP)
+            elif cmd in ("q", "quit"):
+                raise _Quit()
+            else:
+                self.say(f"'{line}' is not something you can do here. Type ? for help.")
+        except BalconyError as e:
+            self.say(str(e)[0].upper() + str(e)[1:])
+
+    def pick_stakeholder(self, arg, snap):
+        arg = arg.strip()
+        if not arg:
+            return None
+        if arg.isdigit():
+            i = int(arg) - 1
+            return snap.dance_floor[i].id if 0 <= i < len(snap.dance_floor) else None
+        ids = [s.id for s in snap.dance_floor]
+        return arg if arg in ids else None
+
+    # --- showing --------------------------------------------------------------
+    def show_scene(self, snap):
+        self.say()
+        self.rule(f"{snap.calendar.label} · {snap.phase.name}")
+        if snap.scene_title:
+            self.say(snap.scene_title.upper() if self.interactive else snap.scene_title)
+        if snap.speaker.id != "narrator":
+            self.say(f"{snap.speaker.name}, {snap.speaker.role} ({snap.speaker.agency})")
+        self.say()
+        self.para(snap.text)
+        if snap.visible_meters:
+            self.say("  " + " · ".join(f"{m.label}: {_num(m.value)}" for m in snap.visible_meters))
+        if self.interactive:
+            self.say("In the room:")
+            for i, s in enumerate(snap.dance_floor, 1):
+                self.say(f"  {i}. {s.name} ({s.agency}): {s.says}")
+            acts = [a for a in snap.perception_actions if a.available]
+            if acts:
+                keys = {"balcony": "b", "listen": "l", "one_to_one": "o N"}
+                self.say(f"Attention left this quarter: {snap.attention_left}/{snap.attention_max} · "
+                         + " · ".join(f"[{keys[a.kind]}] {a.label.lower()}" for a in acts))
+        else:
+            self.say("In the room: " + "; ".join(f"{s.name}: {s.says}" for s in snap.dance_floor))
+        self.say()
+        for i, c in enumerate(snap.choices, 1):
+            text = c.text if c.available else f"({c.text}: {c.reason})"
+            self.say(textwrap.fill(text, self.width, initial_indent=f"  {i}. ", subsequent_indent="     "))
+        self.say()
+
+    def show_balcony(self, snap):
+        b = snap.balcony
+        self.rule("From the balcony")
+        if b.text:
+            self.para(b.text)
+        for r in b.readings:
+            if r.hidden:
+                self.say(f"  {r.name}: in shadow; you cannot make them out from here")
+            else:
+                self.say(f"  {r.name}: trust {r.trust[0]}-{r.trust[1]}, commitment {r.commitment[0]}-{r.commitment[1]}")
+        for m in b.meters:
+            self.say(f"  {m.label}: somewhere between {_num(m.lo)} and {_num(m.hi)}")
+        self.say()
+
+    def show_insights(self, snap, before):
+        for line in snap.insights[before:]:
+            self.para(line, "  ")
+
+    def show_notices(self, snap):
+        for n in snap.notices:
+            if not n.text and not n.title:
+                continue
+            if n.kind == "result":
+                self.para(n.text)
+            elif n.kind == "quarter":
+                self.rule(f"{n.title}")
+                self.para(n.text)
+            elif n.kind == "event":
+                self.say(f"EVENT: {n.title}" if self.interactive else f"Event: {n.title}")
+                self.para(n.text, "  ")
+            elif n.kind == "delayed":
+                self.say(f"LATER: {n.title}" if self.interactive else f"Later: {n.title}")
+                if n.cause:
+                    self.say(f"  ({n.cause})")
+                self.para(n.text, "  ")
+            else:
+                self.para(n.text)
+
+    def show_ending(self, snap):
+        e = snap.ending
+        self.say()
+        self.rule("The end")
+        self.say(f"{e.title}")
+        self.say()
+        self.para(e.text)
+        if e.triangle:
+            self.say("The strategic triangle: " + " · ".join(
+                f"{k.replace('_', ' ')} {round(v)}" for k, v in e.triangle.items()))
+            self.say()
+        self.show_debrief()
+
+    def show_debrief(self):
+        h = self.run.history
+        self.rule("Debrief")
+        tags = Counter(t for d in h.decisions for t in d["tags"])
+        dims = ", ".join(f"{d} {tags[d]}" for d in DIMENSIONS if tags[d])
+        if dims:
+            self.say(f"Your leadership profile across the six dimensions: {dims}.")
+        stances = []
+        for a, b in STANCE_PAIRS:
+            if tags[a] or tags[b]:
+                stances.append(f"{a.replace('_', ' ')} {tags[a]} / {b.replace('_', ' ')} {tags[b]}")
+        if stances:
+            self.para("Your stances: " + "; ".join(stances) + ".")
+        s = self.run.state
+        sc = self.scenario
+        gaps = []
+        for sh in sc.stakeholders.values():
+            said, done = s.vals[f"{sh.id}.support"], s.vals[f"{sh.id}.commitment"]
+            gaps.append((said - done, sh.name, said, done))
+        gaps.sort(reverse=True)
+        if gaps and gaps[0][0] > 10:
+            g = gaps[0]
+            self.para(f"The widest gap between word and deed: {g[1]} said {round(g[2])} but delivered "
+                      f"{round(g[3])} (out of 100). What you heard in the room was not what happened.")
+        notes = [d for d in h.decisions if d.get("debrief")]
+        if notes:
+            self.say("Key moments:")
+            for d in notes[:8]:
+                self.para(f"{d['label']}: \u201c{d['text']}\u201d. {d['debrief']}", "  ")
+
+    # --- persistence ----------------------------------------------------------
+    def save_progress(self):
+        if self.autosave:
+            try:
+                write_save(autosave_path(self.scenario.id), self.run, label="Autosave")
+            except OSError as e:
+                print(f"(could not autosave: {e})", file=self.err)
+
+    def finish(self):
+        if self.transcript_path:
+            try:
+                atomic_write_json(self.transcript_path, self.run.transcript())
+            except OSError as e:
+                print(f"balcony: could not write the transcript: {e}", file=self.err)
+
+    def reload_if_changed(self) -> bool:
+        """Hot reload: if the scenario file changed, reload it and replay this run's actions."""
+        if not self.watch_path:
+            return False
+        m = _mtime(self.watch_path)
+        if m == self.watch_mtime:
+            return False
+        self.watch_mtime = m
+        try:
+            scenario = load_scenario(self.watch_path)
+        except ContentError as e:
+            print("The scenario changed but has errors; still playing the previous version:", file=self.err)
+            for d in e.diagnostics:
+                print("  " + d.format(), file=self.err)
+            return False
+        run = Run(scenario, self.seed)
+        kept = 0
+        for action in self.run.actions:
+            try:
+                apply_action(run, action)
+                kept += 1
+            except BalconyError:
+                break
+        if run.status == "outcome":
+            run.advance()
+        self.scenario, self.run = scenario, run
+        print(f"(reloaded {self.watch_path}; replayed {kept} of {len(self.run.actions) if kept else 0} actions)", file=self.err)
+        return True
+
+
+class _Quit(Exception):
+    pass
+
+
+def _isatty(f):
+    try:
+        return f.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _mtime(path):
+    try:
+        return os.stat(path).st_mtime_ns if path else None
+    except OSError:
+        return None
+
+
+def _num(v):
+    return f"{v:,.0f}" if isinstance(v, (int, float)) else str(v)
+
+
+def play_text(scenario, seed, **kw) -> int:
+    ui = TextUI(scenario, seed, **kw)
+    try:
+        return ui.play()
+    except _Quit:
+        ui.say("You step away. The game was saved after your last decision.")
+        ui.finish()
+        return 0
