@@ -1,0 +1,428 @@
+"""The application: a stack of screens, the event loop, transitions and services.
+
+The loop sleeps in ``pygame.event.wait`` while nothing moves on screen, and
+redraws only when an event or an animation changed something, so an idle
+window costs almost no CPU. ``step()`` runs one iteration and never blocks
+when asked not to: the scripted pilot and the autoplayer drive it that way.
+"""
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+import pygame
+
+from .backend import Backend, ScenarioInfo, Session
+from .input import Intent, to_intent
+from .render import Ctx, Fonts, LayoutLog, TextCache
+from .saves import AUTO, SaveStore
+from .settings import TEXT_SCALES, Settings, SettingsStore
+from .theme import MAX_WINDOW, MIN_WINDOW, Theme
+from .tts import Speaker
+
+
+class App:
+    def __init__(
+        self,
+        backend: Backend | None = None,
+        *,
+        settings_store: SettingsStore | None = None,
+        save_store: SaveStore | None = None,
+        size: tuple[int, int] | None = None,
+        fullscreen: bool = False,
+        watch: bool = False,
+        record_layout: bool = False,
+        speaker: Speaker | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+        text_cache: TextCache | None = None,
+    ) -> None:
+        self._backend = backend
+        self.settings_store = settings_store or SettingsStore()
+        self.settings: Settings = self.settings_store.load()
+        self._save_store = save_store
+        self.clock = clock
+        self.watch = watch
+        self.stack: list[Any] = []
+        self.running = True
+        self.exit_code = 0
+        self.dirty = True
+        self.fonts = Fonts()
+        self.cache = text_cache or TextCache()
+        self.layout_log = LayoutLog() if record_layout else None
+        self.session: Session | None = None
+        self.speaker = speaker or Speaker()
+        self.toast_text = ""
+        self.toast_until = 0.0
+        self._trans_from: pygame.Surface | None = None
+        self._trans_t0 = 0.0
+        self._last = clock()
+        self.frames = 0
+        self.on_frame: list[Callable[["App"], None]] = []
+        self._watch_mtime: float | None = None
+        self._watch_next = 0.0
+        self.window_error = ""
+
+        os.environ.setdefault("SDL_VIDEO_MINIMIZE_ON_FOCUS_LOSS", "0")
+        pygame.display.init()
+        pygame.font.init()
+        pygame.key.set_repeat(350, 40)
+        pygame.display.set_caption("Balcony")
+        want = size or self.settings.window_size
+        self._windowed_size = clamp_size(want)
+        self.surface = self._set_mode(fullscreen or self.settings.fullscreen)
+        self.theme = Theme(self.settings, self.surface.get_size())
+        pygame.event.set_allowed(None)
+        pygame.event.set_allowed([pygame.QUIT, pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN, pygame.MOUSEMOTION,
+                                  pygame.MOUSEWHEEL, pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED,
+                                  pygame.WINDOWEXPOSED, pygame.WINDOWRESTORED, pygame.WINDOWFOCUSGAINED])
+
+    # ---- services -------------------------------------------------------------------
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            from .backend import EngineBackend
+
+            self._backend = EngineBackend()
+        return self._backend
+
+    @property
+    def saves(self) -> SaveStore:
+        if self._save_store is None:
+            self._save_store = SaveStore(self.backend)
+        return self._save_store
+
+    # ---- the window ------------------------------------------------------------------
+    def _set_mode(self, fullscreen: bool) -> pygame.Surface:
+        self.is_fullscreen = fullscreen
+        if fullscreen:
+            try:
+                desk = pygame.display.get_desktop_sizes()[0]
+            except (pygame.error, IndexError):
+                desk = self._windowed_size
+            surf = pygame.display.set_mode(clamp_size(desk), pygame.FULLSCREEN)
+        else:
+            surf = pygame.display.set_mode(self._windowed_size, pygame.RESIZABLE)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    win = pygame.Window.from_display_module()
+                    win.minimum_size = MIN_WINDOW
+                    win.maximum_size = MAX_WINDOW
+                except Exception:
+                    pass
+        return surf
+
+    def toggle_fullscreen(self) -> None:
+        self.surface = self._set_mode(not self.is_fullscreen)
+        self.apply_settings(replace(self.settings, fullscreen=self.is_fullscreen),
+                            reapply_mode=False)
+
+    def resize(self, size: tuple[int, int]) -> None:
+        """Resize the window (also used by tests to try layouts at many sizes)."""
+        self._windowed_size = clamp_size(size)
+        if not self.is_fullscreen:
+            self.surface = pygame.display.set_mode(self._windowed_size, pygame.RESIZABLE)
+        self._on_size_changed()
+
+    def _on_size_changed(self) -> None:
+        self.surface = pygame.display.get_surface()
+        self.theme = Theme(self.settings, self.surface.get_size())
+        self._trans_from = None
+        self.dirty = True
+
+    def apply_settings(self, new: Settings, reapply_mode: bool = True) -> None:
+        old = self.settings
+        self.settings = new
+        if reapply_mode and new.fullscreen != self.is_fullscreen:
+            self.surface = self._set_mode(new.fullscreen)
+        if not self.is_fullscreen:
+            new = replace(new, window_size=tuple(self.surface.get_size()))
+            self.settings = new
+        try:
+            self.settings_store.save(new)
+        except OSError as exc:
+            self.toast(f"Could not save settings: {exc}")
+        self.theme = Theme(new, self.surface.get_size())
+        if (old.font, old.high_contrast, old.text_scale) != (new.font, new.high_contrast, new.text_scale):
+            self.cache.clear()
+        if new.tts and not old.tts:
+            if self.speaker.available:
+                self.speaker.say("Text to speech is on.")
+        if not new.tts:
+            self.speaker.stop()
+        self.dirty = True
+
+    def change_text_size(self, step: int) -> None:
+        i = max(0, min(len(TEXT_SCALES) - 1, self.settings.text_scale + step))
+        if i != self.settings.text_scale:
+            self.apply_settings(replace(self.settings, text_scale=i))
+
+    # ---- the screen stack -----------------------------------------------------------------
+    @property
+    def top(self) -> Any:
+        return self.stack[-1] if self.stack else None
+
+    def _begin_transition(self) -> None:
+        if self.theme.transition_ms() and self.stack and self.frames:
+            self._trans_from = self.surface.copy()
+            self._trans_t0 = self.clock()
+
+    def push(self, screen: Any, transition: bool = True) -> None:
+        if transition and not screen.modal:
+            self._begin_transition()
+        self.stack.append(screen)
+        self._entered(screen)
+
+    def pop(self) -> None:
+        if len(self.stack) > 1:
+            gone = self.stack.pop()
+            if not gone.modal:
+                self._begin_transition()
+            self._entered(self.stack[-1])
+
+    def replace(self, screen: Any) -> None:
+        self._begin_transition()
+        if self.stack:
+            self.stack.pop()
+        self.stack.append(screen)
+        self._entered(screen)
+
+    def reset_to(self, *screens: Any) -> None:
+        self._begin_transition()
+        self.stack = list(screens)
+        self._entered(self.stack[-1])
+
+    def _entered(self, screen: Any) -> None:
+        self.dirty = True
+        screen.on_enter()
+        if self.settings.tts:
+            self.speak(screen.speech())
+
+    # ---- helpers for screens -----------------------------------------------------------------
+    def keyboard_focus_visible(self, screen: Any) -> bool:
+        return screen is self.top
+
+    def announce_focus(self, item: Any) -> None:
+        if self.settings.tts:
+            label = getattr(item, "label", "")
+            detail = getattr(item, "detail", "")
+            if getattr(item, "enabled", True) is False:
+                label = f"{label}. Unavailable."
+            self.speak(f"{label}. {detail}" if detail else label)
+
+    def speak(self, text: str) -> None:
+        if self.settings.tts and text:
+            self.speaker.say(text)
+
+    def toast(self, text: str, seconds: float = 2.6) -> None:
+        self.toast_text = text
+        self.toast_until = self.clock() + seconds
+        self.dirty = True
+        if self.settings.tts:
+            self.speak(text)
+
+    def quit(self, code: int = 0) -> None:
+        self.running = False
+        self.exit_code = code
+
+    # ---- sessions -------------------------------------------------------------------------------
+    def start_session(self, info: ScenarioInfo, seed: int | None = None) -> Session:
+        scenario = self.backend.load(info.path)
+        if seed is None:
+            seed = int(time.time() * 1000) % 1_000_000
+        run = self.backend.new_run(scenario, seed)
+        self.session = Session(self.backend, info, scenario, run, seed)
+        return self.session
+
+    def resume_session(self, slot: str) -> Session:
+        scenario, run, sinfo = self.saves.load(slot)
+        try:
+            info = self.backend.info(sinfo.scenario_path)
+        except Exception:
+            info = ScenarioInfo(path=sinfo.scenario_path, id="", title=sinfo.scenario_title)
+        self.session = Session(self.backend, info, scenario, run, self.saves.seed(slot))
+        return self.session
+
+    def autosave(self) -> None:
+        if self.session is None:
+            return
+        try:
+            self.saves.save(AUTO, self.session, self.render_thumbnail())
+        except Exception as exc:  # a full disk must not end the game
+            self.toast(f"Autosave failed: {exc}")
+
+    def render_thumbnail(self) -> pygame.Surface | None:
+        """The play screen as it would look now, without pause menus on top."""
+        from .screens.play import PlayScreen
+
+        play = next((s for s in reversed(self.stack) if isinstance(s, PlayScreen)), None)
+        if play is None:
+            return None
+        surf = pygame.Surface(self.surface.get_size())
+        ctx = Ctx(surf, self.theme, self.fonts, self.cache, None)
+        play.draw(ctx)
+        return surf
+
+    # ---- the loop ------------------------------------------------------------------------------------
+    def animating(self) -> bool:
+        if self._trans_from is not None:
+            return True
+        return any(s.animating() for s in self.stack[-1:])
+
+    def _timeout_ms(self) -> int:
+        """How long the loop may sleep: until the toast expires, or for ever."""
+        waits = []
+        now = self.clock()
+        if self.toast_text:
+            waits.append(max(1, int((self.toast_until - now) * 1000)))
+        if self.watch:
+            waits.append(1000)
+        return min(waits) if waits else 0  # 0 means no timeout
+
+    def step(self, block: bool = False) -> bool:
+        """One loop iteration. Returns False once the app should stop."""
+        events: list[pygame.event.Event]
+        if block and not self.animating() and not self.dirty:
+            timeout = self._timeout_ms()
+            first = pygame.event.wait(timeout) if timeout else pygame.event.wait()
+            events = [first] + pygame.event.get()
+        else:
+            events = pygame.event.get()
+        for ev in events:
+            self.handle_event(ev)
+        now = self.clock()
+        dt = min(0.25, now - self._last)
+        self._last = now
+        if self.toast_text and now >= self.toast_until:
+            self.toast_text = ""
+            self.dirty = True
+        if self.watch and now >= self._watch_next:
+            self._watch_next = now + 1.0
+            self._check_watch()
+        if self.stack:
+            self.stack[-1].update(dt)
+        if self.animating():
+            self.dirty = True
+        if self.dirty and self.running:
+            self.draw()
+            pygame.display.flip()
+            self.frames += 1
+            for cb in list(self.on_frame):
+                cb(self)
+        return self.running
+
+    def handle_event(self, ev: pygame.event.Event) -> None:
+        if ev.type == pygame.QUIT:
+            self.quit(0)
+            return
+        if ev.type in (pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED):
+            if pygame.display.get_surface() is not None and pygame.display.get_surface().get_size() != self.theme.size:
+                self._on_size_changed()
+                if not self.is_fullscreen:
+                    self._windowed_size = self.surface.get_size()
+            return
+        if ev.type in (pygame.WINDOWEXPOSED, pygame.WINDOWRESTORED, pygame.WINDOWFOCUSGAINED):
+            self.dirty = True
+            return
+        intent = to_intent(ev)
+        if intent is None or not self.stack:
+            return
+        if self.global_keys(intent):
+            self.dirty = True
+            return
+        if self._trans_from is not None and intent.kind in ("activate", "click", "number"):
+            self._trans_from = None  # input finishes a transition at once
+        if self.stack[-1].handle(intent):
+            self.dirty = True
+
+    def global_keys(self, intent: Intent) -> bool:
+        if intent.kind == "key" and intent.char == "f11":
+            self.toggle_fullscreen()
+            return True
+        if intent.kind == "key" and intent.ctrl and intent.char in "+-":
+            self.change_text_size(1 if intent.char == "+" else -1)
+            return True
+        return False
+
+    def draw(self) -> None:
+        self.dirty = False
+        surf = self.surface
+        if self.layout_log is not None:
+            self.layout_log.clear()
+        ctx = Ctx(surf, self.theme, self.fonts, self.cache, self.layout_log)
+        # draw from the last opaque screen up
+        start = 0
+        for i in range(len(self.stack) - 1, -1, -1):
+            if not self.stack[i].modal:
+                start = i
+                break
+        for i in range(start, len(self.stack)):
+            scr = self.stack[i]
+            ctx.layer = i
+            if scr.modal:
+                dim = pygame.Surface(surf.get_size(), pygame.SRCALPHA)
+                dim.fill((0, 0, 0, self.theme.pal.overlay_alpha))
+                surf.blit(dim, (0, 0))
+            scr.draw(ctx)
+        if self.toast_text:
+            self._draw_toast(ctx)
+        if self._trans_from is not None:
+            ms = self.theme.transition_ms()
+            p = (self.clock() - self._trans_t0) * 1000 / ms if ms else 1.0
+            if p >= 1.0 or self._trans_from.get_size() != surf.get_size():
+                self._trans_from = None
+            else:
+                ease = 1 - (1 - p) ** 3
+                self._trans_from.set_alpha(round(255 * (1 - ease)))
+                surf.blit(self._trans_from, (0, 0))
+
+    def _draw_toast(self, ctx: Ctx) -> None:
+        t = self.theme
+        w, h = self.surface.get_size()
+        tw, th = ctx.measure(self.toast_text, "body", "bold")
+        tw = min(tw, w - t.s(8))
+        rect = pygame.Rect(0, 0, tw + t.s(4), th + t.s(2))
+        rect.midbottom = (w // 2, h - t.s(3))
+        ctx.layer = 99
+        with ctx.panel(rect, "toast", fill=t.pal.text if not t.settings.high_contrast else (0, 0, 0),
+                       border=t.pal.focus):
+            ctx.text(self.toast_text, rect.center, "body", t.pal.panel if not t.settings.high_contrast else (255, 255, 255),
+                     "bold", max_width=tw, anchor="center")
+
+    def screenshot(self, path: str | Path) -> None:
+        pygame.image.save(self.surface, str(path))
+
+    def run(self) -> int:
+        try:
+            while self.step(block=True):
+                pass
+        finally:
+            self.speaker.stop()
+        return self.exit_code
+
+    # ---- hot reload (--watch) ----------------------------------------------------------------------------
+    def _check_watch(self) -> None:
+        if self.session is None:
+            return
+        path = Path(self.session.info.path)
+        try:
+            m = path.stat().st_mtime
+        except OSError:
+            return
+        if self._watch_mtime is None:
+            self._watch_mtime = m
+            return
+        if m != self._watch_mtime:
+            self._watch_mtime = m
+            from .screens.play import reload_session
+
+            reload_session(self)
+
+
+def clamp_size(size: tuple[int, int]) -> tuple[int, int]:
+    w, h = size
+    return (max(MIN_WINDOW[0], min(MAX_WINDOW[0], int(w))), max(MIN_WINDOW[1], min(MAX_WINDOW[1], int(h))))

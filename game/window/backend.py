@@ -1,0 +1,178 @@
+"""The window's one boundary with the engine, and the session it drives.
+
+:class:`EngineBackend` wraps the real ``engine`` package; tests and the frame
+benchmark inject the in-memory twin from :mod:`game.window.twin` instead. The
+:class:`Session` sends the player's intents (perceive, choose, advance) and
+keeps one step of undo for rewind. It holds no game rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def get(obj: Any, name: str, default: Any = None) -> Any:
+    """Read a field from a dataclass-like object or a dict."""
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    path: str
+    id: str
+    title: str
+    summary: str = ""
+    place: str = ""
+    years: tuple[int, ...] = ()
+    role: str = ""
+    themes: tuple[str, ...] = ()
+    length_minutes: int | None = None
+    credits: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_meta(cls, path: str, meta: Any) -> "ScenarioInfo":
+        setting = get(meta, "setting", {}) or {}
+        years = get(setting, "years", ()) or ()
+        return cls(
+            path=str(path),
+            id=str(get(meta, "id", Path(path).stem)),
+            title=str(get(meta, "title", Path(path).stem)),
+            summary=" ".join(str(get(meta, "summary", "") or "").split()),
+            place=str(get(setting, "place", "") or ""),
+            years=tuple(int(y) for y in years if isinstance(y, int)),
+            role=str(get(meta, "role", "") or ""),
+            themes=tuple(str(t) for t in (get(meta, "themes", ()) or ())),
+            length_minutes=get(meta, "length_minutes", None),
+            credits=tuple(str(c) for c in (get(meta, "credits", ()) or ())),
+        )
+
+
+class Backend(Protocol):
+    def list_scenarios(self) -> list[ScenarioInfo]: ...
+    def info(self, path: str) -> ScenarioInfo: ...
+    def load(self, path: str) -> Any: ...
+    def new_run(self, scenario: Any, seed: int) -> Any: ...
+    def run_from_save(self, scenario: Any, data: dict) -> Any: ...
+    def write_save(self, path: Path, run: Any) -> None: ...
+    def read_save(self, path: Path, scenario: Any) -> Any: ...
+
+
+def scenario_dirs() -> list[Path]:
+    seen: list[Path] = []
+    for d in (Path.cwd() / "scenarios", REPO_ROOT / "scenarios"):
+        d = d.resolve()
+        if d.is_dir() and d not in seen:
+            seen.append(d)
+    return seen
+
+
+class EngineBackend:
+    """The real engine, imported lazily so the title screen appears quickly."""
+
+    def __init__(self) -> None:
+        import engine  # noqa: F401  (fail early with a clear ImportError)
+
+        self._engine = engine
+
+    def list_scenarios(self) -> list[ScenarioInfo]:
+        out: list[ScenarioInfo] = []
+        for d in scenario_dirs():
+            for p in sorted(d.glob("*.yaml")):
+                try:
+                    out.append(self.info(str(p)))
+                except Exception:  # a broken scenario must not hide the others
+                    continue
+        # the tutorial first, as the place to start
+        out.sort(key=lambda s: (s.id != "tutorial", s.title.lower()))
+        return out
+
+    def info(self, path: str) -> ScenarioInfo:
+        return ScenarioInfo.from_meta(path, self._engine.read_metadata(path))
+
+    def load(self, path: str) -> Any:
+        return self._engine.load_scenario(path)
+
+    def new_run(self, scenario: Any, seed: int) -> Any:
+        return self._engine.Run(scenario, seed=seed)
+
+    def run_from_save(self, scenario: Any, data: dict) -> Any:
+        return self._engine.Run.from_save(scenario, data)
+
+    def write_save(self, path: Path, run: Any) -> None:
+        from engine import saves
+
+        saves.write_save(path, run)
+
+    def read_save(self, path: Path, scenario: Any) -> Any:
+        from engine import saves
+
+        return saves.read_save(path, scenario)
+
+
+class Session:
+    """One run in progress, as the window sees it."""
+
+    def __init__(self, backend: Backend, info: ScenarioInfo, scenario: Any, run: Any, seed: int) -> None:
+        self.backend = backend
+        self.info = info
+        self.scenario = scenario
+        self.run = run
+        self.seed = seed
+        self.revision = 0
+        self._undo: dict | None = None
+        self._undo_label = ""
+        self.snap = run.snapshot()
+        self.last_choice_text = ""
+
+    def _changed(self) -> None:
+        self.snap = self.run.snapshot()
+        self.revision += 1
+
+    # ---- intents --------------------------------------------------------------
+    def perceive(self, kind: str, target: str | None = None) -> None:
+        if target is None:
+            self.run.perceive(kind)
+        else:
+            self.run.perceive(kind, target)
+        self._changed()
+
+    def choose(self, index: int) -> None:
+        before = self.run.to_save()
+        choice = next((c for c in self.snap.choices if c.index == index), None)
+        self.run.choose(index)
+        self._undo = before
+        self._undo_label = choice.text if choice is not None else ""
+        self.last_choice_text = self._undo_label
+        self._changed()
+
+    def advance(self) -> None:
+        self.run.advance()
+        self._changed()
+
+    # ---- rewind -----------------------------------------------------------------
+    @property
+    def can_rewind(self) -> bool:
+        return self._undo is not None
+
+    @property
+    def rewind_label(self) -> str:
+        return self._undo_label
+
+    def rewind(self) -> bool:
+        if self._undo is None:
+            return False
+        self.run = self.backend.run_from_save(self.scenario, self._undo)
+        self._undo = None
+        self._undo_label = ""
+        self._changed()
+        return True
+
+    def disable_rewind(self) -> None:
+        self._undo = None

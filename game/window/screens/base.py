@@ -1,0 +1,166 @@
+"""The screen base class: focus, keyboard and mouse handling shared by all screens."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+import pygame
+
+from ..input import Intent
+from ..render import Ctx
+from ..widgets import Button, draw_button
+
+if TYPE_CHECKING:
+    from ..app import App
+
+
+@dataclass(eq=False)
+class ScrollArea:
+    """A focusable region whose content can scroll (scene text, the stakeholder list)."""
+
+    id: str
+    label: str = ""
+    offset: int = 0
+    content: int = 0
+    rect: pygame.Rect = field(default_factory=lambda: pygame.Rect(0, 0, 0, 0))
+    enabled: bool = True
+    step: int = 40
+    on_change: Callable[[], None] | None = None
+
+    @property
+    def max_offset(self) -> int:
+        return max(0, self.content - self.rect.height)
+
+    def scroll(self, dy: int) -> bool:
+        new = max(0, min(self.max_offset, self.offset + dy))
+        if new != self.offset:
+            self.offset = new
+            return True
+        return False
+
+    def clamp(self) -> None:
+        self.offset = max(0, min(self.max_offset, self.offset))
+
+    def activate(self) -> bool:
+        return False
+
+
+Focusable = Button | ScrollArea
+
+
+class Screen:
+    name = "screen"
+    modal = False          # drawn over the screen below, which is dimmed
+    title = ""             # read by text-to-speech when the screen opens
+
+    def __init__(self, app: "App") -> None:
+        self.app = app
+        self.focus_id: str | None = None
+        self.hover_id: str | None = None
+        self._focusables: list[Focusable] = []
+
+    # ---- lifecycle ----------------------------------------------------------
+    def on_enter(self) -> None:
+        """Called when the screen becomes the top of the stack."""
+
+    def signature(self) -> str:
+        """Identifies a distinct screen for ``--screenshots``."""
+        return self.name
+
+    def update(self, dt: float) -> None:
+        pass
+
+    def animating(self) -> bool:
+        return False
+
+    def speech(self) -> str:
+        """What text-to-speech reads when the screen opens."""
+        return self.title
+
+    # ---- drawing --------------------------------------------------------------
+    def draw(self, ctx: Ctx) -> None:
+        raise NotImplementedError
+
+    def set_focusables(self, items: list[Focusable]) -> None:
+        self._focusables = items
+        ids = [f.id for f in items]
+        if self.focus_id not in ids:
+            first = next((f for f in items if isinstance(f, Button) and f.enabled), None) or (items[0] if items else None)
+            self.focus_id = first.id if first else None
+
+    def focusables(self) -> list[Focusable]:
+        return self._focusables
+
+    def focused(self) -> Focusable | None:
+        return next((f for f in self._focusables if f.id == self.focus_id), None)
+
+    def draw_buttons(self, ctx: Ctx, buttons: list[Button]) -> None:
+        for b in buttons:
+            draw_button(ctx, b, focused=(b.id == self.focus_id and self.app.keyboard_focus_visible(self)),
+                        hovered=(b.id == self.hover_id))
+
+    def draw_scroll_focus(self, ctx: Ctx, area: ScrollArea) -> None:
+        if area.id == self.focus_id and self.app.keyboard_focus_visible(self):
+            ctx.focus_ring(area.id, area.rect)
+
+    # ---- input -------------------------------------------------------------------
+    def move_focus(self, step: int) -> bool:
+        items = self._focusables
+        if not items:
+            return False
+        ids = [f.id for f in items]
+        i = ids.index(self.focus_id) if self.focus_id in ids else -1
+        i = (i + step) % len(items)
+        self.focus_id = items[i].id
+        self.app.announce_focus(items[i])
+        return True
+
+    def focus(self, wid: str) -> None:
+        self.focus_id = wid
+
+    def back(self) -> bool:
+        return False
+
+    def handle_key(self, intent: Intent) -> bool:
+        """Screen-specific keys (number keys, letters); return True if used."""
+        return False
+
+    def handle(self, intent: Intent) -> bool:
+        if self.handle_key(intent):
+            return True
+        k = intent.kind
+        cur = self.focused()
+        if k == "tab":
+            return self.move_focus(intent.n)
+        if k == "nav":
+            if isinstance(cur, ScrollArea) and intent.dir in ("up", "down"):
+                if cur.scroll(-cur.step if intent.dir == "up" else cur.step):
+                    return True
+            return self.move_focus(-1 if intent.dir in ("up", "left") else 1)
+        if k == "activate":
+            if isinstance(cur, Button):
+                cur.activate()
+                return True
+            return False
+        if k == "back":
+            return self.back()
+        if k == "click":
+            for f in reversed(self._focusables):
+                if f.rect.collidepoint(intent.pos):
+                    self.focus_id = f.id
+                    f.activate()
+                    return True
+            return False
+        if k == "hover":
+            over = next((f.id for f in reversed(self._focusables)
+                         if isinstance(f, Button) and f.rect.collidepoint(intent.pos)), None)
+            if over != self.hover_id:
+                self.hover_id = over
+                return True
+            return False
+        if k == "scroll":
+            for f in self._focusables:
+                if isinstance(f, ScrollArea) and f.rect.collidepoint(intent.pos):
+                    return f.scroll(intent.n * f.step)
+            return False
+        return False

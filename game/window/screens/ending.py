@@ -1,0 +1,144 @@
+"""The ending screen: the ending, the strategic triangle, the way to the debrief."""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+import pygame
+
+from ..render import Ctx
+from ..theme import mix
+from ..widgets import Button, button_height, draw_chip
+from .base import Screen
+from .common import draw_backdrop
+
+if TYPE_CHECKING:
+    from ..app import App
+
+QUALITY = {
+    # quality: (label, icon, palette attribute)
+    "best": ("Best ending", "check", "good"),
+    "good": ("Good ending", "check", "good"),
+    "mixed": ("Mixed ending", "flag", "warn"),
+    "poor": ("Poor ending", "alert", "bad"),
+}
+
+TRIANGLE = (
+    ("public_value", "Public value", "Outcomes for the people the services exist for"),
+    ("legitimacy", "Legitimacy", "Support from the authorising environment"),
+    ("capacity", "Operating capacity", "Relationships, resources and resilience"),
+)
+
+
+def debrief_hook():
+    """The debrief issue provides ``game.debrief.open_debrief(app, session)``."""
+    try:
+        mod = importlib.import_module("game.debrief")
+    except ImportError:
+        return None
+    return getattr(mod, "open_debrief", None)
+
+
+class EndingScreen(Screen):
+    name = "ending"
+
+    def __init__(self, app: "App") -> None:
+        super().__init__(app)
+        self.session = app.session
+
+    def signature(self) -> str:
+        e = self.session.snap.ending
+        return f"ending-{getattr(e, 'id', 'none')}"
+
+    def speech(self) -> str:
+        e = self.session.snap.ending
+        if e is None:
+            return "The end."
+        scores = ". ".join(f"{label} {round(float(e.triangle.get(k, 0)))} of 100" for k, label, _ in TRIANGLE if k in e.triangle)
+        return f"The end. {e.title}. {e.text} {scores}."
+
+    def back(self) -> bool:
+        return False
+
+    def _title(self) -> None:
+        self.app.session = None
+        self.app.reset_to(self.app.stack[0])
+
+    def _again(self) -> None:
+        from .front import BriefingScreen
+
+        info = self.session.info
+        self.app.reset_to(self.app.stack[0], BriefingScreen(self.app, info))
+
+    def draw(self, ctx: Ctx) -> None:
+        t = ctx.theme
+        pal = t.pal
+        draw_backdrop(ctx)
+        snap = self.session.snap
+        e = snap.ending
+        w, h = ctx.surface.get_size()
+        m = t.s(6)
+        buttons = []
+        hook = debrief_hook()
+        if hook is not None:
+            buttons.append(Button("debrief", "Read the debrief", lambda: hook(self.app, self.session), primary=True,
+                                  key_hint="Enter"))
+        buttons.append(Button("again", "Play again", self._again, primary=hook is None))
+        buttons.append(Button("title", "Back to title", self._title, key_hint="Esc" if False else ""))
+        bw = t.s(28)
+        bh = max(button_height(ctx, b, bw) for b in buttons)
+        x = w - m
+        for b in reversed(buttons):
+            b.rect = pygame.Rect(x - bw, h - t.s(3) - bh, bw, bh)
+            x -= bw + t.s(1.5)
+        card = pygame.Rect(m, t.s(4), w - 2 * m, h - t.s(4) - bh - t.s(6))
+        with ctx.panel(card, "ending", fill=pal.panel, border=pal.line) as c:
+            inner = c.inflate(-t.s(8), -t.s(6))
+            r = ctx.text(f"THE END · {snap.scenario_title} · {snap.calendar.label}", (inner.left, inner.top), "label",
+                         pal.text_muted, "bold", max_width=inner.width)
+            y = r.bottom + t.s(1)
+            title = e.title if e else "The end"
+            r = ctx.text(title, (inner.left, y), "h1", pal.text, "bold", max_width=inner.width)
+            y = r.bottom + t.s(1.5)
+            if e is not None:
+                label, icon, attr = QUALITY.get(e.quality, (str(e.quality).title(), "flag", "text_muted"))
+                col = getattr(pal, attr)
+                cr = draw_chip(ctx, label, (inner.left, y), col if not t.settings.high_contrast else pal.panel_alt,
+                               (255, 255, 255) if not t.settings.high_contrast else col, icon=icon)
+                y = cr.bottom + t.s(2.5)
+            gap = t.s(5)
+            text_w = int((inner.width - gap) * 0.56)
+            text_rect = pygame.Rect(inner.left, y, text_w, inner.bottom - y)
+            ctx.paragraph(e.text if e else "", text_rect, "body", pal.text)
+            tri = pygame.Rect(text_rect.right + gap, y, inner.right - text_rect.right - gap, inner.bottom - y)
+            if e is not None and e.triangle:
+                self._draw_triangle(ctx, tri, e.triangle)
+        self.set_focusables(buttons)
+        self.draw_buttons(ctx, buttons)
+
+    def _draw_triangle(self, ctx: Ctx, rect: pygame.Rect, tri: dict) -> None:
+        t = ctx.theme
+        pal = t.pal
+        y = rect.top
+        r = ctx.text("MOORE'S STRATEGIC TRIANGLE", (rect.left, y), "label", pal.text_muted, "bold", max_width=rect.width)
+        y = r.bottom + t.s(1.5)
+        for key, label, help_text in TRIANGLE:
+            if key not in tri:
+                continue
+            v = max(0.0, min(100.0, float(tri[key])))
+            lh = ctx.line_height("small", "bold")
+            if y + lh * 2 + t.s(3) > rect.bottom:
+                break
+            ctx.text(label, (rect.left, y), "small", pal.text, "bold", max_width=rect.width - t.s(8))
+            ctx.text(f"{round(v)} / 100", (rect.right, y), "small", pal.text, "bold", anchor="topright")
+            y += lh + t.s(0.3)
+            bar = pygame.Rect(rect.left, y, rect.width, t.s(1.4))
+            pygame.draw.rect(ctx.surface, pal.panel_alt, bar, border_radius=bar.height // 2)
+            pygame.draw.rect(ctx.surface, pal.line, bar, width=1, border_radius=bar.height // 2)
+            fill = bar.copy()
+            fill.width = max(bar.height, round(bar.width * v / 100))
+            pygame.draw.rect(ctx.surface, pal.accent if not t.settings.high_contrast else pal.text, fill,
+                             border_radius=bar.height // 2)
+            y = bar.bottom + t.s(0.5)
+            hr = ctx.text(help_text, (rect.left, y), "label", pal.text_muted, max_width=rect.width)
+            y = hr.bottom + t.s(2)

@@ -1,0 +1,867 @@
+"""The play screen and its pop-ups: scene, choices, perception, stakeholders,
+events, outcomes with delayed consequences linked to their causes."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pygame
+
+from ..backend import get
+from ..input import Intent
+from ..render import Ctx
+from ..theme import mix
+from ..widgets import (Button, button_height, draw_badge, draw_band, draw_button, draw_chip, draw_icon,
+                       draw_portrait, draw_scroll_hint)
+from .base import Screen, ScrollArea
+from .common import centred_card
+
+if TYPE_CHECKING:
+    from ..app import App
+
+ACTION_ICONS = {"balcony": "eye", "listen": "ear", "one_to_one": "chat"}
+ACTION_KEYS = {"balcony": "B", "listen": "L", "one_to_one": "O"}
+
+
+def open_slot(app: "App", slot: str) -> bool:
+    """Load a save slot and go to the play screen (or the ending)."""
+    from .front import describe_error
+    from .menus import MessageScreen
+
+    try:
+        app.resume_session(slot)
+    except Exception as exc:
+        app.push(MessageScreen(app, "This save could not be loaded", describe_error(exc)))
+        return False
+    app.reset_to(app.stack[0], PlayScreen(app))
+    app.toast("Loaded.")
+    return True
+
+
+def rewind(app: "App") -> bool:
+    s = app.session
+    if s is None or not s.can_rewind:
+        app.toast("Nothing to rewind: you can undo only your last decision.")
+        return False
+    label = s.rewind_label
+    s.rewind()
+    play = next((x for x in app.stack if isinstance(x, PlayScreen)), None)
+    if play is None:
+        app.reset_to(app.stack[0], PlayScreen(app))
+    else:
+        while app.top is not play:
+            app.stack.pop()
+        play.sync(force=True)
+        app.dirty = True
+    app.autosave()
+    app.toast(f"Rewound: \"{short(label, 60)}\" is undone.")
+    return True
+
+
+def reload_session(app: "App") -> None:
+    """--watch: the scenario file changed; reload it and keep the player's place if possible."""
+    from .front import describe_error
+
+    s = app.session
+    if s is None:
+        return
+    try:
+        scenario = app.backend.load(s.info.path)
+    except Exception as exc:
+        app.toast("Scenario has errors; see the terminal.", 4.0)
+        print(describe_error(exc), flush=True)
+        return
+    data = s.run.to_save()
+    try:
+        run = app.backend.run_from_save(scenario, data)
+    except Exception:
+        run = app.backend.new_run(scenario, s.seed)
+    s.scenario = scenario
+    s.run = run
+    s.disable_rewind()
+    s._changed()
+    play = next((x for x in app.stack if isinstance(x, PlayScreen)), None)
+    if play is not None:
+        while app.top is not play:
+            app.stack.pop()
+        play.sync(force=True)
+    app.toast("Scenario reloaded.")
+
+
+def short(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+class PlayScreen(Screen):
+    name = "play"
+
+    def __init__(self, app: "App") -> None:
+        super().__init__(app)
+        assert app.session is not None
+        self.session = app.session
+        self.seen_revision = -1
+        self.scene_key: tuple = ()
+        self.reveal: float = 0.0
+        self.tab = "floor"
+        self.text_area = ScrollArea("scene-text", "Scene text")
+        self.people_area = ScrollArea("people", "Stakeholders")
+        self.quarter_seen = None
+
+    @property
+    def snap(self) -> Any:
+        return self.session.snap
+
+    def signature(self) -> str:
+        s = self.snap
+        parts = ["play", str(s.scene_id), s.status]
+        if s.balcony is not None and self.tab == "balcony":
+            parts.append("balcony")
+        if s.insights:
+            parts.append(f"heard{len(s.insights)}")
+        return "-".join(parts)
+
+    def speech(self) -> str:
+        s = self.snap
+        sp = s.speaker
+        who = "" if sp.id == "narrator" else f"{sp.name}, {sp.role}, {sp.agency}. "
+        choices = " ".join(f"Choice {i + 1}: {c.text}." + ("" if c.available else f" Unavailable: {c.reason}.")
+                           for i, c in enumerate(s.choices))
+        return f"{s.calendar.label}. {s.scene_title or ''}. {who}{s.text} {choices}"
+
+    # ---- syncing with the session ----------------------------------------------------
+    def on_enter(self) -> None:
+        self.sync()
+
+    def sync(self, force: bool = False) -> None:
+        if self.app.session is not self.session and self.app.session is not None:
+            self.session = self.app.session
+        if not force and self.session.revision == self.seen_revision:
+            return
+        self.seen_revision = self.session.revision
+        s = self.snap
+        key = (s.scene_id, s.calendar.turn, getattr(s, "decisions", None))
+        if key != self.scene_key:
+            self.scene_key = key
+            cps = self.app.settings.chars_per_second
+            self.reveal = 0.0 if cps else float(len(s.text))
+            self.text_area.offset = 0
+            self.people_area.offset = 0
+            if self.app.settings.tts and s.status == "choosing":
+                self.app.speak(self.speech())
+        if s.balcony is None and self.tab == "balcony":
+            self.tab = "floor"
+        if s.status == "outcome":
+            self.app.push(OutcomeScreen(self.app))
+            for n in reversed([n for n in s.notices if n.kind == "event"]):
+                self.app.push(EventPopup(self.app, n))
+        elif s.status == "ended":
+            from .ending import EndingScreen
+
+            self.app.replace(EndingScreen(self.app))
+
+    def update(self, dt: float) -> None:
+        if self.session.revision != self.seen_revision:
+            self.sync()
+            self.app.dirty = True
+        cps = self.app.settings.chars_per_second
+        if cps and self.reveal < len(self.snap.text):
+            self.reveal = min(float(len(self.snap.text)), self.reveal + cps * dt)
+
+    def animating(self) -> bool:
+        return self.reveal < len(self.snap.text)
+
+    def finish_reveal(self) -> bool:
+        if self.reveal < len(self.snap.text):
+            self.reveal = float(len(self.snap.text))
+            return True
+        return False
+
+    # ---- intents -------------------------------------------------------------------------
+    def choose(self, index: int) -> None:
+        if self.finish_reveal():
+            return
+        c = next((c for c in self.snap.choices if c.index == index), None)
+        if c is None or not c.available or self.snap.status != "choosing":
+            if c is not None and c.reason:
+                self.app.toast(f"Not available: {c.reason}")
+            return
+        self.session.choose(index)
+        self.app.autosave()
+        self.sync()
+
+    def perceive(self, kind: str) -> None:
+        self.finish_reveal()
+        a = next((a for a in self.snap.perception_actions if a.kind == kind), None)
+        if a is None or not a.available:
+            if a is not None:
+                self.app.toast(a.reason or "Not available now.")
+            return
+        if kind == "one_to_one":
+            self.app.push(OneToOnePicker(self.app, self))
+            return
+        self.session.perceive(kind)
+        if kind == "balcony":
+            self.tab = "balcony"
+        self.app.dirty = True
+        self.seen_revision = self.session.revision
+        if self.app.settings.tts:
+            self.app.speak(self.perception_speech(kind))
+
+    def perception_speech(self, kind: str) -> str:
+        s = self.snap
+        if kind == "balcony" and s.balcony is not None:
+            parts = [s.balcony.text]
+            for r in s.balcony.readings:
+                if r.hidden:
+                    parts.append(f"{r.name}: in shadow.")
+                else:
+                    parts.append(f"{r.name}: trust {r.trust[0]:.0f} to {r.trust[1]:.0f}, "
+                                 f"commitment {r.commitment[0]:.0f} to {r.commitment[1]:.0f}.")
+            return " ".join(parts)
+        return " ".join(s.insights[-1:])
+
+    def one_to_one(self, stakeholder_id: str) -> None:
+        self.session.perceive("one_to_one", stakeholder_id)
+        self.seen_revision = self.session.revision
+        if self.app.settings.tts:
+            self.app.speak(self.perception_speech("one_to_one"))
+
+    def pause(self) -> None:
+        from .menus import PauseScreen
+
+        self.app.push(PauseScreen(self.app))
+
+    def back(self) -> bool:
+        self.pause()
+        return True
+
+    def handle_key(self, intent: Intent) -> bool:
+        if intent.kind == "number":
+            choices = self.snap.choices
+            if 1 <= intent.n <= len(choices):
+                self.focus_id = f"choice:{choices[intent.n - 1].index}"
+                self.choose(choices[intent.n - 1].index)
+                return True
+            return False
+        if intent.kind == "key" and not intent.ctrl:
+            kinds = {v.lower(): k for k, v in ACTION_KEYS.items()}
+            if intent.char in kinds:
+                self.perceive(kinds[intent.char])
+                return True
+            if intent.char == "d":
+                self.set_tab("floor")
+                return True
+            if intent.char == "v" and self.snap.balcony is not None:
+                self.set_tab("balcony")
+                return True
+        if intent.kind == "key" and intent.ctrl and intent.char == "z":
+            rewind(self.app)
+            return True
+        if intent.kind == "page":
+            shift_area = self.people_area if intent.shift else self.text_area
+            return shift_area.scroll(intent.n * max(40, shift_area.rect.height - 40))
+        if intent.kind == "activate" and self.finish_reveal():
+            return True
+        if intent.kind == "click" and self.text_area.rect.collidepoint(intent.pos) and self.finish_reveal():
+            return True
+        return False
+
+    def set_tab(self, tab: str) -> None:
+        if tab == "balcony" and self.snap.balcony is None:
+            self.app.toast("Go to the balcony (B) to see readings from above.")
+            return
+        self.tab = tab
+        self.people_area.offset = 0
+        self.app.dirty = True
+
+    # ---- drawing ---------------------------------------------------------------------------
+    def draw(self, ctx: Ctx) -> None:
+        t = ctx.theme
+        pal = t.pal
+        s = self.snap
+        surf = ctx.surface
+        w, h = surf.get_size()
+        surf.fill(pal.bg)
+        m = t.s(2.5)
+        focusables: list = []
+
+        # top bar: scenario, calendar and phase, visible meters, menu
+        bar_h = max(t.s(7), ctx.line_height("h3", "bold") + t.s(2.5))
+        bar = pygame.Rect(0, 0, w, bar_h)
+        menu = Button("menu", "Menu", self.pause, key_hint="Esc", size="small")
+        mw = ctx.measure("Menu", "small")[0] + ctx.measure("Esc", "label", "bold")[0] + t.s(8)
+        menu.rect = pygame.Rect(w - m - mw, t.s(1), mw, bar_h - t.s(2))
+        with ctx.panel(bar, "topbar", fill=pal.bg_deep, radius=0):
+            x = m
+            cy = bar.centery
+            draw_icon(ctx, "calendar", pygame.Rect(x, cy - t.s(1.3), t.s(2.6), t.s(2.6)), pal.text_on_bg)
+            x += t.s(3.6)
+            r = ctx.text(s.calendar.label, (x, cy), "h3", pal.text_on_bg, "bold", anchor="midleft")
+            x = r.right + t.s(2)
+            phase_name = get(s.phase, "name", "")
+            if phase_name:
+                r = draw_chip(ctx, phase_name, (x, cy - (ctx.line_height("label", "bold") + t.s(0.5)) // 2),
+                              mix(pal.bg_deep, pal.text_on_bg, 0.16), pal.text_on_bg, icon="flag",
+                              max_width=t.s(28))
+                x = r.right + t.s(2)
+            right_limit = menu.rect.left - t.s(2)
+            meters = " · ".join(f"{mv.label} {fmt_num(mv.value)}" for mv in s.visible_meters)
+            title = s.scenario_title
+            avail = right_limit - x
+            if avail > t.s(10):
+                line = f"{title}   {meters}" if meters else title
+                ctx.text(line, (right_limit, cy), "small", pal.muted_on_bg, max_width=avail, anchor="midright")
+        draw_button(ctx, menu, focused=(self.focus_id == "menu" and self.app.keyboard_focus_visible(self)),
+                    hovered=self.hover_id == "menu")
+
+        body = pygame.Rect(m, bar_h + m, w - 2 * m, h - bar_h - 2 * m)
+        gap = t.s(2.5)
+        left_w = int((body.width - gap) * 0.6)
+        left = pygame.Rect(body.left, body.top, left_w, body.height)
+        right = pygame.Rect(left.right + gap, body.top, body.width - left_w - gap, body.height)
+
+        # ---- choices (bottom of the left column) ----
+        choice_buttons: list[Button] = []
+        for i, c in enumerate(s.choices):
+            b = Button(f"choice:{c.index}", c.text, (lambda idx=c.index: self.choose(idx)), enabled=c.available,
+                       key_hint=str(i + 1) if i < 9 else "", icon="" if c.available else "lock",
+                       detail="" if c.available else f"Not available: {c.reason or 'conditions not met'}")
+            choice_buttons.append(b)
+        cgap = t.s(1)
+        size = "body"
+        heights = [button_height(ctx, b, left.width) for b in choice_buttons]
+        if sum(heights) + cgap * len(heights) > left.height * 0.5:
+            size = "small"
+            for b in choice_buttons:
+                b.size = "small"
+            heights = [button_height(ctx, b, left.width) for b in choice_buttons]
+        total = sum(heights) + cgap * max(0, len(heights) - 1)
+        y = left.bottom - total
+        for b, bh in zip(choice_buttons, heights):
+            b.rect = pygame.Rect(left.left, y, left.width, bh)
+            y += bh + cgap
+        scene_rect = pygame.Rect(left.left, left.top, left.width, (left.bottom - total - t.s(1.5) if choice_buttons else left.bottom) - left.top)
+        self._draw_scene(ctx, scene_rect)
+        focusables.append(self.text_area)
+
+        # ---- perception ----
+        perc_buttons, perc_rect = self._layout_perception(ctx, right)
+        # ---- stakeholders ----
+        people_rect = pygame.Rect(right.left, perc_rect.bottom + t.s(1.5), right.width, right.bottom - perc_rect.bottom - t.s(1.5))
+        tab_buttons = self._draw_people(ctx, people_rect)
+
+        focusables = choice_buttons + [self.text_area] + perc_buttons + tab_buttons + [self.people_area, menu]
+        self.set_focusables(focusables)
+        self.draw_buttons(ctx, choice_buttons)
+        self.draw_scroll_focus(ctx, self.text_area)
+        self.draw_scroll_focus(ctx, self.people_area)
+
+    def _draw_scene(self, ctx: Ctx, rect: pygame.Rect) -> None:
+        t = ctx.theme
+        pal = t.pal
+        s = self.snap
+        sp = s.speaker
+        narrator = sp.id == "narrator"
+        colour = t.agency_colour(sp.agency or sp.id, get(sp, "colour"), self._order(sp.id)) if not narrator else pal.line
+        with ctx.panel(rect, "scene", fill=pal.panel, border=pal.line) as card:
+            pad = t.s(3)
+            inner = card.inflate(-pad * 2, -pad * 2)
+            # a band of the agency's colour along the top edge
+            band = pygame.Rect(card.left, card.top, card.width, max(4, t.s(0.75)))
+            pygame.draw.rect(ctx.surface, colour, band, border_top_left_radius=t.radius, border_top_right_radius=t.radius)
+            ph = min(t.s(12), max(t.s(7), inner.height // 3))
+            portrait = pygame.Rect(inner.left, inner.top, ph, ph)
+            draw_portrait(ctx, portrait, sp.name, sp.agency, colour, narrator=narrator)
+            tx = portrait.right + t.s(2.5)
+            tw = inner.right - tx
+            y = portrait.top + t.s(0.5)
+            if s.scene_title:
+                r = ctx.text(str(s.scene_title).upper(), (tx, y), "label", pal.text_muted, "bold", max_width=tw)
+                y = r.bottom + t.s(0.5)
+            r = ctx.text("Narrator" if narrator else sp.name, (tx, y), "h3", pal.text, "bold", max_width=tw)
+            y = r.bottom + t.s(0.3)
+            if not narrator:
+                role = ", ".join(x for x in (sp.role, sp.agency) if x)
+                r = ctx.text(role, (tx, y), "small", pal.text_muted, max_width=tw)
+            text_top = max(portrait.bottom, r.bottom) + t.s(2)
+            area = pygame.Rect(inner.left, text_top, inner.width, inner.bottom - text_top)
+            self.text_area.rect = area
+            self.text_area.step = ctx.line_height("body") * 2
+            full = s.text
+            insights = tuple(s.insights or ())
+            reveal = None if self.reveal >= len(full) else int(self.reveal)
+            with ctx.panel(area, "scene-text", clip=True):
+                hgt = ctx.paragraph(full, area, "body", pal.text, scroll=self.text_area.offset, reveal=reveal)
+                y = area.top + hgt - self.text_area.offset
+                if insights and reveal is None:
+                    y += t.s(2)
+                    if area.top <= y and y + ctx.line_height("label", "bold") <= area.bottom:
+                        draw_icon(ctx, "ear", pygame.Rect(area.left, y, t.s(2), t.s(2)), pal.delayed)
+                        ctx.text("WHAT YOU HEARD THIS QUARTER", (area.left + t.s(3), y), "label", pal.text_muted, "bold",
+                                 max_width=area.width - t.s(3))
+                    y += ctx.line_height("label", "bold") + t.s(0.8)
+                    for line in insights:
+                        ih = ctx.paragraph_height(line, area.width - t.s(3), "small")
+                        ir = pygame.Rect(area.left + t.s(3), y, area.width - t.s(3), ih)
+                        if ir.bottom > area.top and ir.top < area.bottom:
+                            pygame.draw.line(ctx.surface, pal.delayed, (area.left + t.s(1), max(area.top, ir.top)),
+                                             (area.left + t.s(1), min(area.bottom, ir.bottom)), max(2, t.s(0.4)))
+                        ctx.paragraph(line, pygame.Rect(ir.left, ir.top, ir.width, area.bottom - ir.top), "small", pal.text,
+                                      scroll=0)
+                        y += ih + t.s(1)
+                content = y + self.text_area.offset - area.top
+                self.text_area.content = content
+                self.text_area.clamp()
+                draw_scroll_hint(ctx, area, self.text_area.offset > 0, self.text_area.offset < self.text_area.max_offset,
+                                 pal.text_muted)
+
+    def _order(self, sid: str) -> int:
+        for i, p in enumerate(self.snap.dance_floor):
+            if p.id == sid:
+                return i
+        return -1
+
+    def _layout_perception(self, ctx: Ctx, right: pygame.Rect) -> tuple[list[Button], pygame.Rect]:
+        t = ctx.theme
+        pal = t.pal
+        s = self.snap
+        pad = t.s(2)
+        buttons = []
+        for a in s.perception_actions:
+            cost = f"costs {a.cost}" if a.cost != 1 else "costs 1"
+            detail = cost if a.available else (a.reason or "not available")
+            buttons.append(Button(f"perceive:{a.kind}", a.label, (lambda k=a.kind: self.perceive(k)), enabled=a.available,
+                                  key_hint=ACTION_KEYS.get(a.kind, ""), icon=ACTION_ICONS.get(a.kind, ""),
+                                  detail=detail, size="small"))
+        head_h = ctx.line_height("label", "bold") + t.s(1)
+        inner_w = right.width - pad * 2
+        heights = [button_height(ctx, b, inner_w) for b in buttons]
+        bgap = t.s(0.8)
+        total = head_h + t.s(1) + sum(heights) + bgap * max(0, len(heights) - 1)
+        rect = pygame.Rect(right.left, right.top, right.width, total + pad * 2)
+        with ctx.panel(rect, "perception", fill=pal.panel, border=pal.line) as card:
+            x, y = card.left + pad, card.top + pad
+            ctx.text("PERCEIVE", (x, y), "label", pal.text_muted, "bold")
+            label = f"Attention left: {s.attention_left} of {s.attention_max}"
+            lw = ctx.measure(label, "label", "bold")[0]
+            pips_w = s.attention_max * (t.s(1.8) + t.s(0.6))
+            rx = card.right - pad
+            ctx.text(label, (rx, y), "label", pal.text, "bold", anchor="topright", max_width=card.width // 2)
+            if lw + pips_w + t.s(14) < card.width - pad * 2:
+                from ..widgets import draw_pips
+
+                draw_pips(ctx, (rx - min(lw, card.width // 2) - t.s(1) - pips_w, y + ctx.line_height("label", "bold") // 2),
+                          s.attention_left, s.attention_max, pal.accent if not t.settings.high_contrast else pal.focus,
+                          pal.text_muted)
+            y += head_h + t.s(1)
+            for b, bh in zip(buttons, heights):
+                b.rect = pygame.Rect(x, y, inner_w, bh)
+                y += bh + bgap
+            self.draw_buttons(ctx, buttons)
+        return buttons, rect
+
+    def _draw_people(self, ctx: Ctx, rect: pygame.Rect) -> list[Button]:
+        t = ctx.theme
+        pal = t.pal
+        s = self.snap
+        pad = t.s(2)
+        with ctx.panel(rect, "people", fill=pal.panel, border=pal.line) as card:
+            inner = card.inflate(-pad * 2, -pad * 2)
+            tw = (inner.width - t.s(1)) // 2
+            floor = Button("tab:floor", "Dance floor", lambda: self.set_tab("floor"), key_hint="D", size="small",
+                           primary=self.tab == "floor")
+            up = Button("tab:balcony", "Balcony", lambda: self.set_tab("balcony"), key_hint="V", size="small",
+                        primary=self.tab == "balcony", enabled=s.balcony is not None,
+                        icon="" if s.balcony is not None else "lock")
+            th = max(button_height(ctx, floor, tw), button_height(ctx, up, tw))
+            th = min(th, t.s(6))
+            floor.rect = pygame.Rect(inner.left, inner.top, tw, th)
+            up.rect = pygame.Rect(inner.right - tw, inner.top, tw, th)
+            self.draw_buttons(ctx, [floor, up])
+            y = floor.rect.bottom + t.s(1)
+            caption = ("What people say in the room." if self.tab == "floor"
+                       else (get(s.balcony, "text", "") or "Readings from above: ranges, never exact."))
+            ch = ctx.paragraph_height(caption, inner.width, "label")
+            ctx.paragraph(caption, pygame.Rect(inner.left, y, inner.width, ch + 2), "label", pal.text_muted)
+            y += ch + t.s(1)
+            area = pygame.Rect(inner.left, y, inner.width, inner.bottom - y)
+            self.people_area.rect = area
+            with ctx.panel(area, "people-list"):
+                if self.tab == "balcony" and s.balcony is not None:
+                    content = self._draw_balcony(ctx, area)
+                else:
+                    content = self._draw_floor(ctx, area)
+            self.people_area.content = content
+            self.people_area.step = t.s(6)
+            self.people_area.clamp()
+            draw_scroll_hint(ctx, area, self.people_area.offset > 0, self.people_area.offset < self.people_area.max_offset,
+                             pal.text_muted)
+        return [floor, up]
+
+    def _row_visible(self, area: pygame.Rect, top: int, height: int) -> bool:
+        return top >= area.top and top + height <= area.bottom
+
+    def _draw_floor(self, ctx: Ctx, area: pygame.Rect) -> int:
+        t = ctx.theme
+        pal = t.pal
+        s = self.snap
+        revealed = {sid: val for sid, val in (s.revealed or ())}
+        lh_name = ctx.line_height("small", "bold")
+        lh_label = ctx.line_height("label")
+        row_h = lh_name + lh_label + t.s(1.2)
+        badge = min(row_h - t.s(0.8), t.s(5))
+        y0 = area.top - self.people_area.offset
+        y = y0
+        for i, p in enumerate(s.dance_floor):
+            extra = lh_label + t.s(0.4) if p.id in revealed else 0
+            rh = row_h + extra
+            if self._row_visible(area, y, rh):
+                col = t.agency_colour(p.agency, p.colour, i)
+                draw_badge(ctx, pygame.Rect(area.left, y + (row_h - badge) // 2, badge, badge), p.name, p.agency, col)
+                tx = area.left + badge + t.s(1.5)
+                band = int(get(p, "support_band", 2)) if isinstance(get(p, "support_band", 2), int) else 2
+                says = f"“{p.says}”"
+                sw = ctx.measure(says, "small", "bold")[0]
+                avail = area.right - tx
+                says_w = min(sw, avail // 2)
+                ctx.text(p.name, (tx, y + t.s(0.4)), "small", pal.text, "bold", max_width=avail - says_w - t.s(1))
+                ctx.text(p.agency, (tx, y + t.s(0.4) + lh_name), "label", pal.text_muted, max_width=avail - says_w - t.s(1))
+                ctx.text(says, (area.right, y + t.s(0.4)), "small", pal.text, "bold", max_width=says_w, anchor="topright")
+                # five small steps: stated support, also readable as the words beside it
+                step = t.s(1.1)
+                for k in range(5):
+                    r = pygame.Rect(area.right - (5 - k) * (step + t.s(0.4)), y + t.s(0.6) + lh_name, step, step)
+                    if k <= band:
+                        pygame.draw.rect(ctx.surface, pal.text_muted, r, border_radius=2)
+                    else:
+                        pygame.draw.rect(ctx.surface, pal.line, r, width=1, border_radius=2)
+                if p.id in revealed:
+                    ctx.text(f"One-to-one: real commitment {fmt_num(revealed[p.id])} of 100",
+                             (tx, y + row_h - t.s(0.4)), "label", pal.delayed if not t.settings.high_contrast else pal.text,
+                             "bold", max_width=avail)
+                if i < len(s.dance_floor) - 1:
+                    pygame.draw.line(ctx.surface, pal.line, (area.left, y + rh - 1), (area.right, y + rh - 1), 1)
+            y += rh
+        return y - y0
+
+    def _draw_balcony(self, ctx: Ctx, area: pygame.Rect) -> int:
+        t = ctx.theme
+        pal = t.pal
+        s = self.snap
+        bv = s.balcony
+        lh_name = ctx.line_height("small", "bold")
+        lh_label = ctx.line_height("label")
+        y0 = area.top - self.people_area.offset
+        y = y0
+        label_w = max(ctx.measure("Commitment", "label")[0], ctx.measure("Trust", "label")[0]) + t.s(1)
+        range_w = ctx.measure("100–100", "label", "bold")[0] + t.s(1)
+        # meters first: the state of the system
+        for mr in bv.meters:
+            rh = lh_label + t.s(1.6)
+            if self._row_visible(area, y, rh):
+                lw = min(ctx.measure(mr.label, "label")[0] + t.s(1), area.width // 2)
+                ctx.text(mr.label, (area.left, y), "label", pal.text, max_width=lw)
+                bar = pygame.Rect(area.left + lw + t.s(1), y + lh_label // 2 - t.s(0.6),
+                                  area.width - lw - range_w - t.s(2), t.s(1.2))
+                draw_band(ctx, bar, mr.lo, mr.hi)
+                ctx.text(f"{fmt_num(mr.lo)}–{fmt_num(mr.hi)}", (area.right, y), "label", pal.text, "bold", anchor="topright")
+            y += rh
+        if bv.meters:
+            if area.top <= y + t.s(0.5) <= area.bottom:
+                pygame.draw.line(ctx.surface, pal.line, (area.left, y + t.s(0.5)), (area.right, y + t.s(0.5)), 1)
+            y += t.s(1.5)
+        order = {p.id: i for i, p in enumerate(s.dance_floor)}
+        agencies = {p.id: p for p in s.dance_floor}
+        row_h = lh_name + 2 * lh_label + t.s(1.6)
+        badge = min(lh_name + lh_label, t.s(4.5))
+        for r in bv.readings:
+            if self._row_visible(area, y, row_h):
+                p = agencies.get(r.stakeholder_id)
+                agency = p.agency if p else ""
+                col = t.agency_colour(agency, p.colour if p else None, order.get(r.stakeholder_id, -1))
+                draw_badge(ctx, pygame.Rect(area.left, y + t.s(0.3), badge, badge), r.name, agency, col, shadow=r.hidden)
+                tx = area.left + badge + t.s(1.5)
+                if r.hidden:
+                    ctx.text(r.name, (tx, y), "small", pal.shadow, "bold", max_width=area.right - tx)
+                    ctx.paragraph("In shadow: out of view from the balcony.",
+                                  pygame.Rect(tx, y + lh_name, area.right - tx, row_h - lh_name), "label",
+                                  pal.text_muted)
+                else:
+                    ctx.text(r.name, (tx, y), "small", pal.text, "bold", max_width=area.right - tx)
+                    yy = y + lh_name
+                    for lab, rng in (("Trust", r.trust), ("Commitment", r.commitment)):
+                        if rng is None:
+                            continue
+                        ctx.text(lab, (tx, yy), "label", pal.text_muted, max_width=label_w)
+                        bar = pygame.Rect(tx + label_w, yy + lh_label // 2 - t.s(0.5), area.right - tx - label_w - range_w,
+                                          t.s(1))
+                        if bar.width > t.s(2):
+                            draw_band(ctx, bar, rng[0], rng[1])
+                        ctx.text(f"{fmt_num(rng[0])}–{fmt_num(rng[1])}", (area.right, yy), "label", pal.text, "bold",
+                                 anchor="topright")
+                        yy += lh_label
+                pygame.draw.line(ctx.surface, pal.line, (area.left, y + row_h - 1), (area.right, y + row_h - 1), 1)
+            y += row_h
+        return y - y0
+
+
+def fmt_num(v: Any) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if abs(f - round(f)) < 0.05:
+        return f"{int(round(f)):,}"
+    return f"{f:,.1f}"
+
+
+# ---- pop-ups ------------------------------------------------------------------------------------
+
+NOTICE_STYLE = {
+    # kind: (label, icon, palette attribute)
+    "result": ("Your decision", "check", "accent"),
+    "quarter": ("Quarter summary", "calendar", "text_muted"),
+    "event": ("Event", "alert", "event"),
+    "delayed": ("Delayed consequence", "link", "delayed"),
+    "phase": ("New phase", "flag", "good"),
+}
+
+
+class OneToOnePicker(Screen):
+    name = "one-to-one"
+    modal = True
+    title = "Hold a one-to-one with whom?"
+
+    def __init__(self, app: "App", play: PlayScreen) -> None:
+        super().__init__(app)
+        self.play = play
+
+    def speech(self) -> str:
+        return self.title + " " + ". ".join(p.name for p in self.play.snap.dance_floor)
+
+    def back(self) -> bool:
+        self.app.pop()
+        return True
+
+    def _pick(self, sid: str) -> None:
+        self.app.pop()
+        self.play.one_to_one(sid)
+
+    def handle_key(self, intent: Intent) -> bool:
+        if intent.kind == "number":
+            people = self.play.snap.dance_floor
+            if 1 <= intent.n <= len(people):
+                self._pick(people[intent.n - 1].id)
+                return True
+        return False
+
+    def draw(self, ctx: Ctx) -> None:
+        t = ctx.theme
+        pal = t.pal
+        people = self.play.snap.dance_floor
+        cols = 2 if len(people) > 4 else 1
+        row_h = max(t.s(6.5), ctx.line_height("small", "bold") + ctx.line_height("label") + t.s(2))
+        rows = (len(people) + cols - 1) // cols
+        head = ctx.line_height("h2", "bold") + ctx.line_height("small") + t.s(3)
+        card = centred_card(ctx, 90 if cols == 2 else 56, head + rows * (row_h + t.s(1)) + row_h + t.s(8))
+        buttons = []
+        with ctx.panel(card, "picker", fill=pal.panel, border=pal.line) as c:
+            inner = c.inflate(-t.s(5), -t.s(5))
+            r = ctx.text("Hold a one-to-one", (inner.left, inner.top), "h2", pal.text, "bold", max_width=inner.width)
+            r = ctx.text("Who do you meet? You will learn what they really intend.", (inner.left, r.bottom + t.s(0.5)),
+                         "small", pal.text_muted, max_width=inner.width)
+            y0 = r.bottom + t.s(2)
+            cw = (inner.width - t.s(1.5) * (cols - 1)) // cols
+            cancel = Button("cancel", "Cancel", self.back, key_hint="Esc", size="small")
+            cancel.rect = pygame.Rect(inner.right - t.s(20), inner.bottom - row_h, t.s(20), row_h)
+            avail_rows = max(1, (cancel.rect.top - t.s(1) - y0) // (row_h + t.s(1)))
+            for i, p in enumerate(people):
+                col, row = divmod(i, max(rows, 1)) if cols == 2 else (0, i)
+                if row >= avail_rows:
+                    continue
+                b = Button(f"meet:{p.id}", p.name, (lambda sid=p.id: self._pick(sid)), key_hint=str(i + 1) if i < 9 else "",
+                           detail=p.agency, size="small")
+                b.rect = pygame.Rect(inner.left + col * (cw + t.s(1.5)), y0 + row * (row_h + t.s(1)), cw, row_h)
+                buttons.append(b)
+            self.set_focusables(buttons + [cancel])
+            self.draw_buttons(ctx, buttons + [cancel])
+
+
+class EventPopup(Screen):
+    name = "event"
+    modal = True
+
+    def __init__(self, app: "App", notice: Any) -> None:
+        super().__init__(app)
+        self.notice = notice
+
+    def signature(self) -> str:
+        return f"event-{self.notice.title}"
+
+    def speech(self) -> str:
+        return f"Event. {self.notice.title}. {self.notice.text}"
+
+    def back(self) -> bool:
+        self.app.pop()
+        return True
+
+    def draw(self, ctx: Ctx) -> None:
+        t = ctx.theme
+        pal = t.pal
+        n = self.notice
+        width = t.s(72)
+        inner_w = min(ctx.surface.get_width() - t.s(6), width) - t.s(10)
+        body_h = ctx.paragraph_height(n.text, inner_w, "body")
+        ok = Button("ok", "Continue", self.back, primary=True, key_hint="Enter")
+        bh = button_height(ctx, ok, t.s(26))
+        head = ctx.line_height("label", "bold") + ctx.line_height("h1", "bold") + t.s(4)
+        card = centred_card(ctx, 72, head + body_h + bh + t.s(14))
+        with ctx.panel(card, "event", fill=pal.panel, border=pal.event) as c:
+            stripe = pygame.Rect(c.left, c.top, max(6, t.s(1)), c.height)
+            pygame.draw.rect(ctx.surface, pal.event, stripe, border_top_left_radius=t.radius, border_bottom_left_radius=t.radius)
+            inner = c.inflate(-t.s(10), -t.s(8))
+            draw_icon(ctx, "alert", pygame.Rect(inner.left, inner.top, t.s(2.4), t.s(2.4)), pal.event)
+            r = ctx.text("EVENT", (inner.left + t.s(3.2), inner.top), "label", pal.event, "bold")
+            r = ctx.text(n.title, (inner.left, r.bottom + t.s(1)), "h1", pal.text, "bold", max_width=inner.width)
+            ok.rect = pygame.Rect(inner.right - t.s(26), inner.bottom - bh, t.s(26), bh)
+            ctx.paragraph(n.text, pygame.Rect(inner.left, r.bottom + t.s(2), inner.width, ok.rect.top - t.s(2) - r.bottom - t.s(2)),
+                          "body", pal.text)
+        self.set_focusables([ok])
+        self.draw_buttons(ctx, [ok])
+
+
+class OutcomeScreen(Screen):
+    """What the last decision led to: its result, the quarter, events, delayed
+    consequences (each linked to the decision that caused it), phase changes."""
+
+    name = "outcome"
+    modal = True
+
+    def __init__(self, app: "App") -> None:
+        super().__init__(app)
+        self.area = ScrollArea("notices", "Notices")
+        self.session = app.session
+        self.revision = app.session.revision if app.session else -1
+
+    def signature(self) -> str:
+        s = self.session.snap
+        return f"outcome-{s.scene_id}-{s.calendar.turn}"
+
+    def speech(self) -> str:
+        parts = []
+        for n in self.session.snap.notices:
+            label = NOTICE_STYLE.get(n.kind, (n.kind,))[0]
+            cause = f" Caused by: {n.cause}." if n.cause else ""
+            parts.append(f"{label}. {n.title}. {n.text}{cause}")
+        return " ".join(parts) + " Press Enter to continue."
+
+    def _continue(self) -> None:
+        s = self.session
+        if s.snap.status != "outcome":
+            self.app.pop()
+            return
+        s.advance()
+        self.app.pop()
+        self.app.autosave()
+
+    def back(self) -> bool:
+        from .menus import PauseScreen
+
+        self.app.push(PauseScreen(self.app))
+        return True
+
+    def handle_key(self, intent: Intent) -> bool:
+        if intent.kind == "key" and intent.ctrl and intent.char == "z":
+            rewind(self.app)
+            return True
+        if intent.kind == "page":
+            return self.area.scroll(intent.n * max(40, self.area.rect.height - 40))
+        return False
+
+    def update(self, dt: float) -> None:
+        if self.session.snap.status != "outcome" and self.app.top is self:
+            self.app.pop()
+
+    def _card_height(self, ctx: Ctx, n: Any, width: int) -> int:
+        t = ctx.theme
+        h = ctx.line_height("label", "bold") + ctx.line_height("h3", "bold") + t.s(1.5)
+        h += ctx.paragraph_height(n.text, width, "body")
+        if n.cause:
+            h += t.s(1.5) + ctx.paragraph_height("Because of: " + n.cause, width - t.s(4), "small") + t.s(1.5)
+        return h + t.s(4)
+
+    def draw(self, ctx: Ctx) -> None:
+        t = ctx.theme
+        pal = t.pal
+        snap = self.session.snap
+        notices = list(snap.notices)
+        w, h = ctx.surface.get_size()
+        cw = min(w - t.s(6), t.s(96))
+        card = pygame.Rect((w - cw) // 2, t.s(3), cw, h - t.s(6))
+        ok = Button("continue", "Continue", self._continue, primary=True, key_hint="Enter")
+        menu = Button("pause", "Menu", self.back, key_hint="Esc")
+        focus = []
+        with ctx.panel(card, "outcome", fill=pal.bg_deep if t.settings.high_contrast else mix(pal.panel, pal.bg, 0.06),
+                       border=pal.line) as c:
+            inner = c.inflate(-t.s(5), -t.s(5))
+            title = f"{snap.calendar.label}: what happened"
+            r = ctx.text(title, (inner.left, inner.top), "h2", pal.text, "bold", max_width=inner.width)
+            bh = button_height(ctx, ok, t.s(24))
+            ok.rect = pygame.Rect(inner.right - t.s(24), inner.bottom - bh, t.s(24), bh)
+            menu.rect = pygame.Rect(ok.rect.left - t.s(18) - t.s(1.5), ok.rect.top, t.s(18), bh)
+            area = pygame.Rect(inner.left, r.bottom + t.s(2), inner.width, ok.rect.top - t.s(2) - r.bottom - t.s(2))
+            self.area.rect = area
+            self.area.step = t.s(6)
+            y0 = area.top - self.area.offset
+            y = y0
+            with ctx.panel(area, "notices"):
+                for n in notices:
+                    ch = self._card_height(ctx, n, area.width - t.s(8))
+                    nr = pygame.Rect(area.left, y, area.width, ch)
+                    if nr.top >= area.top and nr.bottom <= area.bottom:
+                        self._draw_notice(ctx, n, nr)
+                    elif nr.bottom > area.top and nr.top < area.bottom:
+                        # partly visible: show its frame so the scroll is clear, text only when whole
+                        pygame.draw.rect(ctx.surface, pal.panel, nr.clip(area), border_radius=t.radius)
+                    y += ch + t.s(1.5)
+            self.area.content = y - y0
+            self.area.clamp()
+            draw_scroll_hint(ctx, area, self.area.offset > 0, self.area.offset < self.area.max_offset, pal.text_muted)
+            if self.area.max_offset > 0:
+                ctx.text("PgDn / scroll for more", (inner.left, ok.rect.centery), "label", pal.text_muted,
+                         max_width=menu.rect.left - inner.left - t.s(1), anchor="midleft")
+        focus = [ok, menu] + ([self.area] if self.area.max_offset > 0 else [])
+        self.set_focusables(focus)
+        self.draw_buttons(ctx, [menu, ok])
+        self.draw_scroll_focus(ctx, self.area)
+
+    def _draw_notice(self, ctx: Ctx, n: Any, rect: pygame.Rect) -> None:
+        t = ctx.theme
+        pal = t.pal
+        label, icon, attr = NOTICE_STYLE.get(n.kind, (n.kind.title(), "flag", "text_muted"))
+        colour = getattr(pal, attr)
+        with ctx.panel(rect, f"notice:{n.kind}", fill=pal.panel, border=pal.line) as c:
+            stripe = pygame.Rect(c.left, c.top, max(5, t.s(0.8)), c.height)
+            pygame.draw.rect(ctx.surface, colour, stripe, border_top_left_radius=t.radius, border_bottom_left_radius=t.radius)
+            x = c.left + t.s(4)
+            wdt = c.right - t.s(2) - x
+            y = c.top + t.s(1.5)
+            ih = ctx.line_height("label", "bold")
+            draw_icon(ctx, icon, pygame.Rect(x, y + 1, ih - 2, ih - 2), colour)
+            ctx.text(label.upper(), (x + ih + t.s(0.8), y), "label", colour if not t.settings.high_contrast else pal.text,
+                     "bold", max_width=wdt - ih)
+            y += ih + t.s(0.5)
+            r = ctx.text(n.title, (x, y), "h3", pal.text, "bold", max_width=wdt)
+            y = r.bottom + t.s(0.8)
+            bh = ctx.paragraph_height(n.text, wdt, "body")
+            ctx.paragraph(n.text, pygame.Rect(x, y, wdt, bh + 2), "body", pal.text)
+            y += bh
+            if n.cause:
+                y += t.s(1.5)
+                text = "Because of: " + n.cause
+                lh = ctx.paragraph_height(text, wdt - t.s(4), "small")
+                link = pygame.Rect(x, y, wdt, lh + t.s(1))
+                pygame.draw.rect(ctx.surface, pal.panel_alt, link, border_radius=t.radius)
+                draw_icon(ctx, "link", pygame.Rect(x + t.s(0.8), y + t.s(0.5), t.s(2.4), t.s(2)), colour)
+                ctx.paragraph(text, pygame.Rect(x + t.s(4), y + t.s(0.5), wdt - t.s(4.5), lh + 2), "small", pal.text,
+                              weight="regular")
