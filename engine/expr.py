@@ -387,6 +387,18 @@ class Compiler:
         self._num_operand(b, f"'{op}'", pos)
         fa, fb = a.fn, b.fn
         ia, ib = a.interval, b.interval
+        if b.is_const and not a.is_const and op in "+-*/":
+            # a constant on the right: fold it into the closure (the common case, and the hot path)
+            k = b.const
+            if op == "+":
+                return Compiled(lambda s: fa(s) + k, NUM, (ia[0] + k, ia[1] + k))
+            if op == "-":
+                return Compiled(lambda s: fa(s) - k, NUM, (ia[0] - k, ia[1] - k))
+            if op == "*":
+                return Compiled(lambda s: fa(s) * k, NUM, _mul_iv(ia, ib))
+            if k:
+                iv = _mul_iv(ia, (1 / k, 1 / k))
+                return Compiled(lambda s: fa(s) / k, NUM, iv)
         if op == "+":
             fn, iv = (lambda s: fa(s) + fb(s)), (ia[0] + ib[0], ia[1] + ib[1])
         elif op == "-":
@@ -429,7 +441,11 @@ class Compiler:
             possible = p if possible is None else frozenset(
                 x and y for x in possible for y in p)
             parts.append((_PY_CMP[op], a.fn, b.fn))
-        if len(parts) == 1:
+        if len(parts) == 1 and cs[1].is_const and cs[0].type == NUM:
+            fa, k = cs[0].fn, cs[1].const
+            fn = {">=": lambda s: fa(s) >= k, "<=": lambda s: fa(s) <= k, ">": lambda s: fa(s) > k,
+                  "<": lambda s: fa(s) < k, "==": lambda s: fa(s) == k, "!=": lambda s: fa(s) != k}[op]
+        elif len(parts) == 1:
             f, fa, fb = parts[0]
             if op == ">=":
                 fn = lambda s: fa(s) >= fb(s)  # noqa: E731

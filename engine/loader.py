@@ -858,27 +858,37 @@ class _Loader:
                     steps.extend(fns)
             if not steps:
                 return None
-            steps = tuple(steps)
             if op == "set":
+                steps = tuple(steps)
+
                 def apply(run, cause, steps=steps):
                     s = run.state
                     for k, fn in steps:
                         run._set(k, fn(s), cause)
-            elif op == "add":
-                def apply(run, cause, steps=steps):
-                    s = run.state
-                    for k, fn in steps:
-                        run._set(k, s.vals[k] + fn(s), cause)
-            else:
-                ranges = self.ranges
+                return apply
+            # add and fair: numbers only; clamp inline (the hot path of every simulation)
+            steps = tuple((k, fn) + tuple(self.ranges[k]) for k, fn in steps)
+            fair = op == "fair"
 
-                def apply(run, cause, steps=steps, ranges=ranges):
-                    s = run.state
-                    for k, fn in steps:
-                        pct = max(-100.0, min(100.0, fn(s))) / 100.0
-                        v = s.vals[k]
-                        lo, hi, _ = ranges[k]
-                        run._set(k, v + (hi - v) * pct if pct >= 0 else v + (v - lo) * pct, cause)
+            def apply(run, cause, steps=steps, fair=fair):
+                s = run.state
+                vals = s.vals
+                for k, fn, lo, hi, integer in steps:
+                    old = vals[k]
+                    if fair:
+                        pct = fn(s)
+                        pct = (100.0 if pct > 100 else (-100.0 if pct < -100 else pct)) / 100.0
+                        v = old + (hi - old) * pct if pct >= 0 else old + (old - lo) * pct
+                    else:
+                        v = old + fn(s)
+                    v = lo if v < lo else (hi if v > hi else v)
+                    v = int(round(v)) if integer else round(v, 6)
+                    if v != old:
+                        vals[k] = v
+                        if s.memo:
+                            s.memo.clear()
+                        if run.record:
+                            run.history.changes.append((s.turn, k, old, v, cause))
             return apply
         if "phase" in eff:
             pid = eff["phase"]

@@ -97,6 +97,7 @@ class Run:
 
     def __init__(self, scenario: Scenario, seed: int = 0, *, record: bool = True, _state: RunState | None = None):
         self.scenario = scenario
+        self._ranges = scenario.ranges
         self.record = record
         self.history = History()
         self.actions: list = []
@@ -289,7 +290,7 @@ class Run:
                 "tags": list(choice.tags), "debrief": choice.debrief, "phase": s.phase})
         for t in choice.tags:
             s.tags[t] = s.tags.get(t, 0) + 1
-        if choice.result is not None:
+        if choice.result is not None and self.record:
             s.notices.append({"kind": "result", "title": "", "text": tidy(choice.result(s))})
         for f in choice.effects:
             f(self, cause)
@@ -343,13 +344,14 @@ class Run:
 
     def _pass_quarter(self):
         sc, s = self.scenario, self.state
-        visible_before = {m.id: s.vals[m.id] for m in sc.meters.values() if m.visible}
+        visible_before = {m.id: s.vals[m.id] for m in sc.meters.values() if m.visible} if self.record else None
         s.turn += 1
         s.attention = sc.perception.attention
         s.balcony = None
-        s.revealed = {}
-        s.insights = []
-        label = sc.quarter_label(s.turn)
+        if s.revealed:
+            s.revealed = {}
+        if s.insights:
+            s.insights = []
         # delayed effects that fall due
         if s.pending:
             due = [p for p in s.pending if p["due"] <= s.turn]
@@ -357,7 +359,7 @@ class Run:
                 s.pending = [p for p in s.pending if p["due"] > s.turn]
                 for p in due:
                     later = sc.laters[p["ref"]]
-                    if later.text is not None:
+                    if later.text is not None and self.record:
                         s.notices.append({"kind": "delayed", "title": later.title, "text": tidy(later.text(s)),
                                           "cause": p.get("origin")})
                     for f in later.effects:
@@ -395,21 +397,21 @@ class Run:
                     if r < 0:
                         break
                 self._fire(e)
-        changes = []
-        for m in sc.meters.values():
-            if m.visible:
-                d = s.vals[m.id] - visible_before[m.id]
-                changes.append(f"{m.label}: {_fmt(s.vals[m.id])}" + (f" ({'+' if d > 0 else ''}{_fmt(d)})" if round(d, 1) else ""))
-        s.notices.append({"kind": "quarter", "title": label,
-                          "text": f"{sc.phases[s.phase].name}." + (" " + "; ".join(changes) + "." if changes else "")})
         if self.record:
+            changes = []
+            for m in sc.meters.values():
+                if m.visible:
+                    d = s.vals[m.id] - visible_before[m.id]
+                    changes.append(f"{m.label}: {_fmt(s.vals[m.id])}" + (f" ({'+' if d > 0 else ''}{_fmt(d)})" if round(d, 1) else ""))
+            s.notices.append({"kind": "quarter", "title": self.scenario.quarter_label(s.turn),
+                              "text": f"{sc.phases[s.phase].name}." + (" " + "; ".join(changes) + "." if changes else "")})
             self._snapshot_timeline()
 
     def _fire(self, e):
         s = self.state
         s.fired.append(e.id)
-        s.notices.append({"kind": "event", "title": e.title, "text": tidy(e.text(s))})
         if self.record:
+            s.notices.append({"kind": "event", "title": e.title, "text": tidy(e.text(s))})
             self.history.events.append({"turn": s.turn, "id": e.id, "title": e.title})
         for f in e.effects:
             f(self, f"event:{e.id}")
@@ -425,8 +427,9 @@ class Run:
     # --- called by compiled effects ------------------------------------------
     def _set(self, key, value, cause):
         s = self.state
-        old = s.vals[key]
-        rng = self.scenario.ranges.get(key)
+        vals = s.vals
+        old = vals[key]
+        rng = self._ranges.get(key)
         if rng is not None:
             lo, hi, integer = rng
             value = lo if value < lo else (hi if value > hi else value)
@@ -434,7 +437,7 @@ class Run:
         else:
             value = bool(value)
         if value != old:
-            s.vals[key] = value
+            vals[key] = value
             if s.memo:
                 s.memo.clear()
             if self.record:
@@ -462,7 +465,9 @@ class Run:
     def _schedule(self, ref, turns, cause):
         s = self.state
         origin = None
-        if cause.startswith("choice:"):
+        if not self.record:
+            pass
+        elif cause.startswith("choice:"):
             scene_id, _, idx = cause[7:].partition("#")
             ch = self.scenario.scenes[scene_id].choices[int(idx)]
             origin = f"Because of your decision in {self.scenario.quarter_label(s.turn)}: \u201c{tidy(ch.text(s))}\u201d"
