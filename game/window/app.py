@@ -386,7 +386,7 @@ class App:
         tw, th = ctx.measure(self.toast_text, "body", "bold")
         tw = min(tw, w - t.s(8))
         rect = pygame.Rect(0, 0, tw + t.s(4), th + t.s(2))
-        rect.midbottom = (w // 2, h - t.s(3))
+        rect.midtop = (w // 2, t.s(9))
         ctx.layer = 99
         with ctx.panel(rect, "toast", fill=t.pal.text if not t.settings.high_contrast else (0, 0, 0),
                        border=t.pal.focus):

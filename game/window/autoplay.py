@@ -52,6 +52,7 @@ class Autoplayer:
         self.seen.add(sig)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", sig)[:80]
         path = self.dir / f"{len(self.shots) + 1:03d}-{name}.png"
+        self.app.toast_text = ""  # a stale toast would date the picture
         self.app.draw()
         self.app.screenshot(path)
         self.shots.append(path)
@@ -171,7 +172,7 @@ class Autoplayer:
             return True
         acts = {a.kind: a for a in snap.perception_actions if a.available}
         turn = snap.calendar.turn
-        if self._once(f"pause") and turn >= 1:
+        if turn >= 1 and self._once("pause"):
             p.press("escape")
             return True
         # perceive: the balcony most quarters, a story now and then, one one-to-one

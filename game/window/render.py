@@ -97,7 +97,8 @@ def wrap_text(text: str, font: pygame.font.Font, width: int) -> list[str]:
     for pi, para in enumerate(paragraphs):
         if pi:
             out.append("")
-        for raw in para.split("\n"):
+        # single line breaks inside a paragraph are soft (YAML block text), as in Markdown
+        for raw in (para,):
             words = raw.split()
             if not words:
                 continue

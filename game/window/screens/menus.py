@@ -167,36 +167,43 @@ class SettingsScreen(Screen):
         bh = button_height(ctx, back, bw)
         back.rect = pygame.Rect(m, h - t.s(3) - bh, bw, bh)
         area = pygame.Rect(m, top, w - 2 * m, back.rect.top - t.s(2) - top)
-        col_w = min(area.width, t.s(120))
-        label_w = int(col_w * 0.3)
+        col_w = min(area.width, t.s(140))
+        label_w = int(col_w * 0.24)
+        value_w = int(col_w * 0.32)
+        help_x = area.left + label_w + value_w + t.s(2)
+        help_w = area.left + col_w - help_x
+        side = help_w >= t.s(24)   # help beside the value when there is room, else under it
+        if not side:
+            value_w = col_w - label_w
+            help_x, help_w = area.left + label_w, value_w
         rows: list[Button] = []
         y = area.top
         lh = ctx.line_height("body", "bold")
-        help_size = "label"
-        row_gap = t.s(0.8)
-        # rows: label on the left, a button showing the value, help under the value
+        row_gap = t.s(1)
         for o in options:
-            vb = Button("opt:" + o.id, o.value(), (lambda o=o: o.change(1)), key_hint="◀ ▶" if False else "")
-            vw = col_w - label_w
-            vb.rect = pygame.Rect(area.left + label_w, y, min(vw, t.s(40)), max(lh + t.s(1.6), t.s(4.5)))
-            help_h = ctx.paragraph_height(o.help, vw, help_size, spacing=1.0) if o.help else 0
-            row_h = vb.rect.height + (help_h + t.s(0.3) if o.help else 0)
+            vb = Button("opt:" + o.id, o.value(), (lambda o=o: o.change(1)))
+            vb.rect = pygame.Rect(area.left + label_w, y, value_w, max(lh + t.s(1.6), t.s(4.5)))
+            help_h = ctx.paragraph_height(o.help, help_w, "label", spacing=1.0) if o.help else 0
+            if side:
+                row_h = max(vb.rect.height, help_h)
+                help_rect = pygame.Rect(help_x, y + max(0, (vb.rect.height - help_h) // 2), help_w, help_h + 1)
+            else:
+                row_h = vb.rect.height + help_h + t.s(0.4)
+                help_rect = pygame.Rect(help_x, vb.rect.bottom + t.s(0.3), help_w, help_h + 1)
             if y + row_h > area.bottom:
                 break
             with ctx.panel(pygame.Rect(area.left, y, label_w - t.s(1), vb.rect.height), f"label:{o.id}", clip=True):
                 ctx.text(o.label, (area.left, vb.rect.centery), "body", pal.text_on_bg, "bold", max_width=label_w - t.s(2),
                          anchor="midleft")
             if o.help:
-                with ctx.panel(pygame.Rect(vb.rect.left, vb.rect.bottom, vw, help_h + t.s(0.3)), f"help:{o.id}"):
-                    ctx.paragraph(o.help, pygame.Rect(vb.rect.left, vb.rect.bottom + t.s(0.3), vw, help_h + 1), help_size,
-                                  pal.muted_on_bg, spacing=1.0)
-            vb.label = o.value()
-            vb.detail = ""
+                with ctx.panel(help_rect, f"help:{o.id}"):
+                    ctx.paragraph(o.help, help_rect, "label", pal.muted_on_bg, spacing=1.0)
             rows.append(vb)
             y += row_h + row_gap
         self.set_focusables(rows + [back])
         self.draw_buttons(ctx, rows + [back])
-        draw_footer_hint(ctx, "")  # keeps the bottom band consistent with other screens
+        ctx.text("Up and Down choose a setting · Left, Right or Enter change it", (back.rect.right + t.s(3), back.rect.centery),
+                 "small", pal.muted_on_bg, max_width=w - back.rect.right - t.s(3) - m, anchor="midleft")
 
 
 def on_off(v: bool) -> str:

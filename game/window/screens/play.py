@@ -305,12 +305,7 @@ class PlayScreen(Screen):
                               max_width=t.s(28))
                 x = r.right + t.s(2)
             right_limit = menu.rect.left - t.s(2)
-            meters = " · ".join(f"{mv.label} {fmt_num(mv.value)}" for mv in s.visible_meters)
-            title = s.scenario_title
-            avail = right_limit - x
-            if avail > t.s(10):
-                line = f"{title}   {meters}" if meters else title
-                ctx.text(line, (right_limit, cy), "small", pal.muted_on_bg, max_width=avail, anchor="midright")
+            self._draw_meters(ctx, pygame.Rect(x, bar.top, right_limit - x, bar.height))
         draw_button(ctx, menu, focused=(self.focus_id == "menu" and self.app.keyboard_focus_visible(self)),
                     hovered=self.hover_id == "menu")
 
@@ -356,6 +351,32 @@ class PlayScreen(Screen):
         self.draw_scroll_focus(ctx, self.text_area)
         self.draw_scroll_focus(ctx, self.people_area)
 
+    def _draw_meters(self, ctx: Ctx, rect: pygame.Rect) -> None:
+        """Visible meters as tiles in the top bar: label above, value below."""
+        t = ctx.theme
+        pal = t.pal
+        meters = list(self.snap.visible_meters)
+        if not meters or rect.width < t.s(8):
+            return
+        gap = t.s(2.5)
+        lab_h = ctx.line_height("label")
+        val_h = ctx.line_height("small", "bold")
+        top = rect.centery - (lab_h + val_h) // 2
+        widths = [max(ctx.measure(m.label, "label")[0], ctx.measure(fmt_num(m.value), "small", "bold")[0]) for m in meters]
+        total = sum(widths) + gap * (len(meters) - 1)
+        if total > rect.width:
+            # share the space: long labels are cut, every meter stays on show
+            each = (rect.width - gap * (len(meters) - 1)) // len(meters)
+            widths = [min(w, each) for w in widths]
+            total = sum(widths) + gap * (len(meters) - 1)
+        x = rect.right - total
+        for m, w in zip(meters, widths):
+            if w < t.s(3):
+                break
+            ctx.text(m.label, (x, top), "label", pal.muted_on_bg, max_width=w)
+            ctx.text(fmt_num(m.value), (x, top + lab_h), "small", pal.text_on_bg, "bold", max_width=w)
+            x += w + gap
+
     def _draw_scene(self, ctx: Ctx, rect: pygame.Rect) -> None:
         t = ctx.theme
         pal = t.pal
@@ -393,27 +414,40 @@ class PlayScreen(Screen):
             with ctx.panel(area, "scene-text", clip=True):
                 hgt = ctx.paragraph(full, area, "body", pal.text, scroll=self.text_area.offset, reveal=reveal)
                 y = area.top + hgt - self.text_area.offset
-                if insights and reveal is None:
-                    y += t.s(2)
-                    if area.top <= y and y + ctx.line_height("label", "bold") <= area.bottom:
-                        draw_icon(ctx, "ear", pygame.Rect(area.left, y, t.s(2), t.s(2)), pal.delayed)
-                        ctx.text("WHAT YOU HEARD THIS QUARTER", (area.left + t.s(3), y), "label", pal.text_muted, "bold",
-                                 max_width=area.width - t.s(3))
-                    y += ctx.line_height("label", "bold") + t.s(0.8)
-                    for line in insights:
-                        ih = ctx.paragraph_height(line, area.width - t.s(3), "small")
-                        ir = pygame.Rect(area.left + t.s(3), y, area.width - t.s(3), ih)
-                        if ir.bottom > area.top and ir.top < area.bottom:
-                            pygame.draw.line(ctx.surface, pal.delayed, (area.left + t.s(1), max(area.top, ir.top)),
-                                             (area.left + t.s(1), min(area.bottom, ir.bottom)), max(2, t.s(0.4)))
-                        ctx.paragraph(line, pygame.Rect(ir.left, ir.top, ir.width, area.bottom - ir.top), "small", pal.text,
-                                      scroll=0)
-                        y += ih + t.s(1)
+                if reveal is None:
+                    sections = []
+                    if s.balcony is not None and get(s.balcony, "text", ""):
+                        sections.append(("eye", "FROM THE BALCONY", (s.balcony.text,)))
+                    if insights:
+                        sections.append(("ear", "WHAT YOU HEARD THIS QUARTER", insights))
+                    for icon, heading, lines in sections:
+                        y = self._section(ctx, area, y + t.s(2), icon, heading, lines)
                 content = y + self.text_area.offset - area.top
                 self.text_area.content = content
                 self.text_area.clamp()
                 draw_scroll_hint(ctx, area, self.text_area.offset > 0, self.text_area.offset < self.text_area.max_offset,
                                  pal.text_muted)
+
+    def _section(self, ctx: Ctx, area: pygame.Rect, y: int, icon: str, heading: str, lines: tuple) -> int:
+        """A headed block under the scene text (balcony view, stories heard); returns the y below it."""
+        t = ctx.theme
+        pal = t.pal
+        colour = pal.delayed
+        hh = ctx.line_height("label", "bold")
+        if area.top <= y and y + hh <= area.bottom:
+            draw_icon(ctx, icon, pygame.Rect(area.left, y, t.s(2.2), t.s(2.2)), colour)
+            ctx.text(heading, (area.left + t.s(3), y), "label", pal.text_muted, "bold", max_width=area.width - t.s(3))
+        y += hh + t.s(0.8)
+        for line in lines:
+            lw = area.width - t.s(3)
+            ih = ctx.paragraph_height(line, lw, "small")
+            top, bottom = max(area.top, y), min(area.bottom, y + ih)
+            if bottom > top:
+                pygame.draw.line(ctx.surface, colour, (area.left + t.s(1), top), (area.left + t.s(1), bottom), max(2, t.s(0.4)))
+                ctx.paragraph(line, pygame.Rect(area.left + t.s(3), area.top, lw, area.height), "small", pal.text,
+                              scroll=area.top - y)
+            y += ih + t.s(1)
+        return y
 
     def _order(self, sid: str) -> int:
         for i, p in enumerate(self.snap.dance_floor):
@@ -427,14 +461,24 @@ class PlayScreen(Screen):
         s = self.snap
         pad = t.s(2)
         buttons = []
-        for a in s.perception_actions:
-            cost = f"costs {a.cost}" if a.cost != 1 else "costs 1"
-            detail = cost if a.available else (a.reason or "not available")
+        actions = list(s.perception_actions)
+        reasons = {a.reason for a in actions if not a.available}
+        shared = reasons.pop() if len(reasons) == 1 and all(not a.available for a in actions) else None
+        same_cost = len({a.cost for a in actions}) == 1
+        for a in actions:
+            detail = ""
+            if not a.available and not shared:
+                detail = a.reason or "Not available now"
+            elif not same_cost:
+                detail = f"Costs {a.cost} attention"
             buttons.append(Button(f"perceive:{a.kind}", a.label, (lambda k=a.kind: self.perceive(k)), enabled=a.available,
                                   key_hint=ACTION_KEYS.get(a.kind, ""), icon=ACTION_ICONS.get(a.kind, ""),
                                   detail=detail, size="small"))
+        note = shared or (f"Each costs {actions[0].cost} attention." if actions and same_cost else "")
         head_h = ctx.line_height("label", "bold") + t.s(1)
         inner_w = right.width - pad * 2
+        note_h = ctx.paragraph_height(note, inner_w, "label") if note else 0
+        head_h += note_h
         heights = [button_height(ctx, b, inner_w) for b in buttons]
         bgap = t.s(0.8)
         total = head_h + t.s(1) + sum(heights) + bgap * max(0, len(heights) - 1)
@@ -453,6 +497,9 @@ class PlayScreen(Screen):
                 draw_pips(ctx, (rx - min(lw, card.width // 2) - t.s(1) - pips_w, y + ctx.line_height("label", "bold") // 2),
                           s.attention_left, s.attention_max, pal.accent if not t.settings.high_contrast else pal.focus,
                           pal.text_muted)
+            if note:
+                ctx.paragraph(note, pygame.Rect(x, y + ctx.line_height("label", "bold") + t.s(0.5), inner_w, note_h + 1),
+                              "label", pal.text_muted)
             y += head_h + t.s(1)
             for b, bh in zip(buttons, heights):
                 b.rect = pygame.Rect(x, y, inner_w, bh)
@@ -480,7 +527,7 @@ class PlayScreen(Screen):
             self.draw_buttons(ctx, [floor, up])
             y = floor.rect.bottom + t.s(1)
             caption = ("What people say in the room." if self.tab == "floor"
-                       else (get(s.balcony, "text", "") or "Readings from above: ranges, never exact."))
+                       else "Readings from above: ranges, never exact.")
             ch = ctx.paragraph_height(caption, inner.width, "label")
             ctx.paragraph(caption, pygame.Rect(inner.left, y, inner.width, ch + 2), "label", pal.text_muted)
             y += ch + t.s(1)
@@ -559,7 +606,7 @@ class PlayScreen(Screen):
         for mr in bv.meters:
             rh = lh_label + t.s(1.6)
             if self._row_visible(area, y, rh):
-                lw = min(ctx.measure(mr.label, "label")[0] + t.s(1), area.width // 2)
+                lw = min(max(ctx.measure(x.label, "label")[0] for x in bv.meters) + t.s(1), area.width // 2)
                 ctx.text(mr.label, (area.left, y), "label", pal.text, max_width=lw)
                 bar = pygame.Rect(area.left + lw + t.s(1), y + lh_label // 2 - t.s(0.6),
                                   area.width - lw - range_w - t.s(2), t.s(1.2))
@@ -775,7 +822,7 @@ class OutcomeScreen(Screen):
             rewind(self.app)
             return True
         if intent.kind == "page":
-            return self.area.scroll(intent.n * max(40, self.area.rect.height - 40))
+            return self.area.scroll(intent.n)
         return False
 
     def update(self, dt: float) -> None:
@@ -784,7 +831,9 @@ class OutcomeScreen(Screen):
 
     def _card_height(self, ctx: Ctx, n: Any, width: int) -> int:
         t = ctx.theme
-        h = ctx.line_height("label", "bold") + ctx.line_height("h3", "bold") + t.s(1.5)
+        h = ctx.line_height("label", "bold") + t.s(1.5)
+        if n.title:
+            h += ctx.line_height("h3", "bold")
         h += ctx.paragraph_height(n.text, width, "body")
         if n.cause:
             h += t.s(1.5) + ctx.paragraph_height("Because of: " + n.cause, width - t.s(4), "small") + t.s(1.5)
@@ -811,21 +860,29 @@ class OutcomeScreen(Screen):
             menu.rect = pygame.Rect(ok.rect.left - t.s(18) - t.s(1.5), ok.rect.top, t.s(18), bh)
             area = pygame.Rect(inner.left, r.bottom + t.s(2), inner.width, ok.rect.top - t.s(2) - r.bottom - t.s(2))
             self.area.rect = area
-            self.area.step = t.s(6)
-            y0 = area.top - self.area.offset
-            y = y0
-            with ctx.panel(area, "notices"):
-                for n in notices:
-                    ch = self._card_height(ctx, n, area.width - t.s(8))
-                    nr = pygame.Rect(area.left, y, area.width, ch)
-                    if nr.top >= area.top and nr.bottom <= area.bottom:
-                        self._draw_notice(ctx, n, nr)
-                    elif nr.bottom > area.top and nr.top < area.bottom:
-                        # partly visible: show its frame so the scroll is clear, text only when whole
-                        pygame.draw.rect(ctx.surface, pal.panel, nr.clip(area), border_radius=t.radius)
-                    y += ch + t.s(1.5)
-            self.area.content = y - y0
+            # the notices scroll a whole card at a time, so no card is ever cut in half
+            cgap = t.s(1.5)
+            heights = [self._card_height(ctx, n, area.width - t.s(8)) for n in notices]
+            max_first, acc = len(notices) - 1 if notices else 0, 0
+            for i in range(len(notices) - 1, -1, -1):
+                acc += heights[i] + (cgap if i < len(notices) - 1 else 0)
+                if acc > area.height:
+                    break
+                max_first = i
+            self.area.step = 1
+            self.area.content = area.height + max_first
             self.area.clamp()
+            first = self.area.offset
+            y = area.top
+            with ctx.panel(area, "notices"):
+                for i in range(first, len(notices)):
+                    nr = pygame.Rect(area.left, y, area.width, heights[i])
+                    if nr.bottom > area.bottom:
+                        if i == first:  # one card taller than the box: show what fits
+                            self._draw_notice(ctx, notices[i], nr.clip(area))
+                        break
+                    self._draw_notice(ctx, notices[i], nr)
+                    y += heights[i] + cgap
             draw_scroll_hint(ctx, area, self.area.offset > 0, self.area.offset < self.area.max_offset, pal.text_muted)
             if self.area.max_offset > 0:
                 ctx.text("PgDn / scroll for more", (inner.left, ok.rect.centery), "label", pal.text_muted,
@@ -851,12 +908,14 @@ class OutcomeScreen(Screen):
             ctx.text(label.upper(), (x + ih + t.s(0.8), y), "label", colour if not t.settings.high_contrast else pal.text,
                      "bold", max_width=wdt - ih)
             y += ih + t.s(0.5)
-            r = ctx.text(n.title, (x, y), "h3", pal.text, "bold", max_width=wdt)
-            y = r.bottom + t.s(0.8)
+            if n.title:
+                r = ctx.text(n.title, (x, y), "h3", pal.text, "bold", max_width=wdt)
+                y = r.bottom
+            y += t.s(0.8)
             bh = ctx.paragraph_height(n.text, wdt, "body")
-            ctx.paragraph(n.text, pygame.Rect(x, y, wdt, bh + 2), "body", pal.text)
+            ctx.paragraph(n.text, pygame.Rect(x, y, wdt, min(bh + 2, c.bottom - y)), "body", pal.text)
             y += bh
-            if n.cause:
+            if n.cause and y + t.s(1.5) < c.bottom:
                 y += t.s(1.5)
                 text = "Because of: " + n.cause
                 lh = ctx.paragraph_height(text, wdt - t.s(4), "small")
