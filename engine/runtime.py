@@ -1,6 +1,7 @@
 """Running a scenario: the driving API (in the manner of ink's Story), hidden state and rules."""
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field, fields
 
@@ -110,9 +111,12 @@ class Run:
             self.state = RunState(scenario=scenario.id, version=scenario.version, seed=seed, scene=scenario.start,
                                   status=CHOOSING, phase=first_phase, vals=dict(scenario.start_values),
                                   attention=scenario.perception.attention)
-        self.phases = PhaseMachine(list(scenario.phases), self.state.phase, self._phase_entered, self._phase_exited)
+        self._phases = None  # the phase machine, built on the first move (see `phases`)
+        #: Optional hook for tools: called with the run at the end of every quarter (after rules, phases, events).
+        self.on_quarter = None
         if _state is None:
-            self._snapshot_timeline()
+            if record:
+                self._snapshot_timeline()
             for f in scenario.phases[first_phase].on_enter:
                 f(self, f"phase:{first_phase}:enter")
             self._enter_scene(scenario.start)
@@ -406,6 +410,8 @@ class Run:
             s.notices.append({"kind": "quarter", "title": self.scenario.quarter_label(s.turn),
                               "text": f"{sc.phases[s.phase].name}." + (" " + "; ".join(changes) + "." if changes else "")})
             self._snapshot_timeline()
+        if self.on_quarter is not None:
+            self.on_quarter(self)
 
     def _fire(self, e):
         s = self.state
@@ -442,6 +448,31 @@ class Run:
                 s.memo.clear()
             if self.record:
                 self.history.changes.append((s.turn, key, old, value, cause))
+
+    @property
+    def phases(self) -> PhaseMachine:
+        """The phase machine. Built on first use: most simulated and forked runs never change phase twice."""
+        if self._phases is None:
+            self._phases = PhaseMachine(list(self.scenario.phases), self.state.phase, self._phase_entered,
+                                        self._phase_exited)
+        return self._phases
+
+    def fork(self) -> "Run":
+        """An independent copy of this run, same state and same random stream (for tools that search)."""
+        new = copy.copy(self)
+        st = copy.copy(self.state)
+        d = st.__dict__
+        for k, v in d.items():
+            if isinstance(v, (dict, list)):
+                d[k] = v.copy()
+        st.memo = {}
+        new.state = st
+        new.rng = random.Random()
+        new.rng.setstate(self.rng.getstate())
+        new.actions = list(self.actions)
+        new.history = copy.deepcopy(self.history) if self.record else History()
+        new._phases = None
+        return new
 
     def _goto_phase(self, phase_id, cause):
         self.phases.move_to(phase_id, cause)
