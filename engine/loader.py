@@ -10,6 +10,7 @@ import math
 import os
 import re
 from collections import deque
+from dataclasses import dataclass
 
 from . import schema as S
 from .diagnostics import Diagnostics
@@ -239,8 +240,9 @@ class ScenarioEnv(Env):
 # --- the loader proper ------------------------------------------------------------
 
 class _Loader:
-    def __init__(self, path):
+    def __init__(self, path, probe=False):
         self.path = path
+        self.probes: list | None = [] if probe else None  # see load_probed()
         self.diags = Diagnostics()
         self.reader = _Reader(path, self.diags)
         self.root_name = self.reader.display(os.path.abspath(path))
@@ -711,7 +713,7 @@ class _Loader:
             if "if" in item and not fb:
                 c = self.expr(item, "if", BOOL, what=f"the ending '{eid}'")
                 if c is not None:
-                    cond = c.fn
+                    cond = c.fn if self.probes is None else self._probed(c.fn, item, "if", f"the ending '{eid}'")
                     if True not in c.interval:
                         self.warn(item, "if", "BAL051", f"the ending '{eid}' can never be reached: its condition can never hold")
             e = Ending(eid, str(item.get("title", eid)), str(item.get("quality", "mixed")),
@@ -761,7 +763,7 @@ class _Loader:
             triangle=triangle, perception=perception, laters=dict(self.laters), ranges=ranges,
             start_values=start_values, tags=tuple(tag_names), personas=personas, invariants=invariants,
             path=os.path.abspath(self.path), files=tuple(self.reader.files), computed=computed,
-            content_hash=self.reader.hash.hexdigest()[:16])
+            content_hash=self.reader.hash.hexdigest()[:16], env=self.env)
 
     # --- pieces --------------------------------------------------------------
     def cond(self, container, key, what, self_id=None, check=True):
@@ -772,7 +774,20 @@ class _Loader:
             return None
         if check:
             self.cond_checks.append((c, container, key, what))
-        return c.fn
+        return self._probed(c.fn, container, key, what) if self.probes is not None else c.fn
+
+    def _probed(self, fn, container, key, what):
+        """Wrap a condition so that it counts how often it was false and true (load_probed)."""
+        line, col = _pos(container, key)
+        probe = Probe(what, _file(container, self.root_name), line, col, str(container[key]), fn, [0, 0])
+        self.probes.append(probe)
+        counts = probe.counts
+
+        def probed(s):
+            v = fn(s)
+            counts[1 if v else 0] += 1
+            return v
+        return probed
 
     def effects(self, container, key, cause_ref, self_id=None):
         if not isinstance(container, dict):
@@ -1068,6 +1083,32 @@ def check_file(path) -> tuple:
         loader.diags.error(loader.root_name, (1, 1), "BAL005", "the scenario is nested too deeply to check")
         scenario = None
     return scenario, loader.diags.sorted()
+
+
+@dataclass
+class Probe:
+    """One condition of a scenario, where it is written, and how often it was [false, true] when evaluated."""
+
+    what: str
+    file: str
+    line: int
+    column: int
+    source: str
+    fn: object  # the condition itself, uncounted: state -> bool
+    counts: list
+
+
+def load_probed(path) -> tuple:
+    """Load a scenario whose conditions count their outcomes (for `balcony explore`).
+
+    Returns (scenario, probes); raises ContentError like load_scenario. Probed conditions are
+    slower: use this copy only for exploring.
+    """
+    loader = _Loader(str(path), probe=True)
+    scenario = loader.load()
+    if scenario is None:
+        raise ContentError(loader.diags.sorted() or [])
+    return scenario, list(loader.probes)
 
 
 def load_scenario(path) -> Scenario:

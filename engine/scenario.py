@@ -184,6 +184,8 @@ class Scenario:
     files: tuple
     computed: dict = field(default_factory=dict)  # name -> fn
     content_hash: str = ""
+    #: The declarations expressions are compiled against (an expr.Env); tools compile their own measures with it.
+    env: object = field(default=None, repr=False, compare=False)
 
     def scene(self, scene_id: str) -> Scene:
         return self.scenes[scene_id]
