@@ -63,14 +63,14 @@ def merge(base, over):
 
 
 def dump(doc) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, width=10_000, allow_unicode=True)
+    return yaml.safe_dump(doc, sort_keys=False, width=10_000, allow_unicode=True, default_flow_style=None)
 
 
-def line_of(path, needle, nth=1) -> int:
-    """1-based line of the nth line containing `needle`."""
+def line_of(path, needle, nth=1, whole=False) -> int:
+    """1-based line of the nth line containing `needle` (or, with whole=True, equal to it once stripped)."""
     seen = 0
     for i, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if needle in line:
+        if (line.strip() == needle.strip()) if whole else (needle in line):
             seen += 1
             if seen == nth:
                 return i

