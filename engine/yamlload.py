@@ -246,7 +246,10 @@ def load_bytes(data: bytes, name: str, diags: Diagnostics):
         text = _decode(data)
         if not text.strip():
             raise LoadFailure("BAL003", "the file is empty: a scenario starts with 'balcony: 1' and an 'id'")
-        return parse_text(text, name, diags)
+        doc = parse_text(text, name, diags)
+        if doc is None:  # a document that is only `null`, `~` or `---`: not empty, but nothing in it
+            raise LoadFailure("BAL003", "the top level must be a mapping of keys such as 'id', 'title' and 'scenes'")
+        return doc
     except LoadFailure as f:
         diags.error(name, f.pos, f.code, f.message)
         return None
