@@ -65,6 +65,10 @@ class App:
         self._watch_mtime: float | None = None
         self._watch_next = 0.0
         self.window_error = ""
+        self.frame_cache = text_cache is None or text_cache.enabled
+        self._frame: pygame.Surface | None = None
+        self._frame_key: tuple | None = None
+        self._dim: pygame.Surface | None = None
 
         os.environ.setdefault("SDL_VIDEO_MINIMIZE_ON_FOCUS_LOSS", "0")
         pygame.display.init()
@@ -360,14 +364,30 @@ class App:
             if not self.stack[i].modal:
                 start = i
                 break
-        for i in range(start, len(self.stack)):
-            scr = self.stack[i]
-            ctx.layer = i
-            if scr.modal:
-                dim = pygame.Surface(surf.get_size(), pygame.SRCALPHA)
-                dim.fill((0, 0, 0, self.theme.pal.overlay_alpha))
-                surf.blit(dim, (0, 0))
-            scr.draw(ctx)
+        # Retained rendering: screens that can say what their picture depends on
+        # (``view_key``) are composed once and reused until that key changes.
+        keys = tuple(self.stack[i].view_key() for i in range(start, len(self.stack)))
+        frame_key = None if (None in keys or self.layout_log is not None) else (keys, id(self.theme), surf.get_size())
+        if self.frame_cache and frame_key is not None and frame_key == self._frame_key and self._frame is not None:
+            surf.blit(self._frame, (0, 0))
+        else:
+            for i in range(start, len(self.stack)):
+                scr = self.stack[i]
+                ctx.layer = i
+                if scr.modal:
+                    if self._dim is None or self._dim.get_size() != surf.get_size():
+                        self._dim = pygame.Surface(surf.get_size(), pygame.SRCALPHA)
+                    self._dim.fill((0, 0, 0, self.theme.pal.overlay_alpha))
+                    surf.blit(self._dim, (0, 0))
+                scr.draw(ctx)
+            surf.set_clip(None)
+            if frame_key is not None and self.frame_cache:
+                if self._frame is None or self._frame.get_size() != surf.get_size():
+                    self._frame = pygame.Surface(surf.get_size()).convert(surf) if surf.get_bitsize() else surf.copy()
+                self._frame.blit(surf, (0, 0))
+                self._frame_key = frame_key
+            else:
+                self._frame_key = None
         if self.toast_text:
             self._draw_toast(ctx)
         if self._trans_from is not None:

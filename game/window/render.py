@@ -22,6 +22,8 @@ import pygame
 from .theme import Colour, Theme
 
 FontKey = tuple[str, int]
+#: rendered glyphs can overhang their advance width by a pixel or two
+WRAP_SLACK = 3
 
 
 class Fonts:
@@ -29,8 +31,13 @@ class Fonts:
 
     def __init__(self) -> None:
         self._fonts: dict[FontKey, pygame.font.Font] = {}
+        self._by_style: dict[tuple[str, str, int], tuple[pygame.font.Font, FontKey]] = {}
 
     def get(self, theme: Theme, size: int, weight: str = "regular") -> tuple[pygame.font.Font, FontKey]:
+        fast = (theme.font_family, weight, size)
+        hit = self._by_style.get(fast)
+        if hit is not None:
+            return hit
         path = theme.font_path(weight)
         key = (str(path), size)
         font = self._fonts.get(key)
@@ -40,6 +47,7 @@ class Fonts:
             except (OSError, FileNotFoundError):
                 font = pygame.font.Font(None, size)  # the bundled default, never missing
             self._fonts[key] = font
+        self._by_style[fast] = (font, key)
         return font, key
 
 
@@ -204,8 +212,8 @@ class Ctx:
         """One line of text, cut with an ellipsis if wider than ``max_width``."""
         font, fkey = self.font(size, weight)
         colour = self.theme.pal.text if colour is None else colour
-        if max_width is not None and font.size(s)[0] > max_width:
-            s = ellipsize(s, font, max_width)
+        if max_width is not None and font.size(s)[0] > max_width - WRAP_SLACK:
+            s = ellipsize(s, font, max(1, max_width - WRAP_SLACK))
         surf = self.cache.line(s, font, fkey, colour)
         rect = surf.get_rect(**{anchor: pos})
         self.surface.blit(surf, rect)
@@ -221,7 +229,7 @@ class Ctx:
         how many characters show (the typewriter effect)."""
         font, fkey = self.font(size, weight)
         colour = self.theme.pal.text if colour is None else colour
-        lines = self.cache.wrap(s, font, fkey, rect.width)
+        lines = self.cache.wrap(s, font, fkey, max(1, rect.width - WRAP_SLACK))
         lh = round(font.get_linesize() * spacing)
         gap = round(lh * para_gap)
         y = rect.top - scroll
@@ -250,7 +258,7 @@ class Ctx:
     def paragraph_height(self, s: str, width: int, size: str | int = "body", weight: str = "regular",
                          spacing: float = 1.15, para_gap: float = 0.6) -> int:
         font, fkey = self.font(size, weight)
-        lines = self.cache.wrap(s, font, fkey, width)
+        lines = self.cache.wrap(s, font, fkey, max(1, width - WRAP_SLACK))
         lh = round(font.get_linesize() * spacing)
         gap = round(lh * para_gap)
         return sum(gap if not ln else lh for ln in lines)

@@ -26,6 +26,7 @@ class Button:
     detail: str = ""            # second line: a reason, a cost, a value
     icon: str = ""              # "lock", "link", "eye", "ear", "chat"
     size: str = "body"
+    compact: bool = False       # less padding, for narrow tabs
     rect: pygame.Rect = field(default_factory=lambda: pygame.Rect(0, 0, 0, 0))
 
     def activate(self) -> bool:
@@ -53,7 +54,7 @@ def _cap_width(ctx: Ctx, btn: Button) -> int:
 
 def _label_width(ctx: Ctx, btn: Button, width: int) -> int:
     t = ctx.theme
-    pad = t.s(2)
+    pad = t.s(1) if btn.compact else t.s(2)
     cap = _cap_width(ctx, btn)
     icon = t.s(3) if btn.icon else 0
     return max(20, width - pad * 2 - (cap + t.s(1.5) if cap else 0) - icon)
@@ -78,7 +79,7 @@ def draw_button(ctx: Ctx, btn: Button, focused: bool, hovered: bool = False) -> 
         # hatching marks a disabled button as well as its grey
         _hatch(ctx.surface, r.inflate(-bw * 2, -bw * 2), mix(bg, fg, 0.18), t.s(1.2))
     ctx.widget(btn.id, r)
-    pad = t.s(2)
+    pad = t.s(1) if btn.compact else t.s(2)
     x = r.left + pad
     cap = _cap_width(ctx, btn)
     with ctx.panel(r, f"button:{btn.id}"):
@@ -289,7 +290,7 @@ def draw_chip(ctx: Ctx, text: str, pos: tuple[int, int], fill: Colour, fg: Colou
     tw, th = ctx.measure(text, size, "bold")
     pad = t.s(1)
     iw = th if icon else 0
-    w = tw + pad * 2 + (iw + t.s(0.5) if icon else 0)
+    w = tw + pad * 2 + (iw + t.s(0.5) if icon else 0) + 4  # + the ellipsis slack of Ctx.text
     if max_width is not None:
         w = min(w, max_width)
     rect = pygame.Rect(pos[0], pos[1], w, th + t.s(0.5))

@@ -70,6 +70,13 @@ class Screen:
     def update(self, dt: float) -> None:
         pass
 
+    def view_key(self) -> tuple | None:
+        """Everything this screen's picture depends on, or None to redraw every frame.
+
+        The app reuses the last picture while the key is unchanged (theme and
+        window size are added by the app)."""
+        return None
+
     def animating(self) -> bool:
         return False
 

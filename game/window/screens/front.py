@@ -284,7 +284,8 @@ class BriefingScreen(Screen):
             y = r.bottom + t.s(1.5)
             people = tuple(get(self.session.snap, "dance_floor", ()) or ()) if self.session else ()
             row_h = max(t.s(6), ctx.line_height("small", "bold") + ctx.line_height("label") + t.s(1.5))
-            badge = min(row_h - t.s(1), t.s(5))
+            badge = max(min(row_h - t.s(1), t.s(5)), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
+            row_h = max(row_h, badge + t.s(1))
             shown = 0
             for i, p in enumerate(people):
                 if y + row_h > inner.bottom:

@@ -182,7 +182,8 @@ class SettingsScreen(Screen):
         row_gap = t.s(1)
         for o in options:
             vb = Button("opt:" + o.id, o.value(), (lambda o=o: o.change(1)))
-            vb.rect = pygame.Rect(area.left + label_w, y, value_w, max(lh + t.s(1.6), t.s(4.5)))
+            vb.rect = pygame.Rect(area.left + label_w, y, value_w, 0)
+            vb.rect.height = max(lh + t.s(1.6), t.s(4.5), button_height(ctx, vb, value_w) - t.s(1))
             help_h = ctx.paragraph_height(o.help, help_w, "label", spacing=1.0) if o.help else 0
             if side:
                 row_h = max(vb.rect.height, help_h)

@@ -106,6 +106,7 @@ class PlayScreen(Screen):
         self.text_area = ScrollArea("scene-text", "Scene text")
         self.people_area = ScrollArea("people", "Stakeholders")
         self.quarter_seen = None
+        self.compact = False
 
     @property
     def snap(self) -> Any:
@@ -146,6 +147,7 @@ class PlayScreen(Screen):
             self.reveal = 0.0 if cps else float(len(s.text))
             self.text_area.offset = 0
             self.people_area.offset = 0
+            self.tab = "perceive" if self.compact else "floor"
             if self.app.settings.tts and s.status == "choosing":
                 self.app.speak(self.speech())
         if s.balcony is None and self.tab == "balcony":
@@ -169,6 +171,10 @@ class PlayScreen(Screen):
 
     def animating(self) -> bool:
         return self.reveal < len(self.snap.text)
+
+    def view_key(self) -> tuple | None:
+        return ("play", id(self.session), self.session.revision, id(self.snap), self.tab, self.text_area.offset,
+                self.people_area.offset, self.focus_id, self.hover_id, int(self.reveal), self.app.top is self)
 
     def finish_reveal(self) -> bool:
         if self.reveal < len(self.snap.text):
@@ -251,6 +257,9 @@ class PlayScreen(Screen):
             if intent.char == "d":
                 self.set_tab("floor")
                 return True
+            if intent.char == "p" and self.compact:
+                self.set_tab("perceive")
+                return True
             if intent.char == "v" and self.snap.balcony is not None:
                 self.set_tab("balcony")
                 return True
@@ -286,7 +295,8 @@ class PlayScreen(Screen):
         focusables: list = []
 
         # top bar: scenario, calendar and phase, visible meters, menu
-        bar_h = max(t.s(7), ctx.line_height("h3", "bold") + t.s(2.5))
+        bar_h = max(t.s(7), ctx.line_height("h3", "bold") + t.s(2.5),
+                    (ctx.line_height("label") + ctx.line_height("small", "bold") + t.s(1.5)) if s.visible_meters else 0)
         bar = pygame.Rect(0, 0, w, bar_h)
         menu = Button("menu", "Menu", self.pause, key_hint="Esc", size="small")
         mw = ctx.measure("Menu", "small")[0] + ctx.measure("Esc", "label", "bold")[0] + t.s(8)
@@ -339,13 +349,30 @@ class PlayScreen(Screen):
         self._draw_scene(ctx, scene_rect)
         focusables.append(self.text_area)
 
-        # ---- perception ----
-        perc_buttons, perc_rect = self._layout_perception(ctx, right)
-        # ---- stakeholders ----
-        people_rect = pygame.Rect(right.left, perc_rect.bottom + t.s(1.5), right.width, right.bottom - perc_rect.bottom - t.s(1.5))
-        tab_buttons = self._draw_people(ctx, people_rect)
+        # ---- perception and stakeholders ----
+        pad = t.s(2)
+        perc = self._perception(ctx, right.width - pad * 2)
+        self.compact = perc["total"] + pad * 2 > right.height * 0.45
+        perc_buttons: list[Button] = []
+        if self.compact:
+            # big text or a small window: perception becomes a third tab of the side panel
+            if self.tab not in ("perceive", "floor", "balcony"):
+                self.tab = "perceive"
+            tab_buttons = self._draw_people(ctx, right, perc)
+            perc_buttons = perc["buttons"] if self.tab == "perceive" else []
+        else:
+            if self.tab == "perceive":
+                self.tab = "floor"
+            prect = pygame.Rect(right.left, right.top, right.width, perc["total"] + pad * 2)
+            with ctx.panel(prect, "perception", fill=pal.panel, border=pal.line):
+                perc_buttons = self._draw_perception(ctx, prect.left + pad, prect.top + pad, prect.width - pad * 2, perc)
+            people_rect = pygame.Rect(right.left, prect.bottom + t.s(1.5), right.width, right.bottom - prect.bottom - t.s(1.5))
+            tab_buttons = self._draw_people(ctx, people_rect, None)
 
-        focusables = choice_buttons + [self.text_area] + perc_buttons + tab_buttons + [self.people_area, menu]
+        focusables = choice_buttons + [self.text_area] + (tab_buttons + perc_buttons if self.compact else perc_buttons + tab_buttons)
+        if self.people_area.content:
+            focusables.append(self.people_area)
+        focusables.append(menu)
         self.set_focusables(focusables)
         self.draw_buttons(ctx, choice_buttons)
         self.draw_scroll_focus(ctx, self.text_area)
@@ -362,7 +389,7 @@ class PlayScreen(Screen):
         lab_h = ctx.line_height("label")
         val_h = ctx.line_height("small", "bold")
         top = rect.centery - (lab_h + val_h) // 2
-        widths = [max(ctx.measure(m.label, "label")[0], ctx.measure(fmt_num(m.value), "small", "bold")[0]) for m in meters]
+        widths = [max(ctx.measure(m.label, "label")[0], ctx.measure(fmt_num(m.value), "small", "bold")[0]) + 4 for m in meters]
         total = sum(widths) + gap * (len(meters) - 1)
         if total > rect.width:
             # share the space: long labels are cut, every meter stays on show
@@ -390,13 +417,14 @@ class PlayScreen(Screen):
             # a band of the agency's colour along the top edge
             band = pygame.Rect(card.left, card.top, card.width, max(4, t.s(0.75)))
             pygame.draw.rect(ctx.surface, colour, band, border_top_left_radius=t.radius, border_top_right_radius=t.radius)
-            ph = min(t.s(12), max(t.s(7), inner.height // 3))
+            tight = inner.height < t.s(34)
+            ph = min(t.s(12), max(t.s(5), inner.height // (4 if tight else 3)))
             portrait = pygame.Rect(inner.left, inner.top, ph, ph)
             draw_portrait(ctx, portrait, sp.name, sp.agency, colour, narrator=narrator)
             tx = portrait.right + t.s(2.5)
             tw = inner.right - tx
             y = portrait.top + t.s(0.5)
-            if s.scene_title:
+            if s.scene_title and not tight:
                 r = ctx.text(str(s.scene_title).upper(), (tx, y), "label", pal.text_muted, "bold", max_width=tw)
                 y = r.bottom + t.s(0.5)
             r = ctx.text("Narrator" if narrator else sp.name, (tx, y), "h3", pal.text, "bold", max_width=tw)
@@ -455,16 +483,15 @@ class PlayScreen(Screen):
                 return i
         return -1
 
-    def _layout_perception(self, ctx: Ctx, right: pygame.Rect) -> tuple[list[Button], pygame.Rect]:
+    def _perception(self, ctx: Ctx, width: int) -> dict:
+        """Buttons and measures for the perception block, ``width`` wide."""
         t = ctx.theme
-        pal = t.pal
         s = self.snap
-        pad = t.s(2)
-        buttons = []
         actions = list(s.perception_actions)
         reasons = {a.reason for a in actions if not a.available}
         shared = reasons.pop() if len(reasons) == 1 and all(not a.available for a in actions) else None
         same_cost = len({a.cost for a in actions}) == 1
+        buttons = []
         for a in actions:
             detail = ""
             if not a.available and not shared:
@@ -475,63 +502,79 @@ class PlayScreen(Screen):
                                   key_hint=ACTION_KEYS.get(a.kind, ""), icon=ACTION_ICONS.get(a.kind, ""),
                                   detail=detail, size="small"))
         note = shared or (f"Each costs {actions[0].cost} attention." if actions and same_cost else "")
-        head_h = ctx.line_height("label", "bold") + t.s(1)
-        inner_w = right.width - pad * 2
-        note_h = ctx.paragraph_height(note, inner_w, "label") if note else 0
-        head_h += note_h
-        heights = [button_height(ctx, b, inner_w) for b in buttons]
+        label = f"Attention left: {s.attention_left} of {s.attention_max}"
+        lh = ctx.line_height("label", "bold")
+        pips_w = s.attention_max * (t.s(1.8) + t.s(0.6))
+        one_line = ctx.measure("PERCEIVE  " + label, "label", "bold")[0] + pips_w + t.s(2) <= width
+        head_h = lh * (1 if one_line else 2) + t.s(0.5)
+        note_h = ctx.paragraph_height(note, width, "label") if note else 0
+        heights = [button_height(ctx, b, width) for b in buttons]
         bgap = t.s(0.8)
-        total = head_h + t.s(1) + sum(heights) + bgap * max(0, len(heights) - 1)
-        rect = pygame.Rect(right.left, right.top, right.width, total + pad * 2)
-        with ctx.panel(rect, "perception", fill=pal.panel, border=pal.line) as card:
-            x, y = card.left + pad, card.top + pad
-            ctx.text("PERCEIVE", (x, y), "label", pal.text_muted, "bold")
-            label = f"Attention left: {s.attention_left} of {s.attention_max}"
-            lw = ctx.measure(label, "label", "bold")[0]
-            pips_w = s.attention_max * (t.s(1.8) + t.s(0.6))
-            rx = card.right - pad
-            ctx.text(label, (rx, y), "label", pal.text, "bold", anchor="topright", max_width=card.width // 2)
-            if lw + pips_w + t.s(14) < card.width - pad * 2:
-                from ..widgets import draw_pips
+        total = head_h + (note_h + t.s(0.5) if note else 0) + t.s(1) + sum(heights) + bgap * max(0, len(heights) - 1)
+        return dict(buttons=buttons, heights=heights, note=note, note_h=note_h, label=label, one_line=one_line,
+                    head_h=head_h, total=total, bgap=bgap, pips_w=pips_w)
 
-                draw_pips(ctx, (rx - min(lw, card.width // 2) - t.s(1) - pips_w, y + ctx.line_height("label", "bold") // 2),
-                          s.attention_left, s.attention_max, pal.accent if not t.settings.high_contrast else pal.focus,
-                          pal.text_muted)
-            if note:
-                ctx.paragraph(note, pygame.Rect(x, y + ctx.line_height("label", "bold") + t.s(0.5), inner_w, note_h + 1),
-                              "label", pal.text_muted)
-            y += head_h + t.s(1)
-            for b, bh in zip(buttons, heights):
-                b.rect = pygame.Rect(x, y, inner_w, bh)
-                y += bh + bgap
-            self.draw_buttons(ctx, buttons)
-        return buttons, rect
+    def _draw_perception(self, ctx: Ctx, x: int, y: int, width: int, p: dict) -> list[Button]:
+        t = ctx.theme
+        pal = t.pal
+        s = self.snap
+        from ..widgets import draw_pips
 
-    def _draw_people(self, ctx: Ctx, rect: pygame.Rect) -> list[Button]:
+        lh = ctx.line_height("label", "bold")
+        ctx.text("PERCEIVE", (x, y), "label", pal.text_muted, "bold", max_width=width)
+        ly = y if p["one_line"] else y + lh
+        r = ctx.text(p["label"], (x + width, ly), "label", pal.text, "bold", anchor="topright", max_width=width - p["pips_w"])
+        if r.left - p["pips_w"] - t.s(1) >= x:
+            draw_pips(ctx, (r.left - t.s(1) - p["pips_w"], ly + lh // 2), s.attention_left, s.attention_max,
+                      pal.accent if not t.settings.high_contrast else pal.focus, pal.text_muted)
+        y += p["head_h"]
+        if p["note"]:
+            ctx.paragraph(p["note"], pygame.Rect(x, y, width, p["note_h"] + 1), "label", pal.text_muted)
+            y += p["note_h"] + t.s(0.5)
+        y += t.s(1)
+        for b, bh in zip(p["buttons"], p["heights"]):
+            b.rect = pygame.Rect(x, y, width, bh)
+            y += bh + p["bgap"]
+        self.draw_buttons(ctx, p["buttons"])
+        return p["buttons"]
+
+    def _draw_people(self, ctx: Ctx, rect: pygame.Rect, perc: dict | None) -> list[Button]:
         t = ctx.theme
         pal = t.pal
         s = self.snap
         pad = t.s(2)
         with ctx.panel(rect, "people", fill=pal.panel, border=pal.line) as card:
             inner = card.inflate(-pad * 2, -pad * 2)
-            tw = (inner.width - t.s(1)) // 2
-            floor = Button("tab:floor", "Dance floor", lambda: self.set_tab("floor"), key_hint="D", size="small",
-                           primary=self.tab == "floor")
-            up = Button("tab:balcony", "Balcony", lambda: self.set_tab("balcony"), key_hint="V", size="small",
-                        primary=self.tab == "balcony", enabled=s.balcony is not None,
-                        icon="" if s.balcony is not None else "lock")
-            th = max(button_height(ctx, floor, tw), button_height(ctx, up, tw))
-            th = min(th, t.s(6))
-            floor.rect = pygame.Rect(inner.left, inner.top, tw, th)
-            up.rect = pygame.Rect(inner.right - tw, inner.top, tw, th)
-            self.draw_buttons(ctx, [floor, up])
-            y = floor.rect.bottom + t.s(1)
+            tabs = []
+            if perc is not None:
+                tabs.append(Button("tab:perceive", "Perceive", lambda: self.set_tab("perceive"), key_hint="P", size="small",
+                                   primary=self.tab == "perceive"))
+            tabs.append(Button("tab:floor", "Dance floor", lambda: self.set_tab("floor"), key_hint="D", size="small",
+                               primary=self.tab == "floor"))
+            tabs.append(Button("tab:balcony", "Balcony", lambda: self.set_tab("balcony"), key_hint="V", size="small",
+                               primary=self.tab == "balcony", enabled=s.balcony is not None,
+                               icon="" if s.balcony is not None else "lock"))
+            gap = t.s(1)
+            tw = (inner.width - gap * (len(tabs) - 1)) // len(tabs)
+            for b in tabs:
+                fit_words(ctx, b, tw)
+            th = max(button_height(ctx, b, tw) for b in tabs)
+            for i, b in enumerate(tabs):
+                b.rect = pygame.Rect(inner.left + i * (tw + gap), inner.top, tw, th)
+            self.draw_buttons(ctx, tabs)
+            y = inner.top + th + t.s(1)
+            if self.tab == "perceive" and perc is not None:
+                self._draw_perception(ctx, inner.left, y, inner.width, perc)
+                self.people_area.rect = pygame.Rect(inner.left, y, inner.width, 0)
+                self.people_area.content = 0
+                return tabs
             caption = ("What people say in the room." if self.tab == "floor"
                        else "Readings from above: ranges, never exact.")
             ch = ctx.paragraph_height(caption, inner.width, "label")
-            ctx.paragraph(caption, pygame.Rect(inner.left, y, inner.width, ch + 2), "label", pal.text_muted)
-            y += ch + t.s(1)
-            area = pygame.Rect(inner.left, y, inner.width, inner.bottom - y)
+            if ch < (inner.bottom - y) // 3:
+                ctx.paragraph(caption, pygame.Rect(inner.left, y, inner.width, ch + 2), "label", pal.text_muted)
+                y += ch + t.s(1)
+            area = pygame.Rect(inner.left, y, inner.width, max(0, inner.bottom - y))
             self.people_area.rect = area
             with ctx.panel(area, "people-list"):
                 if self.tab == "balcony" and s.balcony is not None:
@@ -543,7 +586,7 @@ class PlayScreen(Screen):
             self.people_area.clamp()
             draw_scroll_hint(ctx, area, self.people_area.offset > 0, self.people_area.offset < self.people_area.max_offset,
                              pal.text_muted)
-        return [floor, up]
+        return tabs
 
     def _row_visible(self, area: pygame.Rect, top: int, height: int) -> bool:
         return top >= area.top and top + height <= area.bottom
@@ -556,36 +599,49 @@ class PlayScreen(Screen):
         lh_name = ctx.line_height("small", "bold")
         lh_label = ctx.line_height("label")
         row_h = lh_name + lh_label + t.s(1.2)
-        badge = min(row_h - t.s(0.8), t.s(5))
+        badge = max(min(row_h - t.s(0.8), t.s(5)), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
         y0 = area.top - self.people_area.offset
         y = y0
         for i, p in enumerate(s.dance_floor):
+            says = f"“{p.says}”"
+            sw = ctx.measure(says, "small", "bold")[0]
+            avail_all = area.right - area.left - badge - t.s(1.5)
+            stacked = sw > avail_all // 2  # big text: what they say goes on its own line
             extra = lh_label + t.s(0.4) if p.id in revealed else 0
+            if stacked:
+                extra += ctx.line_height("small", "bold")
             rh = row_h + extra
             if self._row_visible(area, y, rh):
                 col = t.agency_colour(p.agency, p.colour, i)
                 draw_badge(ctx, pygame.Rect(area.left, y + (row_h - badge) // 2, badge, badge), p.name, p.agency, col)
                 tx = area.left + badge + t.s(1.5)
-                band = int(get(p, "support_band", 2)) if isinstance(get(p, "support_band", 2), int) else 2
-                says = f"“{p.says}”"
-                sw = ctx.measure(says, "small", "bold")[0]
+                band = get(p, "support_band", 2)
+                band = band if isinstance(band, int) else 2
                 avail = area.right - tx
-                says_w = min(sw, avail // 2)
+                says_w = 0 if stacked else sw
                 ctx.text(p.name, (tx, y + t.s(0.4)), "small", pal.text, "bold", max_width=avail - says_w - t.s(1))
-                ctx.text(p.agency, (tx, y + t.s(0.4) + lh_name), "label", pal.text_muted, max_width=avail - says_w - t.s(1))
-                ctx.text(says, (area.right, y + t.s(0.4)), "small", pal.text, "bold", max_width=says_w, anchor="topright")
+                ctx.text(p.agency, (tx, y + t.s(0.4) + lh_name), "label", pal.text_muted,
+                         max_width=avail - (0 if stacked else max(says_w, t.s(8))) - t.s(1))
+                if stacked:
+                    ctx.text(says, (tx, y + t.s(0.4) + lh_name + lh_label), "small", pal.text, "bold",
+                             max_width=avail - t.s(9))
+                    pip_y = y + t.s(0.6) + lh_name + lh_label + (lh_name - t.s(1.1)) // 2
+                else:
+                    ctx.text(says, (area.right, y + t.s(0.4)), "small", pal.text, "bold", max_width=says_w + t.s(1),
+                             anchor="topright")
+                    pip_y = y + t.s(0.6) + lh_name
                 # five small steps: stated support, also readable as the words beside it
                 step = t.s(1.1)
                 for k in range(5):
-                    r = pygame.Rect(area.right - (5 - k) * (step + t.s(0.4)), y + t.s(0.6) + lh_name, step, step)
+                    r = pygame.Rect(area.right - (5 - k) * (step + t.s(0.4)), pip_y, step, step)
                     if k <= band:
                         pygame.draw.rect(ctx.surface, pal.text_muted, r, border_radius=2)
                     else:
                         pygame.draw.rect(ctx.surface, pal.line, r, width=1, border_radius=2)
                 if p.id in revealed:
-                    ctx.text(f"One-to-one: real commitment {fmt_num(revealed[p.id])} of 100",
-                             (tx, y + row_h - t.s(0.4)), "label", pal.delayed if not t.settings.high_contrast else pal.text,
-                             "bold", max_width=avail)
+                    ctx.text(f"Real commitment {fmt_num(revealed[p.id])}/100 (one-to-one)",
+                             (tx, y + rh - lh_label - t.s(0.6)), "label",
+                             pal.delayed if not t.settings.high_contrast else pal.text, "bold", max_width=avail)
                 if i < len(s.dance_floor) - 1:
                     pygame.draw.line(ctx.surface, pal.line, (area.left, y + rh - 1), (area.right, y + rh - 1), 1)
             y += rh
@@ -620,7 +676,7 @@ class PlayScreen(Screen):
         order = {p.id: i for i, p in enumerate(s.dance_floor)}
         agencies = {p.id: p for p in s.dance_floor}
         row_h = lh_name + 2 * lh_label + t.s(1.6)
-        badge = min(lh_name + lh_label, t.s(4.5))
+        badge = max(min(lh_name + lh_label, t.s(4.5)), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
         for r in bv.readings:
             if self._row_visible(area, y, row_h):
                 p = agencies.get(r.stakeholder_id)
@@ -650,6 +706,27 @@ class PlayScreen(Screen):
                 pygame.draw.line(ctx.surface, pal.line, (area.left, y + row_h - 1), (area.right, y + row_h - 1), 1)
             y += row_h
         return y - y0
+
+
+def fit_words(ctx: Ctx, b: Button, width: int) -> None:
+    """Narrow buttons must not break words: drop the key cap (the key still works),
+    then the padding, then use a smaller size."""
+    from ..render import WRAP_SLACK
+    from ..widgets import _label_width
+
+    def fits() -> bool:
+        longest = max(ctx.measure(wd, b.size, "bold" if b.primary else "regular")[0] for wd in b.label.split())
+        return longest <= _label_width(ctx, b, width) - WRAP_SLACK
+
+    for step in ("key", "compact", "size"):
+        if fits():
+            return
+        if step == "key":
+            b.key_hint = ""
+        elif step == "compact":
+            b.compact = True
+        else:
+            b.size = "label"
 
 
 def fmt_num(v: Any) -> str:
@@ -707,29 +784,37 @@ class OneToOnePicker(Screen):
         pal = t.pal
         people = self.play.snap.dance_floor
         cols = 2 if len(people) > 4 else 1
-        row_h = max(t.s(6.5), ctx.line_height("small", "bold") + ctx.line_height("label") + t.s(2))
-        rows = (len(people) + cols - 1) // cols
-        head = ctx.line_height("h2", "bold") + ctx.line_height("small") + t.s(3)
-        card = centred_card(ctx, 90 if cols == 2 else 56, head + rows * (row_h + t.s(1)) + row_h + t.s(8))
+        w, h = ctx.surface.get_size()
+        card_w = min(w - t.s(6), t.s(90 if cols == 2 else 56))
+        inner_w = card_w - t.s(10)
+        cw = (inner_w - t.s(1.5) * (cols - 1)) // cols
         buttons = []
+        for i, p in enumerate(people):
+            buttons.append(Button(f"meet:{p.id}", p.name, (lambda sid=p.id: self._pick(sid)),
+                                  key_hint=str(i + 1) if i < 9 else "", detail=p.agency, size="small"))
+        cancel = Button("cancel", "Cancel", self.back, key_hint="Esc", size="small")
+        row_h = max([button_height(ctx, b, cw) for b in buttons + [cancel]] + [t.s(6)])
+        rows = (len(people) + cols - 1) // cols
+        head = ctx.line_height("h2", "bold") + ctx.line_height("small") * 2 + t.s(3)
+        card = centred_card(ctx, 90 if cols == 2 else 56, head + rows * (row_h + t.s(1)) + row_h + t.s(12))
         with ctx.panel(card, "picker", fill=pal.panel, border=pal.line) as c:
-            inner = c.inflate(-t.s(5), -t.s(5))
+            inner = c.inflate(-t.s(10), -t.s(6))
             r = ctx.text("Hold a one-to-one", (inner.left, inner.top), "h2", pal.text, "bold", max_width=inner.width)
-            r = ctx.text("Who do you meet? You will learn what they really intend.", (inner.left, r.bottom + t.s(0.5)),
-                         "small", pal.text_muted, max_width=inner.width)
-            y0 = r.bottom + t.s(2)
-            cw = (inner.width - t.s(1.5) * (cols - 1)) // cols
-            cancel = Button("cancel", "Cancel", self.back, key_hint="Esc", size="small")
-            cancel.rect = pygame.Rect(inner.right - t.s(20), inner.bottom - row_h, t.s(20), row_h)
+            note = "Who do you meet? You will learn what they really intend."
+            nh = ctx.paragraph_height(note, inner.width, "small")
+            ctx.paragraph(note, pygame.Rect(inner.left, r.bottom + t.s(0.5), inner.width, nh + 1), "small", pal.text_muted)
+            y0 = r.bottom + t.s(0.5) + nh + t.s(2)
+            cancel.rect = pygame.Rect(inner.right - min(inner.width, t.s(24)), inner.bottom - row_h,
+                                      min(inner.width, t.s(24)), row_h)
             avail_rows = max(1, (cancel.rect.top - t.s(1) - y0) // (row_h + t.s(1)))
-            for i, p in enumerate(people):
+            shown = []
+            for i, b in enumerate(buttons):
                 col, row = divmod(i, max(rows, 1)) if cols == 2 else (0, i)
                 if row >= avail_rows:
-                    continue
-                b = Button(f"meet:{p.id}", p.name, (lambda sid=p.id: self._pick(sid)), key_hint=str(i + 1) if i < 9 else "",
-                           detail=p.agency, size="small")
+                    continue  # number keys still reach everyone
                 b.rect = pygame.Rect(inner.left + col * (cw + t.s(1.5)), y0 + row * (row_h + t.s(1)), cw, row_h)
-                buttons.append(b)
+                shown.append(b)
+            buttons = shown
             self.set_focusables(buttons + [cancel])
             self.draw_buttons(ctx, buttons + [cancel])
 
@@ -744,6 +829,9 @@ class EventPopup(Screen):
 
     def signature(self) -> str:
         return f"event-{self.notice.title}"
+
+    def view_key(self) -> tuple | None:
+        return ("event", id(self.notice), self.focus_id, self.hover_id, self.app.top is self)
 
     def speech(self) -> str:
         return f"Event. {self.notice.title}. {self.notice.text}"
@@ -794,6 +882,9 @@ class OutcomeScreen(Screen):
         s = self.session.snap
         return f"outcome-{s.scene_id}-{s.calendar.turn}"
 
+    def view_key(self) -> tuple | None:
+        return ("outcome", self.session.revision, self.area.offset, self.focus_id, self.hover_id, self.app.top is self)
+
     def speech(self) -> str:
         parts = []
         for n in self.session.snap.notices:
@@ -836,7 +927,8 @@ class OutcomeScreen(Screen):
             h += ctx.line_height("h3", "bold")
         h += ctx.paragraph_height(n.text, width, "body")
         if n.cause:
-            h += t.s(1.5) + ctx.paragraph_height("Because of: " + n.cause, width - t.s(4), "small") + t.s(1.5)
+            h += t.s(1.5) + ctx.paragraph_height(n.cause if n.cause.lower().startswith("because") else "Because of: " + n.cause,
+                                                 width - t.s(4), "small") + t.s(1.5)
         return h + t.s(4)
 
     def draw(self, ctx: Ctx) -> None:
@@ -917,7 +1009,7 @@ class OutcomeScreen(Screen):
             y += bh
             if n.cause and y + t.s(1.5) < c.bottom:
                 y += t.s(1.5)
-                text = "Because of: " + n.cause
+                text = n.cause if n.cause.lower().startswith("because") else "Because of: " + n.cause
                 lh = ctx.paragraph_height(text, wdt - t.s(4), "small")
                 link = pygame.Rect(x, y, wdt, lh + t.s(1))
                 pygame.draw.rect(ctx.surface, pal.panel_alt, link, border_radius=t.radius)
