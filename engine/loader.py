@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import os
@@ -26,6 +27,7 @@ TEXT_ATTRS = ("name", "role", "agency")
 BUILTIN_NAMES = ("turn", "year", "quarter", "phase", "attention", "listened", "balcony_visits",
                  "triangle", "all", "self", "tags", "visits", "met", "heard",
                  "narrator", "end", "true", "false", "and", "or", "not", "if", "else")
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks
 SECTION_ORDER = ("meters", "flags", "stakeholder_values", "stakeholders", "groups", "computed",
                  "rules", "events", "scenes", "endings", "tags")
 
@@ -61,6 +63,7 @@ class _Reader:
         self.base = os.path.dirname(self.root)
         self.files: list[str] = []
         self.hash = hashlib.sha256()
+        self.sources: dict[str, str] = {}  # display name -> text, to place diagnostics inside scalars
 
     def display(self, path):
         rel = os.path.relpath(path)
@@ -80,7 +83,9 @@ class _Reader:
         self.files.append(name)
         try:
             with open(path, "rb") as f:
-                self.hash.update(f.read())
+                raw = f.read()
+            self.hash.update(raw)
+            self.sources[name] = raw.decode("utf-8", "replace").lstrip("\ufeff")
         except OSError:  # pragma: no cover
             pass
         if not isinstance(doc, dict):
@@ -247,6 +252,7 @@ class _Loader:
         self.reader = _Reader(path, self.diags)
         self.root_name = self.reader.display(os.path.abspath(path))
         self.laters: dict[str, Later] = {}
+        self._line_starts: dict[str, list] = {}
         self.cond_checks: list = []  # (Compiled, file, pos, what) for never/always-true analysis
 
     # diagnostics helpers
@@ -263,9 +269,7 @@ class _Loader:
         try:
             return compile_expr(src, self.env, self_id, want)
         except ExprError as e:
-            line, col = _pos(container, key)
-            if isinstance(src, str) and "\n" not in src:
-                col += e.offset
+            line, col = self._at(container, key, src, e.offset)
             self.diags.error(_file(container, self.root_name), (line, col), e.code, f"{what}: {e}")
             return None
 
@@ -276,15 +280,46 @@ class _Loader:
         try:
             return compile_template(src, self.env, self_id)
         except ExprError as e:
-            line, col = _pos(container, key)
-            before = src[: max(0, min(e.offset, len(src)))]
-            if "\n" in before:
-                line += before.count("\n") + (1 if src and container is not None and _is_block(src) else 0)
-                col = len(before) - before.rfind("\n")
-            else:
-                col += e.offset
+            line, col = self._at(container, key, src, e.offset)
             self.diags.error(_file(container, self.root_name), (line, col), e.code, f"in the text: {e}")
             return lambda s: ""
+
+    def _at(self, container, key, src, offset):
+        """Where character `offset` of the scalar `src` (container[key]) stands in its file.
+
+        The scalar's own position is known, but quotes, block indentation and folded lines move
+        what follows: so the text at `offset` is looked for in the file from there on."""
+        line, col = _pos(container, key)
+        fname = _file(container, self.root_name)
+        text = self.reader.sources.get(fname)
+        if not isinstance(src, str) or not text:
+            return line, col
+        offset = max(0, min(offset, len(src)))
+        m = re.match(r"\S+", src[offset:])
+        if m is not None:
+            needle, start = m.group(), offset
+        else:  # at the end, or on a space: find the word before and step on from it
+            m = re.search(r"\S+$", src[:offset].rstrip())
+            if m is None:
+                return line, col
+            needle, start = m.group(), m.start()
+        needle = needle[:60]
+        nth, i = 0, src.find(needle)
+        while 0 <= i < start:
+            nth, i = nth + 1, src.find(needle, i + 1)
+        starts = self._line_starts.get(fname)
+        if starts is None:
+            starts = self._line_starts[fname] = [0] + [b.end() for b in _BREAK.finditer(text)]
+        if line - 1 >= len(starts):
+            return line, col
+        here = starts[line - 1] + col - 1
+        j = text.find(needle, here)
+        for _ in range(nth):
+            j = text.find(needle, j + 1) if j >= 0 else -1
+        if j < 0 or j > here + 16 * len(src) + 200:
+            return line, col
+        found = bisect.bisect_right(starts, j)
+        return found, j - starts[found - 1] + 1 + (offset - start)
 
     # --- main --------------------------------------------------------------------
     def load(self):
@@ -861,9 +896,7 @@ class _Loader:
                         c = compile_expr(val, self.env, member if (group or self_id) else None,
                                          BOOL if is_flag else NUM)
                     except ExprError as e:
-                        line, col = _pos(mapping, key)
-                        if isinstance(val, str) and "\n" not in val:
-                            col += e.offset
+                        line, col = self._at(mapping, key, val, e.offset)
                         self.diags.error(_file(mapping, self.root_name), (line, col), e.code,
                                          f"the value for '{key}': {e}")
                         fns = None
@@ -1024,10 +1057,6 @@ class _MemberEnv(Env):
         if dotted in TEXT_ATTRS:
             return _const(str(self.item.get(dotted, "")))
         return None
-
-
-def _is_block(src):
-    return True
 
 
 def _isnum(v):
