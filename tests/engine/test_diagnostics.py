@@ -394,3 +394,56 @@ def test_diagnostics_are_sorted_and_collected_not_just_the_first(diags_of):
     assert {"BAL010", "BAL013", "BAL021"} <= {d.code for d in diags}
     assert diags == sorted(diags, key=lambda d: (d.file, d.line, d.column, d.code))
     assert all(d.format().startswith(f"{d.file}:{d.line}:{d.column}: {d.code} {d.severity}: ") for d in diags)
+
+
+# --- positions inside scalars: quotes, blocks, folded and plain multi-line text --------------
+
+POSITION_CASES = {
+    "double-quoted condition": ('      if: "outcomes > 1 and outcomez > 2"\n', "outcomez", "BAL021"),
+    "single-quoted condition": ("      if: 'outcomes > 1 and outcomez > 2'\n", "outcomez", "BAL021"),
+    "the same word earlier": ('      if: "outcomes > 1 and max(outcomes, 2) > outcomes + nope"\n', "nope", "BAL021"),
+    "folded condition": ("      if: >-\n        outcomes > 1 and\n        outcomez > 2\n", "outcomez", "BAL021"),
+    "quoted effect value": ('      effects: [{add: {outcomes: "1 + wrong"}}]\n', "wrong", "BAL021"),
+    "expression that ends too soon": ('      if: "outcomes >"\n', ('outcomes >', 10), "BAL020"),
+}
+TEXT_CASES = {
+    "literal block": ("    text: |\n      Line one.\n      Line two {outcomez}.\n      Line three.\n", "outcomez", "BAL021"),
+    "folded block": ("    text: >\n      Line one and\n      line two {outcomez}.\n", "outcomez", "BAL021"),
+    "plain multi-line": ("    text: Line one\n      and {outcomez}.\n", "outcomez", "BAL021"),
+    "quoted multi-line": ('    text: "Line one.\n\n      Line two {outcomez}."\n', "outcomez", "BAL021"),
+    "unclosed if in a block": ("    text: |\n      One.\n        {if outcomes > 1}Two.\n", "{if", "BAL024"),
+}
+
+
+def _position_case(scenario_file, text, marker, code):
+    p = scenario_file(text=text)
+    diags = check(p)
+    lines = text.splitlines()
+    m, shift = marker if isinstance(marker, tuple) else (marker, 0)
+    line = next(i for i, ln in enumerate(lines, 1) if m in ln)
+    col = lines[line - 1].index(m) + 1 + shift
+    assert [(d.code, d.line, d.column) for d in diags] == [(code, line, col)], [d.format() for d in diags]
+
+
+@pytest.mark.parametrize("case", list(POSITION_CASES))
+def test_positions_inside_expressions(scenario_file, case):
+    snippet, marker, code = POSITION_CASES[case]
+    text = base_text().replace("    - {text: Go, goto: end}\n", "    - text: Go\n      goto: end\n" + snippet)
+    assert snippet in text
+    _position_case(scenario_file, text, marker, code)
+
+
+@pytest.mark.parametrize("case", list(TEXT_CASES))
+def test_positions_inside_text(scenario_file, case):
+    snippet, marker, code = TEXT_CASES[case]
+    text = base_text().replace("    text: Hello.\n", snippet)
+    assert snippet in text
+    _position_case(scenario_file, text, marker, code)
+
+
+def test_positions_with_windows_line_endings(scenario_file):
+    text = base_text().replace("    text: Hello.\n", "    text: |\n      One.\n      Two {outcomez}.\n")
+    p = scenario_file(text="")
+    p.write_bytes(text.replace("\n", "\r\n").encode())
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if "outcomez" in ln)
+    assert [(d.code, d.line, d.column) for d in check(p)] == [("BAL021", line, 12)]
