@@ -39,10 +39,13 @@ class TitleScreen(Screen):
         self.latest = None
 
     def on_enter(self) -> None:
+        before = self.latest
         try:
             self.latest = self.app.saves.latest()
         except Exception:
             self.latest = None
+        if self.latest != before:
+            self.focus_id = None  # a new save: focus the first item, Continue
 
     def speech(self) -> str:
         return f"Balcony. {TAGLINE}. Use the arrow keys and Enter, or the mouse."
