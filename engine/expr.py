@@ -27,6 +27,7 @@ from .errors import ExprError
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 40
+MAX_HEIGHT = 100
 
 NUM, BOOL, TEXT = "number", "bool", "text"
 ANY_BOOL = frozenset((True, False))
@@ -230,7 +231,33 @@ def parse(src: str):
         return ("num", src, 0)
     if not isinstance(src, str) or not src.strip():
         raise ExprError("an expression is empty")
-    return _Parser(src).parse()
+    node = _Parser(src).parse()
+    if _height(node) > MAX_HEIGHT:  # compiling and evaluating recurse once per level
+        raise ExprError(f"the expression is more than {MAX_HEIGHT} operations deep: split it into computed values")
+    return node
+
+
+def _height(node) -> int:
+    """How deep the tree goes, found without recursion (a long chain like 1+1+...+1 is a deep tree)."""
+    best, stack = 0, [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        best = max(best, d)
+        kind = n[0]
+        if kind == "call" or kind == "cmp":
+            kids = n[2]
+        elif kind in ("and", "or"):
+            kids = n[1]
+        elif kind in ("neg", "not"):
+            kids = (n[1],)
+        elif kind == "bin":
+            kids = (n[2], n[3])
+        elif kind == "ifelse":
+            kids = (n[1], n[2], n[3])
+        else:
+            kids = ()
+        stack.extend((k, d + 1) for k in kids)
+    return best
 
 
 # --- compilation ------------------------------------------------------------
@@ -616,8 +643,8 @@ class Compiler:
         elif fname == "clamp":
             arity(3, 3)
             fx, flo, fhi = fs
-            iv = (max(ivs[0][0], ivs[1][0]), min(max(ivs[0][1], ivs[1][0]), ivs[2][1]))
-            iv = (min(iv[0], iv[1]), iv[1])
+            # min(max(x, lo), hi) is monotone in each argument: bound it by the lows and by the highs
+            iv = (min(max(ivs[0][0], ivs[1][0]), ivs[2][0]), min(max(ivs[0][1], ivs[1][1]), ivs[2][1]))
             fn = lambda s: min(max(fx(s), flo(s)), fhi(s))  # noqa: E731
         else:
             raise ExprError(f"{fname}(...) ranges over a group: write, for example, {fname}(all.trust)", pos, "BAL022")
