@@ -38,7 +38,7 @@ class ScenarioInfo:
 
     @classmethod
     def from_meta(cls, path: str, meta: Any) -> "ScenarioInfo":
-        setting = get(meta, "setting", {}) or {}
+        setting = get(meta, "setting", None) or meta  # read_metadata flattens place and years
         years = get(setting, "years", ()) or ()
         return cls(
             path=str(path),

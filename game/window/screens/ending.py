@@ -109,12 +109,41 @@ class EndingScreen(Screen):
             gap = t.s(5)
             text_w = int((inner.width - gap) * 0.56)
             text_rect = pygame.Rect(inner.left, y, text_w, inner.bottom - y)
-            ctx.paragraph(e.text if e else "", text_rect, "body", pal.text)
+            used = ctx.paragraph(e.text if e else "", text_rect, "body", pal.text)
+            self._draw_decisions(ctx, pygame.Rect(text_rect.left, text_rect.top + used + t.s(3), text_rect.width,
+                                                  text_rect.bottom - text_rect.top - used - t.s(3)))
             tri = pygame.Rect(text_rect.right + gap, y, inner.right - text_rect.right - gap, inner.bottom - y)
             if e is not None and e.triangle:
                 self._draw_triangle(ctx, tri, e.triangle)
         self.set_focusables(buttons)
         self.draw_buttons(ctx, buttons)
+
+    def _draw_decisions(self, ctx: Ctx, rect: pygame.Rect) -> None:
+        """The player's decisions, most recent last: the debrief traces them further."""
+        from ..backend import get
+
+        t = ctx.theme
+        pal = t.pal
+        history = getattr(self.session.run, "history", None)
+        decisions = list(get(history, "decisions", []) or [])
+        lh = ctx.line_height("small")
+        if not decisions or rect.height < lh * 3:
+            return
+        r = ctx.text("THE DECISIONS THAT LED HERE", (rect.left, rect.top), "label", pal.text_muted, "bold",
+                     max_width=rect.width)
+        y = r.bottom + t.s(1)
+        date_w = max(ctx.measure(str(get(d, "label", "")), "small", "bold")[0] for d in decisions) + t.s(1.5)
+        fit = max(0, (rect.bottom - y) // (lh + t.s(0.3)))
+        shown = decisions[-fit:] if fit < len(decisions) else decisions
+        if len(shown) < len(decisions) and shown:
+            shown = shown[1:]
+            ctx.text(f"… and {len(decisions) - len(shown)} earlier", (rect.left, y), "small", pal.text_muted,
+                     max_width=rect.width)
+            y += lh + t.s(0.3)
+        for d in shown:
+            ctx.text(str(get(d, "label", "")), (rect.left, y), "small", pal.text_muted, "bold", max_width=date_w)
+            ctx.text(str(get(d, "text", "")), (rect.left + date_w, y), "small", pal.text, max_width=rect.width - date_w)
+            y += lh + t.s(0.3)
 
     def _draw_triangle(self, ctx: Ctx, rect: pygame.Rect, tri: dict) -> None:
         t = ctx.theme

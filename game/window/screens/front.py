@@ -143,7 +143,7 @@ class SelectScreen(Screen):
         pal = t.pal
         draw_backdrop(ctx, motif=False)
         w, h = ctx.surface.get_size()
-        top = draw_screen_header(ctx, "Choose a scenario", "Each one follows a real initiative; the people in it are fiction.")
+        top = draw_screen_header(ctx, "Choose a scenario", "The scenarios follow real initiatives; the people in them are fiction.")
         m = t.s(6)
         gap = t.s(3)
         list_w = int((w - 2 * m - gap) * 0.38)
@@ -198,7 +198,7 @@ class SelectScreen(Screen):
                     r = ctx.text(v, (inner.left + label_w, yy), "small", pal.text, max_width=inner.width - label_w)
                     yy = r.bottom + t.s(0.6)
                 yy += t.s(2)
-                begin = Button("begin", f"Begin: {info.title}", lambda inf=info: self._begin(inf), primary=True,
+                begin = Button("begin", "Read the briefing", lambda inf=info: self._begin(inf), primary=True,
                                key_hint="Enter")
                 bh = button_height(ctx, begin, min(inner.width, t.s(44)))
                 begin.rect = pygame.Rect(inner.left, inner.bottom - bh, min(inner.width, t.s(44)), bh)
