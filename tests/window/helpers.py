@@ -10,6 +10,8 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import pytest  # noqa: E402
+
 from game.window.app import App  # noqa: E402
 from game.window.pilot import Pilot  # noqa: E402
 from game.window.saves import SaveStore  # noqa: E402
@@ -46,3 +48,18 @@ def to_play(app: App) -> Pilot:
     p.press("return")
     assert p.screen_name == "play", p.screen_name
     return p
+
+
+ROOT = Path(__file__).resolve().parents[2]
+TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
+
+
+def engine_available() -> bool:
+    try:
+        import engine  # noqa: F401
+    except ImportError:
+        return False
+    return TUTORIAL.exists()
+
+
+needs_engine = pytest.mark.skipif(not engine_available(), reason="the engine or scenarios/tutorial.yaml is missing")

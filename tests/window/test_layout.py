@@ -3,9 +3,8 @@ keep its text inside its panels, its widgets apart, and its focus visible."""
 from dataclasses import replace
 
 import pytest
-from conftest import TUTORIAL, needs_engine
-from helpers import make_app, to_play
-from layout_check import check_layout
+from .helpers import TUTORIAL, make_app, needs_engine, to_play
+from .layout_check import check_layout
 
 from game.window.settings import Settings
 

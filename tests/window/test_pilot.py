@@ -3,8 +3,7 @@ from dataclasses import replace
 
 import pygame
 import pytest
-from conftest import TUTORIAL, needs_engine
-from helpers import make_app, to_play
+from .helpers import TUTORIAL, make_app, needs_engine, to_play
 
 from game.window.pilot import Pilot
 from game.window.settings import Settings, SettingsStore

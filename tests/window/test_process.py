@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TUTORIAL, needs_engine
+from .helpers import ROOT, TUTORIAL, needs_engine
 
 
 def run_py(code: str, env_extra: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

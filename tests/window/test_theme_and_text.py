@@ -1,4 +1,4 @@
-import helpers  # noqa: F401  (sets the dummy driver)
+from . import helpers  # noqa: F401  (sets the dummy driver)
 import pygame
 import pytest
 
