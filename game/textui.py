@@ -54,11 +54,12 @@ class TextUI:
         print(text, file=self.out)
 
     def para(self, text, indent=""):
+        """Print paragraphs: a blank line separates them; single line breaks inside one are soft."""
         for block in text.split("\n\n"):
-            lines = block.split("\n")
-            for ln in lines:
-                self.say(textwrap.fill(ln, self.width, initial_indent=indent, subsequent_indent=indent) if ln else "")
-            self.say()
+            joined = " ".join(ln.strip() for ln in block.split("\n") if ln.strip())
+            if joined:
+                self.say(textwrap.fill(joined, self.width, initial_indent=indent, subsequent_indent=indent))
+                self.say()
 
     def rule(self, title=""):
         if self.interactive:
@@ -179,7 +180,8 @@ class TextUI:
         self.say()
         self.para(snap.text)
         if snap.visible_meters:
-            self.say("  " + " · ".join(f"{m.label}: {_num(m.value)}" for m in snap.visible_meters))
+            self.say(textwrap.fill(" · ".join(f"{m.label}: {_num(m.value)}" for m in snap.visible_meters),
+                                   self.width, initial_indent="  ", subsequent_indent="  "))
         if self.interactive:
             self.say("In the room:")
             for i, s in enumerate(snap.dance_floor, 1):
@@ -190,7 +192,8 @@ class TextUI:
                 self.say(f"Attention left this quarter: {snap.attention_left}/{snap.attention_max} · "
                          + " · ".join(f"[{keys[a.kind]}] {a.label.lower()}" for a in acts))
         else:
-            self.say("In the room: " + "; ".join(f"{s.name}: {s.says}" for s in snap.dance_floor))
+            self.say(textwrap.fill("In the room: " + "; ".join(f"{s.name}: {s.says}" for s in snap.dance_floor),
+                                   self.width, subsequent_indent="  "))
         self.say()
         for i, c in enumerate(snap.choices, 1):
             text = c.text if c.available else f"({c.text}: {c.reason})"
