@@ -189,8 +189,9 @@ class TextUI:
             acts = [a for a in snap.perception_actions if a.available]
             if acts:
                 keys = {"balcony": "b", "listen": "l", "one_to_one": "o N"}
-                self.say(f"Attention left this quarter: {snap.attention_left}/{snap.attention_max} · "
-                         + " · ".join(f"[{keys[a.kind]}] {a.label.lower()}" for a in acts))
+                self.say(textwrap.fill(f"Attention left this quarter: {snap.attention_left}/{snap.attention_max} · "
+                                       + " · ".join(f"[{keys[a.kind]}] {a.label.lower()}" for a in acts),
+                                       self.width, subsequent_indent="  "))
         else:
             self.say(textwrap.fill("In the room: " + "; ".join(f"{s.name}: {s.says}" for s in snap.dance_floor),
                                    self.width, subsequent_indent="  "))
