@@ -675,8 +675,10 @@ class PlayScreen(Screen):
             y += t.s(1.5)
         order = {p.id: i for i, p in enumerate(s.dance_floor)}
         agencies = {p.id: p for p in s.dance_floor}
-        row_h = lh_name + 2 * lh_label + t.s(1.6)
         badge = max(min(lh_name + lh_label, t.s(4.5)), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
+        half = (area.width - badge - t.s(1.5) - t.s(2)) // 2
+        side = half - label_w - range_w >= t.s(3)   # both readings on one line
+        row_h = lh_name + (1 if side else 2) * lh_label + t.s(1.6)
         for r in bv.readings:
             if self._row_visible(area, y, row_h):
                 p = agencies.get(r.stakeholder_id)
@@ -692,17 +694,22 @@ class PlayScreen(Screen):
                 else:
                     ctx.text(r.name, (tx, y), "small", pal.text, "bold", max_width=area.right - tx)
                     yy = y + lh_name
+                    xx = tx
                     for lab, rng in (("Trust", r.trust), ("Commitment", r.commitment)):
                         if rng is None:
                             continue
-                        ctx.text(lab, (tx, yy), "label", pal.text_muted, max_width=label_w)
-                        bar = pygame.Rect(tx + label_w, yy + lh_label // 2 - t.s(0.5), area.right - tx - label_w - range_w,
-                                          t.s(1))
+                        right_edge = (xx + half) if side and lab == "Trust" else area.right
+                        lw = label_w
+                        ctx.text(lab, (xx, yy), "label", pal.text_muted, max_width=lw)
+                        bar = pygame.Rect(xx + lw, yy + lh_label // 2 - t.s(0.5), right_edge - xx - lw - range_w, t.s(1))
                         if bar.width > t.s(2):
                             draw_band(ctx, bar, rng[0], rng[1])
-                        ctx.text(f"{fmt_num(rng[0])}–{fmt_num(rng[1])}", (area.right, yy), "label", pal.text, "bold",
+                        ctx.text(f"{fmt_num(rng[0])}–{fmt_num(rng[1])}", (right_edge, yy), "label", pal.text, "bold",
                                  anchor="topright")
-                        yy += lh_label
+                        if side:
+                            xx = right_edge + t.s(2)
+                        else:
+                            yy += lh_label
                 pygame.draw.line(ctx.surface, pal.line, (area.left, y + row_h - 1), (area.right, y + row_h - 1), 1)
             y += row_h
         return y - y0
@@ -970,7 +977,8 @@ class OutcomeScreen(Screen):
                 for i in range(first, len(notices)):
                     nr = pygame.Rect(area.left, y, area.width, heights[i])
                     if nr.bottom > area.bottom:
-                        if i == first:  # one card taller than the box: show what fits
+                        # the next card shows as much as fits, whole lines only; PgDn brings it up
+                        if area.bottom - nr.top >= t.s(8):
                             self._draw_notice(ctx, notices[i], nr.clip(area))
                         break
                     self._draw_notice(ctx, notices[i], nr)
@@ -1000,14 +1008,14 @@ class OutcomeScreen(Screen):
             ctx.text(label.upper(), (x + ih + t.s(0.8), y), "label", colour if not t.settings.high_contrast else pal.text,
                      "bold", max_width=wdt - ih)
             y += ih + t.s(0.5)
-            if n.title:
+            if n.title and y + ctx.line_height("h3", "bold") <= c.bottom:
                 r = ctx.text(n.title, (x, y), "h3", pal.text, "bold", max_width=wdt)
                 y = r.bottom
             y += t.s(0.8)
             bh = ctx.paragraph_height(n.text, wdt, "body")
-            ctx.paragraph(n.text, pygame.Rect(x, y, wdt, min(bh + 2, c.bottom - y)), "body", pal.text)
+            ctx.paragraph(n.text, pygame.Rect(x, y, wdt, max(0, min(bh + 2, c.bottom - y))), "body", pal.text)
             y += bh
-            if n.cause and y + t.s(1.5) < c.bottom:
+            if n.cause and y + t.s(1.5) + ctx.line_height("small") * 2 < c.bottom:
                 y += t.s(1.5)
                 text = n.cause if n.cause.lower().startswith("because") else "Because of: " + n.cause
                 lh = ctx.paragraph_height(text, wdt - t.s(4), "small")

@@ -1,0 +1,52 @@
+"""The entry point and author hot reload."""
+import shutil
+
+import pygame
+
+from .helpers import TUTORIAL, make_app, needs_engine, to_play
+
+
+def test_run_window_opens_the_title_and_quits_cleanly(monkeypatch):
+    from game.window import app as app_mod
+    from game.window import run_window
+    from game.window.twin import TwinBackend
+
+    real_init = app_mod.App.__init__
+
+    def init(self, backend=None, **kw):
+        real_init(self, TwinBackend(), **kw)
+        pygame.time.set_timer(pygame.QUIT, 300, loops=1)
+
+    monkeypatch.setattr(app_mod.App, "__init__", init)
+    assert run_window() == 0
+
+
+@needs_engine
+def test_watch_reloads_the_scenario_when_its_file_changes(tmp_path):
+    from game.window.backend import EngineBackend, ScenarioInfo
+
+    scen_dir = tmp_path / "scen"
+    shutil.copytree(TUTORIAL.parent, scen_dir, ignore=shutil.ignore_patterns("*.pyc"))
+    path = scen_dir / TUTORIAL.name
+    now = [0.0]
+    app = make_app(tmp_path, backend=EngineBackend(), watch=True, clock=lambda: now[0])
+    backend = app.backend
+    info = backend.info(str(path))
+    app.seed = 1
+    from game.window.screens import PlayScreen
+
+    app.start_session(info, 1)
+    app.reset_to(app.stack[0], PlayScreen(app))
+    app.step()
+    now[0] += 2
+    app.step()  # first look: remembers the file's time
+    text = path.read_text(encoding="utf-8").replace("Hartley Vale, January 2012.", "Hartley Vale, March 2012.")
+    path.write_text(text, encoding="utf-8")
+    import os
+
+    st = path.stat()
+    os.utime(path, (st.st_atime, st.st_mtime + 5))
+    now[0] += 2
+    app.step()
+    assert "March 2012" in app.session.snap.text
+    assert "reloaded" in app.toast_text
