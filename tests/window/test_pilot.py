@@ -243,3 +243,34 @@ def test_fullscreen_toggle(tmp_path):
     assert app.is_fullscreen and app.settings.fullscreen
     p.press("f11")
     assert not app.is_fullscreen
+
+
+def test_transitions_fade_unless_reduced_motion(tmp_path):
+    now = [0.0]
+    app = make_app(tmp_path / "a", settings=replace(Settings(), reduced_motion=False), clock=lambda: now[0])
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0))
+    app.step()
+    assert app.top.name == "select" and app.animating()  # a fade is under way
+    now[0] += 0.1
+    app.step()
+    assert app.animating()
+    now[0] += 0.2
+    app.step()
+    assert not app.animating()
+
+    calm = make_app(tmp_path / "b", settings=replace(Settings(), reduced_motion=True), clock=lambda: now[0])
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0))
+    calm.step()
+    assert calm.top.name == "select" and not calm.animating()
+
+
+def test_every_control_is_reachable_by_keyboard_with_a_visible_focus(tmp_path):
+    from .layout_check import check_layout
+
+    app = make_app(tmp_path, record_layout=True)
+    p = to_play(app)
+    ids = p.focus_ids()
+    assert {"choice:0", "perceive:balcony", "perceive:listen", "perceive:one_to_one", "tab:floor", "menu"} <= set(ids)
+    for wid in ids:
+        p.focus(wid)
+        check_layout(app, f"focus-{wid}")  # includes: a ring in the focus colour around it

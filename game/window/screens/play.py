@@ -312,7 +312,7 @@ class PlayScreen(Screen):
             if phase_name:
                 r = draw_chip(ctx, phase_name, (x, cy - (ctx.line_height("label", "bold") + t.s(0.5)) // 2),
                               mix(pal.bg_deep, pal.text_on_bg, 0.16), pal.text_on_bg, icon="flag",
-                              max_width=t.s(28))
+                              max_width=t.s(36))
                 x = r.right + t.s(2)
             right_limit = menu.rect.left - t.s(2)
             self._draw_meters(ctx, pygame.Rect(x, bar.top, right_limit - x, bar.height))
@@ -856,7 +856,8 @@ class EventPopup(Screen):
         body_h = ctx.paragraph_height(n.text, inner_w, "body")
         ok = Button("ok", "Continue", self.back, primary=True, key_hint="Enter")
         bh = button_height(ctx, ok, t.s(26))
-        head = ctx.line_height("label", "bold") + ctx.line_height("h1", "bold") + t.s(4)
+        title_h = ctx.paragraph_height(n.title, inner_w, "h1", "bold", spacing=1.0)
+        head = ctx.line_height("label", "bold") + title_h + t.s(4)
         card = centred_card(ctx, 72, head + body_h + bh + t.s(14))
         with ctx.panel(card, "event", fill=pal.panel, border=pal.event) as c:
             stripe = pygame.Rect(c.left, c.top, max(6, t.s(1)), c.height)
@@ -864,7 +865,10 @@ class EventPopup(Screen):
             inner = c.inflate(-t.s(10), -t.s(8))
             draw_icon(ctx, "alert", pygame.Rect(inner.left, inner.top, t.s(2.4), t.s(2.4)), pal.event)
             r = ctx.text("EVENT", (inner.left + t.s(3.2), inner.top), "label", pal.event, "bold")
-            r = ctx.text(n.title, (inner.left, r.bottom + t.s(1)), "h1", pal.text, "bold", max_width=inner.width)
+            th = ctx.paragraph_height(n.title, inner.width, "h1", "bold", spacing=1.0)
+            ctx.paragraph(n.title, pygame.Rect(inner.left, r.bottom + t.s(1), inner.width, th + 2), "h1", pal.text, "bold",
+                          spacing=1.0)
+            r = pygame.Rect(inner.left, r.bottom + t.s(1), inner.width, th)
             ok.rect = pygame.Rect(inner.right - t.s(26), inner.bottom - bh, t.s(26), bh)
             ctx.paragraph(n.text, pygame.Rect(inner.left, r.bottom + t.s(2), inner.width, ok.rect.top - t.s(2) - r.bottom - t.s(2)),
                           "body", pal.text)
