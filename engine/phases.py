@@ -24,11 +24,14 @@ class _PhaseModel:
     state: str
     owner: "PhaseMachine | None" = None
 
-    def _entered(self, event):
-        self.owner._on_enter(event.state.name, event.kwargs.get("cause", ""))
 
-    def _exited(self, event):
-        self.owner._on_exit(event.state.name, event.kwargs.get("cause", ""))
+# plain functions, not names of model methods: transitions would look a name up on every move
+def _entered(event):
+    event.model.owner._on_enter(event.state.name, event.kwargs.get("cause", ""))
+
+
+def _exited(event):
+    event.model.owner._on_exit(event.state.name, event.kwargs.get("cause", ""))
 
 
 def _shared(phase_ids: tuple) -> tuple:
@@ -39,7 +42,7 @@ def _shared(phase_ids: tuple) -> tuple:
     got = cache.get(phase_ids)
     if got is None:
         model = _PhaseModel()
-        states = [State(p, on_enter=["_entered"], on_exit=["_exited"]) for p in phase_ids]
+        states = [State(p, on_enter=[_entered], on_exit=[_exited]) for p in phase_ids]
         machine = Machine(model=model, states=states, initial=phase_ids[0], auto_transitions=False,
                           queued=True, send_event=True, model_attribute="state")
         for p in phase_ids:
