@@ -20,6 +20,10 @@ def run_window(scenario_path: str | None = None, seed: int | None = None, *, wat
     ``watch`` reloads the scenario when its file changes (for authors).
     """
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    if (autoplay or screenshots) and _headless():
+        # a machine without a display can still play itself and take pictures
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     from .app import App
     from .saves import SaveStore
     from .screens import BriefingScreen, MessageScreen, TitleScreen
@@ -58,3 +62,11 @@ def run_window(scenario_path: str | None = None, seed: int | None = None, *, wat
         shooter.dir.mkdir(parents=True, exist_ok=True)
         app.on_frame.append(lambda a: (not a.animating()) and shooter.capture())
     return app.run()
+
+
+def _headless() -> bool:
+    import sys
+
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return False

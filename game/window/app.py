@@ -39,8 +39,10 @@ class App:
         speaker: Speaker | None = None,
         clock: Callable[[], float] = time.perf_counter,
         text_cache: TextCache | None = None,
+        allow_rewind: bool = True,
     ) -> None:
         self._backend = backend
+        self.allow_rewind = allow_rewind  # the classroom mode turns rewind off
         self.settings_store = settings_store or SettingsStore()
         self.settings: Settings = self.settings_store.load()
         self._save_store = save_store
@@ -75,6 +77,10 @@ class App:
         pygame.font.init()
         pygame.key.set_repeat(350, 40)
         pygame.display.set_caption("Balcony")
+        try:
+            pygame.display.set_icon(window_icon())
+        except pygame.error:
+            pass
         want = size or self.settings.window_size
         self._windowed_size = clamp_size(want)
         self.surface = self._set_mode(fullscreen or self.settings.fullscreen)
@@ -446,3 +452,18 @@ class App:
 def clamp_size(size: tuple[int, int]) -> tuple[int, int]:
     w, h = size
     return (max(MIN_WINDOW[0], min(MAX_WINDOW[0], int(w))), max(MIN_WINDOW[1], min(MAX_WINDOW[1], int(h))))
+
+
+def window_icon() -> pygame.Surface:
+    """A 64x64 icon drawn in code: the balcony rail over the dance floor."""
+    from .theme import OKABE_ITO, STANDARD
+
+    icon = pygame.Surface((64, 64), pygame.SRCALPHA)
+    pygame.draw.rect(icon, STANDARD.bg, (0, 0, 64, 64), border_radius=14)
+    for i, c in enumerate(OKABE_ITO[:5]):
+        pygame.draw.circle(icon, c, (10 + i * 11, 46 + (i % 2) * 6), 4)
+    pygame.draw.line(icon, STANDARD.text_on_bg, (8, 22), (56, 22), 4)
+    for x in range(12, 56, 8):
+        pygame.draw.line(icon, STANDARD.text_on_bg, (x, 22), (x, 32), 2)
+    pygame.draw.line(icon, STANDARD.focus, (8, 34), (56, 34), 3)
+    return icon

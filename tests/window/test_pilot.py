@@ -274,3 +274,25 @@ def test_every_control_is_reachable_by_keyboard_with_a_visible_focus(tmp_path):
     for wid in ids:
         p.focus(wid)
         check_layout(app, f"focus-{wid}")  # includes: a ring in the focus colour around it
+
+
+def test_classroom_mode_turns_rewind_off(tmp_path):
+    app = make_app(tmp_path, allow_rewind=False)
+    p = to_play(app)
+    p.press("1")
+    p.ctrl("z")
+    assert app.session.snap.status == "outcome" and "turned off" in app.toast_text
+
+
+def test_an_engine_error_becomes_a_message_not_a_crash(tmp_path):
+    app = make_app(tmp_path)
+    p = to_play(app)
+
+    def boom(*a):
+        raise RuntimeError("the engine says no")
+
+    app.session.run.choose = boom
+    p.press("1")
+    assert p.screen_name == "message" and app.session.snap.status == "choosing"
+    p.press("return")
+    assert p.screen_name == "play"

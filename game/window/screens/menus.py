@@ -42,7 +42,7 @@ class PauseScreen(Screen):
             app.session = None
             app.reset_to(app.stack[0])
 
-        can_rw = bool(s and s.can_rewind)
+        can_rw = bool(s and s.can_rewind and app.allow_rewind)
         return [
             Button("resume", "Resume", self.back, primary=True, key_hint="Esc"),
             Button("save", "Save", lambda: app.push(SavesScreen(app, "save")), enabled=s is not None),

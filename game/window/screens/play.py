@@ -39,6 +39,9 @@ def open_slot(app: "App", slot: str) -> bool:
 
 def rewind(app: "App") -> bool:
     s = app.session
+    if not app.allow_rewind:
+        app.toast("Rewind is turned off in this session.")
+        return False
     if s is None or not s.can_rewind:
         app.toast("Nothing to rewind: you can undo only your last decision.")
         return False
@@ -191,7 +194,8 @@ class PlayScreen(Screen):
             if c is not None and c.reason:
                 self.app.toast(f"Not available: {c.reason}")
             return
-        self.session.choose(index)
+        if not self._safely(lambda: self.session.choose(index)):
+            return
         self.app.autosave()
         self.sync()
 
@@ -205,7 +209,8 @@ class PlayScreen(Screen):
         if kind == "one_to_one":
             self.app.push(OneToOnePicker(self.app, self))
             return
-        self.session.perceive(kind)
+        if not self._safely(lambda: self.session.perceive(kind)):
+            return
         if kind == "balcony":
             self.tab = "balcony"
         self.app.dirty = True
@@ -226,8 +231,21 @@ class PlayScreen(Screen):
             return " ".join(parts)
         return " ".join(s.insights[-1:])
 
+    def _safely(self, call) -> bool:
+        """Send an intent; an engine error becomes a message, never a crash."""
+        from .front import describe_error
+        from .menus import MessageScreen
+
+        try:
+            call()
+        except Exception as exc:
+            self.app.push(MessageScreen(self.app, "The engine refused that", describe_error(exc)))
+            return False
+        return True
+
     def one_to_one(self, stakeholder_id: str) -> None:
-        self.session.perceive("one_to_one", stakeholder_id)
+        if not self._safely(lambda: self.session.perceive("one_to_one", stakeholder_id)):
+            return
         self.seen_revision = self.session.revision
         if self.app.settings.tts:
             self.app.speak(self.perception_speech("one_to_one"))
