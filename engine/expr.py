@@ -269,6 +269,7 @@ class Compiled:
     interval: object  # (lo, hi) for numbers; frozenset of possible bools; None for text
     const: object = None  # the value if it never changes
     is_const: bool = False
+    key: str | None = None  # the state key, when the value is exactly `state.vals[key]` (lets closures read it inline)
 
 
 def _const(value) -> Compiled:
@@ -346,6 +347,44 @@ def _mod(a, b):
     return a % b if b else 0.0
 
 
+def _bin_interval(op, ia, ib):
+    if op == "+":
+        return (ia[0] + ib[0], ia[1] + ib[1])
+    if op == "-":
+        return (ia[0] - ib[1], ia[1] - ib[0])
+    if op == "*":
+        return _mul_iv(ia, ib)
+    if ib[0] > 0 or ib[1] < 0:
+        iv = _mul_iv(ia, (1 / ib[1] if ib[1] else -math.inf, 1 / ib[0] if ib[0] else math.inf))
+        return (min(iv), max(iv))
+    return (-math.inf, math.inf)
+
+
+def _bin_keyed(op, a: Compiled, b: Compiled):
+    """Closures for + - * / that read plain state values inline (no call per operand), or None."""
+    ka, kb = a.key, b.key
+    if ka is None and kb is None or op == "%":
+        return None
+    if op == "/" and not (b.is_const and b.const):
+        return None  # division by something that may be zero goes through _div
+    fa, fb = a.fn, b.fn
+    if ka is not None and b.is_const:
+        k = b.const
+        return {"+": lambda s: s.vals[ka] + k, "-": lambda s: s.vals[ka] - k,
+                "*": lambda s: s.vals[ka] * k, "/": lambda s: s.vals[ka] / k}[op]
+    if ka is not None and kb is not None:
+        return {"+": lambda s: s.vals[ka] + s.vals[kb], "-": lambda s: s.vals[ka] - s.vals[kb],
+                "*": lambda s: s.vals[ka] * s.vals[kb]}[op]
+    if ka is not None:
+        return {"+": lambda s: s.vals[ka] + fb(s), "-": lambda s: s.vals[ka] - fb(s),
+                "*": lambda s: s.vals[ka] * fb(s)}[op]
+    if a.is_const:
+        k = a.const
+        return {"+": lambda s: k + s.vals[kb], "-": lambda s: k - s.vals[kb], "*": lambda s: k * s.vals[kb]}.get(op)
+    return {"+": lambda s: fa(s) + s.vals[kb], "-": lambda s: fa(s) - s.vals[kb],
+            "*": lambda s: fa(s) * s.vals[kb]}.get(op)
+
+
 class Compiler:
     def __init__(self, env: Env, self_id: str | None = None, group_var: tuple | None = None):
         self.env = env
@@ -414,6 +453,13 @@ class Compiler:
         self._num_operand(b, f"'{op}'", pos)
         fa, fb = a.fn, b.fn
         ia, ib = a.interval, b.interval
+        fast = _bin_keyed(op, a, b)
+        if fast is not None:
+            return Compiled(fast, NUM, _bin_interval(op, ia, ib))
+        if a.is_const and not b.is_const and op in "+-*":
+            k = a.const
+            fn = {"+": lambda s: k + fb(s), "-": lambda s: k - fb(s), "*": lambda s: k * fb(s)}[op]
+            return Compiled(fn, NUM, _bin_interval(op, ia, ib))
         if b.is_const and not a.is_const and op in "+-*/":
             # a constant on the right: fold it into the closure (the common case, and the hot path)
             k = b.const
@@ -468,7 +514,23 @@ class Compiler:
             possible = p if possible is None else frozenset(
                 x and y for x in possible for y in p)
             parts.append((_PY_CMP[op], a.fn, b.fn))
-        if len(parts) == 1 and cs[1].is_const and cs[0].type == NUM:
+        if len(parts) == 1 and cs[0].key is not None and cs[1].is_const and cs[0].type == NUM:
+            ka, k = cs[0].key, cs[1].const
+            fn = {">=": lambda s: s.vals[ka] >= k, "<=": lambda s: s.vals[ka] <= k, ">": lambda s: s.vals[ka] > k,
+                  "<": lambda s: s.vals[ka] < k, "==": lambda s: s.vals[ka] == k, "!=": lambda s: s.vals[ka] != k}[op]
+        elif (len(parts) == 2 and cs[0].is_const and cs[2].is_const and cs[1].key is not None
+              and ops[0] in ("<", "<=") and ops[1] in ("<", "<=")):
+            # lo <= x <= hi, the usual band
+            lo, kx, hi = cs[0].const, cs[1].key, cs[2].const
+            if ops == ["<=", "<="]:
+                fn = lambda s: lo <= s.vals[kx] <= hi  # noqa: E731
+            elif ops == ["<", "<"]:
+                fn = lambda s: lo < s.vals[kx] < hi  # noqa: E731
+            elif ops == ["<=", "<"]:
+                fn = lambda s: lo <= s.vals[kx] < hi  # noqa: E731
+            else:
+                fn = lambda s: lo < s.vals[kx] <= hi  # noqa: E731
+        elif len(parts) == 1 and cs[1].is_const and cs[0].type == NUM:
             fa, k = cs[0].fn, cs[1].const
             fn = {">=": lambda s: fa(s) >= k, "<=": lambda s: fa(s) <= k, ">": lambda s: fa(s) > k,
                   "<": lambda s: fa(s) < k, "==": lambda s: fa(s) == k, "!=": lambda s: fa(s) != k}[op]
@@ -532,6 +594,9 @@ class Compiler:
             iv = a.interval | b.interval
         else:
             iv = None
+        if a.is_const and b.is_const:
+            ka, kb = a.const, b.const
+            return Compiled(lambda s: ka if fc(s) else kb, a.type, iv)
         return Compiled(lambda s: fa(s) if fc(s) else fb(s), a.type, iv)
 
     # functions
@@ -583,6 +648,16 @@ class Compiler:
             raise ExprError(f"{fname}(...) needs numbers", pos, "BAL023")
         lo = min(p.interval[0] for p in parts)
         hi = max(p.interval[1] for p in parts)
+        keys = tuple(p.key for p in parts)
+        if None not in keys:  # plain state values: read them in one pass, without a call each
+            if fname == "sum":
+                return Compiled(lambda s: sum(map(s.vals.__getitem__, keys)), NUM,
+                                (sum(p.interval[0] for p in parts), sum(p.interval[1] for p in parts)))
+            if fname == "mean":
+                return Compiled(lambda s: sum(map(s.vals.__getitem__, keys)) / n, NUM, (lo, hi))
+            if fname == "min":
+                return Compiled(lambda s: min(map(s.vals.__getitem__, keys)), NUM, (lo, hi))
+            return Compiled(lambda s: max(map(s.vals.__getitem__, keys)), NUM, (lo, hi))
         if fname == "sum":
             return Compiled(lambda s: sum(f(s) for f in fs), NUM,
                             (sum(p.interval[0] for p in parts), sum(p.interval[1] for p in parts)))

@@ -30,6 +30,7 @@ BUILTIN_NAMES = ("turn", "year", "quarter", "phase", "attention", "listened", "b
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks
 SECTION_ORDER = ("meters", "flags", "stakeholder_values", "stakeholders", "groups", "computed",
                  "rules", "events", "scenes", "endings", "tags")
+LIST_SECTIONS = ("stakeholders", "rules", "events", "endings", "tags")
 
 
 def _pos(container, key=None):
@@ -167,9 +168,9 @@ class ScenarioEnv(Env):
         if not rest:
             if head in self.meters:
                 m = self.meters[head]
-                return Compiled(lambda s, k=head: s.vals[k], NUM, (m.lo, m.hi))
+                return Compiled(lambda s, k=head: s.vals[k], NUM, (m.lo, m.hi), key=head)
             if head in self.flags:
-                return Compiled(lambda s, k=head: s.vals[k], BOOL, ANY_BOOL)
+                return Compiled(lambda s, k=head: s.vals[k], BOOL, ANY_BOOL, key=head)
             if head in self.computed_raw:
                 return self._computed(head)
             if head in ("public_value", "legitimacy", "capacity") and self.triangle_raw:
@@ -197,7 +198,7 @@ class ScenarioEnv(Env):
             sh = self.stakeholders[head]
             if rest in self.values:
                 lo, hi, _ = self.values[rest]
-                return Compiled(lambda s, k=dotted: s.vals[k], NUM, (lo, hi))
+                return Compiled(lambda s, k=dotted: s.vals[k], NUM, (lo, hi), key=dotted)
             if rest == "local_budget":
                 return _const(bool(sh["local_budget"]))
             if rest in TEXT_ATTRS:
@@ -353,8 +354,8 @@ class _Loader:
         for name, doc in docs:
             for sec in SECTION_ORDER:
                 val = doc.get(sec)
-                if val is None:
-                    continue
+                if val is None or not isinstance(val, list if sec in LIST_SECTIONS else dict):
+                    continue  # the wrong shape: the structural check has said so
                 if isinstance(val, dict):
                     target = merged.setdefault(sec, {})
                     if not isinstance(target, dict):
@@ -468,7 +469,7 @@ class _Loader:
             if isinstance(g, list):
                 members = []
                 for j, m in enumerate(g):
-                    if m not in sh_raw:
+                    if not isinstance(m, str) or m not in sh_raw:
                         self.err(g, j, "BAL021", f"'{m}' is not a stakeholder{S.suggest(str(m), sh_raw)}")
                     else:
                         members.append(m)
@@ -634,7 +635,7 @@ class _Loader:
             rid = item["id"]
             each = item.get("each")
             if each is not None:
-                if each not in groups:
+                if not isinstance(each, str) or each not in groups:
                     self.err(item, "each", "BAL021", f"'{each}' is not a group{S.suggest(str(each), groups)}")
                     continue
                 entries = []
@@ -679,7 +680,7 @@ class _Loader:
             if not isinstance(sc, dict):
                 continue
             speaker = sc.get("speaker", "narrator")
-            if speaker != "narrator" and speaker not in stakeholders:
+            if speaker != "narrator" and (not isinstance(speaker, str) or speaker not in stakeholders):
                 self.err(sc, "speaker", "BAL021", f"the speaker '{speaker}' is not a stakeholder"
                                                   f"{S.suggest(str(speaker), stakeholders)}; use 'narrator' for the narrator")
             phase = sc.get("phase")
@@ -901,7 +902,8 @@ class _Loader:
                                          f"the value for '{key}': {e}")
                         fns = None
                         break
-                    fns.append((k, c.fn))
+                    # a constant amount is kept as a number, not called (see apply below)
+                    fns.append((k, c.fn, c.const if c.is_const and not is_flag else None))
                 if fns:
                     steps.extend(fns)
             if not steps:
@@ -911,26 +913,32 @@ class _Loader:
 
                 def apply(run, cause, steps=steps):
                     s = run.state
-                    for k, fn in steps:
+                    for k, fn, _ in steps:
                         run._set(k, fn(s), cause)
                 return apply
             # add and fair: numbers only; clamp inline (the hot path of every simulation)
-            steps = tuple((k, fn) + tuple(self.ranges[k]) for k, fn in steps)
+            steps = tuple((k, None if const is not None else fn, const) + tuple(self.ranges[k])
+                          for k, fn, const in steps)
             fair = op == "fair"
 
             def apply(run, cause, steps=steps, fair=fair):
                 s = run.state
                 vals = s.vals
-                for k, fn, lo, hi, integer in steps:
+                for k, fn, const, lo, hi, integer in steps:
                     old = vals[k]
+                    amount = const if fn is None else fn(s)
                     if fair:
-                        pct = fn(s)
-                        pct = (100.0 if pct > 100 else (-100.0 if pct < -100 else pct)) / 100.0
+                        pct = (100.0 if amount > 100 else (-100.0 if amount < -100 else amount)) / 100.0
                         v = old + (hi - old) * pct if pct >= 0 else old + (old - lo) * pct
                     else:
-                        v = old + fn(s)
+                        v = old + amount
                     v = lo if v < lo else (hi if v > hi else v)
-                    v = int(round(v)) if integer else round(v, 6)
+                    if integer:
+                        v = int(round(v))
+                    else:  # round(v, 6), twice as fast: the same unless v * 1e6 is within 0.01 of a half
+                        m = v * 1e6
+                        r = round(m)
+                        v = r / 1e6 if -0.49 < m - r < 0.49 else round(v, 6)
                     if v != old:
                         vals[k] = v
                         if s.memo:
@@ -975,7 +983,7 @@ class _Loader:
         return None
 
     def check_graph(self, scenes, events, start, merged, end_turn):
-        if not scenes or start not in scenes:
+        if not scenes or not isinstance(start, str) or start not in scenes:
             return
         edges = {sid: [c.goto for c in sc.choices if c.goto in scenes] for sid, sc in scenes.items()}
         event_targets = [e.goto for e in events if e.goto in scenes]
