@@ -27,6 +27,7 @@ class Button:
     icon: str = ""              # "lock", "link", "eye", "ear", "chat"
     size: str = "body"
     compact: bool = False       # less padding, for narrow tabs
+    badge: tuple | None = None  # (name, agency, colour): a stakeholder's badge in place of an icon
     rect: pygame.Rect = field(default_factory=lambda: pygame.Rect(0, 0, 0, 0))
 
     def activate(self) -> bool:
@@ -56,7 +57,7 @@ def _label_width(ctx: Ctx, btn: Button, width: int) -> int:
     t = ctx.theme
     pad = t.s(1) if btn.compact else t.s(2)
     cap = _cap_width(ctx, btn)
-    icon = t.s(3) if btn.icon else 0
+    icon = t.s(3) if btn.icon else ((max(t.s(4), ctx.measure("MW", "label", "bold")[0] + t.s(1)) + t.s(1)) if btn.badge else 0)
     return max(20, width - pad * 2 - (cap + t.s(1.5) if cap else 0) - icon)
 
 
@@ -94,6 +95,11 @@ def draw_button(ctx: Ctx, btn: Button, focused: bool, hovered: bool = False) -> 
         if btn.icon:
             draw_icon(ctx, btn.icon, pygame.Rect(x, r.centery - t.s(1.2), t.s(2.4), t.s(2.4)), fg)
             x += t.s(3)
+        elif btn.badge:
+            bs = max(t.s(4), ctx.measure("MW", "label", "bold")[0] + t.s(1))
+            name, agency, colour = btn.badge
+            draw_badge(ctx, pygame.Rect(x, r.centery - bs // 2, bs, bs), name, agency, colour)
+            x += bs + t.s(1)
         width = r.right - pad - x
         weight = "bold" if btn.primary else "regular"
         lh = ctx.paragraph_height(btn.label, width, btn.size, weight, spacing=1.05)

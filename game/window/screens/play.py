@@ -488,7 +488,7 @@ class PlayScreen(Screen):
             lw = area.width - t.s(3)
             ih = ctx.paragraph_height(line, lw, "small")
             top, bottom = max(area.top, y), min(area.bottom, y + ih)
-            if bottom > top:
+            if bottom - top >= ctx.line_height("small"):
                 pygame.draw.line(ctx.surface, colour, (area.left + t.s(1), top), (area.left + t.s(1), bottom), max(2, t.s(0.4)))
                 ctx.paragraph(line, pygame.Rect(area.left + t.s(3), area.top, lw, area.height), "small", pal.text,
                               scroll=area.top - y)
@@ -816,12 +816,13 @@ class OneToOnePicker(Screen):
         buttons = []
         for i, p in enumerate(people):
             buttons.append(Button(f"meet:{p.id}", p.name, (lambda sid=p.id: self._pick(sid)),
-                                  key_hint=str(i + 1) if i < 9 else "", detail=p.agency, size="small"))
+                                  key_hint=str(i + 1) if i < 9 else "", detail=p.agency, size="small",
+                                  badge=(p.name, p.agency, t.agency_colour(p.agency, p.colour, i))))
         cancel = Button("cancel", "Cancel", self.back, key_hint="Esc", size="small")
         row_h = max([button_height(ctx, b, cw) for b in buttons + [cancel]] + [t.s(6)])
         rows = (len(people) + cols - 1) // cols
         head = ctx.line_height("h2", "bold") + ctx.line_height("small") * 2 + t.s(3)
-        card = centred_card(ctx, 90 if cols == 2 else 56, head + rows * (row_h + t.s(1)) + row_h + t.s(12))
+        card = centred_card(ctx, 90 if cols == 2 else 56, head + rows * (row_h + t.s(1)) + row_h + t.s(10))
         with ctx.panel(card, "picker", fill=pal.panel, border=pal.line) as c:
             inner = c.inflate(-t.s(10), -t.s(6))
             r = ctx.text("Hold a one-to-one", (inner.left, inner.top), "h2", pal.text, "bold", max_width=inner.width)
