@@ -116,8 +116,7 @@ def startup_ms(runs: int = 3) -> float:
         "import os, sys; sys.path.insert(0, %r)\n"
         "from game.window.app import App\n"
         "from game.window.screens import TitleScreen\n"
-        "from game.window.twin import TwinBackend\n"
-        "app = App(TwinBackend()); app.push(TitleScreen(app), transition=False); app.step()\n"
+        "app = App(); app.push(TitleScreen(app), transition=False); app.step()\n"
         "print((time.perf_counter() - t0) * 1000)\n" % str(ROOT)
     )
     out = []

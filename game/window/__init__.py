@@ -35,7 +35,7 @@ def run_window(scenario_path: str | None = None, seed: int | None = None, *, wat
         tmp = tempfile.mkdtemp(prefix="balcony-autoplay-")
         from .backend import EngineBackend
 
-        save_store = SaveStore(EngineBackend(), directory=os.path.join(tmp, "saves"))
+        save_store = SaveStore(EngineBackend, directory=os.path.join(tmp, "saves"))
     app = App(save_store=save_store, fullscreen=fullscreen, watch=watch)
     app.seed = seed
     app.push(TitleScreen(app), transition=False)

@@ -102,7 +102,7 @@ class App:
     @property
     def saves(self) -> SaveStore:
         if self._save_store is None:
-            self._save_store = SaveStore(self.backend)
+            self._save_store = SaveStore(lambda: self.backend)
         return self._save_store
 
     # ---- the window ------------------------------------------------------------------

@@ -12,7 +12,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pygame
 
@@ -47,9 +47,16 @@ class SlotInfo:
 
 
 class SaveStore:
-    def __init__(self, backend: Backend, directory: Path | None = None) -> None:
-        self.backend = backend
+    def __init__(self, backend: Backend | Callable[[], Backend], directory: Path | None = None) -> None:
+        self._backend = backend
         self.directory = Path(directory) if directory is not None else data_dir() / "saves"
+
+    @property
+    def backend(self) -> Backend:
+        """The engine is imported only when a save is written or read, not to list slots."""
+        if callable(self._backend) and not hasattr(self._backend, "load"):
+            self._backend = self._backend()
+        return self._backend  # type: ignore[return-value]
 
     def _paths(self, slot: str) -> tuple[Path, Path, Path]:
         d = self.directory

@@ -54,8 +54,7 @@ def test_startup_to_title_is_fast(tmp_path):
         import sys; sys.path.insert(0, {str(ROOT)!r})
         from game.window.app import App
         from game.window.screens import TitleScreen
-        from game.window.twin import TwinBackend
-        app = App(TwinBackend()); app.push(TitleScreen(app), transition=False); app.step()
+        app = App(); app.push(TitleScreen(app), transition=False); app.step()  # the real, lazily imported engine
         assert app.frames == 1
         print((time.perf_counter() - t0) * 1000)
     """, {"BALCONY_DATA_DIR": str(tmp_path), "BALCONY_CONFIG_DIR": str(tmp_path)})
