@@ -59,6 +59,12 @@ def test_twin_screens_keep_layout_invariants(tmp_path, size, scale):
         assert name in seen
 
 
+def test_largest_window_keeps_layout_invariants(tmp_path):
+    app = make_app(tmp_path, size=(3840, 2160), settings=replace(Settings(), reduced_motion=True, text_scale=3),
+                   record_layout=True)
+    tour(app, "twin", lambda name: check_layout(app, f"twin-3840x2160-t3-{name}"))
+
+
 @needs_engine
 @pytest.mark.parametrize("size,scale", CONFIGS, ids=[f"{w}x{h}-text{s}" for (w, h), s in CONFIGS])
 def test_tutorial_screens_keep_layout_invariants(tmp_path, size, scale):
