@@ -7,8 +7,9 @@ reports the mean and 95th-percentile cost of a full frame (draw + flip):
 * cached: the shipped renderer: wrapped lines and line surfaces are cached,
   and a screen whose view key has not changed is blitted from its last
   picture (frames during fades and toasts). This is the figure the targets apply to;
-* full redraw: the shipped text cache, but every widget drawn again, as on
-  the first frame after any change (a key press, a scroll, the typewriter);
+* full redraw: the shipped text and widget caches, but the screen composed
+  again, as on the first frame after any change (a key press, a scroll, the
+  typewriter);
 * naive: the same screen with the text cache turned off, so every text is
   re-wrapped and re-rendered every frame.
 

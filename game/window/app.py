@@ -18,7 +18,7 @@ import pygame
 
 from .backend import Backend, ScenarioInfo, Session
 from .input import Intent, to_intent
-from .render import Ctx, Fonts, LayoutLog, TextCache
+from .render import Ctx, Fonts, LayoutLog, SurfaceCache, TextCache
 from .saves import AUTO, SaveStore
 from .settings import TEXT_SCALES, Settings, SettingsStore
 from .theme import MAX_WINDOW, MIN_WINDOW, Theme
@@ -71,6 +71,7 @@ class App:
         self._frame: pygame.Surface | None = None
         self._frame_key: tuple | None = None
         self._dim: pygame.Surface | None = None
+        self.widget_cache = SurfaceCache()
 
         os.environ.setdefault("SDL_VIDEO_MINIMIZE_ON_FOCUS_LOSS", "0")
         pygame.display.init()
@@ -139,6 +140,7 @@ class App:
         self._on_size_changed()
 
     def _on_size_changed(self) -> None:
+        self.widget_cache.clear()
         self.surface = pygame.display.get_surface()
         self.theme = Theme(self.settings, self.surface.get_size())
         self._trans_from = None
@@ -159,6 +161,7 @@ class App:
         self.theme = Theme(new, self.surface.get_size())
         if (old.font, old.high_contrast, old.text_scale) != (new.font, new.high_contrast, new.text_scale):
             self.cache.clear()
+        self.widget_cache.clear()
         if new.tts and not old.tts:
             if self.speaker.available:
                 self.speaker.say("Text to speech is on.")
@@ -363,7 +366,8 @@ class App:
         surf = self.surface
         if self.layout_log is not None:
             self.layout_log.clear()
-        ctx = Ctx(surf, self.theme, self.fonts, self.cache, self.layout_log)
+        ctx = Ctx(surf, self.theme, self.fonts, self.cache, self.layout_log,
+                  self.widget_cache if self.cache.enabled else None)
         # draw from the last opaque screen up
         start = 0
         for i in range(len(self.stack) - 1, -1, -1):

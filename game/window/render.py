@@ -149,11 +149,34 @@ class LayoutLog:
         self.focus.clear()
 
 
+class SurfaceCache:
+    """Pictures of widgets (buttons), least-recently-used, keyed by everything they show."""
+
+    def __init__(self, max_items: int = 400) -> None:
+        self.max_items = max_items
+        self._items: OrderedDict[tuple, pygame.Surface] = OrderedDict()
+
+    def get(self, key: tuple) -> pygame.Surface | None:
+        surf = self._items.get(key)
+        if surf is not None:
+            self._items.move_to_end(key)
+        return surf
+
+    def put(self, key: tuple, surf: pygame.Surface) -> None:
+        self._items[key] = surf
+        if len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
 class Ctx:
     """Drawing helpers bound to a surface, a theme and the caches."""
 
     def __init__(self, surface: pygame.Surface, theme: Theme, fonts: Fonts, cache: TextCache,
-                 log: LayoutLog | None = None) -> None:
+                 log: LayoutLog | None = None, widget_cache: SurfaceCache | None = None) -> None:
+        self.widget_cache = widget_cache
         self.surface = surface
         self.theme = theme
         self.fonts = fonts

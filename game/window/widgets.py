@@ -62,9 +62,30 @@ def _label_width(ctx: Ctx, btn: Button, width: int) -> int:
 
 
 def draw_button(ctx: Ctx, btn: Button, focused: bool, hovered: bool = False) -> None:
+    """Draw a button; its picture is cached (per look and size) when ``ctx.widget_cache`` is set."""
+    cache = ctx.widget_cache
+    if cache is None or ctx.log is not None:
+        _paint_button(ctx, btn, btn.rect, focused, hovered)
+    else:
+        r = btn.rect
+        key = (btn.label, btn.detail, btn.key_hint, btn.icon, btn.size, btn.primary, btn.enabled, btn.compact,
+               btn.badge, r.size, focused, hovered and btn.enabled, id(ctx.theme))
+        surf = cache.get(key)
+        if surf is None:
+            from .render import Ctx as _Ctx
+
+            surf = pygame.Surface(r.size, pygame.SRCALPHA)
+            sub = _Ctx(surf, ctx.theme, ctx.fonts, ctx.cache, None)
+            _paint_button(sub, btn, pygame.Rect(0, 0, r.width, r.height), focused, hovered)
+            cache.put(key, surf)
+        ctx.surface.blit(surf, r)
+    if focused:
+        ctx.focus_ring(btn.id, btn.rect)
+
+
+def _paint_button(ctx: Ctx, btn: Button, r: pygame.Rect, focused: bool, hovered: bool) -> None:
     t = ctx.theme
     pal = t.pal
-    r = btn.rect
     if not btn.enabled:
         bg, fg, border = pal.disabled, pal.disabled_text, pal.line
     elif btn.primary:
@@ -109,8 +130,6 @@ def draw_button(ctx: Ctx, btn: Button, focused: bool, hovered: bool = False) -> 
         if btn.detail:
             dcol = fg if not btn.enabled else mix(fg, bg, 0.25)
             ctx.paragraph(btn.detail, pygame.Rect(x, y + lh + t.s(0.25), width, dh + 2), "small", dcol, spacing=1.0)
-    if focused:
-        ctx.focus_ring(btn.id, r)
 
 
 def _hatch(surface: pygame.Surface, rect: pygame.Rect, colour: Colour, step: int) -> None:

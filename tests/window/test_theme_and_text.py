@@ -92,3 +92,22 @@ def test_paragraph_draws_only_inside_its_box_and_ellipsizes():
     for text, rect, panel, prect in log.texts:
         assert prect.contains(rect), (text, rect, prect)
     assert any(t.endswith("…") for t, *_ in log.texts)
+
+
+def test_cached_widgets_draw_the_same_pixels(tmp_path):
+    """The widget and frame caches change the cost of a frame, never its picture."""
+    from .helpers import make_app, to_play
+
+    app = make_app(tmp_path)
+    p = to_play(app)
+    p.press("b")
+    p.press("down")
+    app.draw()
+    app.draw()  # second draw: buttons and the frame come from the caches
+    cached = app.surface.copy()
+    app.widget_cache.clear()
+    app._frame_key = None
+    app.cache.enabled = False
+    app.draw()  # everything painted from scratch
+    naive = app.surface.copy()
+    assert pygame.image.tobytes(cached, "RGB") == pygame.image.tobytes(naive, "RGB")
