@@ -54,13 +54,9 @@ def run_window(scenario_path: str | None = None, seed: int | None = None, *, wat
         real_display = os.environ.get("SDL_VIDEODRIVER") != "dummy"
         return player.run(delay=0.35 if real_display and not screenshots else 0.0)
     if screenshots:
-        from .autoplay import Autoplayer
+        from .autoplay import ScreenRecorder
 
-        shooter = Autoplayer.__new__(Autoplayer)
-        # a player's own session, photographed screen by screen
-        shooter.app, shooter.dir, shooter.seen, shooter.shots = app, __import__("pathlib").Path(screenshots), set(), []
-        shooter.dir.mkdir(parents=True, exist_ok=True)
-        app.on_frame.append(lambda a: (not a.animating()) and shooter.capture())
+        app.on_frame.append(ScreenRecorder(app, screenshots).on_frame)
     return app.run()
 
 

@@ -22,7 +22,28 @@ if TYPE_CHECKING:
     from .app import App
 
 
+class ScreenRecorder:
+    """Writes a PNG of every distinct screen a player passes through (``--screenshots``)."""
+
+    clean = False
+
+    def __init__(self, app: "App", screenshots: str) -> None:
+        self.app = app
+        self.dir = Path(screenshots)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.seen: set[str] = set()
+        self.shots: list[Path] = []
+
+    def on_frame(self, app: "App") -> None:
+        if not app.animating():
+            self.capture()
+
+    capture = None  # set below, shared with Autoplayer
+
+
 class Autoplayer:
+    clean = True
+
     def __init__(self, app: "App", seed: int | None = None, screenshots: str | None = None,
                  scenario_path: str | None = None, max_actions: int = 1500) -> None:
         self.app = app
@@ -52,12 +73,13 @@ class Autoplayer:
         self.seen.add(sig)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", sig)[:80]
         path = self.dir / f"{len(self.shots) + 1:03d}-{name}.png"
-        self.app.toast_text = ""  # a stale toast would date the picture
-        self.app.draw()
+        if self.clean:
+            self.app.toast_text = ""  # a stale toast would date the picture
+            self.app.draw()
         self.app.screenshot(path)
         self.shots.append(path)
 
-    def run(self, delay: float = 0.0) -> int:
+    def run(self, delay: float = 0.0) -> int:  # noqa: D102
         app = self.app
         self.pilot.settle()
         while app.running and self.actions < self.max_actions:
@@ -192,3 +214,6 @@ class Autoplayer:
         k = self.rng.choice(avail)
         p.press(str(k + 1))
         return True
+
+
+ScreenRecorder.capture = Autoplayer.capture  # type: ignore[assignment]

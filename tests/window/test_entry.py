@@ -50,3 +50,17 @@ def test_watch_reloads_the_scenario_when_its_file_changes(tmp_path):
     app.step()
     assert "March 2012" in app.session.snap.text
     assert "reloaded" in app.toast_text
+
+
+def test_screenshots_of_a_players_own_session(tmp_path):
+    from game.window.autoplay import ScreenRecorder
+    from game.window.pilot import Pilot
+
+    app = make_app(tmp_path)
+    rec = ScreenRecorder(app, str(tmp_path / "shots"))
+    app.on_frame.append(rec.on_frame)
+    p = Pilot(app)
+    p.press("down"); p.press("up")       # same screen: one picture
+    p.focus("new"); p.press("return")
+    names = sorted(x.name for x in (tmp_path / "shots").glob("*.png"))
+    assert [n.split("-", 1)[1] for n in names] == ["title.png", "select.png"]
