@@ -3,7 +3,7 @@ import shutil
 
 import pygame
 
-from .helpers import TUTORIAL, make_app, needs_engine, to_play
+from .helpers import TUTORIAL, make_app, needs_engine
 
 
 def test_run_window_opens_the_title_and_quits_cleanly(monkeypatch):
@@ -23,7 +23,7 @@ def test_run_window_opens_the_title_and_quits_cleanly(monkeypatch):
 
 @needs_engine
 def test_watch_reloads_the_scenario_when_its_file_changes(tmp_path):
-    from game.window.backend import EngineBackend, ScenarioInfo
+    from game.window.backend import EngineBackend
 
     scen_dir = tmp_path / "scen"
     shutil.copytree(TUTORIAL.parent, scen_dir, ignore=shutil.ignore_patterns("*.pyc"))

@@ -3,7 +3,7 @@ keep its text inside its panels, its widgets apart, and its focus visible."""
 from dataclasses import replace
 
 import pytest
-from .helpers import TUTORIAL, make_app, needs_engine, to_play
+from .helpers import make_app, needs_engine
 from .layout_check import check_layout
 
 from game.window.settings import Settings

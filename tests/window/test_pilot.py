@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import pygame
 import pytest
-from .helpers import TUTORIAL, make_app, needs_engine, to_play
+from .helpers import make_app, needs_engine, to_play
 
 from game.window.pilot import Pilot
 from game.window.settings import Settings, SettingsStore

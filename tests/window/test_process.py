@@ -3,10 +3,7 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
-from pathlib import Path
 
-import pytest
 from .helpers import ROOT, TUTORIAL, needs_engine
 
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import pygame
 
 from ..render import Ctx
-from ..theme import mix
 from ..widgets import Button, button_height, draw_chip
 from .base import Screen
 from .common import draw_backdrop

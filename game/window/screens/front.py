@@ -8,7 +8,6 @@ import pygame
 from ..backend import ScenarioInfo, get
 from ..input import Intent
 from ..render import Ctx
-from ..theme import mix
 from ..widgets import Button, button_height, draw_badge, draw_chip
 from .base import Screen
 from .common import draw_backdrop, draw_footer_hint, draw_screen_header

@@ -8,13 +8,13 @@ import pygame
 
 from ..input import Intent
 from ..render import Ctx
-from ..saves import AUTO, SLOTS, SlotInfo
+from ..saves import SlotInfo
 from ..settings import (FONT_NAMES, FONTS, PALETTE_NAMES, PALETTES, TEXT_SCALE_NAMES, TEXT_SCALES,
                         TEXT_SPEED_NAMES, TEXT_SPEEDS)
 from ..theme import mix
 from ..widgets import Button, button_height
 from .base import Screen
-from .common import centred_card, draw_backdrop, draw_footer_hint, draw_screen_header
+from .common import centred_card, draw_backdrop, draw_screen_header
 
 if TYPE_CHECKING:
     from ..app import App
@@ -258,7 +258,6 @@ class SavesScreen(Screen):
 
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
-        pal = t.pal
         draw_backdrop(ctx, motif=False)
         w, h = ctx.surface.get_size()
         top = draw_screen_header(ctx, self.title, "Each slot keeps the scenario, the date, the quarter and a picture.")

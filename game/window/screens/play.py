@@ -351,10 +351,8 @@ class PlayScreen(Screen):
                        detail="" if c.available else f"Not available: {c.reason or 'conditions not met'}")
             choice_buttons.append(b)
         cgap = t.s(1)
-        size = "body"
         heights = [button_height(ctx, b, left.width) for b in choice_buttons]
         if sum(heights) + cgap * len(heights) > left.height * 0.5:
-            size = "small"
             for b in choice_buttons:
                 b.size = "small"
             heights = [button_height(ctx, b, left.width) for b in choice_buttons]
