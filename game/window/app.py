@@ -432,7 +432,18 @@ class App:
                 pass
         finally:
             self.speaker.stop()
+            self._remember_window()
         return self.exit_code
+
+    def _remember_window(self) -> None:
+        """Keep the window's size for next time (not while full screen)."""
+        if self.is_fullscreen or self.surface.get_size() == tuple(self.settings.window_size):
+            return
+        try:
+            self.settings = replace(self.settings, window_size=tuple(self.surface.get_size()))
+            self.settings_store.save(self.settings)
+        except OSError:
+            pass
 
     # ---- hot reload (--watch) ----------------------------------------------------------------------------
     def _check_watch(self) -> None:
