@@ -72,6 +72,7 @@ class App:
         self._frame_key: tuple | None = None
         self._dim: pygame.Surface | None = None
         self.widget_cache = SurfaceCache()
+        self._tick = pygame.time.Clock()
 
         os.environ.setdefault("SDL_VIDEO_MINIMIZE_ON_FOCUS_LOSS", "0")
         pygame.display.init()
@@ -304,6 +305,8 @@ class App:
             first = pygame.event.wait(timeout) if timeout else pygame.event.wait()
             events = [first] + pygame.event.get()
         else:
+            if block:
+                self._tick.tick(60)  # animating: 60 frames a second, not as fast as possible
             events = pygame.event.get()
         for ev in events:
             self.handle_event(ev)

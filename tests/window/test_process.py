@@ -101,3 +101,35 @@ def test_frame_benchmark_meets_its_targets():
     res = json.loads(r.stdout[r.stdout.index("{"):])
     assert res["ratio"] >= 5.0, res
     assert res["cached"]["p95_ms"] < 2 * res["targets"]["p95_max_ms"], res
+
+
+def test_animation_is_capped_at_60_frames_a_second(tmp_path):
+    """While the typewriter runs the loop ticks at 60 FPS instead of spinning."""
+    r = run_py(f"""
+        import sys, time, json
+        sys.path.insert(0, {str(ROOT)!r})
+        from dataclasses import replace
+        import pygame
+        from game.window.app import App
+        from game.window.screens import TitleScreen
+        from game.window.settings import Settings, SettingsStore
+        from game.window.twin import TwinBackend
+        from game.window.pilot import Pilot
+        from pathlib import Path
+        store = SettingsStore(Path({str(tmp_path)!r}))
+        store.save(replace(Settings(), text_speed=3, reduced_motion=True))
+        app = App(TwinBackend(long_scene_words=700), settings_store=store)
+        app.push(TitleScreen(app), transition=False); app.step()
+        p = Pilot(app)
+        p.focus("new"); p.press("return"); p.press("return"); p.focus("begin")
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0))
+        app.step()
+        assert app.top.name == "play" and app.animating()
+        f0, t0 = app.frames, time.perf_counter()
+        while time.perf_counter() - t0 < 1.0:
+            app.step(block=True)
+        print(app.frames - f0)
+    """, {"BALCONY_DATA_DIR": str(tmp_path), "BALCONY_CONFIG_DIR": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    frames = int(r.stdout.split()[-1])
+    assert 20 <= frames <= 66, frames
