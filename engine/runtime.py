@@ -467,7 +467,7 @@ class Run:
                 d[k] = v.copy()
         st.memo = {}
         new.state = st
-        new.rng = random.Random()
+        new.rng = random.Random.__new__(random.Random)  # no seeding from the OS: the state is set next
         new.rng.setstate(self.rng.getstate())
         new.actions = list(self.actions)
         new.history = copy.deepcopy(self.history) if self.record else History()

@@ -1,0 +1,346 @@
+"""`balcony simulate`: many seeded playthroughs by one persona, and what they add up to.
+
+Run k of a simulation with seed S uses the engine seed S + k (random events) and a persona generator
+seeded from the persona's name and S + k (its tie-breaks and random picks), so a simulation is
+reproducible and any one run can be played again exactly (`replay_run`), for example to write a
+transcript that `balcony replay` accepts.
+"""
+from __future__ import annotations
+
+import math
+import random
+import statistics
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..runtime import Run
+from . import personas as P
+from .measure import at_label
+from .words import WordTable
+
+QUALITY_SCORE = {"best": 3, "good": 2, "mixed": 1, "poor": 0}
+HIST_BINS = 10
+
+
+@dataclass
+class RunRecord:
+    """What one simulated run leaves behind."""
+
+    seed: int
+    ending: str
+    decisions: int
+    words: float
+    path: tuple            # ((scene id, choice index), ...) in order
+    samples: dict          # turn -> sample(state) at the end of that quarter (or at the end if it ended sooner)
+    final: object          # sample(state) at the end
+    triangle: tuple        # the three triangle scores at the end
+
+
+def persona_rng(persona_name: str, seed: int) -> random.Random:
+    """The persona's own generator for run `seed`: independent of the run's events."""
+    return random.Random(seed * 1_000_003 + zlib.crc32(persona_name.encode()))
+
+
+def year_turns(scenario) -> tuple:
+    """The turns that end each year of play: 4, 8, ... up to the calendar's end."""
+    end = scenario.end_turn
+    if end is None:
+        end = 40
+    return tuple(range(4, end + 2, 4))
+
+
+def play(scenario, persona: P.Persona, seed: int, *, scores=None, turns=(), sample=None):
+    """Play one run to its end. Returns (run, samples, path): samples {turn: sample(state)} at the end of
+    each of `turns` (or at the end, if the run ended sooner); path ((scene, choice index), ...).
+    Raises DeadEnd or Endless."""
+    scores = scores if scores is not None else P.scores(scenario, persona)
+    path: list = []
+    run, samples = _play_fast(scenario, persona, seed, scores, tuple(turns) if sample else (), sample, path)
+    if sample is not None:
+        fin = sample(run.state)
+        for t in turns:
+            samples.setdefault(t, fin)
+    return run, samples, tuple(path)
+
+
+def replay_run(scenario, persona_name: str, seed: int) -> Run:
+    """Play run `seed` of a persona again, exactly as a simulation played it."""
+    run, _, _ = play(scenario, P.get_persona(scenario, persona_name), seed)
+    return run
+
+
+class SimulationError(Exception):
+    def __init__(self, run, message):
+        super().__init__(message)
+        self.run = run
+
+
+class DeadEnd(SimulationError):
+    def __init__(self, run):
+        super().__init__(run, f"no choice is available in the scene '{run.state.scene}' (seed {run.state.seed}): "
+                              f"the run cannot go on")
+
+
+class Endless(SimulationError):
+    def __init__(self, run):
+        super().__init__(run, f"the run did not end after {run.state.decisions} decisions (seed {run.state.seed})")
+
+
+def _meter_sampler(scenario):
+    ids = tuple(scenario.meters)
+
+    def sample(s, ids=ids):
+        v = s.vals
+        return tuple(v[i] for i in ids)
+    return sample
+
+
+@dataclass
+class SimResult:
+    scenario: object
+    persona: P.Persona
+    runs: int
+    seed: int
+    endings: Counter = field(default_factory=Counter)
+    decisions: list = field(default_factory=list)
+    words: list = field(default_factory=list)
+    scene_visits: Counter = field(default_factory=Counter)   # total entries
+    scene_runs: Counter = field(default_factory=Counter)     # runs that entered
+    choice_hits: Counter = field(default_factory=Counter)    # (scene, index) -> times taken
+    choice_runs: Counter = field(default_factory=Counter)    # (scene, index) -> runs that took it
+    outcome_sums: dict = field(default_factory=dict)         # (scene, index) -> [n, sums..., sums of squares...]
+    meter_ids: tuple = ()
+    turns: tuple = ()
+    meter_samples: dict = field(default_factory=dict)        # turn or None -> list of tuples
+    records: list = field(default_factory=list)              # RunRecords, when kept
+    errors: list = field(default_factory=list)               # (seed, message, transcript)
+
+    # --- reporting -------------------------------------------------------
+    def ending_table(self) -> list:
+        sc = self.scenario
+        out = []
+        for e in sc.endings:
+            n = self.endings.get(e.id, 0)
+            out.append({"id": e.id, "title": e.title, "quality": e.quality, "runs": n,
+                        "share": round(n / self.runs, 4) if self.runs else 0.0})
+        return out
+
+    def meter_table(self) -> list:
+        sc = self.scenario
+        out = []
+        for j, mid in enumerate(self.meter_ids):
+            m = sc.meters[mid]
+            row = {"id": mid, "label": m.label, "range": [m.lo, m.hi], "at": []}
+            for t in list(self.turns) + [None]:
+                vals = [x[j] for x in self.meter_samples.get(t, [])]
+                if not vals:
+                    continue
+                row["at"].append({"at": at_label(t), "turn": t, **summary(vals, m.lo, m.hi)})
+            out.append(row)
+        return out
+
+    def scene_table(self) -> list:
+        out = []
+        for sid, sc in self.scenario.scenes.items():
+            choices = []
+            for c in sc.choices:
+                key = (sid, c.index)
+                choices.append({"index": c.index, "text": _short(c.text_src), "taken": self.choice_hits.get(key, 0),
+                                "runs": self.choice_runs.get(key, 0)})
+            out.append({"id": sid, "visits": self.scene_visits.get(sid, 0), "runs": self.scene_runs.get(sid, 0),
+                        "choices": choices})
+        return out
+
+    def coverage(self) -> dict:
+        scenes = self.scenario.scenes
+        n_choices = sum(len(sc.choices) for sc in scenes.values())
+        hit_scenes = sum(1 for s in scenes if self.scene_runs.get(s))
+        hit_choices = sum(1 for k, v in self.choice_runs.items() if v)
+        endings = [e.id for e in self.scenario.endings]
+        return {"scenes": hit_scenes, "scenes_total": len(scenes), "choices": hit_choices, "choices_total": n_choices,
+                "endings": sum(1 for e in endings if self.endings.get(e)), "endings_total": len(endings)}
+
+    def dominated(self, min_runs: int = 20, z: float = 2.0) -> list:
+        """Choices that another choice in the same scene beats on every count, clearly.
+
+        The counts are the three triangle scores at the end and the quality of the ending (best 3 ...
+        poor 0), averaged over the runs that took each choice. "Clearly" means the difference is more than
+        `z` standard errors on every count, and each choice was taken in at least `min_runs` runs.
+        """
+        metrics = ("public_value", "legitimacy", "capacity", "ending quality")
+        out = []
+        for sid, sc in self.scenario.scenes.items():
+            stats = {}
+            for c in sc.choices:
+                acc = self.outcome_sums.get((sid, c.index))
+                if acc and acc[0] >= min_runs:
+                    n = acc[0]
+                    means = [acc[1 + k] / n for k in range(4)]
+                    var = [max(0.0, acc[5 + k] / n - means[k] ** 2) for k in range(4)]
+                    stats[c.index] = (n, means, [math.sqrt(v / n) for v in var])
+            for a, (na, ma, sa) in stats.items():
+                for b, (nb, mb, sb) in stats.items():
+                    if a == b:
+                        continue
+                    if all(mb[k] - ma[k] > z * math.sqrt(sa[k] ** 2 + sb[k] ** 2) and mb[k] > ma[k]
+                           for k in range(4)):
+                        out.append({"scene": sid, "choice": a, "text": _short(sc.choices[a].text_src),
+                                    "by": b, "by_text": _short(sc.choices[b].text_src),
+                                    "runs": [na, nb],
+                                    "means": {metrics[k]: [round(ma[k], 2), round(mb[k], 2)] for k in range(4)}})
+                        break
+        return out
+
+    def to_dict(self) -> dict:
+        def mean(xs):
+            return round(statistics.fmean(xs), 2) if xs else 0.0
+        return {
+            "scenario": self.scenario.id, "persona": self.persona.name, "runs": self.runs, "seed": self.seed,
+            "endings": self.ending_table(), "meters": self.meter_table(), "coverage": self.coverage(),
+            "scenes": self.scene_table(), "dominated": self.dominated(),
+            "length": {"decisions": {"mean": mean(self.decisions), **_mmm(self.decisions)},
+                       "words": {"mean": mean(self.words), **_mmm(self.words)}},
+            "errors": [{"seed": s, "message": m} for s, m, _ in self.errors],
+        }
+
+
+def _mmm(xs):
+    if not xs:
+        return {"min": 0, "median": 0, "max": 0}
+    return {"min": round(min(xs), 2), "median": round(statistics.median(xs), 2), "max": round(max(xs), 2)}
+
+
+def summary(vals, lo, hi, bins: int = HIST_BINS) -> dict:
+    """min, median, max, mean and a histogram of `bins` equal bins over [lo, hi]."""
+    hist = [0] * bins
+    width = (hi - lo) / bins if hi > lo else 1
+    for v in vals:
+        k = int((v - lo) / width)
+        hist[min(bins - 1, max(0, k))] += 1
+    return {"min": round(min(vals), 2), "median": round(statistics.median(vals), 2), "max": round(max(vals), 2),
+            "mean": round(statistics.fmean(vals), 2), "histogram": hist}
+
+
+def _short(text, n=60):
+    t = " ".join(str(text).split())
+    return t if len(t) <= n else t[: n - 1] + "\u2026"
+
+
+def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, keep_runs: bool = False,
+             sample=None, turns=None, progress=None) -> SimResult:
+    """Play `runs` runs with one persona (a name or a Persona) and gather the statistics.
+
+    `sample` (state -> value) is taken at each of `turns` (default: the end of every year) and at the end;
+    by default it is the tuple of every meter's value. `progress(done, total)` is called now and then.
+    A run that gets stuck (no choice available) or never ends is recorded in `errors` with its transcript.
+    """
+    if isinstance(persona, str):
+        persona = P.get_persona(scenario, persona)
+    res = SimResult(scenario, persona, runs, seed)
+    res.meter_ids = tuple(scenario.meters)
+    res.turns = tuple(turns) if turns is not None else year_turns(scenario)
+    custom_sample = sample is not None
+    sample = sample or _meter_sampler(scenario)
+    for t in list(res.turns) + [None]:
+        res.meter_samples[t] = []
+    scores = P.scores(scenario, persona)
+    table = WordTable(scenario)
+    scene_words, result_words, event_words, ending_words = table.scene, table.result, table.event, table.ending
+    qscore = {e.id: QUALITY_SCORE.get(e.quality, 1) for e in scenario.endings}
+    tri_fns = tuple(scenario.triangle.get(k) for k in ("public_value", "legitimacy", "capacity"))
+    endings, decisions_l, words_l = res.endings, res.decisions, res.words
+    visits_c, scene_runs, hits, choice_runs, sums = (res.scene_visits, res.scene_runs, res.choice_hits,
+                                                     res.choice_runs, res.outcome_sums)
+    msamples = res.meter_samples
+    turns_t = res.turns
+    step = max(1, runs // 100)
+    for k in range(runs):
+        rseed = seed + k
+        path = []
+        try:
+            run, samples = _play_fast(scenario, persona, rseed, scores, turns_t, sample, path)
+        except SimulationError as e:
+            res.errors.append((rseed, str(e), e.run.transcript()))
+            continue
+        s = run.state
+        ending = s.ending
+        endings[ending] += 1
+        decisions_l.append(s.decisions)
+        w = ending_words.get(ending, 0.0)
+        for sid, n in s.visits.items():
+            visits_c[sid] += n
+            scene_runs[sid] += 1
+            w += scene_words.get(sid, 0.0) * n
+        for e in s.fired:
+            w += event_words.get(e, 0.0)
+        for key in path:
+            w += result_words.get(key, 0.0)
+        words_l.append(w)
+        tri = tuple(round(float(f(s)), 2) if f is not None else 0.0 for f in tri_fns)
+        q = qscore.get(ending, 1)
+        metrics = (tri[0], tri[1], tri[2], q)
+        for key in set(path):
+            acc = sums.get(key)
+            if acc is None:
+                acc = sums[key] = [0] + [0.0] * 8
+            acc[0] += 1
+            for j in range(4):
+                x = metrics[j]
+                acc[1 + j] += x
+                acc[5 + j] += x * x
+            choice_runs[key] += 1
+        for key in path:
+            hits[key] += 1
+        fin = sample(s)
+        for t in turns_t:
+            msamples[t].append(samples.get(t, fin))
+        msamples[None].append(fin)
+        if keep_runs:
+            filled = {t: samples.get(t, fin) for t in turns_t} if custom_sample else {}
+            res.records.append(RunRecord(rseed, ending, s.decisions, w, tuple(path), filled, fin, tri))
+        if progress is not None and k % step == 0:
+            progress(k, runs)
+    if progress is not None:
+        progress(runs, runs)
+    return res
+
+
+def _play_fast(scenario, persona, seed, scores, turns, sample, path):
+    """play(), recording the path and sampling at `turns` (the simulation's inner loop)."""
+    rng = persona_rng(persona.name, seed)
+    run = Run(scenario, seed, record=False)
+    samples = {}
+    if turns:
+        wanted = frozenset(turns)
+
+        def hook(r):
+            t = r.state.turn
+            if t in wanted:
+                samples[t] = sample(r.state)
+        run.on_quarter = hook
+    s = run.state
+    pick, perceive = P.pick, P.perceive
+    habits = persona.perceive
+    choose, advance, available = run.choose, run.advance, run.available_indices
+    n = 0
+    while True:
+        status = s.status
+        if status == "choosing":
+            if habits:
+                perceive(run, persona, rng)
+            avail = available()
+            if not avail:
+                raise DeadEnd(run)
+            scene = s.scene
+            i = pick(persona, scores[scene], avail, rng)
+            path.append((scene, i))
+            choose(i)
+            n += 1
+            if n > 10_000:
+                raise Endless(run)
+        elif status == "outcome":
+            advance()
+        else:
+            break
+    return run, samples
