@@ -330,12 +330,13 @@ def draw_chip(ctx: Ctx, text: str, pos: tuple[int, int], fill: Colour, fg: Colou
 
 
 def draw_scroll_hint(ctx: Ctx, rect: pygame.Rect, up: bool, down: bool, colour: Colour) -> None:
-    """Small arrows at a scroll area's edge when there is more to read."""
+    """Small arrows just outside a scroll area's top and bottom edges when there is more to read."""
     t = ctx.theme
-    s = t.s(1)
+    s = max(3, t.s(0.8))
+    cx = rect.centerx
     if up:
-        cx, y = rect.right - s * 2, rect.top + s
-        pygame.draw.polygon(ctx.surface, colour, [(cx - s, y + s), (cx + s, y + s), (cx, y)])
+        y = rect.top - 2
+        pygame.draw.polygon(ctx.surface, colour, [(cx - s, y), (cx + s, y), (cx, y - s)])
     if down:
-        cx, y = rect.right - s * 2, rect.bottom - s
-        pygame.draw.polygon(ctx.surface, colour, [(cx - s, y - s), (cx + s, y - s), (cx, y)])
+        y = rect.bottom + 2
+        pygame.draw.polygon(ctx.surface, colour, [(cx - s, y), (cx + s, y), (cx, y + s)])

@@ -469,8 +469,8 @@ class PlayScreen(Screen):
                 content = y + self.text_area.offset - area.top
                 self.text_area.content = content
                 self.text_area.clamp()
-                draw_scroll_hint(ctx, area, self.text_area.offset > 0, self.text_area.offset < self.text_area.max_offset,
-                                 pal.text_muted)
+            draw_scroll_hint(ctx, area, self.text_area.offset > 0, self.text_area.offset < self.text_area.max_offset,
+                             pal.text_muted)
 
     def _section(self, ctx: Ctx, area: pygame.Rect, y: int, icon: str, heading: str, lines: tuple) -> int:
         """A headed block under the scene text (balcony view, stories heard); returns the y below it."""
@@ -693,22 +693,31 @@ class PlayScreen(Screen):
         agencies = {p.id: p for p in s.dance_floor}
         badge = max(min(lh_name + lh_label, t.s(4.5)), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
         half = (area.width - badge - t.s(1.5) - t.s(2)) // 2
-        side = half - label_w - range_w >= t.s(3)   # both readings on one line
+        side = half - label_w - range_w >= t.s(8)   # both readings on one line, if the bars stay readable
         row_h = lh_name + (1 if side else 2) * lh_label + t.s(1.6)
+        def fits(top: int, h: int) -> bool:
+            return top >= area.top and top + h <= area.bottom
+
         for r in bv.readings:
-            if self._row_visible(area, y, row_h):
+            # rows cut by the panel's edge show the lines that fit whole, so the list reads as "more below"
+            if y + row_h > area.top and y < area.bottom:
                 p = agencies.get(r.stakeholder_id)
                 agency = p.agency if p else ""
                 col = t.agency_colour(agency, p.colour if p else None, order.get(r.stakeholder_id, -1))
-                draw_badge(ctx, pygame.Rect(area.left, y + t.s(0.3), badge, badge), r.name, agency, col, shadow=r.hidden)
+                if fits(y + t.s(0.3), badge):
+                    draw_badge(ctx, pygame.Rect(area.left, y + t.s(0.3), badge, badge), r.name, agency, col,
+                               shadow=r.hidden)
                 tx = area.left + badge + t.s(1.5)
+                if fits(y, lh_name):
+                    ctx.text(r.name, (tx, y), "small", pal.shadow if r.hidden else pal.text, "bold",
+                             max_width=area.right - tx)
                 if r.hidden:
-                    ctx.text(r.name, (tx, y), "small", pal.shadow, "bold", max_width=area.right - tx)
-                    ctx.paragraph("In shadow: out of view from the balcony.",
-                                  pygame.Rect(tx, y + lh_name, area.right - tx, row_h - lh_name), "label",
-                                  pal.text_muted)
+                    note = "In shadow: out of view from the balcony."
+                    nh = ctx.paragraph_height(note, area.right - tx, "label")
+                    if fits(y + lh_name, min(nh, row_h - lh_name)):
+                        ctx.paragraph(note, pygame.Rect(tx, y + lh_name, area.right - tx, row_h - lh_name), "label",
+                                      pal.text_muted)
                 else:
-                    ctx.text(r.name, (tx, y), "small", pal.text, "bold", max_width=area.right - tx)
                     yy = y + lh_name
                     xx = tx
                     for lab, rng in (("Trust", r.trust), ("Commitment", r.commitment)):
@@ -716,17 +725,20 @@ class PlayScreen(Screen):
                             continue
                         right_edge = (xx + half) if side and lab == "Trust" else area.right
                         lw = label_w
-                        ctx.text(lab, (xx, yy), "label", pal.text_muted, max_width=lw)
-                        bar = pygame.Rect(xx + lw, yy + lh_label // 2 - t.s(0.5), right_edge - xx - lw - range_w, t.s(1))
-                        if bar.width > t.s(2):
-                            draw_band(ctx, bar, rng[0], rng[1])
-                        ctx.text(f"{fmt_num(rng[0])}–{fmt_num(rng[1])}", (right_edge, yy), "label", pal.text, "bold",
-                                 anchor="topright")
+                        if fits(yy, lh_label):
+                            ctx.text(lab, (xx, yy), "label", pal.text_muted, max_width=lw)
+                            bar = pygame.Rect(xx + lw, yy + lh_label // 2 - t.s(0.5), right_edge - xx - lw - range_w,
+                                              t.s(1))
+                            if bar.width > t.s(2):
+                                draw_band(ctx, bar, rng[0], rng[1])
+                            ctx.text(f"{fmt_num(rng[0])}–{fmt_num(rng[1])}", (right_edge, yy), "label", pal.text, "bold",
+                                     anchor="topright")
                         if side:
                             xx = right_edge + t.s(2)
                         else:
                             yy += lh_label
-                pygame.draw.line(ctx.surface, pal.line, (area.left, y + row_h - 1), (area.right, y + row_h - 1), 1)
+                if area.top <= y + row_h - 1 < area.bottom:
+                    pygame.draw.line(ctx.surface, pal.line, (area.left, y + row_h - 1), (area.right, y + row_h - 1), 1)
             y += row_h
         return y - y0
 
