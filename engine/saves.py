@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from datetime import datetime, timezone
@@ -69,15 +70,19 @@ def check_save_header(scenario, data) -> None:
     if not isinstance(state, dict):
         raise SaveError("the save has no state")
     _check_state(scenario, state)
+    _check_rest(data)
 
 
 def _check_state(scenario, state):
-    """Every id a save names must exist in the scenario, and every value have the right type."""
+    """Every id a save names must exist in the scenario, and every value have the right type and range."""
     def bad(msg):
         raise SaveError(f"the save is damaged or does not fit this scenario: {msg}")
-    if state.get("scene") not in scenario.scenes:
+
+    def known(v, where):
+        return isinstance(v, str) and v in where
+    if not known(state.get("scene"), scenario.scenes):
         bad(f"unknown scene {state.get('scene')!r}")
-    if state.get("phase") not in scenario.phases:
+    if not known(state.get("phase"), scenario.phases):
         bad(f"unknown phase {state.get('phase')!r}")
     if state.get("status") not in ("choosing", "outcome", "ended"):
         bad("unknown status")
@@ -85,45 +90,104 @@ def _check_state(scenario, state):
     if not isinstance(vals, dict) or set(vals) != set(scenario.start_values):
         bad("its values do not match the scenario's meters, flags and stakeholders")
     for k, v in vals.items():
-        want_bool = k in scenario.flags
-        if want_bool != isinstance(v, bool) or not isinstance(v, (int, float)):
-            bad(f"the value of {k!r} has the wrong type")
+        if k in scenario.flags:
+            if not isinstance(v, bool):
+                bad(f"the value of {k!r} has the wrong type")
+        else:
+            lo, hi, _ = scenario.ranges[k]
+            if not _num(v) or not lo <= v <= hi:
+                bad(f"the value of {k!r} is not a number in its range {lo} to {hi}")
     for key in ("turn", "attention", "balcony_visits", "decisions", "seed"):
-        if not isinstance(state.get(key, 0), int) or isinstance(state.get(key, 0), bool):
+        v = state.get(key, 0)
+        if not _int(v) or (key != "seed" and v < 0):
             bad(f"{key} must be a whole number")
     for key in ("tags", "visits", "met", "heard", "revealed"):
-        if not isinstance(state.get(key, {}), dict):
-            bad(f"{key} must be a mapping")
+        m = state.get(key, {})
+        if not isinstance(m, dict) or not all(isinstance(k, str) and (_num(v) if key == "revealed" else _int(v))
+                                              for k, v in m.items()):
+            bad(f"{key} must be a mapping of names to numbers")
     for key in ("pending", "fired", "insights", "notices"):
         if not isinstance(state.get(key, []), list):
             bad(f"{key} must be a list")
+    if not all(isinstance(x, str) for x in state.get("fired", []) + state.get("insights", [])):
+        bad("fired events and insights must be text")
     for p in state.get("pending", []):
-        if not isinstance(p, dict) or p.get("ref") not in scenario.laters or not isinstance(p.get("due"), int):
+        if (not isinstance(p, dict) or not known(p.get("ref"), scenario.laters) or not _int(p.get("due"))
+                or not isinstance(p.get("cause"), str) or not _text_or_none(p.get("origin"))):
             bad("a delayed effect refers to content that does not exist")
     for n in state.get("notices", []):
-        if not isinstance(n, dict) or not isinstance(n.get("text", ""), str):
+        if (not isinstance(n, dict) or n.get("kind") not in ("result", "quarter", "event", "delayed", "phase")
+                or not isinstance(n.get("title"), str) or not isinstance(n.get("text"), str)
+                or not _text_or_none(n.get("cause"))):
             bad("a notice is malformed")
-    if state.get("next_scene") is not None and state["next_scene"] not in scenario.scenes:
+    if state.get("next_scene") is not None and not known(state["next_scene"], scenario.scenes):
         bad("unknown next scene")
+    if not isinstance(state.get("end_requested", False), bool):
+        bad("end_requested must be true or false")
     ending = state.get("ending")
-    if ending is not None and ending not in {e.id for e in scenario.endings}:
+    if ending is not None and not known(ending, {e.id for e in scenario.endings}):
         bad("unknown ending")
     if state.get("balcony") is not None:
         b = state["balcony"]
         if not isinstance(b, dict) or not isinstance(b.get("readings"), list) or not isinstance(b.get("meters"), list):
             bad("the balcony readings are malformed")
         for r in b["readings"]:
-            if not isinstance(r, dict) or r.get("id") not in scenario.stakeholders:
+            if (not isinstance(r, dict) or not known(r.get("id"), scenario.stakeholders)
+                    or not isinstance(r.get("hidden"), bool)
+                    or not all(_band(r.get(k)) or r.get(k) is None for k in ("trust", "commitment"))):
                 bad("a balcony reading is malformed")
         for m in b["meters"]:
-            if not isinstance(m, dict) or m.get("id") not in scenario.meters:
+            if not isinstance(m, dict) or not known(m.get("id"), scenario.meters) or not _band([m.get("lo"), m.get("hi")]):
                 bad("a balcony reading is malformed")
     rng = state.get("rng")
     if rng is not None:
-        ok = (isinstance(rng, list) and len(rng) == 3 and isinstance(rng[0], int) and isinstance(rng[1], list)
-              and len(rng[1]) == 625 and all(isinstance(x, int) and 0 <= x < 2 ** 32 for x in rng[1][:624]))
+        ok = (isinstance(rng, list) and len(rng) == 3 and _int(rng[0]) and isinstance(rng[1], list)
+              and len(rng[1]) == 625 and all(_int(x) and 0 <= x < 2 ** 32 for x in rng[1][:624])
+              and _int(rng[1][624]) and (rng[2] is None or _num(rng[2])))
         if not ok:
             bad("its random-number state is malformed")
+
+
+def _check_rest(data):
+    """The actions and the history, which the transcript and the debrief read."""
+    def bad(msg):
+        raise SaveError(f"the save is damaged: {msg}")
+    actions = data.get("actions", [])
+    if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+        bad("its actions must be a list of mappings")
+    h = data.get("history", {})
+    if not isinstance(h, dict):
+        bad("its history must be a mapping")
+    lists = {k: h.get(k, []) for k in ("decisions", "changes", "timeline", "events", "perceptions")}
+    if not all(isinstance(v, list) for v in lists.values()):
+        bad("its history is malformed")
+    for d in lists["decisions"]:
+        if (not isinstance(d, dict) or not isinstance(d.get("text"), str) or not isinstance(d.get("label"), str)
+                or not isinstance(d.get("tags"), list) or not all(isinstance(t, str) for t in d["tags"])
+                or not _text_or_none(d.get("debrief"))):
+            bad("a decision in its history is malformed")
+    if not all(isinstance(c, list) and len(c) == 5 for c in lists["changes"]):
+        bad("a change in its history is malformed")
+    if not all(isinstance(t, dict) and isinstance(t.get("vals"), dict) for t in lists["timeline"]):
+        bad("its timeline is malformed")
+    if not all(isinstance(x, dict) for x in lists["events"] + lists["perceptions"]):
+        bad("its history is malformed")
+
+
+def _int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _band(v):
+    return isinstance(v, list) and len(v) == 2 and all(_num(x) for x in v)
+
+
+def _text_or_none(v):
+    return v is None or isinstance(v, str)
 
 
 def write_save(path, run, label: str | None = None) -> dict:
