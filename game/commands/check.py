@@ -1,0 +1,98 @@
+"""balcony check FILE: validate, explore and prove every teaching invariant."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from engine import check_file
+from engine.tools.explore import explore
+from engine.tools.invariants import check_invariants, parse_invariants
+
+from .common import dump_json, print_diagnostics, resolve_scenario_arg
+from .explore import report as explore_report
+from .toolkit import Progress, add_file_argument
+
+NAME = "check"
+HELP = "validate, explore and prove the scenario's teaching invariants with persona simulations"
+DESCRIPTION = HELP + (". A failing invariant prints its numbers and writes a counterexample transcript that "
+                      "`balcony replay` plays back. Exit status: 0 all well, 1 a check failed, 2 the scenario has errors.")
+
+
+def add_arguments(p):
+    add_file_argument(p)
+    p.add_argument("--runs", type=int, default=200, help="runs per persona for the invariants (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument("--out", metavar="DIR", default=os.path.join("out", "check"),
+                   help="where counterexample transcripts go (default out/check)")
+    p.add_argument("--no-explore", action="store_true", help="skip the exploration")
+    p.add_argument("--time-limit", type=float, default=8.0, help="explore's time limit in seconds (default 8)")
+
+
+def run(args) -> int:
+    path = str(resolve_scenario_arg(args.file))
+    scenario, diags = check_file(path)
+    errors = [d for d in diags if d.severity == "error"]
+    result = {"scenario": None, "ok": False, "validate": {"errors": len(errors), "warnings": len(diags) - len(errors),
+                                                          "diagnostics": [d.to_dict() for d in diags]}}
+    out = sys.stdout if not args.json else sys.stderr
+    if scenario is None or errors:
+        print_diagnostics(diags, sys.stderr)
+        if args.json:
+            dump_json(result)
+        return 2
+    result["scenario"] = scenario.id
+    invariants, inv_diags = parse_invariants(scenario)
+    if inv_diags:
+        print_diagnostics(inv_diags, sys.stderr)
+        result["validate"]["errors"] += len(inv_diags)
+        result["validate"]["diagnostics"] += [d.to_dict() for d in inv_diags]
+        if args.json:
+            dump_json(result)
+        return 2
+    if not args.json:
+        print_diagnostics(diags, out)
+        print(f"validate: {len(diags)} warning(s)" if diags else "validate: no problems", file=out)
+    failed = False
+    if not args.no_explore:
+        res = explore(path, time_limit=args.time_limit)
+        d = res.to_dict()
+        result["explore"] = d
+        failed |= res.failed
+        if not args.json:
+            print("", file=out)
+            print(explore_report(res, d), file=out)
+    outcomes = check_invariants(scenario, invariants, runs=args.runs, seed=args.seed,
+                                progress=Progress("proving invariants"))
+    result["invariants"] = []
+    if outcomes and not args.json:
+        print("", file=out)
+        print(f"Teaching invariants ({len(outcomes)}, {args.runs} runs per persona):", file=out)
+    for o in outcomes:
+        od = o.to_dict()
+        if o.counterexample is not None:
+            os.makedirs(args.out, exist_ok=True)
+            fname = os.path.join(args.out, f"{scenario.id}-{o.invariant.id}.json")
+            with open(fname, "w", encoding="utf-8") as f:
+                json.dump(o.counterexample, f, indent=2, ensure_ascii=False)
+            od["counterexample_file"] = fname
+        result["invariants"].append(od)
+        failed |= not o.ok
+        if not args.json:
+            inv = o.invariant
+            tag = "ok  " if o.ok else "FAIL"
+            finding = f" (finding {inv.finding})" if inv.finding else ""
+            print(f"  {tag} {inv.id}{finding}: {inv.says}" if inv.says else f"  {tag} {inv.id}{finding}", file=out)
+            print(f"       {o.message}", file=out)
+            if not o.ok:
+                print(f"       at {inv.file}:{inv.line}:{inv.column}", file=out)
+                if "counterexample_file" in od:
+                    print(f"       counterexample: {od['counterexample_file']} ({o.counterexample['claim']['says']}); "
+                          f"play it back with: balcony replay {od['counterexample_file']} --scenario {path}", file=out)
+    result["ok"] = not failed
+    if args.json:
+        dump_json(result)
+    else:
+        print("", file=out)
+        print("check: all well" if not failed else "check: FAILED (exit status 1)", file=out)
+    return 1 if failed else 0

@@ -1,0 +1,79 @@
+"""balcony explore FILE: walk the scenario's state space; report what is never reached, dead ends and more."""
+from __future__ import annotations
+
+from engine import ContentError
+from engine.tools.explore import explore
+
+from .common import dump_json, resolve_scenario_arg
+from .toolkit import add_file_argument, content_error, where
+
+NAME = "explore"
+HELP = "walk every reachable scene and choice; report unreached content, dead ends, idle conditions and meters"
+DESCRIPTION = HELP + (". Exit status: 0 all reached, 1 something is never reached or a run gets stuck, "
+                      "2 the scenario has errors. The walk's bounds are explained in docs/authoring.md.")
+
+
+def add_arguments(p):
+    add_file_argument(p)
+    p.add_argument("--seeds", type=int, default=3, help="random-event seeds the walk starts from (default 3)")
+    p.add_argument("--width", type=int, default=2, help="runs kept per abstract state (default 2)")
+    p.add_argument("--max-states", type=int, default=20_000, help="stop after this many decision points (default 20000)")
+    p.add_argument("--time-limit", type=float, default=8.0, help="stop after this many seconds (default 8)")
+    p.add_argument("--strict", action="store_true", help="also fail on conditions that never change and meters that never move")
+
+
+def run(args) -> int:
+    try:
+        res = explore(str(resolve_scenario_arg(args.file)), seeds=args.seeds, width=args.width,
+                      max_states=args.max_states, time_limit=args.time_limit)
+    except ContentError as e:
+        return content_error(e)
+    d = res.to_dict()
+    warned = bool(d["conditions_never_true"] or d["conditions_never_false"] or d["unchanging"])
+    failed = res.failed or (args.strict and warned)
+    d["ok"] = not failed
+    if args.json:
+        dump_json(d)
+        return 1 if failed else 0
+    print(report(res, d))
+    return 1 if failed else 0
+
+
+def report(res, d) -> str:
+    sc = res.scenario
+    cov = d["coverage"]
+    lines = [f"Explored {sc.title} ({sc.id}) in {d['seconds']:.1f} s: {d['states']} decision points, "
+             f"{d['abstract_states']} abstract states, {d['runs_ended']} runs to an ending."]
+    if not d["complete"]:
+        lines.append(f"  The walk stopped at its bound ({d['stopped_by'].replace('_', ' ')}); what is listed as "
+                     f"unreached was not reached within it.")
+    lines.append(f"Coverage: scenes {cov['scenes']}/{cov['scenes_total']}, choices {cov['choices']}/{cov['choices_total']}, "
+                 f"endings {cov['endings']}/{cov['endings_total']}, conditions seen both true and false "
+                 f"{cov['conditions_both_ways']}/{cov['conditions_total']}.")
+    scenes = sc.scenes
+
+    def section(title, items):
+        if items:
+            lines.append("")
+            lines.append(title)
+            lines.extend(f"  {x}" for x in items)
+
+    section("Scenes never reached:", [f"{scenes[s].file}:{scenes[s].pos[0]}:{scenes[s].pos[1]}: {s}"
+                                      for s in d["unreached_scenes"]])
+    section("Choices never taken:", [f"{where(c)}: {c['scene']}, choice {c['index'] + 1} \"{c['text']}\": {c['why']}"
+                                     + (f" ({c['if']})" if c["if"] and c["why"].startswith("its condition") else "")
+                                     for c in d["untaken_choices"]])
+    section("Endings never reached:", d["unreached_endings"])
+    section("Dead ends (no choice available):", [f"{f['scene']}: {f['message']}" for f in d["dead_ends"]])
+    section("Runs that never end:", [f["message"] for f in d["never_ends"]])
+    section("Errors while playing:", [f["message"] for f in d["errors"]])
+    section("Conditions never true:", [f"{where(c)}: {c['what']}: {c['source']}" for c in d["conditions_never_true"]])
+    section("Conditions never false:", [f"{where(c)}: {c['what']}: {c['source']}" for c in d["conditions_never_false"]])
+    section("Meters and flags that never change:", [f"{u['name']} ({u['kind']}, always {u['value']})"
+                                                    for u in d["unchanging"]])
+    if d["dead_ends"] or d["errors"] or d["never_ends"]:
+        lines.append("")
+        lines.append("Use --json to get a transcript of each, which `balcony replay` plays back.")
+    lines.append("")
+    lines.append("OK: everything was reached." if d["ok"] else "Problems found (exit status 1).")
+    return "\n".join(lines)

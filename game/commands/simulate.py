@@ -1,0 +1,95 @@
+"""balcony simulate FILE --runs N [--seed S] [--persona NAME]: many seeded playthroughs and what they add up to."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from engine.tools import personas as P
+from engine.tools.simulate import simulate
+
+from .common import dump_json, fail
+from .toolkit import Progress, add_file_argument, load, pct, sparkline
+
+NAME = "simulate"
+HELP = "play many seeded runs, at random or as a persona, and report endings, meters, coverage and lengths"
+DESCRIPTION = HELP + (". Personas: random, first, systems-leader, hero, avoider and any the scenario declares. "
+                      "Exit status: 0 done, 1 some runs got stuck, 2 bad input.")
+
+
+def add_arguments(p):
+    add_file_argument(p)
+    p.add_argument("--runs", type=int, default=1000, help="how many runs (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="first seed; run k uses seed S+k (default 0)")
+    p.add_argument("--persona", default="random", help="who plays (default random); --persona list shows them")
+    p.add_argument("--out", metavar="DIR", help="write a transcript of every stuck run here")
+
+
+def run(args) -> int:
+    scenario = load(args.file)
+    if scenario is None:
+        return 2
+    personas = P.all_personas(scenario)
+    if args.persona == "list":
+        if args.json:
+            dump_json([p.to_dict() for p in personas.values()])
+        else:
+            for p in personas.values():
+                print(f"{p.name:16} {p.description}")
+        return 0
+    if args.persona not in personas:
+        return fail(f"there is no persona '{args.persona}': the personas are {', '.join(personas)}")
+    if args.runs < 1:
+        return fail("--runs must be at least 1")
+    res = simulate(scenario, args.runs, args.persona, args.seed, progress=Progress(f"simulating {args.persona}"))
+    if args.out and res.errors:
+        os.makedirs(args.out, exist_ok=True)
+        for seed, _, transcript in res.errors:
+            with open(os.path.join(args.out, f"{scenario.id}-{args.persona}-seed{seed}.json"), "w") as f:
+                json.dump(transcript, f, indent=2)
+    d = res.to_dict()
+    if args.json:
+        dump_json(d)
+    else:
+        print(report(res, d))
+    if res.errors and not args.json:
+        print(f"{len(res.errors)} run(s) got stuck; the first: seed {res.errors[0][0]}: {res.errors[0][1]}",
+              file=sys.stderr)
+    return 1 if res.errors else 0
+
+
+def report(res, d) -> str:
+    sc = res.scenario
+    lines = [f"{d['runs']} runs of {sc.title} ({sc.id}) as {d['persona']}, seeds {d['seed']}-{d['seed'] + d['runs'] - 1}."]
+    lines.append("")
+    lines.append("Endings:")
+    for e in d["endings"]:
+        bar = "#" * round(e["share"] * 40)
+        lines.append(f"  {e['title'][:32]:32} {e['quality']:6} {e['runs']:6}  {pct(e['share']):>6}  {bar}")
+    lines.append("")
+    lines.append("Meters (min / median / max, and a histogram over the meter's range):")
+    for m in d["meters"]:
+        lines.append(f"  {m['label']} [{m['range'][0]:g}-{m['range'][1]:g}]")
+        for a in m["at"]:
+            lines.append(f"    {a['at']:>8}: {a['min']:>7g} / {a['median']:>7g} / {a['max']:>7g}  |{sparkline(a['histogram'])}|")
+    cov = d["coverage"]
+    lines.append("")
+    lines.append(f"Coverage: scenes {cov['scenes']}/{cov['scenes_total']}, choices {cov['choices']}/{cov['choices_total']}, "
+                 f"endings {cov['endings']}/{cov['endings_total']}.")
+    lines.append("Scenes and choices (runs that took each):")
+    for s in d["scenes"]:
+        lines.append(f"  {s['id']}: entered in {s['runs']} runs ({s['visits']} times)")
+        for c in s["choices"]:
+            mark = "  " if c["runs"] else "!!"
+            lines.append(f"    {mark} {c['index'] + 1}. {c['text']}: {c['runs']}")
+    if d["dominated"]:
+        lines.append("")
+        lines.append("Dominated choices (another choice in the scene does better on every count):")
+        for x in d["dominated"]:
+            lines.append(f"  {x['scene']}: choice {x['choice'] + 1} \"{x['text']}\" is beaten by choice {x['by'] + 1} "
+                         f"\"{x['by_text']}\"")
+    length = d["length"]
+    lines.append("")
+    lines.append(f"Length: {length['decisions']['mean']} decisions on average ({length['decisions']['min']}-"
+                 f"{length['decisions']['max']}); about {length['words']['mean']:.0f} words read.")
+    return "\n".join(lines)
