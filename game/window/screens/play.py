@@ -769,7 +769,7 @@ def fmt_num(v: Any) -> str:
         f = float(v)
     except (TypeError, ValueError):
         return str(v)
-    if abs(f - round(f)) < 0.05:
+    if abs(f) >= 10 or abs(f - round(f)) < 0.05:  # readings, not accounts: whole numbers read best
         return f"{int(round(f)):,}"
     return f"{f:,.1f}"
 
