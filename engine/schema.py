@@ -345,6 +345,10 @@ EFFECTS = _Lazy(lambda: EFFECT_LIST)
 _assign = MapOf(Expr(want="any"), doc="names (meter, flag, stakeholder.value, group.value, self.value) to values",
                 key_what="name")
 _assign.check = lambda v, pos, ctx, _s=_assign: _check_assign(v, pos, ctx)
+# targets are names or dotted names (police.trust, all.commitment, self.trust), not plain ids
+_assign.json = lambda: {"type": "object", "minProperties": 1,
+                        "propertyNames": {"pattern": r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$"},
+                        "additionalProperties": Expr(want="any").json()}
 
 
 def _check_assign(v, pos, ctx):
