@@ -159,6 +159,55 @@ class _Builder:
         raise LoadFailure("BAL011", "unexpected YAML node", _mark(node))  # pragma: no cover
 
 
+def _has_anchor(text: str) -> bool:
+    """Whether the text has an '&name' where YAML allows an anchor ('A&E' and 'this & that' are text)."""
+    i = text.find("&")
+    while i != -1:
+        if (i == 0 or text[i - 1] in " \t\r\n[{,") and text[i + 1:i + 2] not in ("", " ", "\t", "\r", "\n", "[", "]",
+                                                                              "{", "}", ","):
+            return True
+        i = text.find("&", i + 1)
+    return False
+
+
+def _check_expansion(root) -> None:
+    """Refuse an alias bomb before building anything.
+
+    Counts the values the document expands to, a shared (anchored) node once per use, in time
+    proportional to the distinct nodes: a billion laughs is refused in milliseconds, not after
+    building two million values. A node inside itself is left to the builder's depth limit.
+    """
+    size: dict[int, int] = {}
+    busy: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        key = id(node)
+        if key in size:
+            stack.pop()
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            size[key] = 1
+            stack.pop()
+            continue
+        kids = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+        if key not in busy:
+            busy.add(key)
+            for k in kids:
+                if id(k) in busy:
+                    return
+                if id(k) not in size:
+                    stack.append(k)
+            continue
+        total = 1 + sum(size[id(k)] for k in kids)
+        if total > MAX_NODES:
+            raise LoadFailure("BAL005", "the document expands to too many values (an alias bomb?): "
+                              "use fewer anchors and aliases", _mark(node))
+        size[key] = total
+        busy.discard(key)
+        stack.pop()
+
+
 def _decode(data: bytes) -> str:
     if b"\x00" in data[:65536] or b"\x00" in data:
         off = data.index(b"\x00")
@@ -209,6 +258,8 @@ def parse_text(text: str, filename: str, diags: Diagnostics | None = None):
             raise LoadFailure("BAL005", "the document is nested too deeply", (1, 1)) from None
         if node is None:
             raise LoadFailure("BAL003", "the file is empty: a scenario starts with 'balcony: 1' and an 'id'", (1, 1))
+        if _has_anchor(text):  # only anchors and aliases can expand; most scenarios have none
+            _check_expansion(node)
         builder = _Builder(filename)
         doc = builder.build(node)
         for code, message, pos in builder.duplicates:
