@@ -447,3 +447,29 @@ def test_positions_with_windows_line_endings(scenario_file):
     p.write_bytes(text.replace("\n", "\r\n").encode())
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if "outcomez" in ln)
     assert [(d.code, d.line, d.column) for d in check(p)] == [("BAL021", line, 12)]
+
+
+def test_alias_bomb_is_refused_before_anything_is_built(scenario_file):
+    import tracemalloc
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, c in zip("abcdefghijkl", "bcdefghijklm"):
+        lines.append(f"{c}: &{c} [" + ",".join(["*" + prev] * 9) + "]")
+    p = scenario_file(text="\n".join(lines) + "\n")
+    tracemalloc.start()
+    try:
+        diags = check(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [d.code for d in diags] == ["BAL005"]
+    assert peak < 30 * 1024 * 1024, f"{peak / 1e6:.0f} MB used to refuse an alias bomb"
+
+
+def test_anchors_and_aliases_used_sensibly_still_load(scenario_file):
+    text = base_text().replace("    - {text: Go, goto: end}\n",
+                               "    - text: Go\n      goto: end\n      effects: &boost [{add: {outcomes: 5}}]\n"
+                               "    - text: Again\n      goto: end\n      effects: *boost\n")
+    p = scenario_file(text=text.replace("title: Mini", "title: A&E & more"))
+    scenario, diags = check_file(p)
+    assert diags == [] and scenario.title == "A&E & more"
+    assert len(scenario.scenes["start"].choices[1].effects) == 1
