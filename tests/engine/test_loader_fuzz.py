@@ -147,3 +147,20 @@ def test_randomly_damaged_scenarios(target, data):
             except BalconyError:
                 pass
             play_all(run, limit=200)
+
+
+META = st.one_of(YAMLISH, st.sampled_from(["id: x\n", "id: ", "title: ", "themes: ", "setting: ", "years: ", "place: ",
+                                         "length_minutes: ", "version: ", "summary: ", "credits: ", "role: ", "\n"]))
+
+
+@SETTINGS
+@given(st.one_of(st.binary(max_size=300), st.lists(META, max_size=40).map(lambda x: "".join(x).encode("utf-8"))))
+def test_read_metadata_gives_content_error_or_metadata(target, data):
+    from engine import ContentError, read_metadata
+    target.write_bytes(data)
+    try:
+        meta = read_metadata(target)
+    except ContentError as e:
+        assert e.diagnostics and all(d.code.startswith("BAL") for d in e.diagnostics)
+        return
+    assert isinstance(meta["id"], str) and isinstance(meta["title"], str) and isinstance(meta["years"], list)
