@@ -99,6 +99,7 @@ class Run:
     def __init__(self, scenario: Scenario, seed: int = 0, *, record: bool = True, _state: RunState | None = None):
         self.scenario = scenario
         self._ranges = scenario.ranges
+        self._end_turn = scenario.end_turn
         self.record = record
         self.history = History()
         self.actions: list = []
@@ -275,7 +276,8 @@ class Run:
 
     def choose(self, index: int) -> None:
         """Take choice `index` (its index in the scene, as ChoiceView.index)."""
-        self._require(CHOOSING, f"choose({index})")
+        if self.state.status != CHOOSING:
+            self._require(CHOOSING, f"choose({index})")
         sc, s = self.scenario, self.state
         scene = sc.scenes[s.scene]
         if not isinstance(index, int) or not 0 <= index < len(scene.choices):
@@ -286,11 +288,10 @@ class Run:
         self.actions.append({"choose": index})
         s.decisions += 1
         s.notices = []
-        label = sc.quarter_label(s.turn)
         cause = f"choice:{scene.id}#{index}"
         if self.record:
             self.history.decisions.append({
-                "turn": s.turn, "label": label, "scene": scene.id, "choice": index, "text": tidy(choice.text(s)),
+                "turn": s.turn, "label": sc.quarter_label(s.turn), "scene": scene.id, "choice": index, "text": tidy(choice.text(s)),
                 "tags": list(choice.tags), "debrief": choice.debrief, "phase": s.phase})
         for t in choice.tags:
             s.tags[t] = s.tags.get(t, 0) + 1
@@ -305,7 +306,7 @@ class Run:
             if s.end_requested:
                 break
             self._pass_quarter()
-        end_turn = sc.end_turn
+        end_turn = self._end_turn
         if end_turn is not None and s.turn > end_turn:
             s.end_requested = True
         s.status = OUTCOME

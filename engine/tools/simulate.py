@@ -21,6 +21,7 @@ from .words import WordTable
 
 QUALITY_SCORE = {"best": 3, "good": 2, "mixed": 1, "poor": 0}
 HIST_BINS = 10
+DOMINANCE_RUNS = 20_000  # dominated choices are judged on at most this many runs (the first)
 
 
 @dataclass
@@ -109,7 +110,7 @@ class SimResult:
     scene_runs: Counter = field(default_factory=Counter)     # runs that entered
     choice_hits: Counter = field(default_factory=Counter)    # (scene, index) -> times taken
     choice_runs: Counter = field(default_factory=Counter)    # (scene, index) -> runs that took it
-    outcome_sums: dict = field(default_factory=dict)         # (scene, index) -> [n, sums..., sums of squares...]
+    outcomes: list = field(default_factory=list)             # (choices taken, (3 triangle scores, quality)) per run
     meter_ids: tuple = ()
     turns: tuple = ()
     meter_samples: dict = field(default_factory=dict)        # turn or None -> list of tuples
@@ -169,11 +170,21 @@ class SimResult:
         `z` standard errors on every count, and each choice was taken in at least `min_runs` runs.
         """
         metrics = ("public_value", "legitimacy", "capacity", "ending quality")
+        sums: dict = {}  # (scene, index) -> [n, 4 sums, 4 sums of squares]
+        for taken, m in self.outcomes:
+            for key in taken:
+                acc = sums.get(key)
+                if acc is None:
+                    acc = sums[key] = [0] + [0.0] * 8
+                acc[0] += 1
+                for j in range(4):
+                    acc[1 + j] += m[j]
+                    acc[5 + j] += m[j] * m[j]
         out = []
         for sid, sc in self.scenario.scenes.items():
             stats = {}
             for c in sc.choices:
-                acc = self.outcome_sums.get((sid, c.index))
+                acc = sums.get((sid, c.index))
                 if acc and acc[0] >= min_runs:
                     n = acc[0]
                     means = [acc[1 + k] / n for k in range(4)]
@@ -250,10 +261,12 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
     qscore = {e.id: QUALITY_SCORE.get(e.quality, 1) for e in scenario.endings}
     tri_fns = tuple(scenario.triangle.get(k) for k in ("public_value", "legitimacy", "capacity"))
     endings, decisions_l, words_l = res.endings, res.decisions, res.words
-    visits_c, scene_runs, hits, choice_runs, sums = (res.scene_visits, res.scene_runs, res.choice_hits,
-                                                     res.choice_runs, res.outcome_sums)
+    visits_c, scene_runs, hits, choice_runs = res.scene_visits, res.scene_runs, res.choice_hits, res.choice_runs
     msamples = res.meter_samples
     turns_t = res.turns
+    outcomes = res.outcomes
+    key_words = {(sid, c.index): scene_words.get(sid, 0.0) + result_words.get((sid, c.index), 0.0)
+                 for sid, sc in scenario.scenes.items() for c in sc.choices}
     step = max(1, runs // 100)
     for k in range(runs):
         rseed = seed + k
@@ -267,37 +280,27 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
         ending = s.ending
         endings[ending] += 1
         decisions_l.append(s.decisions)
-        w = ending_words.get(ending, 0.0)
-        for sid, n in s.visits.items():
-            visits_c[sid] += n
-            scene_runs[sid] += 1
-            w += scene_words.get(sid, 0.0) * n
+        w = ending_words.get(ending, 0.0) + sum(map(key_words.__getitem__, path))
+        if not path or path[-1][0] != s.scene:  # the run ended on entering a scene, without a decision there
+            w += scene_words.get(s.scene, 0.0)
         for e in s.fired:
             w += event_words.get(e, 0.0)
-        for key in path:
-            w += result_words.get(key, 0.0)
         words_l.append(w)
-        tri = tuple(round(float(f(s)), 2) if f is not None else 0.0 for f in tri_fns)
-        q = qscore.get(ending, 1)
-        metrics = (tri[0], tri[1], tri[2], q)
-        for key in set(path):
-            acc = sums.get(key)
-            if acc is None:
-                acc = sums[key] = [0] + [0.0] * 8
-            acc[0] += 1
-            for j in range(4):
-                x = metrics[j]
-                acc[1 + j] += x
-                acc[5 + j] += x * x
-            choice_runs[key] += 1
-        for key in path:
-            hits[key] += 1
+        visits_c.update(s.visits)
+        scene_runs.update(s.visits.keys())
+        hits.update(path)
+        taken = set(path)
+        choice_runs.update(taken)
+        if len(outcomes) < DOMINANCE_RUNS:
+            tri = tuple(round(float(f(s)), 2) if f is not None else 0.0 for f in tri_fns)
+            outcomes.append((taken, (tri[0], tri[1], tri[2], qscore.get(ending, 1))))
         fin = sample(s)
         for t in turns_t:
             msamples[t].append(samples.get(t, fin))
         msamples[None].append(fin)
         if keep_runs:
             filled = {t: samples.get(t, fin) for t in turns_t} if custom_sample else {}
+            tri = tuple(round(float(f(s)), 2) if f is not None else 0.0 for f in tri_fns)
             res.records.append(RunRecord(rseed, ending, s.decisions, w, tuple(path), filled, fin, tri))
         if progress is not None and k % step == 0:
             progress(k, runs)
