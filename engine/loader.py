@@ -666,7 +666,7 @@ class _Loader:
                 if w:
                     weight = w.fn
             goto = item.get("goto")
-            if goto is not None and goto not in merged.get("scenes", {}):
+            if goto is not None and (not isinstance(goto, str) or goto not in merged.get("scenes", {})):
                 self.err(item, "goto", "BAL030", f"the event leads to '{goto}', which is not a scene"
                                                  f"{S.suggest(str(goto), scene_ids)}")
                 goto = None
