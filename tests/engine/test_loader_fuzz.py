@@ -108,7 +108,7 @@ RICH.update({
     "phases": [{"id": "one", "name": "One", "next": [{"to": "two", "when": "turn >= 1"}]}, {"id": "two", "name": "Two"}],
     "rules": [{"id": "r", "each": "all", "effects": [{"add": {"self.support": -1}}]}],
     "event_chance": 0.5,
-    "events": [{"id": "e", "title": "E", "text": "t", "weight": 2, "effects": [{"add": {"outcomes": 1}}]}],
+    "events": [{"id": "e", "title": "E", "text": "t", "weight": 2, "goto": "next", "effects": [{"add": {"outcomes": 1}}]}],
     "scenes": {"start": {"speaker": "alice", "text": "{if gap > 10}Gap.{else}No gap.{end}", "choices": [
         {"text": "A", "goto": "next", "tags": ["hero"], "effects": [{"later": {"turns": 1, "text": "Later.", "effects": []}}]},
         {"text": "B", "if": "deal", "unavailable": "No deal.", "goto": "end"}]},
@@ -164,3 +164,24 @@ def test_read_metadata_gives_content_error_or_metadata(target, data):
         assert e.diagnostics and all(d.code.startswith("BAL") for d in e.diagnostics)
         return
     assert isinstance(meta["id"], str) and isinstance(meta["title"], str) and isinstance(meta["years"], list)
+
+
+WRONG = ([], {}, None, 7, "x")
+
+
+def test_every_part_replaced_by_a_wrong_shape(target):
+    """Deterministic sweep: each part of RICH in turn replaced by each wrong shape; nothing raises."""
+    tried = 0
+    for path in list(_paths(RICH))[1:]:
+        for wrong in WRONG:
+            doc = copy.deepcopy(RICH)
+            _get(doc, path[:-1])[path[-1]] = copy.deepcopy(wrong)
+            target.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+            try:
+                scenario, _ = checked(target)
+                if scenario is not None:
+                    play_all(Run(scenario, 0), limit=200)
+            except Exception as e:  # noqa: BLE001 - the point is to name the part that broke it
+                raise AssertionError(f"replacing {'/'.join(map(str, path))} with {wrong!r}: {e!r}") from e
+            tried += 1
+    assert tried == 5 * (len(list(_paths(RICH))) - 1)
