@@ -1169,13 +1169,20 @@ def read_metadata(path) -> dict:
     It parses just the top-level blocks named in _META_KEYS, so a large scenario's scenes
     are never parsed. Raises ContentError if even that fails.
     """
+    from .yamlload import MAX_BYTES, LoadFailure, _decode
     diags = Diagnostics()
     try:
         with open(path, "rb") as f:
-            data = f.read()
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        diags.error(str(path), (1, 1), "BAL007", f"cannot read the file: {e}")
+            data = f.read(MAX_BYTES + 1)
+    except OSError as e:
+        diags.error(str(path), (1, 1), "BAL007", f"cannot read the file: {e.strerror or e}")
+        raise ContentError(diags.items) from None
+    try:
+        if len(data) > MAX_BYTES:
+            raise LoadFailure("BAL005", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it with includes")
+        text = _decode(data)
+    except LoadFailure as f:
+        diags.error(str(path), f.pos, f.code, f.message)
         raise ContentError(diags.items) from None
     starts = [(m.start(), m.group(1)) for m in _TOP_KEY.finditer(text)]
     pieces = []
