@@ -117,3 +117,19 @@ def test_an_included_file_that_is_not_yaml(tmp_path):
 def test_tutorial_uses_an_include(tutorial):
     assert any(f.endswith("tutorial-events.yaml") for f in tutorial.files)
     assert load_scenario(tutorial.path).content_hash == tutorial.content_hash
+
+
+def test_read_metadata_refuses_what_it_cannot_read(tmp_path):
+    import pytest
+
+    from engine import ContentError, read_metadata
+    cases = {"latin1.yaml": (b"id: caf\xe9\n", "BAL002"), "binary.yaml": (b"\x00\x01\x02", "BAL002"),
+             "huge.yaml": (b"id: x\n" + b"#" * (7 * 1024 * 1024), "BAL005"), "noid.yaml": (b"title: x\n", "BAL013")}
+    for name, (data, code) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ContentError) as e:
+            read_metadata(tmp_path / name)
+        assert [d.code for d in e.value.diagnostics] == [code], name
+    with pytest.raises(ContentError) as e:
+        read_metadata(tmp_path / "missing.yaml")
+    assert e.value.diagnostics[0].code == "BAL007"
