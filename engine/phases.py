@@ -82,7 +82,7 @@ class PhaseMachine:
         if phase_id == self._current:
             return False
         model.owner = self
-        self._machine.set_state(self._current, model=model)
+        model.state = self._current  # what Machine.set_state does, without its look-ups
         self._busy = True
         try:
             return bool(model.trigger(f"to_{phase_id}", cause=cause))

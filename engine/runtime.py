@@ -234,7 +234,8 @@ class Run:
 
     def perceive(self, kind: str, who: str | None = None) -> None:
         """Spend attention: 'balcony', 'listen', or 'one_to_one' with a stakeholder id."""
-        self._require(CHOOSING, f"perceive({kind!r})")
+        if self.state.status != CHOOSING:
+            self._require(CHOOSING, f"perceive({kind!r})")
         s, p = self.state, self.scenario.perception
         cost = {"balcony": p.balcony_cost, "listen": p.listen_cost, "one_to_one": p.one_cost}.get(kind)
         if cost is None:

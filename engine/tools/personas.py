@@ -8,7 +8,7 @@ Built in:
 
 | persona | prefers (+1) | avoids (-1) | perceives |
 |---|---|---|---|
-| `random` | any available choice, uniformly | | before half its decisions, one action at random |
+| `random` | any available choice, uniformly | | before one decision in four, one action at random |
 | `first` | always the first available choice | | nothing |
 | `systems-leader` | cede_power, face_conflict, flex_narrative, listen, distributed | hold_power, avoid_conflict, fix_narrative, hero | listen, balcony |
 | `hero` | hold_power, fix_narrative, hero | cede_power, flex_narrative, distributed | nothing |
@@ -111,8 +111,8 @@ def perceive(run, persona: Persona, rng) -> None:
     s = run.state
     p = run.scenario.perception
     if habits[0] == "random":
-        # half the time, one perception action chosen at random among those affordable now
-        if s.attention <= 0 or rng.random() < 0.5:
+        # before one decision in four, one perception action chosen at random among those affordable now
+        if s.attention <= 0 or rng.random() >= 0.25:
             return
         options = []
         if s.attention >= p.listen_cost:
