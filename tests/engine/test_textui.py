@@ -125,3 +125,17 @@ def test_a_broken_scenario_is_reported_not_played(tmp_path):
     bad.write_text("balcony: 1\n")
     r = balcony(tmp_path, "play", bad, "--text", input="1\n")
     assert r.returncode == 2 and "BAL013" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_balcony_console_script(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from .helpers import cli_env
+    script = Path(sys.executable).parent / "balcony"
+    if not script.exists():
+        pytest.skip("the balcony console script is not installed beside this Python")
+    r = subprocess.run([str(script), "play", str(TUTORIAL), "--text", "--seed", "3"], input="1\n2\n",
+                       capture_output=True, text=True, env=cli_env(tmp_path), timeout=60)
+    assert r.returncode == 0 and "Go and see the Director." in r.stdout and "Traceback" not in r.stderr
