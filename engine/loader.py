@@ -920,6 +920,8 @@ class _Loader:
             steps = tuple((k, None if const is not None else fn, const) + tuple(self.ranges[k])
                           for k, fn, const in steps)
             fair = op == "fair"
+            if len(steps) == 1 and not fair:  # the commonest effect of all: one value changed by an amount
+                return _add_one(*steps[0])
 
             def apply(run, cause, steps=steps, fair=fair):
                 s = run.state
@@ -1032,6 +1034,29 @@ class _Loader:
             elif False not in c.interval and not c.is_const:
                 self.warn(container, key, "BAL035", f"{what} always holds, given the declared ranges: "
                                                     f"remove it, or fix the comparison")
+
+
+def _add_one(k, fn, const, lo, hi, integer):
+    """`add` for a single value: the loop of the general case, unrolled (same arithmetic)."""
+    def apply(run, cause):
+        s = run.state
+        vals = s.vals
+        old = vals[k]
+        v = old + (const if fn is None else fn(s))
+        v = lo if v < lo else (hi if v > hi else v)
+        if integer:
+            v = int(round(v))
+        else:
+            m = v * 1e6
+            r = round(m)
+            v = r / 1e6 if -0.49 < m - r < 0.49 else round(v, 6)
+        if v != old:
+            vals[k] = v
+            if s.memo:
+                s.memo.clear()
+            if run.record:
+                run.history.changes.append((s.turn, k, old, v, cause))
+    return apply
 
 
 def _cycle_members(sid, edges):
