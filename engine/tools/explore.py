@@ -239,7 +239,7 @@ def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, t
         if res.states >= max_states:
             res.complete, res.stopped_by = False, "max_states"
             break
-        if res.states % 32 == 0 and clock() - start > time_limit * (0.75 if steer else 1.0):
+        if res.states % 32 == 0 and clock() - start > time_limit * (0.6 if steer else 1.0):
             res.complete, res.stopped_by = False, "time_limit"
             break
         habit, run = w.pop()
@@ -330,7 +330,7 @@ def _aim(w, res, start, time_limit, clock):
                 res.endings_reached[st.ending] = res.endings_reached.get(st.ending, 0) + 1
 
         try:
-            found = steering.beam_search(sc, goal, seeds=(0, 1), beam=8,
+            found = steering.beam_search(sc, goal, seeds=(0, 1, 2, 3), beam=10,
                                       budget=lambda t0=t0: clock() - t0 < per_target and clock() - start < time_limit,
                                       on_choice=on_choice, on_state=on_state)
         except Exception as e:  # noqa: BLE001
