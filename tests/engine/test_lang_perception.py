@@ -174,3 +174,28 @@ def test_balcony_visits_in_expressions(run_of):
     assert run.snapshot().text == "0"
     run.perceive("balcony")
     assert run.snapshot().text == "1"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_balcony_readings_stay_inside_the_range_at_the_edges(run_of, seed):
+    run = run_of({"stakeholders": stakeholders(alice={"trust": 99, "commitment": 1}, bob={"trust": 0, "commitment": 100}),
+                  "meters": {"outcomes": {"range": [0, 100], "start": 99.5}, "waits": {"range": [-10, 10], "start": -10}},
+                  "perception": {"balcony": {"band": 30}}}, seed=seed)
+    run.perceive("balcony")
+    b = run.snapshot().balcony
+    for r in b.readings:
+        for lo, hi in (r.trust, r.commitment):
+            assert 0 <= lo and hi <= 100 and hi - lo == 30
+    meters = {m.id: (m.lo, m.hi) for m in b.meters}
+    assert meters["outcomes"][1] <= 100 and meters["outcomes"][0] <= 99.5
+    assert meters["waits"][0] >= -10 and meters["waits"][0] <= -10 + 6
+
+
+def test_met_counts_every_one_to_one(run_of):
+    run = run_of({"perception": {"attention": 3},
+                  "scenes": {"start": {"text": "{met.alice} {met.bob}", "choices": [{"text": "Go", "goto": "end"}]}}})
+    run.perceive("one_to_one", "bob")
+    run.perceive("one_to_one", "bob")
+    run.perceive("one_to_one", "alice")
+    assert run.snapshot().text == "1 2" and run.state.met == {"bob": 2, "alice": 1}
+    assert [p["who"] for p in run.history.perceptions] == ["bob", "bob", "alice"]
