@@ -11,7 +11,7 @@ import pytest
 from .helpers import BASE, balcony, dump, merge
 
 MEMORY_CAP = 1024 ** 3  # 1 GB of address space
-TIME_LIMIT = 8.0        # seconds, generous for a loaded 2-core machine; each case takes well under 2 s
+TIME_LIMIT = 5.0        # seconds, for a loaded 2-core machine; each case takes under 1 s
 
 
 def _cap_memory():

@@ -180,3 +180,34 @@ def test_truncated_or_corrupted_save_bytes(tutorial, saved, tmp_path, cut, flip,
     p = tmp_path / "bytes.json"
     p.write_bytes(bytes(raw[: len(raw) - cut]))
     _survives(tutorial, p)
+
+
+def _damaged(saved, change):
+    doc = copy.deepcopy(saved)
+    change(doc)
+    return doc
+
+
+DAMAGE = {
+    "notice without kind": lambda d: d["state"].__setitem__("notices", [{"title": "", "text": "x"}]),
+    "pending without cause": lambda d: d["state"].__setitem__("pending", [{"due": 9, "ref": "nope"}]),
+    "tag count not a number": lambda d: d["state"]["tags"].__setitem__("hero", {"x": 1}),
+    "value out of its range": lambda d: d["state"]["vals"].__setitem__("outcomes", 1e9),
+    "flag not true/false": lambda d: d["state"]["vals"].__setitem__("pooled", 1),
+    "scene as a list": lambda d: d["state"].__setitem__("scene", ["welcome"]),
+    "history not a mapping": lambda d: d.__setitem__("history", []),
+    "decision without tags": lambda d: d["history"]["decisions"][0].pop("tags"),
+    "actions not a list": lambda d: d.__setitem__("actions", "choose 1"),
+    "random state cut short": lambda d: d["state"]["rng"][1].pop(),
+    "negative turn": lambda d: d["state"].__setitem__("turn", -1),
+    "balcony reading without hidden": lambda d: d["state"].__setitem__(
+        "balcony", {"readings": [{"id": "police", "trust": [1, 2], "commitment": [1, 2]}], "meters": []}),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGE))
+def test_specific_damage_is_a_save_error(tutorial, saved, tmp_path, case):
+    p = tmp_path / "damaged.json"
+    p.write_text(json.dumps(_damaged(saved, DAMAGE[case])))
+    with pytest.raises(SaveError, match="damaged"):
+        read_save(p, tutorial)
