@@ -728,10 +728,15 @@ class Compiler:
         return Compiled(fn, NUM, iv)
 
 
-def compile_expr(src, env: Env, self_id: str | None = None, want: str | None = None) -> Compiled:
-    """Parse and compile `src`. `want` is NUM or BOOL to check the result's type."""
+def compile_expr(src, env: Env, self_id: str | None = None, want: str | None = None,
+                 group_var: tuple | None = None) -> Compiled:
+    """Parse and compile `src`. `want` is NUM or BOOL to check the result's type.
+
+    `group_var` = (group, member) makes `group.value` mean that member's value: an effect on
+    `all.trust` may read `all.commitment`, each stakeholder its own.
+    """
     node = parse(src)
-    c = Compiler(env, self_id).compile(node)
+    c = Compiler(env, self_id, group_var).compile(node)
     if want == BOOL and c.type != BOOL:
         raise ExprError(f"a condition must be true or false, but this is a {c.type}: "
                         f"compare it, for example '{src} > 0'", 0, "BAL023")

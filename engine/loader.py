@@ -334,6 +334,10 @@ class _Loader:
             if isinstance(sv, dict):
                 declared_values.update(k for k in sv if k not in CORE_VALUES)
         extra = {"values": declared_values}
+        version = root.get("balcony")
+        if "balcony" in root and version != 1:
+            self.err(root, "balcony", "BAL015", f"this is Balcony language version 1; 'balcony: {version}' is not "
+                                                f"supported: write 'balcony: 1'")
         S.SCHEMA.check(root, root.pos, S.CheckCtx(root_name, self.diags, extra))
         for name, doc in docs[1:]:
             bad = [k for k in doc if k not in S.INCLUDABLE]
@@ -895,7 +899,7 @@ class _Loader:
                     member = k.partition(".")[0] if group else self_id
                     try:
                         c = compile_expr(val, self.env, member if (group or self_id) else None,
-                                         BOOL if is_flag else NUM)
+                                         BOOL if is_flag else NUM, (group, member) if group else None)
                     except ExprError as e:
                         line, col = self._at(mapping, key, val, e.offset)
                         self.diags.error(_file(mapping, self.root_name), (line, col), e.code,

@@ -375,7 +375,7 @@ _STORY = Struct({"id": Id(), "if": Expr(want="bool"), "text": Str(), "effects": 
                 required=("id", "text"), what="a service-user story")
 
 SCHEMA = Struct({
-    "balcony": Num(lo=1, hi=1, integer=True, doc="language version"),
+    "balcony": Any_(doc="language version: 1"),
     "id": Str(pattern=SCENARIO_ID_RE, what="scenario id"),
     "title": Str(), "version": OneOf([Str(), Num()]), "summary": Str(),
     "setting": Struct({"place": Str(), "years": ListOf(Num(lo=1800, hi=2200, integer=True), min_items=1, max_items=2)},
@@ -460,6 +460,7 @@ def json_schema() -> dict:
     j = SCHEMA.json()
     j["required"] = list(SCHEMA.required)
     j["properties"]["invariants"] = {"type": "array", "items": {"type": "object"}}
+    j["properties"]["balcony"] = {"const": 1, "description": "language version"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://balcony.example/scenario.schema.json",

@@ -30,6 +30,19 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+class _Missing:
+    """Stands in for a subcommand whose third-party library is not installed."""
+
+    def __init__(self, command, package):
+        self.command, self.package = command, package
+
+    def run(self, args) -> int:
+        print(f"balcony {self.command}: needs the Python package '{self.package}', which is not installed here. "
+              f"Reinstall Balcony with its dependencies: .venv/bin/pip install -e . (make test does this)",
+              file=sys.stderr)
+        return 2
+
+
 def build_parser():
     parser = _Parser(prog="balcony", description="Balcony: a serious game about systems leadership in public services.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -40,7 +53,14 @@ def build_parser():
         except ModuleNotFoundError as e:
             if name in OPTIONAL and e.name == name:
                 continue
-            raise
+            if name not in OPTIONAL:
+                raise
+            # an authoring command whose library is missing must not take the whole CLI down
+            short = name.rsplit(".", 1)[1]
+            p = sub.add_parser(short, help=f"(unavailable: needs the Python package {e.name})")
+            p.add_argument("rest", nargs=argparse.REMAINDER)
+            modules[short] = _Missing(short, e.name)
+            continue
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP))
         mod.add_arguments(p)
         modules[mod.NAME] = mod

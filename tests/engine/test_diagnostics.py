@@ -198,7 +198,6 @@ def test_BAL014_malformed_ids(diags_of):
     at(p, diags, "BAL014", "id: no spaces", col=5)
 
 
-@pytest.mark.xfail(strict=True, reason="BAL015 is never emitted: `balcony: 2` gives BAL012 (reported to the engine lead)")
 def test_BAL015_unsupported_language_version(diags_of):
     p, diags = diags_of({"balcony": 2})
     at(p, diags, "BAL015", "balcony: 2")

@@ -188,6 +188,14 @@ def test_groups_by_list_and_by_where(run_of):
     assert (run.value("alice.commitment"), run.value("bob.commitment")) == (41, 21)
 
 
+def test_a_group_effect_reads_each_members_own_value_by_the_group_name(run_of):
+    # all.support moves a tenth of the way towards each member's own commitment
+    run = run_of({**one_choice([{"add": {"all.support": "(all.commitment - all.support) / 10"}}])})
+    run.choose(0)
+    assert run.value("alice.support") == 58   # 60 + (40 - 60) / 10
+    assert run.value("bob.support") == 65     # 70 + (20 - 70) / 10
+
+
 def test_group_aggregates_in_expressions(run_of):
     run = run_of({"groups": {"pair": ["alice", "bob"]}, "scenes": {"start": {
         "text": "{sum(all.trust)} {mean(pair.support)} {min(all.commitment)} {max(all.commitment)} {count(all.trust >= 40)}",
