@@ -1,27 +1,28 @@
-"""`balcony explore`: a systematic walk of a scenario's state space.
+"""`balcony explore`: a systematic walk of a scenario's state space, in three stages within a time limit.
 
-The walk starts from the first scene, once for each seed and each perception habit, and at every
-decision takes every available choice (breadth first). Numbers in the state are continuous, so the
-walk would never end if it told every state apart; instead it treats two decision points as **the same
-abstract state** when they agree on:
+1. **Sweep** (up to 20% of the limit): every persona plays `sweep` runs (random four times as many).
+2. **Walk** (until 60% of the limit, or `max_states` decision points): from the first scene, once for
+   each of `seeds` random-event seeds and each perception habit, take **every available choice at every
+   decision**. Numbers in the state are continuous, so the walk would never end if it told every state
+   apart; instead it treats two decision points as **the same abstract state** when they agree on:
 
-- the perception habit being followed and the scene;
-- the quarter (turn), the phase and the attention left;
-- every flag, and which service-user stories have been heard;
-- the truth of **every condition in the scenario** (each choice's `if`, each rule's, event's, phase
-  change's, story's, conditional effect's and ending's), evaluated in that state.
+   - the perception habit being followed, the scene and the phase;
+   - every flag, and which service-user stories have been heard;
+   - the truth of **every condition in the scenario** (each choice's `if`, each rule's, event's, phase
+     change's, story's, conditional effect's and ending's), evaluated in that state.
 
-So meters are told apart exactly as finely as the scenario's own conditions tell them apart (predicate
-abstraction). At most `width` runs are kept per abstract state (default 2: the first two that reach it,
-which usually differ in their random events). Perception habits: none, listen, a one-to-one (with the
-scene's speaker, else whoever has been met least), and listen then a one-to-one. Random events follow
-each root seed's random stream (seeds 0 .. seeds-1), so every path found is a real run that
-`balcony replay` can play again.
+   So meters are told apart exactly as finely as the scenario's own conditions tell them apart
+   (predicate abstraction). At most `width` runs are kept per abstract state. Decision points that make
+   some condition true or false for the first time, or reach a scene for the first time, are expanded
+   first; then the least-expanded scene's, deepest first. Perception habits: none, listen, a one-to-one
+   (with the scene's speaker, else whoever has been met least), and listen then a one-to-one.
+3. **Aim** (the rest of the limit): for each ending never reached and each choice whose condition never
+   held, a beam search steers runs towards it (steer.distance: how far a state is from making the
+   condition true); for an ending, the persona that ends closest then plays more seeds.
 
-Bounds: the walk stops after `max_states` decision points have been expanded or `time_limit` seconds,
-whichever comes first, and says so; what it reports as unreached is then "not reached within the
-bound". Within the bound, every reachable abstract state is expanded and every choice available in it
-is taken.
+Random events follow each run's own seeded stream, so every path found is a real run that
+`balcony replay` can play again. The report says whether the walk finished or stopped at its bound;
+what is unreached after a bounded walk is "not reached within the bound".
 """
 from __future__ import annotations
 
@@ -212,7 +213,7 @@ class _Walker:
         return (habit, s.scene, s.phase, tuple(vals[f] for f in self.flag_ids), frozenset(s.heard), bits)
 
 
-def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, time_limit: float = 8.0,
+def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, time_limit: float = 7.0,
             sweep: int = 40, steer: bool = True, habits: dict | None = None, clock=time.monotonic) -> ExploreResult:
     """Explore the scenario at `path` (see the module's notes). Raises ContentError if it does not load."""
     scenario, probes = load_probed(path)

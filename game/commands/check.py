@@ -26,7 +26,7 @@ def add_arguments(p):
     p.add_argument("--out", metavar="DIR", default=os.path.join("out", "check"),
                    help="where counterexample transcripts go (default out/check)")
     p.add_argument("--no-explore", action="store_true", help="skip the exploration")
-    p.add_argument("--time-limit", type=float, default=8.0, help="explore's time limit in seconds (default 8)")
+    p.add_argument("--time-limit", type=float, default=7.0, help="explore's time limit in seconds (default 7)")
 
 
 def run(args) -> int:

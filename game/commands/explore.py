@@ -18,7 +18,7 @@ def add_arguments(p):
     p.add_argument("--seeds", type=int, default=3, help="random-event seeds the walk starts from (default 3)")
     p.add_argument("--width", type=int, default=2, help="runs kept per abstract state (default 2)")
     p.add_argument("--max-states", type=int, default=20_000, help="stop after this many decision points (default 20000)")
-    p.add_argument("--time-limit", type=float, default=8.0, help="stop after this many seconds (default 8)")
+    p.add_argument("--time-limit", type=float, default=7.0, help="stop after this many seconds (default 7)")
     p.add_argument("--strict", action="store_true", help="also fail on conditions that never change and meters that never move")
 
 
