@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import random
+import weakref
 from dataclasses import dataclass, field, fields
 
 from .errors import ChoiceError, PhaseError
@@ -100,6 +101,7 @@ class Run:
         self.scenario = scenario
         self._ranges = scenario.ranges
         self._end_turn = scenario.end_turn
+        self._rules = _rule_steps(scenario)
         self.record = record
         self.history = History()
         self.actions: list = []
@@ -370,13 +372,11 @@ class Run:
                                           "cause": p.get("origin")})
                     for f in later.effects:
                         f(self, f"later:{p['ref']}|{p['cause']}")
-        # the system's own dynamics
-        for rule in sc.rules:
-            cause = f"rule:{rule.id}"
-            for cond, effects in rule.effects:
-                if cond is None or cond(s):
-                    for f in effects:
-                        f(self, cause)
+        # the system's own dynamics: rule by rule (and member by member for `each`), as declared
+        for cause, cond, effects in self._rules:
+            if cond is None or cond(s):
+                for f in effects:
+                    f(self, cause)
         # phases move on
         phase = sc.phases[s.phase]
         for to, cond in phase.next:
@@ -555,6 +555,19 @@ class Run:
         return {"format": "balcony-transcript", "format_version": SAVE_FORMAT, "scenario": self.scenario.id,
                 "version": self.scenario.version, "seed": self.state.seed, "actions": list(self.actions),
                 "ending": self.state.ending, "final_state": dict(self.state.vals)}
+
+
+_RULE_STEPS: dict = {}  # id(scenario) -> (weak reference to it, its rules as (cause, cond, effects) steps)
+
+
+def _rule_steps(scenario) -> tuple:
+    """The scenario's rules flattened once (not every quarter), with their causes' text made once."""
+    got = _RULE_STEPS.get(id(scenario))
+    if got is not None and got[0]() is scenario:
+        return got[1]
+    steps = tuple((f"rule:{rule.id}", cond, effects) for rule in scenario.rules for cond, effects in rule.effects)
+    _RULE_STEPS[id(scenario)] = (weakref.ref(scenario), steps)
+    return steps
 
 
 def _fmt(v):
