@@ -101,7 +101,7 @@ class Run:
         self.scenario = scenario
         self._ranges = scenario.ranges
         self._end_turn = scenario.end_turn
-        self._rules = _rule_steps(scenario)
+        self._rules, self._forced = _rule_steps(scenario)
         self.record = record
         self.history = History()
         self.actions: list = []
@@ -384,8 +384,8 @@ class Run:
                 self._goto_phase(to, f"phase:{phase.id}->{to}")
                 break
         # events: forced first, then perhaps one drawn at random
-        for e in sc.events:
-            if e.forced and e.id not in s.fired and (e.cond is None or e.cond(s)):
+        for e in self._forced:
+            if e.id not in s.fired and (e.cond is None or e.cond(s)):
                 self._fire(e)
         if sc.events and self.rng.random() < sc.event_chance:
             pool, weights = [], []
@@ -557,17 +557,19 @@ class Run:
                 "ending": self.state.ending, "final_state": dict(self.state.vals)}
 
 
-_RULE_STEPS: dict = {}  # id(scenario) -> (weak reference to it, its rules as (cause, cond, effects) steps)
+_RULE_STEPS: dict = {}  # id(scenario) -> (weak reference to it, (rule steps, forced events))
 
 
 def _rule_steps(scenario) -> tuple:
-    """The scenario's rules flattened once (not every quarter), with their causes' text made once."""
+    """Once per scenario, not every quarter: its rules flattened to (cause, cond, effects) steps, with the
+    causes' text made once, and its forced events."""
     got = _RULE_STEPS.get(id(scenario))
     if got is not None and got[0]() is scenario:
         return got[1]
     steps = tuple((f"rule:{rule.id}", cond, effects) for rule in scenario.rules for cond, effects in rule.effects)
-    _RULE_STEPS[id(scenario)] = (weakref.ref(scenario), steps)
-    return steps
+    forced = tuple(e for e in scenario.events if e.forced)
+    _RULE_STEPS[id(scenario)] = (weakref.ref(scenario), (steps, forced))
+    return steps, forced
 
 
 def _fmt(v):

@@ -7,6 +7,7 @@ transcript that `balcony replay` accepts.
 """
 from __future__ import annotations
 
+import functools
 import math
 import random
 import statistics
@@ -40,7 +41,12 @@ class RunRecord:
 
 def persona_rng(persona_name: str, seed: int) -> random.Random:
     """The persona's own generator for run `seed`: independent of the run's events."""
-    return random.Random(seed * 1_000_003 + zlib.crc32(persona_name.encode()))
+    return random.Random(seed * 1_000_003 + _name_hash(persona_name))
+
+
+@functools.lru_cache(maxsize=256)
+def _name_hash(name: str) -> int:
+    return zlib.crc32(name.encode())
 
 
 def year_turns(scenario) -> tuple:
