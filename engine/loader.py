@@ -940,7 +940,8 @@ class _Loader:
                         v = old + amount
                     v = lo if v < lo else (hi if v > hi else v)
                     if integer:
-                        v = int(round(v))
+                        if v.__class__ is not int:  # whole numbers plus whole amounts need no rounding
+                            v = int(round(v))
                     else:  # round(v, 6), twice as fast: the same unless v * 1e6 is within 0.01 of a half
                         m = v * 1e6
                         r = round(m)
@@ -1049,7 +1050,8 @@ def _add_one(k, fn, const, lo, hi, integer):
         v = old + (const if fn is None else fn(s))
         v = lo if v < lo else (hi if v > hi else v)
         if integer:
-            v = int(round(v))
+            if v.__class__ is not int:
+                v = int(round(v))
         else:
             m = v * 1e6
             r = round(m)

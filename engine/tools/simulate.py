@@ -112,7 +112,7 @@ class SimResult:
     endings: Counter = field(default_factory=Counter)
     decisions: list = field(default_factory=list)
     words: list = field(default_factory=list)
-    scene_visits: Counter = field(default_factory=Counter)   # total entries
+    final_entries: Counter = field(default_factory=Counter)  # scene -> runs that ended on entering it
     scene_runs: Counter = field(default_factory=Counter)     # runs that entered
     choice_hits: Counter = field(default_factory=Counter)    # (scene, index) -> times taken
     choice_runs: Counter = field(default_factory=Counter)    # (scene, index) -> runs that took it
@@ -124,6 +124,15 @@ class SimResult:
     errors: list = field(default_factory=list)               # (seed, message, transcript)
 
     # --- reporting -------------------------------------------------------
+    @property
+    def scene_visits(self) -> Counter:
+        """scene -> times entered, over all runs (a decision there each time, or the run's end)."""
+        out = Counter()
+        for (sid, _), n in self.choice_hits.items():
+            out[sid] += n
+        out.update(self.final_entries)
+        return out
+
     def ending_table(self) -> list:
         sc = self.scenario
         out = []
@@ -149,13 +158,14 @@ class SimResult:
 
     def scene_table(self) -> list:
         out = []
+        visits = self.scene_visits
         for sid, sc in self.scenario.scenes.items():
             choices = []
             for c in sc.choices:
                 key = (sid, c.index)
                 choices.append({"index": c.index, "text": _short(c.text_src), "taken": self.choice_hits.get(key, 0),
                                 "runs": self.choice_runs.get(key, 0)})
-            out.append({"id": sid, "visits": self.scene_visits.get(sid, 0), "runs": self.scene_runs.get(sid, 0),
+            out.append({"id": sid, "visits": visits.get(sid, 0), "runs": self.scene_runs.get(sid, 0),
                         "choices": choices})
         return out
 
@@ -267,7 +277,7 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
     qscore = {e.id: QUALITY_SCORE.get(e.quality, 1) for e in scenario.endings}
     tri_fns = tuple(scenario.triangle.get(k) for k in ("public_value", "legitimacy", "capacity"))
     endings, decisions_l, words_l = res.endings, res.decisions, res.words
-    visits_c, scene_runs, hits, choice_runs = res.scene_visits, res.scene_runs, res.choice_hits, res.choice_runs
+    final_entries, scene_runs, hits, choice_runs = res.final_entries, res.scene_runs, res.choice_hits, res.choice_runs
     msamples = res.meter_samples
     turns_t = res.turns
     outcomes = res.outcomes
@@ -292,11 +302,15 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
         for e in s.fired:
             w += event_words.get(e, 0.0)
         words_l.append(w)
-        visits_c.update(s.visits)
-        scene_runs.update(s.visits.keys())
+        # every entry into a scene ends in a decision there, except the last entry when it ends the run
         hits.update(path)
         taken = set(path)
         choice_runs.update(taken)
+        entered = {key[0] for key in taken}
+        if not path or path[-1][0] != s.scene:
+            final_entries[s.scene] += 1
+            entered.add(s.scene)
+        scene_runs.update(entered)
         if len(outcomes) < DOMINANCE_RUNS:
             tri = tuple(round(float(f(s)), 2) if f is not None else 0.0 for f in tri_fns)
             outcomes.append((taken, (tri[0], tri[1], tri[2], qscore.get(ending, 1))))

@@ -100,3 +100,19 @@ def test_cli_text_json_and_bad_input(tmp_path, capsys):
     assert code == 2 and "systems-leader" in err
     code, _, err = cli(capsys, "simulate", tmp_path / "missing.yaml")
     assert code == 2 and "BAL007" in err
+
+
+def test_scene_visits_and_runs_match_the_runs_themselves(tmp_path):
+    from collections import Counter
+    d0 = doc()
+    d0["scenes"]["middle"]["choices"][1]["goto"] = "start"       # a loop: scenes can be entered twice
+    d0["calendar"] = {"start": "2010-Q1", "end": "2010-Q3"}
+    sc = load_scenario(write(tmp_path, d0))
+    res = simulate(sc, 60, "random", 0)
+    visits, runs = Counter(), Counter()
+    for k in range(60):
+        run, _, _ = play(sc, P.get_persona(sc, "random"), k)
+        visits.update(run.state.visits)
+        runs.update(run.state.visits.keys())
+    assert res.scene_visits == visits and res.scene_runs == runs
+    assert max(visits.values()) > 60, "some runs went round the loop"
