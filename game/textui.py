@@ -80,9 +80,9 @@ class TextUI:
 
     # --- the loop -------------------------------------------------------------
     def play(self) -> int:
-        run = self.run
         shown_scene = None
         while True:
+            run = self.run  # a hot reload (--watch) replaces the run
             snap = run.snapshot()
             if snap.status == "outcome":
                 self.show_notices(snap)
@@ -313,7 +313,7 @@ class TextUI:
                 print("  " + d.format(), file=self.err)
             return False
         run = Run(scenario, self.seed)
-        kept = 0
+        kept, total = 0, len(self.run.actions)
         for action in self.run.actions:
             try:
                 apply_action(run, action)
@@ -323,7 +323,7 @@ class TextUI:
         if run.status == "outcome":
             run.advance()
         self.scenario, self.run = scenario, run
-        print(f"(reloaded {self.watch_path}; replayed {kept} of {len(self.run.actions) if kept else 0} actions)", file=self.err)
+        print(f"(reloaded {self.watch_path}; replayed {kept} of {total} actions)", file=self.err)
         return True
 
 
