@@ -1173,9 +1173,17 @@ def load_probed(path) -> tuple:
     slower: use this copy only for exploring.
     """
     loader = _Loader(str(path), probe=True)
-    scenario = loader.load()
+    try:
+        scenario = loader.load()
+    except RecursionError:
+        loader.diags.error(loader.root_name, (1, 1), "BAL005", "the scenario is nested too deeply to check")
+        scenario = None
     if scenario is None:
-        raise ContentError(loader.diags.sorted() or [])
+        diags = loader.diags.sorted()
+        if not any(d.severity == "error" for d in diags):  # pragma: no cover - defensive, as load_scenario
+            from .diagnostics import Diagnostic
+            diags.append(Diagnostic(str(path), 1, 1, "BAL003", "error", "the scenario could not be loaded"))
+        raise ContentError(diags)
     return scenario, list(loader.probes)
 
 
