@@ -347,23 +347,28 @@ def _play_fast(scenario, persona, seed, scores, turns, sample, path):
     habits = persona.perceive
     choose, advance, available = run.choose, run.advance, run.available_indices
     n = 0
-    while True:
-        status = s.status
-        if status == "choosing":
-            if habits:
-                perceive(run, persona, rng)
-            avail = available()
-            if not avail:
-                raise DeadEnd(run)
-            scene = s.scene
-            i = pick(persona, scores[scene], avail, rng)
-            path.append((scene, i))
-            choose(i)
-            n += 1
-            if n > 10_000:
-                raise Endless(run)
-        elif status == "outcome":
-            advance()
-        else:
-            break
+    try:
+        while True:
+            status = s.status
+            if status == "choosing":
+                if habits:
+                    perceive(run, persona, rng)
+                avail = available()
+                if not avail:
+                    raise DeadEnd(run)
+                scene = s.scene
+                i = pick(persona, scores[scene], avail, rng)
+                path.append((scene, i))
+                choose(i)
+                n += 1
+                if n > 10_000:
+                    raise Endless(run)
+            elif status == "outcome":
+                advance()
+            else:
+                break
+    except SimulationError:
+        raise
+    except Exception as e:  # an error inside the engine: report it with the run so far, not a traceback
+        raise SimulationError(run, f"error in the scene '{s.scene}' (seed {seed}): {type(e).__name__}: {e}") from e
     return run, samples
