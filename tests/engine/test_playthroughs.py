@@ -11,6 +11,8 @@ A playthrough file is::
 the scene's own, as ChoiceView.index); `values` is any subset of the final hidden state.
 After an intended change to a scenario, re-record the expectations (same seeds and actions) with
     python -m tests.engine.test_playthroughs rerecord tests/playthroughs/*.json
+and record one playthrough for every ending that has none yet (played by the scenario's personas) with
+    python -m tests.engine.test_playthroughs record scenarios/*.yaml
 """
 from __future__ import annotations
 
@@ -103,8 +105,44 @@ def _rerecord(files):  # pragma: no cover - a tool for authors
         print(f"{p}: {run.state.ending}")
 
 
+def _record(scenario_files, tries=3000):  # pragma: no cover - a tool for authors
+    """Find and record one playthrough for every ending that has none yet, by playing personas' runs."""
+    from engine.tools.personas import all_personas
+    from engine.tools.simulate import replay_run
+
+    have = {}
+    for f in FILES:
+        plan = json.loads(f.read_text(encoding="utf-8"))
+        have.setdefault(str(Path(plan["scenario"])), set()).add(plan["ending"])
+    for sf in scenario_files:
+        rel = str(Path(sf).resolve().relative_to(REPO))
+        scenario = scenario_for(rel)
+        wanted = [e.id for e in scenario.endings if e.id not in have.get(rel, set())]
+        personas = list(all_personas(scenario))
+        for seed in range(tries):
+            if not wanted:
+                break
+            for name in personas:
+                run = replay_run(scenario, name, seed)
+                if run.state.ending in wanted:
+                    e = run.state.ending
+                    wanted.remove(e)
+                    keys = [m for m in scenario.meters][:6] + [f for f in scenario.flags][:2]
+                    plan = {"description": f"{scenario.title}: the '{e}' ending, as the {name} persona played it "
+                                           f"(seed {seed}).",
+                            "scenario": rel, "seed": run.state.seed, "actions": run.actions, "ending": e,
+                            "values": {k: run.state.vals[k] for k in keys}}
+                    out = PLAYTHROUGHS / f"{Path(rel).stem}-{e.replace('_', '-')}.json"
+                    out.write_text(dump_plan(plan), encoding="utf-8")
+                    print(f"{out.name}: {name}, seed {seed}")
+        for e in wanted:
+            print(f"{rel}: no playthrough found for the ending {e!r}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     if sys.argv[1:2] == ["rerecord"]:
         _rerecord(sys.argv[2:])
+    elif sys.argv[1:2] == ["record"]:
+        _record(sys.argv[2:])
     else:
         print(__doc__)
