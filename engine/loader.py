@@ -942,10 +942,6 @@ class _Loader:
                     if integer:
                         if v.__class__ is not int:  # whole numbers plus whole amounts need no rounding
                             v = int(round(v))
-                    else:  # round(v, 6), twice as fast: the same unless v * 1e6 is within 0.01 of a half
-                        m = v * 1e6
-                        r = round(m)
-                        v = r / 1e6 if -0.49 < m - r < 0.49 else round(v, 6)
                     if v != old:
                         vals[k] = v
                         if s.memo:
@@ -1052,10 +1048,6 @@ def _add_one(k, fn, const, lo, hi, integer):
         if integer:
             if v.__class__ is not int:
                 v = int(round(v))
-        else:
-            m = v * 1e6
-            r = round(m)
-            v = r / 1e6 if -0.49 < m - r < 0.49 else round(v, 6)
         if v != old:
             vals[k] = v
             if s.memo:

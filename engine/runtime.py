@@ -441,7 +441,7 @@ class Run:
         if rng is not None:
             lo, hi, integer = rng
             value = lo if value < lo else (hi if value > hi else value)
-            value = int(round(value)) if integer else round(float(value), 6)
+            value = int(round(value)) if integer else float(value)
         else:
             value = bool(value)
         if value != old:
