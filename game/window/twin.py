@@ -1,6 +1,6 @@
 """An in-memory twin of the engine's driving API, for tests and the benchmark.
 
-It mirrors the snapshot types of ``docs/engine-api.md`` with a tiny scripted
+It returns the engine's own snapshot types (``engine.views``) from a tiny scripted
 story ("Harbour Street"), so screens, layout and the pilot can be exercised
 without the real engine or a scenario file. It is not a simulation: numbers
 move by fixed steps.
@@ -12,140 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.errors import PhaseError
+from engine.views import (ActionView, BalconyView, CalendarView, ChoiceView, EndingView, MeterReading,
+                          MeterView, Notice, PhaseView, Reading, Snapshot, SpeakerView, StakeholderView)
+
 from .backend import ScenarioInfo
-
-
-@dataclass(frozen=True)
-class SpeakerView:
-    id: str
-    name: str
-    role: str
-    agency: str
-    colour: str | None
-
-
-@dataclass(frozen=True)
-class ChoiceView:
-    index: int
-    text: str
-    available: bool
-    reason: str | None
-    tags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CalendarView:
-    turn: int
-    year: int
-    quarter: int
-    label: str
-
-
-@dataclass(frozen=True)
-class PhaseView:
-    id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class ActionView:
-    kind: str
-    label: str
-    cost: int
-    available: bool
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class StakeholderView:
-    id: str
-    name: str
-    role: str
-    agency: str
-    colour: str | None
-    local_budget: bool
-    says: str
-    support_band: int
-
-
-@dataclass(frozen=True)
-class Reading:
-    stakeholder_id: str
-    name: str
-    hidden: bool
-    trust: tuple[float, float] | None = None
-    commitment: tuple[float, float] | None = None
-
-
-@dataclass(frozen=True)
-class MeterReading:
-    id: str
-    label: str
-    lo: float
-    hi: float
-
-
-@dataclass(frozen=True)
-class BalconyView:
-    readings: tuple[Reading, ...]
-    meters: tuple[MeterReading, ...]
-    text: str
-
-
-@dataclass(frozen=True)
-class MeterView:
-    id: str
-    label: str
-    value: float
-    lo: float
-    hi: float
-    kind: str
-
-
-@dataclass(frozen=True)
-class Notice:
-    kind: str
-    title: str
-    text: str
-    cause: str | None = None
-
-
-@dataclass(frozen=True)
-class EndingView:
-    id: str
-    title: str
-    quality: str
-    text: str
-    triangle: dict
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    status: str
-    scenario_id: str
-    scenario_title: str
-    scene_id: str
-    scene_title: str
-    speaker: SpeakerView
-    text: str
-    choices: tuple[ChoiceView, ...]
-    calendar: CalendarView
-    phase: PhaseView
-    attention_left: int
-    attention_max: int
-    perception_actions: tuple[ActionView, ...]
-    dance_floor: tuple[StakeholderView, ...]
-    balcony: BalconyView | None
-    insights: tuple[str, ...]
-    revealed: tuple[tuple[str, float], ...]
-    visible_meters: tuple[MeterView, ...]
-    notices: tuple[Notice, ...]
-    ending: EndingView | None
-    decisions: int = 0
-
-
-class PhaseError(Exception):
-    pass
 
 
 CAST = (
