@@ -444,15 +444,7 @@ class _Loader:
             value_starts[vid] = v.get("start", rng[0]) if _isnum(v.get("start")) else rng[0]
 
         # --- stakeholders
-        sh_raw: dict[str, dict] = {}
-        for item, cont, i in merged.get("stakeholders", []):
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                continue
-            sid = item["id"]
-            if sid in sh_raw:
-                self.err(item, "id", "BAL042", f"the stakeholder '{sid}' is defined twice: rename one")
-                continue
-            sh_raw[sid] = item
+        sh_raw: dict[str, dict] = dict(self.unique(merged.get("stakeholders", []), "stakeholder"))
         # namespaces must not collide
         spaces = {"meter": meters, "flag": flags, "stakeholder": sh_raw,
                   "group": {g: 1 for g in merged.get("groups", {})},
@@ -654,15 +646,7 @@ class _Loader:
 
         # --- events
         events = []
-        seen_events = set()
-        for item, cont, i in merged.get("events", []):
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                continue
-            eid = item["id"]
-            if eid in seen_events:
-                self.err(item, "id", "BAL042", f"the event '{eid}' is defined twice: rename one")
-                continue
-            seen_events.add(eid)
+        for eid, item in self.unique(merged.get("events", []), "event"):
             cond = self.cond(item, "if", f"the event '{eid}'")
             weight = lambda s: 1.0  # noqa: E731
             if "weight" in item:
@@ -735,15 +719,7 @@ class _Loader:
         # --- endings
         endings = []
         fallbacks = []
-        seen_endings = set()
-        for item, cont, i in merged.get("endings", []):
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                continue
-            eid = item["id"]
-            if eid in seen_endings:
-                self.err(item, "id", "BAL042", f"the ending '{eid}' is defined twice: rename one")
-                continue
-            seen_endings.add(eid)
+        for eid, item in self.unique(merged.get("endings", []), "ending"):
             fb = bool(item.get("fallback", False))
             if fb and "if" in item:
                 self.err(item, "if", "BAL050", "the fallback ending catches every other case: remove its 'if'")
@@ -806,6 +782,19 @@ class _Loader:
             content_hash=self.reader.hash.hexdigest()[:16], env=self.env)
 
     # --- pieces --------------------------------------------------------------
+    def unique(self, entries, what):
+        """(id, item) for each well-formed item of a merged list section; a repeated id is BAL042."""
+        seen = set()
+        for item, _cont, _i in entries:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            iid = item["id"]
+            if iid in seen:
+                self.err(item, "id", "BAL042", f"the {what} '{iid}' is defined twice: rename one")
+                continue
+            seen.add(iid)
+            yield iid, item
+
     def cond(self, container, key, what, self_id=None, check=True):
         if not isinstance(container, dict) or key not in container:
             return None
