@@ -346,10 +346,7 @@ class _Loader:
                                  f"an included file may define only {', '.join(S.INCLUDABLE)}; '{k}' belongs in the main scenario")
             S.INCLUDE_SCHEMA.check({k: v for k, v in doc.items() if k not in bad} if bad else doc, doc.pos,
                                    S.CheckCtx(name, self.diags, extra))
-        merged = self.merge(docs)
-        if self.diags.has_errors and not _usable(root):
-            return None
-        return self.build(root, merged)
+        return self.build(root, self.merge(docs))
 
     def merge(self, docs):
         """Merge sections from the root and includes; duplicates are BAL042."""
@@ -746,8 +743,6 @@ class _Loader:
         start = get("start")
         if isinstance(start, str) and start not in scenes:
             self.err(root, "start", "BAL030", f"the start scene '{start}' does not exist{S.suggest(start, scene_ids)}")
-        if not phases and "phases" not in root:
-            pass
         self.check_graph(scenes, events, start, merged, end_turn)
         self.check_conditions()
 
@@ -1108,10 +1103,6 @@ def _find_pos(merged, name):
         if isinstance(v, dict) and name in v:
             return _kpos(v[name][1], name)
     return (1, 1)
-
-
-def _usable(root):
-    return isinstance(root, dict)
 
 
 _PALETTE = ("#2f6db5", "#c4572a", "#3f8f5a", "#8a4fb5", "#b58a2f", "#2f9fa5", "#b53f6d", "#5f6f7f")

@@ -107,10 +107,7 @@ class TextUI:
                 continue
             if not line:
                 continue
-            self.handle(line, snap)
-            if run.snapshot().status == "choosing" and run.snapshot().decisions == snap.decisions:
-                # perception or a bad line: show what changed without repeating the scene
-                pass
+            self.handle(line, snap)  # a perception or a bad line shows only what changed
 
     def handle(self, line, snap):
         run = self.run
