@@ -657,7 +657,8 @@ class _Loader:
                 goto = None
             events.append(Event(eid, str(item.get("title", eid)), self.template(item, "text"), cond, weight,
                                 bool(item.get("once", True)), bool(item.get("forced", False)),
-                                self.effects(item, "effects", f"event:{eid}"), goto))
+                                self.effects(item, "effects", f"event:{eid}"), goto,
+                                item["text"] if isinstance(item.get("text"), str) else ""))
 
         # --- scenes
         scenes = {}
@@ -705,7 +706,8 @@ class _Loader:
                     self.effects(ch, "effects", f"choice:{sid}#{ci}"), tags,
                     _debrief(ch), self.template(ch, "result") if isinstance(ch.get("result"), str) else None,
                     str(goto) if isinstance(goto, str) else "end", cond_src,
-                    str(ch.get("text", ""))))
+                    str(ch.get("text", "")), f"choice:{sid}#{ci}",
+                    ch["result"] if isinstance(ch.get("result"), str) else None))
             quarters = sc.get("quarters", 1)
             scenes[sid] = Scene(sid, str(speaker), str(sc["title"]) if isinstance(sc.get("title"), str) else None,
                                 self.template(sc, "text"), int(quarters) if _isnum(quarters) else 1,
@@ -730,7 +732,8 @@ class _Loader:
                     if True not in c.interval:
                         self.warn(item, "if", "BAL051", f"the ending '{eid}' can never be reached: its condition can never hold")
             e = Ending(eid, str(item.get("title", eid)), str(item.get("quality", "mixed")),
-                       float(_num(item.get("priority"), 0)), cond, fb, self.template(item, "text"))
+                       float(_num(item.get("priority"), 0)), cond, fb, self.template(item, "text"),
+                       item["text"] if isinstance(item.get("text"), str) else "")
             (fallbacks if fb else endings).append((e, item))
         if len(fallbacks) != 1 and merged.get("endings"):
             where = fallbacks[1][1] if len(fallbacks) > 1 else root.get("endings")

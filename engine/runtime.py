@@ -105,11 +105,12 @@ class Run:
         self.record = record
         self.history = History()
         self.actions: list = []
-        self.rng = random.Random(seed)
+        self._rng = None  # the run's one generator, made on first use (see `rng`)
         first_phase = next(iter(scenario.phases))
         if _state is not None:
             self.state = _state
-            self.rng.setstate(_to_tuple(_state.rng))
+            self._rng = random.Random.__new__(random.Random)  # no seeding from the OS: the state is set next
+            self._rng.setstate(_to_tuple(_state.rng))
         else:
             self.state = RunState(scenario=scenario.id, version=scenario.version, seed=seed, scene=scenario.start,
                                   status=CHOOSING, phase=first_phase, vals=dict(scenario.start_values),
@@ -142,6 +143,14 @@ class Run:
             run._enter_scene(scene)
         run.actions.append({"start_at": scene, "set": dict(overrides or {})})
         return run
+
+    @property
+    def rng(self) -> random.Random:
+        """The run's one random generator, seeded with the run's seed. Made on first use: seeding one costs
+        about as much as five decisions, and a run of a scenario without events may never draw from it."""
+        if self._rng is None:
+            self._rng = random.Random(self.state.seed)
+        return self._rng
 
     # --- reading -------------------------------------------------------------
     @property
@@ -291,7 +300,7 @@ class Run:
         self.actions.append({"choose": index})
         s.decisions += 1
         s.notices = []
-        cause = f"choice:{scene.id}#{index}"
+        cause = choice.cause
         if self.record:
             self.history.decisions.append({
                 "turn": s.turn, "label": sc.quarter_label(s.turn), "scene": scene.id, "choice": index, "text": tidy(choice.text(s)),
@@ -315,6 +324,65 @@ class Run:
         s.status = OUTCOME
         if not s.notices:
             s.notices.append({"kind": "result", "title": "", "text": ""})
+
+    def take(self, index: int) -> None:
+        """choose(index), then advance(): for tools that never show the outcome screen.
+
+        The run ends up exactly as after the two calls (a test holds it to that). When the run does not
+        record its history, the two are fused into one step that skips the outcome screen's notices, which
+        advance() would clear anyway; this is the inner loop of every simulation.
+        """
+        s = self.state
+        if self.record or s.status != CHOOSING:
+            self.choose(index)
+            self.advance()
+            return
+        scene = self.scenario.scenes[s.scene]
+        choices = scene.choices
+        if index.__class__ is not int or not 0 <= index < len(choices):
+            self.choose(index)  # raises the usual ChoiceError
+        choice = choices[index]
+        if choice.cond is not None and not choice.cond(s):
+            self.choose(index)  # raises the usual ChoiceError
+        self.actions.append({"choose": index})
+        s.decisions += 1
+        if choice.tags:
+            tags = s.tags
+            for t in choice.tags:
+                tags[t] = tags.get(t, 0) + 1
+        cause = choice.cause
+        for f in choice.effects:
+            f(self, cause)
+        goto = choice.goto
+        if goto == "end":
+            s.next_scene = None
+            s.end_requested = True
+        else:
+            s.next_scene = goto
+        quarters = scene.quarters
+        while quarters > 0 and not s.end_requested:
+            self._pass_quarter()
+            quarters -= 1
+        end_turn = self._end_turn
+        if end_turn is not None and s.turn > end_turn:
+            s.end_requested = True
+        s.notices = []
+        if s.end_requested or s.next_scene is None:
+            self._finish()
+            return
+        # _enter_scene, inline
+        scene_id = s.next_scene
+        s.scene = scene_id
+        s.next_scene = None
+        visits = s.visits
+        visits[scene_id] = visits.get(scene_id, 0) + 1
+        scene = self.scenario.scenes[scene_id]
+        if scene.on_enter:
+            cause = f"scene:{scene_id}"
+            for f in scene.on_enter:
+                f(self, cause)
+        if scene.end or s.end_requested:
+            self._finish()
 
     def advance(self) -> None:
         """Leave the outcome screen: go to the next scene, or judge the ending."""
@@ -469,8 +537,9 @@ class Run:
                 d[k] = v.copy()
         st.memo = {}
         new.state = st
-        new.rng = random.Random.__new__(random.Random)  # no seeding from the OS: the state is set next
-        new.rng.setstate(self.rng.getstate())
+        if self._rng is not None:  # else the copy seeds its own on first use, just as this run would
+            new._rng = random.Random.__new__(random.Random)  # no seeding from the OS: the state is set next
+            new._rng.setstate(self._rng.getstate())
         new.actions = list(self.actions)
         new.history = copy.deepcopy(self.history) if self.record else History()
         new._phases = None

@@ -56,6 +56,8 @@ class Choice:
     goto: str
     cond_src: str | None = None
     text_src: str = ""
+    cause: str = ""  # "choice:SCENE#INDEX", the cause its effects are recorded under (made once, at load)
+    result_src: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,13 @@ class Scene:
     text_src: str = ""
     pos: tuple = (1, 1)
     file: str = ""
+    #: The indices of the choices when there are some and none has a condition (so all are always
+    #: available), else None. Derived, for the simulation's inner loop.
+    open_indices: tuple | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        always = bool(self.choices) and all(c.cond is None for c in self.choices)
+        object.__setattr__(self, "open_indices", tuple(c.index for c in self.choices) if always else None)
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,7 @@ class Event:
     forced: bool
     effects: tuple
     goto: str | None
+    text_src: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,7 @@ class Ending:
     cond: Cond | None
     fallback: bool
     text: Callable
+    text_src: str = ""
 
 
 @dataclass(frozen=True)

@@ -63,12 +63,28 @@ def play(scenario, persona: P.Persona, seed: int, *, scores=None, turns=(), samp
     Raises DeadEnd or Endless."""
     scores = scores if scores is not None else P.scores(scenario, persona)
     path: list = []
-    run, samples = _play_fast(scenario, persona, seed, scores, tuple(turns) if sample else (), sample, path)
+    numbers = ChoiceNumbers(scenario)
+    run, samples = _play_fast(scenario, persona, seed, scores, tuple(turns) if sample else (), sample, path,
+                              numbers.first)
     if sample is not None:
         fin = sample(run.state)
         for t in turns:
             samples.setdefault(t, fin)
-    return run, samples, tuple(path)
+    return run, samples, tuple(map(numbers.keys.__getitem__, path))
+
+
+class ChoiceNumbers:
+    """Every choice of a scenario numbered 0, 1, ... in scene order, so that a simulation's bookkeeping
+    counts small integers rather than hashing (scene, index) pairs: `keys[n]` is choice n's (scene id,
+    index), `first[scene id]` the number of the scene's first choice, `scene_of[n]` choice n's scene."""
+
+    def __init__(self, scenario):
+        self.keys: list = []
+        self.first: dict = {}
+        for sid, sc in scenario.scenes.items():
+            self.first[sid] = len(self.keys)
+            self.keys.extend((sid, c.index) for c in sc.choices)
+        self.scene_of = [sid for sid, _ in self.keys]
 
 
 def replay_run(scenario, persona_name: str, seed: int) -> Run:
@@ -116,7 +132,8 @@ class SimResult:
     scene_runs: Counter = field(default_factory=Counter)     # runs that entered
     choice_hits: Counter = field(default_factory=Counter)    # (scene, index) -> times taken
     choice_runs: Counter = field(default_factory=Counter)    # (scene, index) -> runs that took it
-    outcomes: list = field(default_factory=list)             # (choices taken, (3 triangle scores, quality)) per run
+    outcomes: list = field(default_factory=list)             # ({choice numbers taken}, (3 triangle scores, quality)) per run
+    numbers: object = None                                   # the ChoiceNumbers that `outcomes` counts in
     meter_ids: tuple = ()
     turns: tuple = ()
     meter_samples: dict = field(default_factory=dict)        # turn or None -> list of tuples
@@ -199,8 +216,9 @@ class SimResult:
         out = []
         for sid, sc in self.scenario.scenes.items():
             stats = {}
+            first = self.numbers.first[sid]
             for c in sc.choices:
-                acc = sums.get((sid, c.index))
+                acc = sums.get(first + c.index)
                 if acc and acc[0] >= min_runs:
                     n = acc[0]
                     means = [acc[1 + k] / n for k in range(4)]
@@ -281,14 +299,16 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
     msamples = res.meter_samples
     turns_t = res.turns
     outcomes = res.outcomes
-    key_words = {(sid, c.index): scene_words.get(sid, 0.0) + result_words.get((sid, c.index), 0.0)
-                 for sid, sc in scenario.scenes.items() for c in sc.choices}
+    numbers = res.numbers = ChoiceNumbers(scenario)
+    keys, first, scene_of = numbers.keys, numbers.first, numbers.scene_of
+    words_of = [scene_words.get(sid, 0.0) + result_words.get((sid, i), 0.0) for sid, i in keys]
+    hits_n, runs_n, entered_n = Counter(), Counter(), Counter()  # by choice number / scene, converted at the end
     step = max(1, runs // 100)
     for k in range(runs):
         rseed = seed + k
         path = []
         try:
-            run, samples = _play_fast(scenario, persona, rseed, scores, turns_t, sample, path)
+            run, samples = _play_fast(scenario, persona, rseed, scores, turns_t, sample, path, first)
         except SimulationError as e:
             res.errors.append((rseed, str(e), e.run.transcript()))
             continue
@@ -296,21 +316,22 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
         ending = s.ending
         endings[ending] += 1
         decisions_l.append(s.decisions)
-        w = ending_words.get(ending, 0.0) + sum(map(key_words.__getitem__, path))
-        if not path or path[-1][0] != s.scene:  # the run ended on entering a scene, without a decision there
+        w = ending_words.get(ending, 0.0) + sum(map(words_of.__getitem__, path))
+        # every entry into a scene ends in a decision there, except the last entry when it ends the run
+        ended_on_entry = not path or scene_of[path[-1]] != s.scene
+        if ended_on_entry:
             w += scene_words.get(s.scene, 0.0)
         for e in s.fired:
             w += event_words.get(e, 0.0)
         words_l.append(w)
-        # every entry into a scene ends in a decision there, except the last entry when it ends the run
-        hits.update(path)
+        hits_n.update(path)
         taken = set(path)
-        choice_runs.update(taken)
-        entered = {key[0] for key in taken}
-        if not path or path[-1][0] != s.scene:
+        runs_n.update(taken)
+        entered = set(map(scene_of.__getitem__, taken))
+        if ended_on_entry:
             final_entries[s.scene] += 1
             entered.add(s.scene)
-        scene_runs.update(entered)
+        entered_n.update(entered)
         if len(outcomes) < DOMINANCE_RUNS:
             tri = tuple(round(float(f(s)), 2) if f is not None else 0.0 for f in tri_fns)
             outcomes.append((taken, (tri[0], tri[1], tri[2], qscore.get(ending, 1))))
@@ -321,16 +342,23 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
         if keep_runs:
             filled = {t: samples.get(t, fin) for t in turns_t} if custom_sample else {}
             tri = tuple(round(float(f(s)), 2) if f is not None else 0.0 for f in tri_fns)
-            res.records.append(RunRecord(rseed, ending, s.decisions, w, tuple(path), filled, fin, tri))
+            res.records.append(RunRecord(rseed, ending, s.decisions, w, tuple(map(keys.__getitem__, path)),
+                                         filled, fin, tri))
         if progress is not None and k % step == 0:
             progress(k, runs)
+    for n, c in hits_n.items():
+        hits[keys[n]] = c
+    for n, c in runs_n.items():
+        choice_runs[keys[n]] = c
+    scene_runs.update(entered_n)
     if progress is not None:
         progress(runs, runs)
     return res
 
 
-def _play_fast(scenario, persona, seed, scores, turns, sample, path):
-    """play(), recording the path and sampling at `turns` (the simulation's inner loop)."""
+def _play_fast(scenario, persona, seed, scores, turns, sample, path, first):
+    """play(), recording in `path` the number of each choice taken (`first`: ChoiceNumbers.first) and
+    sampling at `turns`: the simulation's inner loop."""
     rng = persona_rng(persona.name, seed)
     run = Run(scenario, seed, record=False)
     samples = {}
@@ -343,30 +371,36 @@ def _play_fast(scenario, persona, seed, scores, turns, sample, path):
                 samples[t] = sample(r.state)
         run.on_quarter = hook
     s = run.state
+    scenes = scenario.scenes
     pick, perceive = P.pick, P.perceive
     habits = persona.perceive
-    choose, advance, available = run.choose, run.advance, run.available_indices
+    uniform = persona.kind == "random"
+    rand = rng.random
+    take, add = run.take, path.append
     n = 0
     try:
-        while True:
-            status = s.status
-            if status == "choosing":
-                if habits:
-                    perceive(run, persona, rng)
-                avail = available()
+        while s.status == "choosing":
+            # every habit needs attention left (P.perceive returns at once, drawing nothing, without it)
+            if habits and s.attention > 0:
+                perceive(run, persona, rng)
+            scene_id = s.scene
+            scene = scenes[scene_id]
+            avail = scene.open_indices
+            if avail is None:
+                avail = [c.index for c in scene.choices if c.cond is None or c.cond(s)]
                 if not avail:
                     raise DeadEnd(run)
-                scene = s.scene
-                i = pick(persona, scores[scene], avail, rng)
-                path.append((scene, i))
-                choose(i)
-                n += 1
-                if n > 10_000:
-                    raise Endless(run)
-            elif status == "outcome":
-                advance()
+            if uniform:  # as P.pick does for the random persona, without the call
+                i = avail[0] if len(avail) == 1 else avail[int(rand() * len(avail))]
             else:
-                break
+                i = pick(persona, scores[scene_id], avail, rng)
+            add(first[scene_id] + i)
+            take(i)
+            n += 1
+            if n > 10_000:
+                raise Endless(run)
+        if s.status != "ended":  # cannot happen: take() always leaves a scene or ends
+            raise SimulationError(run, f"the run stopped in the '{s.status}' phase (seed {seed})")
     except SimulationError:
         raise
     except Exception as e:  # an error inside the engine: report it with the run so far, not a traceback

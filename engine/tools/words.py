@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-from .source import raw_docs
-
 _WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F£$€%]+(?:['\u2019.,\-][A-Za-z0-9\u00C0-\u024F]+)*")
 _PIECE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
@@ -69,21 +67,9 @@ class WordTable:
     def __init__(self, scenario):
         self.scene: dict[str, float] = {}
         self.result: dict[tuple, float] = {}
-        self.event: dict[str, float] = {}
-        self.ending: dict[str, float] = {}
         for sid, sc in scenario.scenes.items():
             self.scene[sid] = template_words(sc.text_src) + sum(template_words(c.text_src) for c in sc.choices)
-        for name, doc in raw_docs(scenario):
-            scenes = doc.get("scenes")
-            if isinstance(scenes, dict):
-                for sid, sc in scenes.items():
-                    if isinstance(sc, dict) and isinstance(sc.get("choices"), list):
-                        for i, ch in enumerate(sc["choices"]):
-                            if isinstance(ch, dict):
-                                self.result[(sid, i)] = template_words(ch.get("result"))
-            for key, table in (("events", self.event), ("endings", self.ending)):
-                items = doc.get(key)
-                if isinstance(items, list):
-                    for e in items:
-                        if isinstance(e, dict) and isinstance(e.get("id"), str):
-                            table[e["id"]] = template_words(e.get("text"))
+            for c in sc.choices:
+                self.result[(sid, c.index)] = template_words(c.result_src)
+        self.event: dict[str, float] = {e.id: template_words(e.text_src) for e in scenario.events}
+        self.ending: dict[str, float] = {e.id: template_words(e.text_src) for e in scenario.endings}

@@ -3,10 +3,13 @@ carrying on gives the same end as never saving; a transcript replays exactly."""
 from __future__ import annotations
 
 import json
+import random
+from pathlib import Path
 
 import pytest
 
-from engine import Run, read_save, replay, write_save
+from engine import Run, load_scenario, read_save, replay, write_save
+from engine.errors import ChoiceError, PhaseError
 from engine.replay import apply_action
 
 from .helpers import play_all
@@ -110,3 +113,55 @@ def test_replay_reports_the_first_action_that_cannot_be_replayed(tutorial):
     t["actions"][i] = {"choose": 99}
     r = replay(tutorial, t)
     assert not r.ok and r.step == i and f"action {i + 1}" in r.message
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("record", [False, True])
+def test_take_is_choose_then_advance(path, record):
+    """Run.take (fused when not recording: the simulations' inner loop) leaves every run exactly as
+    choose() then advance() would, step by step, perception and random events included."""
+    sc = load_scenario(path)
+    for seed in range(4):
+        a, b = Run(sc, seed, record=record), Run(sc, seed, record=record)
+        pick = random.Random(seed)
+        while a.status != "ended":
+            assert a.status == b.status == "choosing"
+            if pick.random() < 0.3:  # perception draws on the run's generator (balcony readings)
+                kind = pick.choice(["balcony", "listen", "one_to_one"])
+                who = pick.choice(list(sc.stakeholders)) if kind == "one_to_one" else None
+                for run in (a, b):
+                    try:
+                        run.perceive(kind, who)
+                    except ChoiceError:
+                        pass
+            i = pick.choice(a.available_indices())
+            a.take(i)
+            b.choose(i)
+            b.advance()
+            assert full_state(a) == full_state(b)
+        assert b.status == "ended" and a.state.ending == b.state.ending
+
+
+def test_take_refuses_what_choose_refuses(tutorial):
+    run = Run(tutorial, 0, record=False)
+    with pytest.raises(ChoiceError):
+        run.take(99)
+    with pytest.raises(ChoiceError):
+        run.take(-1)
+    with pytest.raises(ChoiceError):
+        run.take("0")
+    assert run.state.decisions == 0 and run.actions == []
+    while run.status != "ended":
+        run.take(run.available_indices()[0])
+    with pytest.raises(PhaseError):
+        run.take(0)
+
+
+def test_the_generator_is_made_on_first_use_and_forks_alike(tutorial):
+    """A run seeds its generator lazily; a fork taken before any draw draws the same numbers."""
+    a = Run(tutorial, 12, record=False)
+    b = a.fork()
+    assert a.rng.random() == b.rng.random() == random.Random(12).random()
