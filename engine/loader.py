@@ -913,6 +913,8 @@ class _Loader:
             fair = op == "fair"
             if len(steps) == 1 and not fair:  # the commonest effect of all: one value changed by an amount
                 return _add_one(*steps[0])
+            if not fair and all(fn is None for _, fn, *_ in steps):
+                return _add_constants(steps)
 
             def apply(run, cause, steps=steps, fair=fair):
                 s = run.state
@@ -1022,6 +1024,47 @@ class _Loader:
             elif False not in c.interval and not c.is_const:
                 self.warn(container, key, "BAL035", f"{what} always holds, given the declared ranges: "
                                                     f"remove it, or fix the comparison")
+
+
+def _add_constants(steps):
+    """`add` of constant amounts to several values (as the general loop does, same arithmetic). When the run
+    does not record its history, the loop is the bare arithmetic, and the cache of computed values is
+    cleared once at the end: no amount here reads a computed value, so nothing can see it stale."""
+    fast = tuple((k, const, lo, hi, integer) for k, _, const, lo, hi, integer in steps)
+
+    def apply(run, cause):
+        s = run.state
+        vals = s.vals
+        if run.record:
+            changes = run.history.changes
+            for k, _, const, lo, hi, integer in steps:
+                old = vals[k]
+                v = old + const
+                v = lo if v < lo else (hi if v > hi else v)
+                if integer and v.__class__ is not int:
+                    v = int(round(v))
+                if v != old:
+                    vals[k] = v
+                    if s.memo:
+                        s.memo.clear()
+                    changes.append((s.turn, k, old, v, cause))
+            return
+        changed = False
+        for k, const, lo, hi, integer in fast:
+            old = vals[k]
+            v = old + const
+            if v < lo:
+                v = lo
+            elif v > hi:
+                v = hi
+            if integer and v.__class__ is not int:
+                v = int(round(v))
+            if v != old:
+                vals[k] = v
+                changed = True
+        if changed and s.memo:
+            s.memo.clear()
+    return apply
 
 
 def _add_one(k, fn, const, lo, hi, integer):

@@ -76,7 +76,7 @@ def play(scenario, persona: P.Persona, seed: int, *, scores=None, turns=(), samp
 class ChoiceNumbers:
     """Every choice of a scenario numbered 0, 1, ... in scene order, so that a simulation's bookkeeping
     counts small integers rather than hashing (scene, index) pairs: `keys[n]` is choice n's (scene id,
-    index), `first[scene id]` the number of the scene's first choice, `scene_of[n]` choice n's scene."""
+    index), `first[scene id]` the number of the scene's first choice."""
 
     def __init__(self, scenario):
         self.keys: list = []
@@ -84,7 +84,6 @@ class ChoiceNumbers:
         for sid, sc in scenario.scenes.items():
             self.first[sid] = len(self.keys)
             self.keys.extend((sid, c.index) for c in sc.choices)
-        self.scene_of = [sid for sid, _ in self.keys]
 
 
 def replay_run(scenario, persona_name: str, seed: int) -> Run:
@@ -108,6 +107,10 @@ class DeadEnd(SimulationError):
 class Endless(SimulationError):
     def __init__(self, run):
         super().__init__(run, f"the run did not end after {run.state.decisions} decisions (seed {run.state.seed})")
+
+
+def _zero(state):
+    return 0.0
 
 
 def _meter_sampler(scenario):
@@ -293,16 +296,25 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
     table = WordTable(scenario)
     scene_words, result_words, event_words, ending_words = table.scene, table.result, table.event, table.ending
     qscore = {e.id: QUALITY_SCORE.get(e.quality, 1) for e in scenario.endings}
-    tri_fns = tuple(scenario.triangle.get(k) for k in ("public_value", "legitimacy", "capacity"))
+    pv, lg, cp = (scenario.triangle.get(k, _zero) for k in ("public_value", "legitimacy", "capacity"))
     endings, decisions_l, words_l = res.endings, res.decisions, res.words
     final_entries, scene_runs, hits, choice_runs = res.final_entries, res.scene_runs, res.choice_hits, res.choice_runs
     msamples = res.meter_samples
     turns_t = res.turns
     outcomes = res.outcomes
     numbers = res.numbers = ChoiceNumbers(scenario)
-    keys, first, scene_of = numbers.keys, numbers.first, numbers.scene_of
+    keys, first = numbers.keys, numbers.first
     words_of = [scene_words.get(sid, 0.0) + result_words.get((sid, i), 0.0) for sid, i in keys]
-    hits_n, runs_n, entered_n = Counter(), Counter(), Counter()  # by choice number / scene, converted at the end
+    hits_n, runs_n = Counter(), Counter()  # by choice number, converted at the end
+    hits_b, runs_b, scenes_b = [], [], []
+
+    def flush():
+        hits_n.update(hits_b)
+        runs_n.update(runs_b)
+        scene_runs.update(scenes_b)
+        hits_b.clear()
+        runs_b.clear()
+        scenes_b.clear()
     step = max(1, runs // 100)
     for k in range(runs):
         rseed = seed + k
@@ -318,39 +330,40 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
         decisions_l.append(s.decisions)
         w = ending_words.get(ending, 0.0) + sum(map(words_of.__getitem__, path))
         # every entry into a scene ends in a decision there, except the last entry when it ends the run
-        ended_on_entry = not path or scene_of[path[-1]] != s.scene
+        ended_on_entry = sum(s.visits.values()) > s.decisions  # entries = decisions + this last one
         if ended_on_entry:
             w += scene_words.get(s.scene, 0.0)
         for e in s.fired:
             w += event_words.get(e, 0.0)
         words_l.append(w)
-        hits_n.update(path)
+        # counted in batches: a Counter update per run costs more than the run's own bookkeeping
+        hits_b.extend(path)
         taken = set(path)
-        runs_n.update(taken)
-        entered = set(map(scene_of.__getitem__, taken))
+        runs_b.extend(taken)
+        scenes_b.extend(s.visits)  # the scenes this run entered (the run counts its own entries)
         if ended_on_entry:
             final_entries[s.scene] += 1
-            entered.add(s.scene)
-        entered_n.update(entered)
+        if len(hits_b) > 100_000:
+            flush()
         if len(outcomes) < DOMINANCE_RUNS:
-            tri = tuple(round(float(f(s)), 2) if f is not None else 0.0 for f in tri_fns)
-            outcomes.append((taken, (tri[0], tri[1], tri[2], qscore.get(ending, 1))))
+            outcomes.append((taken, (round(float(pv(s)), 2), round(float(lg(s)), 2), round(float(cp(s)), 2),
+                                     qscore.get(ending, 1))))
         fin = sample(s)
         for t in turns_t:
             msamples[t].append(samples.get(t, fin))
         msamples[None].append(fin)
         if keep_runs:
             filled = {t: samples.get(t, fin) for t in turns_t} if custom_sample else {}
-            tri = tuple(round(float(f(s)), 2) if f is not None else 0.0 for f in tri_fns)
+            tri = (round(float(pv(s)), 2), round(float(lg(s)), 2), round(float(cp(s)), 2))
             res.records.append(RunRecord(rseed, ending, s.decisions, w, tuple(map(keys.__getitem__, path)),
                                          filled, fin, tri))
         if progress is not None and k % step == 0:
             progress(k, runs)
+    flush()
     for n, c in hits_n.items():
         hits[keys[n]] = c
     for n, c in runs_n.items():
         choice_runs[keys[n]] = c
-    scene_runs.update(entered_n)
     if progress is not None:
         progress(runs, runs)
     return res

@@ -97,6 +97,24 @@ def test_int_meter_rounds_and_clamps(run_of, op, amount, expected):
     assert isinstance(run.value("staff"), int)
 
 
+@pytest.mark.parametrize("record", [True, False])
+def test_adding_several_amounts_rounds_and_clamps_each_alike_recorded_or_not(load, record):
+    """`add` of constants to several values at once (its own fast path when a run does not record)."""
+    sc = load({"meters": {"staff": {"type": "int", "range": [0, 10], "start": 5},
+                          "money": {"type": "int", "range": [0, 10], "start": 5},
+                          "mood": {"type": "int", "range": [0, 10], "start": 5},
+                          "outcomes": {"range": [0, 100], "start": 50}},
+               **one_choice([{"add": {"staff": 6, "money": -6, "mood": 2.6, "outcomes": 0.25}}])})  # one past each end
+    run = Run(sc, 0, record=record)
+    run.take(0)
+    assert {k: run.value(k) for k in ("staff", "money", "mood", "outcomes")} == \
+        {"staff": 10, "money": 0, "mood": 8, "outcomes": 50.25}
+    assert all(isinstance(run.value(k), int) for k in ("staff", "money", "mood"))
+    if record:
+        assert [c[1:4] for c in run.history.changes] == [("staff", 5, 10), ("money", 5, 0), ("mood", 5, 8),
+                                                         ("outcomes", 50, 50.25)]
+
+
 @pytest.mark.parametrize("op, amount, expected", [
     ("add", 0.25, 50.25),
     ("add", 70, 100),
