@@ -578,14 +578,21 @@ class Run:
         s.pending.append({"due": s.turn + turns, "ref": ref, "cause": cause, "origin": origin})
 
     def _balcony_readings(self):
-        sc, s, rng = self.scenario, self.state, self.rng
+        sc, s = self.scenario, self.state
+        rnd = self.rng.random
         band = sc.perception.band
         readings = []
 
         def banded(v, lo, hi, width, bias=0.0):
-            centre = v + bias + rng.uniform(-width / 4, width / 4)
+            # a band `width` wide around the value (plus bias), its centre off by up to a quarter of the width
+            a, b = -width / 4, width / 4
+            centre = v + bias + (a + (b - a) * rnd())  # rng.uniform(a, b), as random.py computes it
             a = centre - width / 2
-            a = max(lo, min(hi - width, a))
+            top = hi - width
+            if top < a:
+                a = top
+            if a <= lo:
+                a = lo
             return [round(a), round(a + width)]
 
         for sh in sc.stakeholders.values():

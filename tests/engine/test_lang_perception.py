@@ -199,3 +199,31 @@ def test_met_counts_every_one_to_one(run_of):
     run.perceive("one_to_one", "alice")
     assert run.snapshot().text == "1 2" and run.state.met == {"bob": 2, "alice": 1}
     assert [p["who"] for p in run.history.perceptions] == ["bob", "bob", "alice"]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_balcony_readings_are_the_documented_band_drawn_from_the_runs_generator(run_of, seed):
+    """Each reading: a band `band` wide whose centre is the true value plus bias, off by a uniform draw of up
+    to a quarter band either way, pushed inside the range; rounded at both ends. Draws come from the run's
+    one generator, stakeholder by stakeholder (trust, then commitment), then the hidden meters."""
+    import random
+    run = run_of({"stakeholders": stakeholders(alice={"trust": 97, "commitment": 3}, bob={"balcony": {"bias": 12}}),
+                  "meters": {"outcomes": {"range": [0, 100], "start": 61.5}, "waits": {"range": [-10, 10], "start": 4}},
+                  "perception": {"balcony": {"band": 20}}}, seed=seed)
+    ref = random.Random()
+    ref.setstate(run.rng.getstate())
+
+    def band(v, lo, hi, width, bias=0.0):
+        a = v + bias + ref.uniform(-width / 4, width / 4) - width / 2
+        a = max(lo, min(hi - width, a))
+        return (round(a), round(a + width))
+
+    expected = []
+    for sid, bias in (("alice", 0.0), ("bob", 12.0)):
+        expected.append((band(run.value(f"{sid}.trust"), 0, 100, 20, bias),
+                         band(run.value(f"{sid}.commitment"), 0, 100, 20, bias)))
+    meters = {"outcomes": band(61.5, 0, 100, 20), "waits": band(4, -10, 10, 4)}
+    run.perceive("balcony")
+    b = run.snapshot().balcony
+    assert [(r.trust, r.commitment) for r in b.readings] == expected
+    assert {m.id: (m.lo, m.hi) for m in b.meters} == meters
