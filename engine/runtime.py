@@ -337,7 +337,8 @@ class Run:
             self.choose(index)
             self.advance()
             return
-        scene = self.scenario.scenes[s.scene]
+        scenes = self.scenario.scenes
+        scene = scenes[s.scene]
         choices = scene.choices
         if index.__class__ is not int or not 0 <= index < len(choices):
             self.choose(index)  # raises the usual ChoiceError
@@ -376,7 +377,7 @@ class Run:
         s.next_scene = None
         visits = s.visits
         visits[scene_id] = visits.get(scene_id, 0) + 1
-        scene = self.scenario.scenes[scene_id]
+        scene = scenes[scene_id]
         if scene.on_enter:
             cause = f"scene:{scene_id}"
             for f in scene.on_enter:

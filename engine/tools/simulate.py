@@ -22,6 +22,7 @@ from .words import WordTable
 
 QUALITY_SCORE = {"best": 3, "good": 2, "mixed": 1, "poor": 0}
 HIST_BINS = 10
+MAX_DECISIONS = 10_000  # a run still going after this many decisions is reported as endless
 DOMINANCE_RUNS = 20_000  # dominated choices are judged on at most this many runs (the first)
 
 
@@ -386,14 +387,16 @@ def _play_fast(scenario, persona, seed, scores, turns, sample, path, first):
     s = run.state
     scenes = scenario.scenes
     pick, perceive = P.pick, P.perceive
-    habits = persona.perceive
+    # every habit needs attention left (P.perceive returns at once, drawing nothing, without it); a scenario
+    # that gives none never has any
+    habits = persona.perceive if scenario.perception.attention > 0 else ()
     uniform = persona.kind == "random"
     rand = rng.random
     take, add = run.take, path.append
-    n = 0
     try:
-        while s.status == "choosing":
-            # every habit needs attention left (P.perceive returns at once, drawing nothing, without it)
+        for _ in range(MAX_DECISIONS + 1):
+            if s.status != "choosing":
+                break
             if habits and s.attention > 0:
                 perceive(run, persona, rng)
             scene_id = s.scene
@@ -409,9 +412,8 @@ def _play_fast(scenario, persona, seed, scores, turns, sample, path, first):
                 i = pick(persona, scores[scene_id], avail, rng)
             add(first[scene_id] + i)
             take(i)
-            n += 1
-            if n > 10_000:
-                raise Endless(run)
+        else:
+            raise Endless(run)
         if s.status != "ended":  # cannot happen: take() always leaves a scene or ends
             raise SimulationError(run, f"the run stopped in the '{s.status}' phase (seed {seed})")
     except SimulationError:

@@ -80,6 +80,19 @@ def test_stuck_runs_are_reported_with_transcripts(tmp_path, capsys):
     assert code == 1 and len(d["errors"]) == 5
 
 
+def test_endless_runs_are_reported_after_the_limit(tmp_path):
+    from engine.tools.simulate import MAX_DECISIONS
+    s = scenes()
+    s["middle"]["quarters"] = 0
+    s["middle"]["choices"][0]["goto"] = "middle"   # `first` goes round and round, and no time passes
+    sc = load_scenario(write(tmp_path, doc(scenes=s)))
+    res = simulate(sc, 2, "first")
+    assert [seed for seed, _, _ in res.errors] == [0, 1] and not res.endings
+    seed, msg, transcript = res.errors[0]
+    assert f"did not end after {MAX_DECISIONS + 1} decisions" in msg
+    assert sum(1 for a in transcript["actions"] if "choose" in a) == MAX_DECISIONS + 1
+
+
 def test_replay_run_reproduces_a_simulated_run(tmp_path):
     sc = load_scenario(write(tmp_path, doc()))
     res = simulate(sc, 20, "random", 0, keep_runs=True)
