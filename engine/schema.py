@@ -199,7 +199,9 @@ class MapOf(Spec):
             if not ID_RE.match(k):
                 ctx.err(kpos.get(k, pos), "BAL014", f"'{k}' is not a valid {self.key_what}: use letters, digits "
                                                    f"and '_', starting with a letter")
+            ctx.extra["item"] = (k, kpos.get(k, pos))  # the item's own name and where it is written
             self.value.check(item, vpos.get(k, pos), ctx)
+            ctx.extra.pop("item", None)
         return True
 
     def json(self):
@@ -263,6 +265,7 @@ class Struct(Spec):
         if not isinstance(v, dict):
             ctx.err(pos, "BAL011", f"expected a mapping for {self.what}, found {_type_name(v)}")
             return False
+        item = ctx.extra.pop("item", None)  # (name, position) when this is an item of a MapOf
         kpos = getattr(v, "key_pos", {})
         vpos = getattr(v, "val_pos", {})
         for k in v:
@@ -270,9 +273,19 @@ class Struct(Spec):
                 close = difflib.get_close_matches(k, list(self.fields), 1, 0.6)
                 hint = f": did you mean '{close[0]}'?" if close else f": {self.what} takes {', '.join(self.fields)}"
                 ctx.err(kpos.get(k, pos), "BAL010", f"unknown key '{k}' in {self.what}{hint}")
-        for k in self.required:
-            if k not in v:
-                ctx.err(pos, "BAL013", f"{self.what} needs the key '{k}'")
+        missing = [k for k in self.required if k not in v]
+        if missing:
+            # name the item, and point at its name, so that the author knows which of many it is
+            # (only for one of many, "a scene", "a stakeholder": not for "the scenario" or "the calendar")
+            article, _, bare = self.what.partition(" ")
+            name, where = item if item else (v.get("id"), kpos.get("id", pos))
+            named = self.what
+            if article in ("a", "an") and isinstance(name, str) and name:
+                named = f"the {bare} '{name}'"
+            else:
+                where = pos
+            for k in missing:
+                ctx.err(where, "BAL013", f"{named} needs the key '{k}'")
         if self.exactly_one_of:
             present = [k for k in self.exactly_one_of if k in v]
             if len(present) != 1:

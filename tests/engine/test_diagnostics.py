@@ -181,8 +181,13 @@ def test_BAL013_missing_key(diags_of):
     p, diags = diags_of({"role": DELETE, "scenes": {"start": {"speaker": DELETE}}})
     d = at(p, diags, "BAL013", "balcony: 1", col=1)
     assert "'role'" in d.message
-    # a missing key is reported where the mapping starts (its first key)
-    assert "'speaker'" in at(p, diags, "BAL013", "text: Hello.", col=5).message
+    # one of many is named, at its name: the scene's key, a stakeholder's id
+    d = at(p, diags, "BAL013", "start:", whole=True, col=3)
+    assert "the scene 'start' needs the key 'speaker'" in d.message
+    bob = {k: v for k, v in BASE["stakeholders"][1].items() if k != "agency"}
+    p, diags = diags_of({"stakeholders": [BASE["stakeholders"][0], bob]})
+    d = at(p, diags, "BAL013", "id: bob", col="id: bob")
+    assert "the stakeholder 'bob' needs the key 'agency'" in d.message
 
 
 def test_BAL013_ending_without_if_or_fallback(diags_of):
