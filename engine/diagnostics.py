@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "BAL051": "an ending can never be reached because of its condition",
     "BAL052": "a phase transition names an unknown phase",
     "BAL053": "an invariant or persona is malformed",
+    "BAL054": "'goto: return' may have nowhere to return to",
 }
 
 

@@ -17,7 +17,7 @@ from . import schema as S
 from .diagnostics import Diagnostics
 from .errors import ContentError, ExprError
 from .expr import ANY_BOOL, BOOL, NUM, TEXT, Compiled, Env, _const, compile_expr
-from .scenario import (Choice, Ending, Event, Flag, Later, Meter, Perception, Phase, Rule, Scenario, Scene,
+from .scenario import (RETURN, Choice, Ending, Event, Flag, Later, Meter, Perception, Phase, Rule, Scenario, Scene,
                        Stakeholder, Story)
 from .textfmt import compile_template
 from .yamlload import YDict, YList, load_file
@@ -255,6 +255,7 @@ class _Loader:
         self.laters: dict[str, Later] = {}
         self._line_starts: dict[str, list] = {}
         self.cond_checks: list = []  # (Compiled, file, pos, what) for never/always-true analysis
+        self.return_pos: dict = {}   # scene id -> position of its first `goto: return`
 
     # diagnostics helpers
     def err(self, container, key, code, msg, at_key=False):
@@ -663,6 +664,10 @@ class _Loader:
         # --- scenes
         scenes = {}
         for sid, (sc, cont) in merged.get("scenes", {}).items():
+            if sid in ("end", RETURN):
+                self.err(cont, sid, "BAL014", f"'{sid}' cannot name a scene: 'goto: {sid}' "
+                                              f"{'ends the run' if sid == 'end' else 'goes back after an event'}"
+                                              f". Call the scene something else", at_key=True)
             if not isinstance(sc, dict):
                 continue
             speaker = sc.get("speaker", "narrator")
@@ -696,9 +701,11 @@ class _Loader:
                         self.err(ch["tags"], ti, "BAL021", f"'{t}' is not a tag{S.suggest(t, tag_names)}: "
                                                            f"declare it under 'tags' at the top level")
                 goto = ch.get("goto")
-                if isinstance(goto, str) and goto != "end" and goto not in merged.get("scenes", {}):
+                if goto == RETURN:
+                    self.return_pos[sid] = self.return_pos.get(sid) or _pos(ch, "goto")
+                if isinstance(goto, str) and goto not in ("end", RETURN) and goto not in merged.get("scenes", {}):
                     self.err(ch, "goto", "BAL030", f"the choice leads to '{goto}', which is not a scene"
-                                                   f"{S.suggest(goto, scene_ids + ['end'])}")
+                                                   f"{S.suggest(goto, scene_ids + ['end', RETURN])}")
                 tags = tuple(t for t in ch.get("tags", []) if isinstance(t, str)) if isinstance(ch.get("tags"), list) else ()
                 choices.append(Choice(
                     ci, self.template(ch, "text"), cond,
@@ -979,14 +986,21 @@ class _Loader:
             return
         edges = {sid: [c.goto for c in sc.choices if c.goto in scenes] for sid, sc in scenes.items()}
         event_targets = [e.goto for e in events if e.goto in scenes]
-        reach = set()
-        todo = deque([start] + event_targets)
-        while todo:
-            s = todo.popleft()
-            if s in reach:
-                continue
-            reach.add(s)
-            todo.extend(edges[s])
+        reach = _reachable([start] + event_targets, edges)
+        # `goto: return` goes back to where the story was going when an event took it aside: it needs an
+        # event on the way, so no scene with such a choice may be reached from the start without one
+        returning = {sid for sid, sc in scenes.items() if any(c.goto == RETURN for c in sc.choices)}
+        if returning:
+            plain = _reachable([start], edges)
+            for sid in sorted(returning & plain, key=list(scenes).index):
+                self.diags.error(scenes[sid].file, self.return_pos.get(sid, scenes[sid].pos), "BAL054",
+                                 f"'goto: return' in the scene '{sid}' may have nowhere to return to: the scene can "
+                                 f"be reached from '{start}' without an event taking the story aside. Send it "
+                                 f"to a scene by name, or reach this scene only through events' 'goto'")
+            # for the checks below, a return may go back to anywhere a choice or an event leads
+            targets = sorted({g for ts in edges.values() for g in ts} | set(event_targets), key=list(scenes).index)
+            for sid in returning:
+                edges[sid] = edges[sid] + targets
         for sid, sc in scenes.items():
             if sid not in reach:
                 self.diags.warning(sc.file, sc.pos, "BAL031", f"the scene '{sid}' can never be reached: "
@@ -1085,6 +1099,18 @@ def _add_one(k, fn, const, lo, hi, integer):
             if run.record:
                 run.history.changes.append((s.turn, k, old, v, cause))
     return apply
+
+
+def _reachable(starts, edges) -> set:
+    reach = set()
+    todo = deque(starts)
+    while todo:
+        s = todo.popleft()
+        if s in reach:
+            continue
+        reach.add(s)
+        todo.extend(edges[s])
+    return reach
 
 
 def _cycle_members(sid, edges):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 
 from .errors import ChoiceError, PhaseError
 from .phases import PhaseMachine
-from .scenario import Scenario
+from .scenario import RETURN, Scenario
 from .textfmt import tidy
 from .views import (SAYS, ActionView, BalconyView, CalendarView, ChoiceView, EndingView, MeterReading, MeterView,
                     Notice, PhaseView, Reading, Snapshot, SpeakerView, StakeholderView, says_band)
@@ -38,6 +38,7 @@ class RunState:
     balcony_visits: int = 0
     pending: list = field(default_factory=list)        # delayed effects: {due, ref, cause, origin}
     fired: list = field(default_factory=list)          # ids of events that have fired
+    returns: list = field(default_factory=list)        # scenes events took the run away from (for goto: return)
     balcony: dict | None = None                        # this quarter's balcony readings
     revealed: dict = field(default_factory=dict)       # stakeholder -> exact commitment seen this quarter
     insights: list = field(default_factory=list)       # lines heard this quarter
@@ -311,9 +312,7 @@ class Run:
             s.notices.append({"kind": "result", "title": "", "text": tidy(choice.result(s))})
         for f in choice.effects:
             f(self, cause)
-        s.next_scene = None if choice.goto == "end" else choice.goto
-        if choice.goto == "end":
-            s.end_requested = True
+        self._go(choice.goto)
         for _ in range(scene.quarters):
             if s.end_requested:
                 break
@@ -355,9 +354,8 @@ class Run:
         for f in choice.effects:
             f(self, cause)
         goto = choice.goto
-        if goto == "end":
-            s.next_scene = None
-            s.end_requested = True
+        if goto == "end" or goto == RETURN:
+            self._go(goto)
         else:
             s.next_scene = goto
         quarters = scene.quarters
@@ -384,6 +382,18 @@ class Run:
                 f(self, cause)
         if scene.end or s.end_requested:
             self._finish()
+
+    def _go(self, goto):
+        """Where a choice leads: a scene, the end, or back where an event's detour began (`return`; the
+        validator makes sure there is somewhere to go back to, and with nowhere the run ends)."""
+        s = self.state
+        if goto == "end":
+            s.next_scene = None
+            s.end_requested = True
+        elif goto == RETURN:
+            s.next_scene = s.returns.pop() if s.returns else None
+        else:
+            s.next_scene = goto
 
     def advance(self) -> None:
         """Leave the outcome screen: go to the next scene, or judge the ending."""
@@ -493,6 +503,8 @@ class Run:
         for f in e.effects:
             f(self, f"event:{e.id}")
         if e.goto:
+            if self.scenario.uses_return:  # keep where the story was going, for a later `goto: return`
+                s.returns.append(s.next_scene)
             s.next_scene = e.goto
 
     def _snapshot_timeline(self):

@@ -122,6 +122,9 @@ def _check_state(scenario, state):
             bad("a notice is malformed")
     if state.get("next_scene") is not None and not known(state["next_scene"], scenario.scenes):
         bad("unknown next scene")
+    returns = state.get("returns", [])
+    if not isinstance(returns, list) or not all(r is None or known(r, scenario.scenes) for r in returns):
+        bad("a scene to return to does not exist")
     if not isinstance(state.get("end_requested", False), bool):
         bad("end_requested must be true or false")
     ending = state.get("ending")

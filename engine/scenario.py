@@ -43,6 +43,9 @@ class Stakeholder:
     confides: tuple  # ((cond or None, template), ...)
 
 
+RETURN = "return"  # a choice's `goto: return`: back to where the story was going before an event's detour
+
+
 @dataclass(frozen=True)
 class Choice:
     index: int
@@ -197,6 +200,12 @@ class Scenario:
     content_hash: str = ""
     #: The declarations expressions are compiled against (an expr.Env); tools compile their own measures with it.
     env: object = field(default=None, repr=False, compare=False)
+    #: Whether any choice says `goto: return` (so that runs keep the scenes that events took them away from).
+    uses_return: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "uses_return", any(c.goto == RETURN for sc in self.scenes.values()
+                                                    for c in sc.choices))
 
     def scene(self, scene_id: str) -> Scene:
         return self.scenes[scene_id]

@@ -438,14 +438,18 @@ SCHEMA = Struct({
     "event_chance": Num(lo=0, hi=1),
     "events": ListOf(Struct({
         "id": Id(), "title": Str(), "text": Str(), "if": Expr(want="bool"), "weight": Expr(want="number"),
-        "once": Bool(), "forced": Bool(), "effects": EFFECTS, "goto": Id(),
+        "once": Bool(), "forced": Bool(), "effects": EFFECTS,
+        "goto": Id("a scene to go to after this quarter instead of the one the choice led to; a choice there "
+                   "with 'goto: return' comes back"),
     }, required=("id", "title", "text"), what="an event")),
     "scenes": MapOf(Struct({
         "speaker": Id(), "text": Str(), "title": Str(), "quarters": Num(lo=0, hi=40, integer=True),
         "phase": Id(), "on_enter": EFFECTS, "end": Bool(),
         "choices": ListOf(Struct({
             "text": Str(), "if": Expr(want="bool"), "unavailable": Str(), "effects": EFFECTS,
-            "tags": ListOf(Id()), "debrief": Str(), "cite": Str(), "result": Str(), "goto": Id(),
+            "tags": ListOf(Id()), "debrief": Str(), "cite": Str(), "result": Str(),
+            "goto": Id("where the choice leads: a scene's id, 'end', or 'return' (back to where the story was "
+                       "going when an event's goto took it aside)"),
         }, required=("text", "goto"), what="a choice")),
     }, required=("speaker", "text"), what="a scene")),
     "triangle": Struct({"public_value": Expr(), "legitimacy": Expr(), "capacity": Expr()},

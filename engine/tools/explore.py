@@ -210,7 +210,8 @@ class _Walker:
         bits = 0
         for f in self.keyfns:
             bits = (bits << 1) | (1 if f(s) else 0)
-        return (habit, s.scene, s.phase, tuple(vals[f] for f in self.flag_ids), frozenset(s.heard), bits)
+        return (habit, s.scene, s.phase, tuple(vals[f] for f in self.flag_ids), frozenset(s.heard),
+                tuple(s.returns), bits)
 
 
 def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, time_limit: float = 7.0,

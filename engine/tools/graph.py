@@ -1,7 +1,8 @@
 """`balcony graph`: the scene graph, drawn by Graphviz through its Python binding (the `graphviz` package).
 
 Phases are clusters; each choice is an edge labelled with its text (and its condition, dashed);
-events that jump to a scene are dotted edges from a note; `goto: end` and `end: true` lead to the
+events that jump to a scene are dotted edges from a note, and `goto: return` leads to a "back to where
+the story was going" node; `goto: end` and `end: true` lead to the
 endings, drawn as double octagons coloured by quality. Scenes that can never be reached (from the
 graph alone, or never reached by `balcony explore` when its result is given) are filled red.
 Writing `.dot` needs no Graphviz program; `.svg` and `.png` need `dot` on the PATH.
@@ -12,6 +13,8 @@ import textwrap
 from collections import deque
 
 import graphviz
+
+from ..scenario import RETURN
 
 QUALITY_COLOUR = {"best": "#2e7d32", "good": "#7cb342", "mixed": "#f9a825", "poor": "#c62828"}
 FORMATS = ("dot", "gv", "svg", "png", "pdf")
@@ -95,8 +98,10 @@ def build(scenario, *, unreached: set | None = None, choice_labels: bool = True)
             if c.cond_src:
                 label += f"\n[if {_label(c.cond_src, 24, 2)}]"
                 attrs["style"] = "dashed"
-            target = "end" if c.goto == "end" else f"scene_{c.goto}"
+            target = "end" if c.goto == "end" else ("return" if c.goto == RETURN else f"scene_{c.goto}")
             g.edge(f"scene_{sid}", target, label=label, **attrs)
+    if scenario.uses_return:
+        g.node("return", "back to where the story\nwas going before the event", shape="cds", fillcolor="#fff8e1")
     for e in scenario.events:
         if e.goto:
             g.node(f"event_{e.id}", _label(f"event: {e.title}"), shape="note", fillcolor="#fff8e1")

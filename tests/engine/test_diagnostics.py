@@ -201,6 +201,11 @@ def test_BAL014_malformed_ids(diags_of):
     at(p, diags, "BAL014", "bad-id:", col=3)
     at(p, diags, "BAL014", "2fast", col=3)
     at(p, diags, "BAL014", "id: no spaces", col=5)
+    # the two words a choice's goto gives a meaning of their own cannot name scenes
+    p, diags = diags_of({"scenes": {"end": {"speaker": "narrator", "text": "x", "choices": [{"text": "a", "goto": "end"}]},
+                                    "return": {"speaker": "narrator", "text": "y", "choices": [{"text": "b", "goto": "end"}]}}})
+    assert "ends the run" in at(p, diags, "BAL014", "end:", whole=True, col=3).message
+    assert "goes back after an event" in at(p, diags, "BAL014", "return:", whole=True, col=3).message
 
 
 def test_BAL015_unsupported_language_version(diags_of):
@@ -293,6 +298,20 @@ def test_BAL030_dangling_targets(diags_of):
     at(p, diags, "BAL030", "goto: nowhere", col="nowhere")
     at(p, diags, "BAL030", "goto: elsewhere", col="elsewhere")
     at(p, diags, "BAL030", "start: begin", col="begin")
+
+
+def test_BAL054_return_with_nowhere_to_return_to(diags_of):
+    aside = {"speaker": "bob", "text": "Aside.", "choices": [{"text": "Back", "goto": "return"}]}
+    event = {"id": "leak", "title": "Leak", "text": "t", "forced": True, "goto": "aside"}
+    # reached only through an event's goto: fine, and 'return' is no dangling target
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "start"}, {"text": "b", "goto": "end"}]},
+                                    "aside": aside}, "events": [event]})
+    assert not [d for d in diags if d.severity == "error"], [d.format() for d in diags]
+    # reachable from the start by choices alone: an error at the `goto: return`
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "aside"}, {"text": "b", "goto": "end"}]},
+                                    "aside": aside}, "events": [event]})
+    d = at(p, diags, "BAL054", "goto: return", col="return")
+    assert "the scene 'aside'" in d.message and "without an event" in d.message
 
 
 def test_BAL031_unreachable_scene_is_a_warning(diags_of):

@@ -211,3 +211,73 @@ def test_event_goto_replaces_the_next_scene(run_of):
     run.advance()
     assert run.snapshot().scene_id == "crisis_room"
     assert play_all(run).ending.id == "fallback"
+
+
+def detour(**more):
+    """A story of three scenes in a row; events may take it aside to `press` (and `press` on to `minister`),
+    whose choices come back with `goto: return`."""
+    scenes = {
+        "start": {"choices": [{"text": "On", "goto": "middle"}]},
+        "middle": {"speaker": "narrator", "text": "The middle.", "choices": [{"text": "On", "goto": "last"}]},
+        "last": {"speaker": "narrator", "text": "The last.", "choices": [{"text": "Stop", "goto": "end"}]},
+        "press": {"speaker": "bob", "text": "The press calls.", "choices": [
+            {"text": "Answer", "effects": [{"add": {"tension": 5}}], "goto": "return"},
+            {"text": "Call the minister", "goto": "minister"}]},
+        "minister": {"speaker": "alice", "text": "The minister.", "choices": [{"text": "Back", "goto": "return"}]},
+    }
+    return events_over(more.pop("events"), chance=0, scenes=scenes, **more)
+
+
+PRESS = {"id": "press_call", "title": "Press", "text": "A leak.", "forced": True, "goto": "press"}
+
+
+@pytest.mark.parametrize("record", [True, False])
+def test_goto_return_comes_back_to_where_the_event_took_the_story_from(load, record):
+    sc = load(detour(events=[PRESS]))
+    assert sc.uses_return
+    run = Run(sc, 0, record=record)
+    run.take(0)                                  # start -> middle, but the event takes the story aside
+    assert run.state.scene == "press" and run.state.returns == ["middle"]
+    run.take(0)                                  # back where it was going
+    assert run.state.scene == "middle" and run.state.returns == [] and run.value("tension") == 5
+    run.take(0)
+    run.take(0)
+    assert run.state.status == "ended" and run.state.visits == {"start": 1, "press": 1, "middle": 1, "last": 1}
+
+
+def test_goto_return_after_a_further_scene_and_nested_events(load):
+    """A detour may go on through more scenes before it returns; two events in one quarter nest."""
+    second = {"id": "second", "title": "Second", "text": "Another.", "forced": True, "goto": "minister"}
+    run = Run(load(detour(events=[PRESS, second])), 0)
+    run.choose(0)
+    run.advance()
+    assert run.state.scene == "minister" and run.state.returns == ["middle", "press"]
+    run.choose(0)          # back from the second event: to the first event's scene
+    run.advance()
+    assert run.state.scene == "press"
+    run.choose(1)          # on to the minister by name, then back: to where the story was going
+    run.advance()
+    run.choose(0)
+    run.advance()
+    assert run.state.scene == "middle" and run.state.returns == []
+
+
+def test_a_detour_survives_saving_and_loading(load, tmp_path):
+    from engine import read_save, write_save
+    sc = load(detour(events=[PRESS]))
+    run = Run(sc, 0)
+    run.take(0)
+    write_save(tmp_path / "s.json", run)
+    again = read_save(tmp_path / "s.json", sc)
+    assert again.state.returns == ["middle"]
+    again.take(0)
+    assert again.state.scene == "middle"
+
+
+def test_scenarios_without_return_keep_no_detours(run_of):
+    run = run_of(events_over(
+        [{"id": "crisis", "title": "Crisis", "text": "Call now.", "forced": True, "goto": "crisis_room"}], chance=0,
+        scenes={"start": {"choices": [{"text": "Wait", "goto": "start"}, {"text": "Stop", "goto": "end"}]},
+                "crisis_room": {"speaker": "bob", "text": "Crisis.", "choices": [{"text": "Cope", "goto": "end"}]}}))
+    run.take(0)
+    assert run.state.scene == "crisis_room" and run.state.returns == [] and not run.scenario.uses_return

@@ -100,3 +100,25 @@ def test_content_errors_exit_2_with_positions(tmp_path, capsys):
     code, out, err = cli(capsys, "explore", path)
     assert code == 2
     assert f":{line_of(path, 'nowhere')}:" in err and "BAL030" in err and "Traceback" not in err
+
+
+def test_a_detour_with_goto_return_is_explored_and_drawn(tmp_path):
+    """An event takes the story aside to a scene whose choice comes back with `goto: return`: explore reaches
+    every scene and both endings and finds nothing wrong; simulate's runs end; the graph draws the return."""
+    from engine.tools.graph import build
+    from engine.tools.simulate import simulate
+    s = scenes(press={"speaker": "bob", "text": "The press calls.",
+                      "choices": [{"text": "Answer.", "effects": [{"add": {"outcomes": 3}}], "goto": "return"}]})
+    s["start"]["quarters"] = 1   # a quarter passes on the way to 'middle': the event may fire then
+    event = {"id": "leak", "title": "A leak", "text": "The phone rings.", "forced": True, "if": "outcomes > 25",
+             "goto": "press"}
+    path = write(tmp_path, doc(scenes=s, events=[event]))
+    res = explore(path)
+    d = res.to_dict()
+    assert d["ok"] and not res.failed and not res.findings
+    assert d["coverage"]["scenes"] == d["coverage"]["scenes_total"] == 3
+    assert d["coverage"]["choices"] == d["coverage"]["choices_total"] == 5
+    sim = simulate(load_scenario(path), 200, "random", 0)
+    assert not sim.errors and sim.scene_runs["press"] > 0 and sim.scene_runs["middle"] == 200
+    dot = build(load_scenario(path)).source
+    assert '"scene_press" -> return' in dot or "scene_press -> return" in dot
