@@ -148,7 +148,8 @@ class Run:
     @property
     def rng(self) -> random.Random:
         """The run's one random generator, seeded with the run's seed. Made on first use: seeding one costs
-        about as much as five decisions, and a run of a scenario without events may never draw from it."""
+        as much as two or three decisions of a simulation, and a run without events or perception may never
+        draw from it."""
         if self._rng is None:
             self._rng = random.Random(self.state.seed)
         return self._rng
