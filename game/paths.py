@@ -23,10 +23,21 @@ def config_dir() -> Path:
     return p
 
 
+PACKAGE = Path(__file__).resolve().parent
+SOURCE_CONTENT = {"scenarios": Path("scenarios"), "fonts": Path("assets") / "fonts"}
+
+
+def content_dir(name: str) -> Path:
+    """A folder of shipped content ("scenarios" or "fonts"): inside the installed package, where a wheel
+    carries it (game/content/NAME, see setup.py), else in the source tree (a checkout, an editable install)."""
+    packaged = PACKAGE / "content" / name
+    return packaged if packaged.is_dir() else PACKAGE.parent / SOURCE_CONTENT[name]
+
+
 def scenario_dirs() -> list[Path]:
-    """Folders searched for scenarios: ./scenarios, then the ones shipped beside the package."""
+    """Folders searched for scenarios: ./scenarios, then the shipped ones."""
     out = []
-    for p in (Path.cwd() / "scenarios", Path(__file__).resolve().parent.parent / "scenarios"):
+    for p in (Path.cwd() / "scenarios", content_dir("scenarios")):
         if p.is_dir() and p.resolve() not in [q.resolve() for q in out]:
             out.append(p)
     return out

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def get(obj: Any, name: str, default: Any = None) -> Any:
@@ -65,12 +64,8 @@ class Backend(Protocol):
 
 
 def scenario_dirs() -> list[Path]:
-    seen: list[Path] = []
-    for d in (Path.cwd() / "scenarios", REPO_ROOT / "scenarios"):
-        d = d.resolve()
-        if d.is_dir() and d not in seen:
-            seen.append(d)
-    return seen
+    from ..paths import scenario_dirs as dirs
+    return dirs()
 
 
 class EngineBackend:

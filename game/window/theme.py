@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import content_dir
 from .settings import Settings
 
 Colour = tuple[int, int, int]
@@ -23,7 +24,7 @@ DESIGN_SIZE = (1280, 720)
 MIN_WINDOW = (1024, 640)
 MAX_WINDOW = (3840, 2160)
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+FONT_DIR = content_dir("fonts")
 FONT_FILES = {
     "atkinson": {
         "regular": "AtkinsonHyperlegible-Regular.ttf",
