@@ -60,7 +60,8 @@ leaves = st.one_of(
     st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=12),
     st.sampled_from(["outcomes > 1", "alice.trust", "{outcomes}", "{if x}", "end", "start", "all.trust", "self.trust",
-                     "nowhere", "2010-Q1", "hidden", "visible", "int", "best", "narrator", "alice", "1 +", "one"]),
+                     "nowhere", "2010-Q1", "hidden", "visible", "int", "best", "narrator", "alice", "1 +", "one",
+                     "return", "aside"]),
 )
 values = st.recursive(leaves, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(
@@ -108,11 +109,13 @@ RICH.update({
     "phases": [{"id": "one", "name": "One", "next": [{"to": "two", "when": "turn >= 1"}]}, {"id": "two", "name": "Two"}],
     "rules": [{"id": "r", "each": "all", "effects": [{"add": {"self.support": -1}}]}],
     "event_chance": 0.5,
-    "events": [{"id": "e", "title": "E", "text": "t", "weight": 2, "goto": "next", "effects": [{"add": {"outcomes": 1}}]}],
+    "events": [{"id": "e", "title": "E", "text": "t", "weight": 2, "goto": "next", "effects": [{"add": {"outcomes": 1}}]},
+               {"id": "detour", "title": "D", "text": "t", "forced": True, "if": "turn == 1", "goto": "aside"}],
     "scenes": {"start": {"speaker": "alice", "text": "{if gap > 10}Gap.{else}No gap.{end}", "choices": [
         {"text": "A", "goto": "next", "tags": ["hero"], "effects": [{"later": {"turns": 1, "text": "Later.", "effects": []}}]},
         {"text": "B", "if": "deal", "unavailable": "No deal.", "goto": "end"}]},
-        "next": {"speaker": "narrator", "text": "Next.", "choices": [{"text": "End", "goto": "end"}]}},
+        "next": {"speaker": "narrator", "text": "Next.", "choices": [{"text": "End", "goto": "end"}]},
+        "aside": {"speaker": "bob", "text": "Aside.", "quarters": 0, "choices": [{"text": "Back", "goto": "return"}]}},
 })
 
 
