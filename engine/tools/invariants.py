@@ -27,7 +27,7 @@ from .source import key_position, position, raw_docs
 OPS = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b,
        "<=": lambda a, b: a <= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 STATS = ("mean", "median", "rate", "min", "max")
-SIDE_KEYS = ("persona", "runs", "measure", "at", "stat")
+SIDE_KEYS = ("persona", "runs", "measure", "at", "since", "stat")
 KINDS = ("left", "ending_rate", "distinct_paths")
 MIN_SAMPLE = 5
 
@@ -43,12 +43,19 @@ class Side:
     filter: object = None    # compiled fn or None
     mtype: str = "number"
     constant: float | None = None
+    since: int | None = None  # with `since`, each run's value is its change from this turn to `at`
+
+    def what(self) -> str:
+        """What is measured in each run: `outcomes at year 3`, or `the change in outcomes from year 1 to end`."""
+        if self.since is not None:
+            return f"the change in {self.measure_src} from {at_label(self.since)} to {at_label(self.at)}"
+        return f"{self.measure_src} at {at_label(self.at)}"
 
     def describe(self) -> str:
         if self.constant is not None:
             return f"{self.constant:g}"
         who = self.persona + (f" runs where {self.runs_src}" if self.runs_src else "")
-        return f"{self.stat} of {self.measure_src} at {at_label(self.at)} for {who}"
+        return f"{self.stat} of {self.what()} for {who}"
 
 
 @dataclass
@@ -230,11 +237,29 @@ def _side(item, key, where, env, personas, err):
     if stat not in STATS:
         err(raw, "stat", f"{where}: 'stat' must be one of {', '.join(STATS)}")
         ok = False
-    side = Side(persona, None, str(raw["measure"]), at, stat)
+    since = None
+    if "since" in raw:
+        try:
+            since = parse_at(raw["since"])
+        except ValueError as e:
+            err(raw, "since", f"{where}: {str(e).replace(chr(39) + 'at' + chr(39), chr(39) + 'since' + chr(39))}")
+            ok = False
+        else:
+            if since is None:
+                err(raw, "since", f"{where}: 'since' is the moment a change is measured from, 'year N' or "
+                                  f"'turn N': it cannot be the end")
+                ok = False
+            elif at is not None and since >= at:
+                err(raw, "since", f"{where}: 'since' ({at_label(since)}) must come before 'at' ({at_label(at)})")
+                ok = False
+    side = Side(persona, None, str(raw["measure"]), at, stat, since=since)
     try:
         side.measure, side.mtype = compile_measure(None, raw["measure"], env=env)
         if side.mtype == "text":
             err(raw, "measure", f"{where}: a measure must be a number or true/false, not text")
+            ok = False
+        elif since is not None and side.mtype == BOOL:
+            err(raw, "measure", f"{where}: with 'since' the measure must be a number (its change is measured)")
             ok = False
     except ExprError as e:
         err(raw, "measure", f"{where}: the measure: {e}")
@@ -276,6 +301,8 @@ def check_invariants(scenario, invariants, *, runs: int = 200, seed: int = 0, pr
             for side in (inv.left, inv.right):
                 if side.constant is None:
                     plan.slot(side.persona, "m", side.measure_src, side.at, side.measure)
+                    if side.since is not None:
+                        plan.slot(side.persona, "m", side.measure_src, side.since, side.measure)
                     if side.filter is not None:
                         plan.slot(side.persona, "f", side.runs_src, None, side.filter)
         else:
@@ -297,8 +324,10 @@ def check_invariants(scenario, invariants, *, runs: int = 200, seed: int = 0, pr
 
 
 def _values(side, sim, plan):
-    """[(value, record)] for one side: the side's runs (filtered), valued at its `at`."""
+    """[(value, record)] for one side: the side's runs (filtered), valued at its `at` (less the value at its
+    `since`, when it has one)."""
     j = plan.slots[side.persona][("m", side.measure_src, side.at)]
+    j0 = None if side.since is None else plan.slots[side.persona][("m", side.measure_src, side.since)]
     out = []
     for r in sim.records:
         if side.filter is not None:
@@ -306,7 +335,10 @@ def _values(side, sim, plan):
             if not r.final[jf]:
                 continue
         row = r.final if side.at is None else r.samples.get(side.at, r.final)
-        out.append((row[j], r))
+        if j0 is None:
+            out.append((row[j], r))
+        else:
+            out.append((as_number(row[j]) - as_number(r.samples.get(side.since, r.final)[j0]), r))
     return out
 
 
@@ -363,9 +395,9 @@ def _prove_compare(scenario, inv, sims, plan) -> Outcome:
         value, rec = worst(vals, key=lambda vr: as_number(vr[0]))
     side_name = "left" if side is inv.left else "right"
     claim = {"invariant": inv.id, "persona": side.persona, "seed": rec.seed, "measure": side.measure_src,
-             "at": at_label(side.at), "value": as_number(value), "side": side_name, "op": inv.op,
-             "against": round(other, 6),
-             "says": (f"in this {side.persona} run (seed {rec.seed}), {side.measure_src} at {at_label(side.at)} "
+             "at": at_label(side.at), **({"since": at_label(side.since)} if side.since is not None else {}),
+             "value": as_number(value), "side": side_name, "op": inv.op, "against": round(other, 6),
+             "says": (f"in this {side.persona} run (seed {rec.seed}), {side.what()} "
                       f"was {as_number(value):.2f}; the invariant needs the {side_name} side {inv.op} "
                       f"the other side's {round(other, 2)}")}
     return Outcome(inv, False, msg, numbers, _transcript(scenario, side.persona, rec.seed, claim))
@@ -463,19 +495,24 @@ def _transcript(scenario, persona, seed, claim) -> dict:
     return t
 
 
-def measure_transcript(scenario, transcript, measure_src, at) -> float:
-    """Play a transcript again and measure `measure_src` at `at` ("end", "year N" or "turn N")."""
+def measure_transcript(scenario, transcript, measure_src, at, since=None) -> float:
+    """Play a transcript again and measure `measure_src` at `at` ("end", "year N" or "turn N"); with `since`
+    ("year N" or "turn N"), its change from then to `at`."""
     fn, _ = compile_measure(scenario, measure_src)
-    turn = parse_at(at)
+    turns = {"at": parse_at(at), "since": parse_at(since) if since is not None else None}
     run = Run(scenario, transcript["seed"], record=False)
     seen = {}
-    if turn is not None:
-        def hook(r):
-            if r.state.turn == turn:
-                seen["v"] = fn(r.state)
-        run.on_quarter = hook
+
+    def hook(r):
+        for name, turn in turns.items():
+            if turn is not None and r.state.turn == turn:
+                seen[name] = fn(r.state)
+    run.on_quarter = hook
     for action in transcript["actions"]:
         apply_action(run, action)
     if run.status == OUTCOME:
         run.advance()
-    return as_number(seen["v"] if "v" in seen else fn(run.state))
+    value = as_number(seen["at"] if "at" in seen else fn(run.state))
+    if since is not None:
+        value -= as_number(seen["since"] if "since" in seen else fn(run.state))
+    return value

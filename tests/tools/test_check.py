@@ -78,6 +78,46 @@ def test_counterexample_at_a_year_replays_to_its_value(tmp_path):
     assert measure_transcript(sc, outcome.counterexample, "political", "end") == 33
 
 
+def test_a_side_can_measure_each_runs_change_since_a_moment(tmp_path):
+    """`since`: each run is valued by its own change, from `since` to `at` (finding 8: pay-offs arrive late)."""
+    d0 = doc(calendar={"start": "2010-Q1", "end": "2011-Q4"})
+    d0["rules"] = [{"id": "drift", "effects": [{"add": {"political": "2 if tags.hero > 0 else -2"}}]}]
+    d0["scenes"]["middle"]["quarters"] = 6
+    for c in d0["scenes"]["middle"]["choices"]:
+        c["goto"] = "last"
+    d0["scenes"]["last"] = {"speaker": "narrator", "text": "The end.", "end": True}
+    d0["invariants"] = [{"id": "leader_gains_late",
+                         "left": {"persona": "systems-leader", "measure": "political", "since": "year 1", "at": "end"},
+                         "op": ">",
+                         "right": {"persona": "hero", "measure": "political", "since": "turn 4"}}]
+    path = write(tmp_path, d0)
+    sc = load_scenario(path)
+    invs, diags = parse_invariants(sc)
+    assert not diags
+    (outcome,) = check_invariants(sc, invs, runs=10)
+    # systems-leader: 37 after year 1, 33 at the end (-4 in every run); hero: +2 a quarter for two quarters (+4)
+    assert not outcome.ok and outcome.numbers["left"] == -4 and outcome.numbers["right"] == 4
+    assert "mean of the change in political from year 1 to end for systems-leader" in outcome.message
+    claim = outcome.counterexample["claim"]
+    assert (claim["since"], claim["at"], claim["value"]) == ("year 1", "end", -4)
+    assert measure_transcript(sc, outcome.counterexample, "political", "end", since="year 1") == -4
+    assert replay(sc, outcome.counterexample).ok
+
+
+def test_since_must_be_a_moment_before_at_and_measure_a_number(tmp_path, capsys):
+    bad = [("since_end", {"since": "end"}, "cannot be the end"),
+           ("since_after", {"since": "year 2", "at": "year 1"}, "must come before 'at'"),
+           ("since_bool", {"since": "year 1", "measure": "deal"}, "must be a number"),
+           ("since_garbled", {"since": "last spring"}, "'since' must be end, 'year N' or 'turn N'")]
+    d0 = doc(invariants=[{"id": iid, "left": {"persona": "hero", "measure": "outcomes", **side}, "op": ">",
+                          "right": 0} for iid, side, _ in bad])
+    path = write(tmp_path, d0)
+    invs, diags = parse_invariants(load_scenario(path))
+    assert invs == [] and len(diags) == len(bad)
+    for (iid, _, text), d in zip(bad, diags):
+        assert d.code == "BAL053" and text in d.message and iid in d.message, d.message
+
+
 def test_ending_rate_failure_has_a_counterexample(tmp_path):
     d0 = doc(invariants=[{"id": "best_rare", "ending_rate": {"ending": "good", "max": 0.4}}])
     sc = load_scenario(write(tmp_path, d0))
