@@ -653,8 +653,9 @@ class _Loader:
                     weight = w.fn
             goto = item.get("goto")
             if goto is not None and (not isinstance(goto, str) or goto not in merged.get("scenes", {})):
-                self.err(item, "goto", "BAL030", f"the event leads to '{goto}', which is not a scene"
-                                                 f"{S.suggest(str(goto), scene_ids)}")
+                hint = (": only a choice can 'goto: return', back from the scene an event leads to" if goto == RETURN
+                        else S.suggest(str(goto), scene_ids))
+                self.err(item, "goto", "BAL030", f"the event leads to '{goto}', which is not a scene{hint}")
                 goto = None
             events.append(Event(eid, str(item.get("title", eid)), self.template(item, "text"), cond, weight,
                                 bool(item.get("once", True)), bool(item.get("forced", False)),

@@ -312,6 +312,9 @@ def test_BAL054_return_with_nowhere_to_return_to(diags_of):
                                     "aside": aside}, "events": [event]})
     d = at(p, diags, "BAL054", "goto: return", col="return")
     assert "the scene 'aside'" in d.message and "without an event" in d.message
+    # an event cannot itself return
+    p, diags = diags_of({"events": [{**event, "goto": "return"}]})
+    assert "only a choice can 'goto: return'" in at(p, diags, "BAL030", "goto: return").message
 
 
 def test_BAL031_unreachable_scene_is_a_warning(diags_of):
