@@ -16,12 +16,12 @@ import statistics
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic
-from ..errors import ExprError
+from ..errors import BalconyError, ContentError, ExprError
 from ..replay import apply_action
 from ..runtime import OUTCOME, Run
 from . import personas as P
 from .measure import BOOL, ToolEnv, as_number, at_label, compile_measure, parse_at
-from .simulate import QUALITY_SCORE, replay_run, simulate
+from .simulate import QUALITY_SCORE, SimResult, replay_run, simulate
 from .source import key_position, position, raw_docs
 
 OPS = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b,
@@ -292,8 +292,12 @@ class _Plan:
         return slots[key]
 
 
-def check_invariants(scenario, invariants, *, runs: int = 200, seed: int = 0, progress=None) -> list:
-    """Prove each invariant with persona simulations; returns a list of Outcome."""
+def personas_needed(scenario, invariants) -> list:
+    """The personas whose runs the invariants read, in the order they are simulated."""
+    return list(_plan(scenario, invariants).slots)
+
+
+def _plan(scenario, invariants) -> _Plan:
     plan = _Plan()
     everyone = list(P.all_personas(scenario))
     for inv in invariants:
@@ -309,18 +313,77 @@ def check_invariants(scenario, invariants, *, runs: int = 200, seed: int = 0, pr
             for name in ([inv.spec["persona"]] if inv.spec.get("persona") else everyone):
                 plan.slots.setdefault(name, {})
                 plan.fns.setdefault(name, [])
-    sims = {}
-    names = list(plan.slots)
-    for k, name in enumerate(names):
-        fns = plan.fns.get(name, [])
-        turns = tuple(sorted({at for _, at in fns if at is not None}))
+    return plan
 
-        def sample(s, fns=fns):
-            return tuple(f(s) for f, _ in fns)
-        sims[name] = simulate(scenario, runs, name, seed, keep_runs=True, sample=sample, turns=turns,
-                              progress=None if progress is None else
-                              (lambda d, t, k=k: progress(k * runs + d, len(names) * runs)))
+
+def check_invariants(scenario, invariants, *, runs: int = 200, seed: int = 0, progress=None, jobs: int = 1) -> list:
+    """Prove each invariant with persona simulations; returns a list of Outcome.
+
+    With `jobs` above 1, the personas' simulations run in that many worker processes at once (each loads the
+    scenario from its file again); the outcomes are the same as with one, run for run. Worker processes are
+    started afresh ("spawn"), so a program that asks for them must be importable: a script file, a module or
+    the `balcony` command, not a script piped to Python's standard input.
+    """
+    plan = _plan(scenario, invariants)
+    names = list(plan.slots)
+    if jobs > 1 and len(names) > 1 and scenario.path:
+        sims = _simulate_in_workers(scenario, plan, names, runs, seed, jobs, progress)
+    else:
+        sims = {}
+        for k, name in enumerate(names):
+            sims[name] = _simulate_persona(scenario, name, plan.fns.get(name, []), runs, seed,
+                                           None if progress is None else
+                                           (lambda d, t, k=k: progress(k * runs + d, len(names) * runs)))
     return [_prove(scenario, inv, sims, plan) for inv in invariants]
+
+
+def _simulate_persona(scenario, name, fns, runs, seed, progress=None):
+    """One persona's runs, keeping each run's record and the values the invariants need (`fns`: [(fn, at)])."""
+    turns = tuple(sorted({at for _, at in fns if at is not None}))
+
+    def sample(s):
+        return tuple(f(s) for f, _ in fns)
+    return simulate(scenario, runs, name, seed, keep_runs=True, sample=sample, turns=turns, progress=progress)
+
+
+def _simulate_in_workers(scenario, plan, names, runs, seed, jobs, progress):
+    """The personas' simulations in worker processes (started afresh, "spawn", so that nothing of this
+    process is shared), in the order of `names` whatever order they finish in."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    got = {}
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=ctx) as pool:
+        futures = {pool.submit(_persona_worker, scenario.path, scenario.content_hash, name,
+                               list(plan.slots[name]), runs, seed): name for name in names}
+        for done, future in enumerate(as_completed(futures), 1):
+            got[futures[future]] = future.result()
+            if progress is not None:
+                progress(done * runs, len(names) * runs)
+    sims = {}
+    for name in names:
+        endings, records, errors = got[name]
+        res = SimResult(scenario, P.get_persona(scenario, name), runs, seed)
+        res.endings.update(endings)
+        res.records, res.errors = records, errors
+        sims[name] = res
+    return sims
+
+
+def _persona_worker(path, content_hash, name, slots, runs, seed):
+    """In a worker process: load the scenario, compile the values to record (`slots`: [(kind, source, at)],
+    in the plan's order) and simulate one persona. Returns what the proofs read: endings, records, errors."""
+    from ..loader import load_scenario
+    try:
+        scenario = load_scenario(path)
+    except ContentError as e:  # (re-raised plainly: it travels back to the first process by pickling)
+        raise BalconyError(f"{path} changed while it was being checked, and no longer loads: {e}") from None
+    if scenario.content_hash != content_hash:
+        raise BalconyError(f"{path} changed while it was being checked: run the check again")
+    env = ToolEnv(scenario)
+    fns = [(compile_measure(None, src, BOOL if kind == "f" else None, env=env)[0], at) for kind, src, at in slots]
+    res = _simulate_persona(scenario, name, fns, runs, seed)
+    return dict(res.endings), res.records, res.errors
 
 
 def _values(side, sim, plan):

@@ -5,9 +5,9 @@ import json
 import os
 import sys
 
-from engine import check_file
+from engine import BalconyError, check_file
 from engine.tools.explore import explore
-from engine.tools.invariants import check_invariants, parse_invariants
+from engine.tools.invariants import check_invariants, parse_invariants, personas_needed
 
 from .common import dump_json, print_diagnostics, resolve_scenario_arg
 from .explore import report as explore_report
@@ -25,8 +25,21 @@ def add_arguments(p):
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p.add_argument("--out", metavar="DIR", default=os.path.join("out", "check"),
                    help="where counterexample transcripts go (default out/check)")
+    p.add_argument("--jobs", type=int, default=0, metavar="N",
+                   help="prove with N worker processes at once, one persona each (default: one per core when there "
+                        "are at least 2,000 runs to play in all; 1 plays them here, one after another). The "
+                        "outcomes are the same either way")
     p.add_argument("--no-explore", action="store_true", help="skip the exploration")
     p.add_argument("--time-limit", type=float, default=7.0, help="explore's time limit in seconds (default 7)")
+
+
+def auto_jobs(scenario, invariants, runs) -> int:
+    """One worker per core, when there is enough to play that starting workers (about half a second each,
+    to import and load) pays; else 1."""
+    personas = len(personas_needed(scenario, invariants))
+    if personas < 2 or runs * personas < 2000:
+        return 1
+    return max(1, min(os.cpu_count() or 1, personas))
 
 
 def run(args) -> int:
@@ -62,8 +75,13 @@ def run(args) -> int:
         if not args.json:
             print("", file=out)
             print(explore_report(res, d), file=out)
-    outcomes = check_invariants(scenario, invariants, runs=args.runs, seed=args.seed,
-                                progress=Progress("proving invariants"))
+    jobs = args.jobs if args.jobs > 0 else auto_jobs(scenario, invariants, args.runs)
+    try:
+        outcomes = check_invariants(scenario, invariants, runs=args.runs, seed=args.seed,
+                                    progress=Progress("proving invariants"), jobs=jobs)
+    except BalconyError as e:  # the file changed under a worker
+        print(f"balcony check: {e}", file=sys.stderr)
+        return 2
     result["invariants"] = []
     if outcomes and not args.json:
         print("", file=out)

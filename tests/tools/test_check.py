@@ -172,3 +172,39 @@ def test_shipped_tutorial_invariants_parse():
     sc = load_scenario(SCENARIOS / "tutorial.yaml")
     invs, diags = parse_invariants(sc)
     assert not diags and invs
+
+
+def test_proving_in_worker_processes_gives_the_same_outcomes(tmp_path, capsys):
+    """--jobs: personas simulated in worker processes give the very outcomes of one process, counterexamples
+    included; a file that changes under the workers is reported, not a traceback."""
+    import pytest
+
+    from engine import BalconyError
+    from engine.tools.invariants import _persona_worker
+    d0 = doc(invariants=[LEADER_WINS, HERO_WINS, {"id": "good_rare", "ending_rate": {"ending": "good", "max": 0.2}}])
+    path = write(tmp_path, d0)
+    sc = load_scenario(path)
+    invs, _ = parse_invariants(sc)
+    one = [o.to_dict() for o in check_invariants(sc, invs, runs=40)]
+    two = [o.to_dict() for o in check_invariants(sc, invs, runs=40, jobs=2)]
+    assert one == two and [o["ok"] for o in one] == [True, False, False]
+    code, d, _ = cli_json(capsys, "check", path, "--runs", 40, "--jobs", 2, "--no-explore", "--out", tmp_path / "o")
+    assert code == 1 and [i["ok"] for i in d["invariants"]] == [True, False, False]
+    with pytest.raises(BalconyError, match="changed while it was being checked"):
+        _persona_worker(str(path), "not-this-content", "hero", [("m", "outcomes", None)], 5, 0)
+    path.write_text("balcony: 1\nid: [broken")
+    with pytest.raises(BalconyError, match="no longer loads"):
+        _persona_worker(str(path), sc.content_hash, "hero", [("m", "outcomes", None)], 5, 0)
+
+
+def test_the_command_line_proves_in_workers_too(tmp_path):
+    """`python -m game check --jobs 2`: the command starts its workers and gathers their outcomes."""
+    import subprocess
+    import sys
+    path = write(tmp_path, doc(invariants=[LEADER_WINS, {"id": "good_rare", "ending_rate": {"ending": "good", "max": 0.2}}]))
+    r = subprocess.run([sys.executable, "-m", "game", "check", str(path), "--runs", "30", "--jobs", "2", "--no-explore",
+                        "--json", "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=120,
+                       cwd=str(tmp_path))
+    assert r.returncode == 1, r.stderr[-2000:]
+    assert [i["ok"] for i in json.loads(r.stdout)["invariants"]] == [True, False]
+    assert "Traceback" not in r.stderr
