@@ -1,7 +1,8 @@
 """The shipped scenarios' acceptance: `balcony check` passes every declared teaching invariant
 with 2,000 runs per persona, explore reaches every scene and ending, and validate says nothing.
 
-These are the heavy persona simulations of the suite: about two minutes in all on two cores.
+These are the heavy persona simulations of the suite: about a minute in all on two cores (check gives
+each persona its own worker process).
 """
 import json
 import subprocess
