@@ -1012,14 +1012,7 @@ class _Loader:
         for sid, ts in edges.items():
             for t in ts:
                 back[t].append(sid)
-        can_end = set()
-        todo = deque(terminal)
-        while todo:
-            s = todo.popleft()
-            if s in can_end:
-                continue
-            can_end.add(s)
-            todo.extend(back[s])
+        can_end = _reachable(terminal, back)
         for sid in reach - can_end:
             sc = scenes[sid]
             if not sc.choices and not sc.end:

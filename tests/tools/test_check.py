@@ -54,13 +54,20 @@ def test_failing_invariant_prints_numbers_and_a_counterexample_that_replays(tmp_
     assert not OPS[claim["op"]](value, claim["against"])
 
 
-def test_counterexample_at_a_year_replays_to_its_value(tmp_path):
+def drifting():
+    """Two years; political drifts by 2 a quarter, up once a hero choice was made, else down; six quarters pass
+    in 'middle', then the run ends."""
     d0 = doc(calendar={"start": "2010-Q1", "end": "2011-Q4"})
     d0["rules"] = [{"id": "drift", "effects": [{"add": {"political": "2 if tags.hero > 0 else -2"}}]}]
     d0["scenes"]["middle"]["quarters"] = 6
     for c in d0["scenes"]["middle"]["choices"]:
         c["goto"] = "last"
     d0["scenes"]["last"] = {"speaker": "narrator", "text": "The end.", "end": True}
+    return d0
+
+
+def test_counterexample_at_a_year_replays_to_its_value(tmp_path):
+    d0 = drifting()
     d0["invariants"] = [{"id": "leader_popular_early", "left": {"persona": "systems-leader", "measure": "political",
                                                                 "at": "year 1"},
                          "op": ">=", "right": {"persona": "hero", "measure": "political", "at": "year 1"}}]
@@ -80,12 +87,7 @@ def test_counterexample_at_a_year_replays_to_its_value(tmp_path):
 
 def test_a_side_can_measure_each_runs_change_since_a_moment(tmp_path):
     """`since`: each run is valued by its own change, from `since` to `at` (finding 8: pay-offs arrive late)."""
-    d0 = doc(calendar={"start": "2010-Q1", "end": "2011-Q4"})
-    d0["rules"] = [{"id": "drift", "effects": [{"add": {"political": "2 if tags.hero > 0 else -2"}}]}]
-    d0["scenes"]["middle"]["quarters"] = 6
-    for c in d0["scenes"]["middle"]["choices"]:
-        c["goto"] = "last"
-    d0["scenes"]["last"] = {"speaker": "narrator", "text": "The end.", "end": True}
+    d0 = drifting()
     d0["invariants"] = [{"id": "leader_gains_late",
                          "left": {"persona": "systems-leader", "measure": "political", "since": "year 1", "at": "end"},
                          "op": ">",
