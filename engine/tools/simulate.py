@@ -277,15 +277,21 @@ def _short(text, n=60):
 
 
 def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, keep_runs: bool = False,
-             sample=None, turns=None, progress=None) -> SimResult:
+             sample=None, turns=None, progress=None, jobs: int = 1) -> SimResult:
     """Play `runs` runs with one persona (a name or a Persona) and gather the statistics.
 
     `sample` (state -> value) is taken at each of `turns` (default: the end of every year) and at the end;
     by default it is the tuple of every meter's value. `progress(done, total)` is called now and then.
     A run that gets stuck (no choice available) or never ends is recorded in `errors` with its transcript.
+
+    With `jobs` above 1 (and the default `sample`), the runs are shared out, in consecutive blocks of seeds,
+    among that many worker processes, and their results put together in seed order: the same result as one
+    process gives. Workers are started afresh ("spawn"): the calling program must be importable.
     """
     if isinstance(persona, str):
         persona = P.get_persona(scenario, persona)
+    if jobs > 1 and runs > 1 and sample is None and scenario.path:
+        return _simulate_in_workers(scenario, runs, persona, seed, keep_runs, turns, progress, jobs)
     res = SimResult(scenario, persona, runs, seed)
     res.meter_ids = tuple(scenario.meters)
     res.turns = tuple(turns) if turns is not None else year_turns(scenario)
@@ -368,6 +374,61 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
     if progress is not None:
         progress(runs, runs)
     return res
+
+
+def _simulate_in_workers(scenario, runs, persona, seed, keep_runs, turns, progress, jobs) -> SimResult:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    jobs = min(jobs, runs)
+    bounds = [runs * j // jobs for j in range(jobs + 1)]
+    blocks = [(bounds[j], bounds[j + 1] - bounds[j]) for j in range(jobs)]
+    got, done = {}, 0
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_block_worker, scenario.path, scenario.content_hash, persona.name, seed + start, n,
+                               keep_runs, turns): j for j, (start, n) in enumerate(blocks)}
+        for future in as_completed(futures):
+            got[futures[future]] = future.result()
+            done += blocks[futures[future]][1]
+            if progress is not None:
+                progress(done, runs)
+    res = SimResult(scenario, persona, runs, seed)
+    res.meter_ids = tuple(scenario.meters)
+    res.turns = tuple(turns) if turns is not None else year_turns(scenario)
+    res.numbers = ChoiceNumbers(scenario)
+    for t in list(res.turns) + [None]:
+        res.meter_samples[t] = []
+    for j in range(jobs):  # in seed order, as one process would have gathered them
+        part = got[j]
+        res.endings.update(part["endings"])
+        res.decisions += part["decisions"]
+        res.words += part["words"]
+        res.final_entries.update(part["final_entries"])
+        res.scene_runs.update(part["scene_runs"])
+        res.choice_hits.update(part["choice_hits"])
+        res.choice_runs.update(part["choice_runs"])
+        res.outcomes += part["outcomes"][:max(0, DOMINANCE_RUNS - len(res.outcomes))]
+        for t, values in part["meter_samples"].items():
+            res.meter_samples[t] += values
+        res.records += part["records"]
+        res.errors += part["errors"]
+    return res
+
+
+def _block_worker(path, content_hash, persona_name, seed, runs, keep_runs, turns) -> dict:
+    """In a worker process: one block of a simulation's runs, as plain data."""
+    from ..errors import BalconyError, ContentError
+    from ..loader import load_scenario
+    try:
+        scenario = load_scenario(path)
+    except ContentError as e:  # (re-raised plainly: it travels back to the first process by pickling)
+        raise BalconyError(f"{path} changed while it was being simulated, and no longer loads: {e}") from None
+    if scenario.content_hash != content_hash:
+        raise BalconyError(f"{path} changed while it was being simulated: run it again")
+    res = simulate(scenario, runs, persona_name, seed, keep_runs=keep_runs, turns=turns)
+    return {"endings": res.endings, "decisions": res.decisions, "words": res.words,
+            "final_entries": res.final_entries, "scene_runs": res.scene_runs, "choice_hits": res.choice_hits,
+            "choice_runs": res.choice_runs, "outcomes": res.outcomes, "meter_samples": res.meter_samples,
+            "records": res.records, "errors": res.errors}
 
 
 def _play_fast(scenario, persona, seed, scores, turns, sample, path, first):

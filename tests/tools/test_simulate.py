@@ -129,3 +129,26 @@ def test_scene_visits_and_runs_match_the_runs_themselves(tmp_path):
         runs.update(run.state.visits.keys())
     assert res.scene_visits == visits and res.scene_runs == runs
     assert max(visits.values()) > 60, "some runs went round the loop"
+
+
+def test_runs_shared_among_workers_give_the_same_result(tmp_path, capsys):
+    """--jobs: blocks of seeds in worker processes, put back together in seed order, are one simulation."""
+    import pytest
+
+    from engine import BalconyError
+    from engine.tools.simulate import _block_worker
+    s = scenes()
+    s["middle"]["choices"][0]["if"] = "outcomes > 25"   # runs that cede power then find 'middle' half open...
+    s["middle"]["choices"][1]["if"] = "outcomes > 100"  # ...and those that do not get stuck there
+    path = write(tmp_path, doc(scenes=s))
+    sc = load_scenario(path)
+    one = simulate(sc, 101, "random", 5, keep_runs=True)
+    three = simulate(sc, 101, "random", 5, keep_runs=True, jobs=3)
+    assert one.errors and one.endings                    # both kinds of run are there
+    assert three.to_dict() == one.to_dict()
+    assert three.records == one.records and three.meter_samples == one.meter_samples
+    assert [e[:2] for e in three.errors] == [e[:2] for e in one.errors]
+    code, d, _ = cli_json(capsys, "simulate", path, "--runs", 101, "--seed", 5, "--jobs", 2)
+    assert code == 1 and d == one.to_dict()
+    with pytest.raises(BalconyError, match="changed while it was being simulated"):
+        _block_worker(str(path), "not-this-content", "random", 0, 3, False, None)
