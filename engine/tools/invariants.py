@@ -16,12 +16,12 @@ import statistics
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic
-from ..errors import BalconyError, ContentError, ExprError
+from ..errors import ExprError
 from ..replay import apply_action
 from ..runtime import OUTCOME, Run
 from . import personas as P
 from .measure import BOOL, ToolEnv, as_number, at_label, compile_measure, parse_at
-from .simulate import QUALITY_SCORE, SimResult, replay_run, simulate
+from .simulate import QUALITY_SCORE, SimResult, reload_in_worker, replay_run, simulate
 from .source import key_position, position, raw_docs
 
 OPS = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b,
@@ -373,13 +373,7 @@ def _simulate_in_workers(scenario, plan, names, runs, seed, jobs, progress):
 def _persona_worker(path, content_hash, name, slots, runs, seed):
     """In a worker process: load the scenario, compile the values to record (`slots`: [(kind, source, at)],
     in the plan's order) and simulate one persona. Returns what the proofs read: endings, records, errors."""
-    from ..loader import load_scenario
-    try:
-        scenario = load_scenario(path)
-    except ContentError as e:  # (re-raised plainly: it travels back to the first process by pickling)
-        raise BalconyError(f"{path} changed while it was being checked, and no longer loads: {e}") from None
-    if scenario.content_hash != content_hash:
-        raise BalconyError(f"{path} changed while it was being checked: run the check again")
+    scenario = reload_in_worker(path, content_hash, "checked")
     env = ToolEnv(scenario)
     fns = [(compile_measure(None, src, BOOL if kind == "f" else None, env=env)[0], at) for kind, src, at in slots]
     res = _simulate_persona(scenario, name, fns, runs, seed)

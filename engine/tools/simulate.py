@@ -414,16 +414,22 @@ def _simulate_in_workers(scenario, runs, persona, seed, keep_runs, turns, progre
     return res
 
 
-def _block_worker(path, content_hash, persona_name, seed, runs, keep_runs, turns) -> dict:
-    """In a worker process: one block of a simulation's runs, as plain data."""
+def reload_in_worker(path, content_hash, doing: str):
+    """In a worker process: the scenario at `path`, which must be the one the first process loaded."""
     from ..errors import BalconyError, ContentError
     from ..loader import load_scenario
     try:
         scenario = load_scenario(path)
     except ContentError as e:  # (re-raised plainly: it travels back to the first process by pickling)
-        raise BalconyError(f"{path} changed while it was being simulated, and no longer loads: {e}") from None
+        raise BalconyError(f"{path} changed while it was being {doing}, and no longer loads: {e}") from None
     if scenario.content_hash != content_hash:
-        raise BalconyError(f"{path} changed while it was being simulated: run it again")
+        raise BalconyError(f"{path} changed while it was being {doing}: run it again")
+    return scenario
+
+
+def _block_worker(path, content_hash, persona_name, seed, runs, keep_runs, turns) -> dict:
+    """In a worker process: one block of a simulation's runs, as plain data."""
+    scenario = reload_in_worker(path, content_hash, "simulated")
     res = simulate(scenario, runs, persona_name, seed, keep_runs=keep_runs, turns=turns)
     return {"endings": res.endings, "decisions": res.decisions, "words": res.words,
             "final_entries": res.final_entries, "scene_runs": res.scene_runs, "choice_hits": res.choice_hits,
