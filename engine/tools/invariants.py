@@ -21,7 +21,7 @@ from ..replay import apply_action
 from ..runtime import OUTCOME, Run
 from . import personas as P
 from .measure import BOOL, ToolEnv, as_number, at_label, compile_measure, parse_at
-from .simulate import QUALITY_SCORE, SimResult, reload_in_worker, replay_run, simulate
+from .simulate import QUALITY_SCORE, SimResult, in_workers, reload_in_worker, replay_run, simulate
 from .source import key_position, position, raw_docs
 
 OPS = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b,
@@ -347,22 +347,11 @@ def _simulate_persona(scenario, name, fns, runs, seed, progress=None):
 
 
 def _simulate_in_workers(scenario, plan, names, runs, seed, jobs, progress):
-    """The personas' simulations in worker processes (started afresh, "spawn", so that nothing of this
-    process is shared), in the order of `names` whatever order they finish in."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    got = {}
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=ctx) as pool:
-        futures = {pool.submit(_persona_worker, scenario.path, scenario.content_hash, name,
-                               list(plan.slots[name]), runs, seed): name for name in names}
-        for done, future in enumerate(as_completed(futures), 1):
-            got[futures[future]] = future.result()
-            if progress is not None:
-                progress(done * runs, len(names) * runs)
+    """The personas' simulations in worker processes, one persona each."""
+    got = in_workers(_persona_worker, [(scenario.path, scenario.content_hash, name, list(plan.slots[name]), runs,
+                                        seed) for name in names], [runs] * len(names), jobs, progress)
     sims = {}
-    for name in names:
-        endings, records, errors = got[name]
+    for name, (endings, records, errors) in zip(names, got):
         res = SimResult(scenario, P.get_persona(scenario, name), runs, seed)
         res.endings.update(endings)
         res.records, res.errors = records, errors

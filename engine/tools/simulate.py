@@ -376,29 +376,39 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
     return res
 
 
-def _simulate_in_workers(scenario, runs, persona, seed, keep_runs, turns, progress, jobs) -> SimResult:
+def in_workers(fn, tasks: list, sizes: list, jobs: int, progress=None) -> list:
+    """fn(*task) for every task, in at most `jobs` worker processes at once, started afresh ("spawn", so that
+    nothing of this process is shared); the results in the order of `tasks`, whatever order they finish in.
+    `progress(done, total)` counts the `sizes` of the tasks finished."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    results, done, total = [None] * len(tasks), 0, sum(sizes)
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = future.result()
+            done += sizes[i]
+            if progress is not None:
+                progress(done, total)
+    return results
+
+
+def _simulate_in_workers(scenario, runs, persona, seed, keep_runs, turns, progress, jobs) -> SimResult:
     jobs = min(jobs, runs)
     bounds = [runs * j // jobs for j in range(jobs + 1)]
     blocks = [(bounds[j], bounds[j + 1] - bounds[j]) for j in range(jobs)]
-    got, done = {}, 0
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_block_worker, scenario.path, scenario.content_hash, persona.name, seed + start, n,
-                               keep_runs, turns): j for j, (start, n) in enumerate(blocks)}
-        for future in as_completed(futures):
-            got[futures[future]] = future.result()
-            done += blocks[futures[future]][1]
-            if progress is not None:
-                progress(done, runs)
+    parts = in_workers(_block_worker, [(scenario.path, scenario.content_hash, persona.name, seed + start, n,
+                                        keep_runs, turns) for start, n in blocks],
+                       [n for _, n in blocks], jobs, progress)
     res = SimResult(scenario, persona, runs, seed)
     res.meter_ids = tuple(scenario.meters)
     res.turns = tuple(turns) if turns is not None else year_turns(scenario)
     res.numbers = ChoiceNumbers(scenario)
     for t in list(res.turns) + [None]:
         res.meter_samples[t] = []
-    for j in range(jobs):  # in seed order, as one process would have gathered them
-        part = got[j]
+    for part in parts:  # in seed order, as one process would have gathered them
         res.endings.update(part["endings"])
         res.decisions += part["decisions"]
         res.words += part["words"]
