@@ -27,7 +27,7 @@ def run_window(scenario_path: str | None = None, seed: int | None = None, *, wat
     from .app import App
     from .saves import SaveStore
     from .screens import BriefingScreen, MessageScreen, TitleScreen
-    from .screens.front import describe_error
+    from .backend import describe_error
 
     save_store = None
     if autoplay and "BALCONY_DATA_DIR" not in os.environ:
@@ -37,16 +37,17 @@ def run_window(scenario_path: str | None = None, seed: int | None = None, *, wat
 
         save_store = SaveStore(EngineBackend, directory=os.path.join(tmp, "saves"))
     app = App(save_store=save_store, fullscreen=fullscreen, watch=watch)
-    app.seed = seed
-    app.push(TitleScreen(app), transition=False)
+    context = app.context
+    context.seed = seed
+    context.push(TitleScreen(context), transition=False)
     if scenario_path is not None:
         try:
-            info = app.backend.info(scenario_path)
+            info = context.backend.info(scenario_path)
         except Exception as exc:
-            app.push(MessageScreen(app, "This scenario could not be opened", describe_error(exc)))
+            context.push(MessageScreen(context, "This scenario could not be opened", describe_error(exc)))
         else:
             if not autoplay:
-                app.push(BriefingScreen(app, info, seed), transition=False)
+                context.push(BriefingScreen(context, info, seed), transition=False)
     if autoplay:
         from .autoplay import Autoplayer
 

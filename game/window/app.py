@@ -19,13 +19,26 @@ import pygame
 from .backend import Backend, ScenarioInfo, Session
 from .input import Intent, to_intent
 from .render import Ctx, Fonts, LayoutLog, SurfaceCache, TextCache
-from .saves import AUTO, SaveStore
-from .settings import TEXT_SCALES, Settings, SettingsStore
+from .context import ScreenContext
+from .saves import SaveStore
+from .settings import Settings, SettingsStore
 from .theme import MAX_WINDOW, MIN_WINDOW, Theme
 from .tts import Speaker
 
 
+def _delegate(name: str) -> property:
+    return property(lambda self: getattr(self.context, name),
+                    lambda self, value: setattr(self.context, name, value))
+
+
 class App:
+    """The window: the event loop, drawing, fades, toasts, resize and full screen.
+
+    The screens and the game's services live in :attr:`context` (a
+    :class:`~game.window.context.ScreenContext`); the app is its
+    :class:`~game.window.context.Host`. The app's ``stack``, ``session``,
+    ``push``... are the context's, kept here for tests and tools."""
+
     def __init__(
         self,
         backend: Backend | None = None,
@@ -41,24 +54,17 @@ class App:
         text_cache: TextCache | None = None,
         allow_rewind: bool = True,
     ) -> None:
-        self._backend = backend
-        self.allow_rewind = allow_rewind  # the classroom mode turns rewind off
-        self.settings_store = settings_store or SettingsStore()
-        self.settings: Settings = self.settings_store.load()
-        self._save_store = save_store
         self.clock = clock
         self.watch = watch
-        self.stack: list[Any] = []
         self.running = True
         self.exit_code = 0
         self.dirty = True
+        self.is_fullscreen = False
+        self.context = ScreenContext(backend, settings_store=settings_store, save_store=save_store,
+                                     speaker=speaker, host=self, clock=clock, allow_rewind=allow_rewind)
         self.fonts = Fonts()
         self.cache = text_cache or TextCache()
         self.layout_log = LayoutLog() if record_layout else None
-        self.session: Session | None = None
-        self.speaker = speaker or Speaker()
-        self.toast_text = ""
-        self.toast_until = 0.0
         self._trans_from: pygame.Surface | None = None
         self._trans_t0 = 0.0
         self._last = clock()
@@ -92,24 +98,117 @@ class App:
                                   pygame.MOUSEWHEEL, pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED,
                                   pygame.WINDOWEXPOSED, pygame.WINDOWRESTORED, pygame.WINDOWFOCUSGAINED])
 
-    # ---- services -------------------------------------------------------------------
+    # ---- the context's members, for tests and tools ---------------------------------------
     @property
     def backend(self) -> Backend:
-        if self._backend is None:
-            from .backend import EngineBackend
-
-            self._backend = EngineBackend()
-        return self._backend
+        return self.context.backend
 
     @property
     def saves(self) -> SaveStore:
-        if self._save_store is None:
-            self._save_store = SaveStore(lambda: self.backend)
-        return self._save_store
+        return self.context.saves
+
+    settings = _delegate("settings")
+    session = _delegate("session")
+    stack = _delegate("stack")
+    speaker = _delegate("speaker")
+    toast_text = _delegate("toast_text")
+    toast_until = _delegate("toast_until")
+    allow_rewind = _delegate("allow_rewind")
+    seed = _delegate("seed")
+    settings_store = _delegate("settings_store")
+
+    @property
+    def top(self) -> Any:
+        return self.context.top
+
+    def push(self, screen: Any, transition: bool = True) -> None:
+        self.context.push(screen, transition)
+
+    def pop(self) -> None:
+        self.context.pop()
+
+    def replace(self, screen: Any) -> None:
+        self.context.replace(screen)
+
+    def reset_to(self, *screens: Any) -> None:
+        self.context.reset_to(*screens)
+
+    def toast(self, text: str, seconds: float = 2.6) -> None:
+        self.context.toast(text, seconds)
+
+    def speak(self, text: str) -> None:
+        self.context.speak(text)
+
+    def announce_focus(self, item: Any) -> None:
+        self.context.announce_focus(item)
+
+    def keyboard_focus_visible(self, screen: Any) -> bool:
+        return self.context.focus_visible(screen)
+
+    def start_session(self, info: ScenarioInfo, seed: int | None = None) -> Session:
+        return self.context.start_session(info, seed)
+
+    def resume_session(self, slot: str) -> Session:
+        return self.context.resume_session(slot)
+
+    def autosave(self) -> None:
+        self.context.autosave()
+
+    def apply_settings(self, new: Settings, reapply_mode: bool = True) -> None:
+        self.context.apply_settings(new, reapply_mode)
+
+    def change_text_size(self, step: int) -> None:
+        self.context.change_text_size(step)
+
+    def toggle_fullscreen(self) -> None:
+        self.context.toggle_fullscreen()
+
+    def quit(self, code: int = 0) -> None:
+        self.stop(code)
+
+    # ---- the Host protocol (called by the context) ---------------------------------------------
+    def begin_transition(self) -> None:
+        if self.theme.transition_ms() and self.stack and self.frames:
+            self._trans_from = self.surface.copy()
+            self._trans_t0 = self.clock()
+
+    def invalidate(self) -> None:
+        self.dirty = True
+
+    def stop(self, code: int) -> None:
+        self.running = False
+        self.exit_code = code
+
+    def set_fullscreen(self, on: bool) -> bool:
+        self.surface = self._set_mode(on)
+        self._on_size_changed()
+        return self.is_fullscreen
+
+    def settings_changed(self, old: Settings, new: Settings) -> None:
+        if not self.is_fullscreen:
+            self.context.settings = replace(new, window_size=tuple(self.surface.get_size()))
+        self.theme = Theme(self.settings, self.surface.get_size())
+        if (old.font, old.high_contrast, old.text_scale) != (new.font, new.high_contrast, new.text_scale):
+            self.cache.clear()
+        self.widget_cache.clear()
+        self.dirty = True
+
+    def thumbnail(self) -> pygame.Surface | None:
+        """The play screen as it would look now, without pause menus on top."""
+        play = next((s for s in reversed(self.stack) if getattr(s, "thumbnail_source", False)), None)
+        if play is None:
+            return None
+        surf = pygame.Surface(self.surface.get_size())
+        ctx = Ctx(surf, self.theme, self.fonts, self.cache, None)
+        play.draw(ctx)
+        return surf
+
+    render_thumbnail = thumbnail
 
     # ---- the window ------------------------------------------------------------------
     def _set_mode(self, fullscreen: bool) -> pygame.Surface:
         self.is_fullscreen = fullscreen
+        self.context.is_fullscreen = fullscreen
         if fullscreen:
             try:
                 desk = pygame.display.get_desktop_sizes()[0]
@@ -128,11 +227,6 @@ class App:
                     pass
         return surf
 
-    def toggle_fullscreen(self) -> None:
-        self.surface = self._set_mode(not self.is_fullscreen)
-        self.apply_settings(replace(self.settings, fullscreen=self.is_fullscreen),
-                            reapply_mode=False)
-
     def resize(self, size: tuple[int, int]) -> None:
         """Resize the window (also used by tests to try layouts at many sizes)."""
         self._windowed_size = clamp_size(size)
@@ -146,140 +240,6 @@ class App:
         self.theme = Theme(self.settings, self.surface.get_size())
         self._trans_from = None
         self.dirty = True
-
-    def apply_settings(self, new: Settings, reapply_mode: bool = True) -> None:
-        old = self.settings
-        self.settings = new
-        if reapply_mode and new.fullscreen != self.is_fullscreen:
-            self.surface = self._set_mode(new.fullscreen)
-        if not self.is_fullscreen:
-            new = replace(new, window_size=tuple(self.surface.get_size()))
-            self.settings = new
-        try:
-            self.settings_store.save(new)
-        except OSError as exc:
-            self.toast(f"Could not save settings: {exc}")
-        self.theme = Theme(new, self.surface.get_size())
-        if (old.font, old.high_contrast, old.text_scale) != (new.font, new.high_contrast, new.text_scale):
-            self.cache.clear()
-        self.widget_cache.clear()
-        if new.tts and not old.tts:
-            if self.speaker.available:
-                self.speaker.say("Text to speech is on.")
-        if not new.tts:
-            self.speaker.stop()
-        self.dirty = True
-
-    def change_text_size(self, step: int) -> None:
-        i = max(0, min(len(TEXT_SCALES) - 1, self.settings.text_scale + step))
-        if i != self.settings.text_scale:
-            self.apply_settings(replace(self.settings, text_scale=i))
-
-    # ---- the screen stack -----------------------------------------------------------------
-    @property
-    def top(self) -> Any:
-        return self.stack[-1] if self.stack else None
-
-    def _begin_transition(self) -> None:
-        if self.theme.transition_ms() and self.stack and self.frames:
-            self._trans_from = self.surface.copy()
-            self._trans_t0 = self.clock()
-
-    def push(self, screen: Any, transition: bool = True) -> None:
-        if transition and not screen.modal:
-            self._begin_transition()
-        self.stack.append(screen)
-        self._entered(screen)
-
-    def pop(self) -> None:
-        if len(self.stack) > 1:
-            gone = self.stack.pop()
-            if not gone.modal:
-                self._begin_transition()
-            self._entered(self.stack[-1])
-
-    def replace(self, screen: Any) -> None:
-        self._begin_transition()
-        if self.stack:
-            self.stack.pop()
-        self.stack.append(screen)
-        self._entered(screen)
-
-    def reset_to(self, *screens: Any) -> None:
-        self._begin_transition()
-        self.stack = list(screens)
-        self._entered(self.stack[-1])
-
-    def _entered(self, screen: Any) -> None:
-        self.dirty = True
-        screen.on_enter()
-        if self.settings.tts:
-            self.speak(screen.speech())
-
-    # ---- helpers for screens -----------------------------------------------------------------
-    def keyboard_focus_visible(self, screen: Any) -> bool:
-        return screen is self.top
-
-    def announce_focus(self, item: Any) -> None:
-        if self.settings.tts:
-            label = getattr(item, "label", "")
-            detail = getattr(item, "detail", "")
-            if getattr(item, "enabled", True) is False:
-                label = f"{label}. Unavailable."
-            self.speak(f"{label}. {detail}" if detail else label)
-
-    def speak(self, text: str) -> None:
-        if self.settings.tts and text:
-            self.speaker.say(text)
-
-    def toast(self, text: str, seconds: float = 2.6) -> None:
-        self.toast_text = text
-        self.toast_until = self.clock() + seconds
-        self.dirty = True
-        if self.settings.tts:
-            self.speak(text)
-
-    def quit(self, code: int = 0) -> None:
-        self.running = False
-        self.exit_code = code
-
-    # ---- sessions -------------------------------------------------------------------------------
-    def start_session(self, info: ScenarioInfo, seed: int | None = None) -> Session:
-        scenario = self.backend.load(info.path)
-        if seed is None:
-            seed = int(time.time() * 1000) % 1_000_000
-        run = self.backend.new_run(scenario, seed)
-        self.session = Session(self.backend, info, scenario, run, seed)
-        return self.session
-
-    def resume_session(self, slot: str) -> Session:
-        scenario, run, sinfo = self.saves.load(slot)
-        try:
-            info = self.backend.info(sinfo.scenario_path)
-        except Exception:
-            info = ScenarioInfo(path=sinfo.scenario_path, id="", title=sinfo.scenario_title)
-        self.session = Session(self.backend, info, scenario, run, self.saves.seed(slot))
-        return self.session
-
-    def autosave(self) -> None:
-        if self.session is None:
-            return
-        try:
-            self.saves.save(AUTO, self.session, self.render_thumbnail())
-        except Exception as exc:  # a full disk must not end the game
-            self.toast(f"Autosave failed: {exc}")
-
-    def render_thumbnail(self) -> pygame.Surface | None:
-        """The play screen as it would look now, without pause menus on top."""
-        from .screens.play import PlayScreen
-
-        play = next((s for s in reversed(self.stack) if isinstance(s, PlayScreen)), None)
-        if play is None:
-            return None
-        surf = pygame.Surface(self.surface.get_size())
-        ctx = Ctx(surf, self.theme, self.fonts, self.cache, None)
-        play.draw(ctx)
-        return surf
 
     # ---- the loop ------------------------------------------------------------------------------------
     def animating(self) -> bool:
@@ -462,9 +422,7 @@ class App:
             return
         if m != self._watch_mtime:
             self._watch_mtime = m
-            from .screens.play import reload_session
-
-            reload_session(self)
+            self.context.reload_scenario()
 
 
 def clamp_size(size: tuple[int, int]) -> tuple[int, int]:

@@ -122,7 +122,8 @@ class Autoplayer:
             if self.scenario_path and target is None:
                 from .screens import BriefingScreen
 
-                self.app.push(BriefingScreen(self.app, self.app.backend.info(self.scenario_path), self.app.seed))
+                ctx = self.app.context
+                ctx.push(BriefingScreen(ctx, ctx.backend.info(self.scenario_path), ctx.seed))
                 return True
             ids = p.focus_ids()
             target = target or next((i for i in ids if i.startswith("scn:")), None)

@@ -13,6 +13,18 @@ from typing import Any, Protocol
 
 
 
+def describe_error(exc: BaseException) -> str:
+    """An engine error as the player reads it: the content diagnostics, or the exception."""
+    diags = getattr(exc, "diagnostics", None)
+    if diags:
+        lines = [str(d) for d in list(diags)[:8]]
+        more = len(diags) - 8
+        if more > 0:
+            lines.append(f"... and {more} more")
+        return "\n".join(lines)
+    return f"{type(exc).__name__}: {exc}"
+
+
 def get(obj: Any, name: str, default: Any = None) -> Any:
     """Read a field from a dataclass-like object or a dict."""
     if obj is None:

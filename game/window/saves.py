@@ -53,8 +53,10 @@ class SaveStore:
 
     @property
     def backend(self) -> Backend:
-        """The engine is imported only when a save is written or read, not to list slots."""
-        if callable(self._backend) and not hasattr(self._backend, "load"):
+        """The engine is imported only when a save is written or read, not to list slots.
+
+        ``backend`` may be a backend, a backend class or a function returning one."""
+        if isinstance(self._backend, type) or (callable(self._backend) and not hasattr(self._backend, "load")):
             self._backend = self._backend()
         return self._backend  # type: ignore[return-value]
 

@@ -133,3 +133,36 @@ def test_animation_is_capped_at_60_frames_a_second(tmp_path):
     assert r.returncode == 0, r.stderr
     frames = int(r.stdout.split()[-1])
     assert 20 <= frames <= 66, frames
+
+
+def balcony_command() -> list[str]:
+    """The installed console command, or the same entry point through ``python -m game``."""
+    exe = os.path.join(os.path.dirname(sys.executable), "balcony")
+    return [exe] if os.path.exists(exe) else [sys.executable, "-m", "game"]
+
+
+def clean_env(tmp_path, **extra) -> dict:
+    """A user's environment: no BALCONY_* overrides, a fresh home."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BALCONY_", "XDG_"))}
+    env.update(HOME=str(tmp_path / "home"), SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    env.update(extra)
+    return env
+
+
+@needs_engine
+def test_autoplay_with_screenshots_through_the_real_command_in_a_clean_environment(tmp_path):
+    """Issue 9: without BALCONY_DATA_DIR the autoplayer's save screen crashed with
+    ``EngineBackend.write_save() missing 1 required positional argument: 'run'``."""
+    shots = tmp_path / "shots"
+    env = clean_env(tmp_path)
+    r = subprocess.run(balcony_command() + ["play", str(TUTORIAL), "--autoplay", "--seed", "4", "--screenshots",
+                                            str(shots)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                       timeout=180)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr, r.stderr
+    names = [p.name for p in shots.glob("*.png")]
+    assert any("-saves-save" in n for n in names) and any("-ending" in n for n in names), names
+    # the player's own data directory is left alone
+    assert not (tmp_path / "home" / ".local" / "share" / "balcony").exists()

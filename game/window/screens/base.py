@@ -11,7 +11,7 @@ from ..render import Ctx
 from ..widgets import Button, draw_button
 
 if TYPE_CHECKING:
-    from ..app import App
+    from ..context import ScreenContext
 
 
 @dataclass(eq=False)
@@ -53,8 +53,12 @@ class Screen:
     modal = False          # drawn over the screen below, which is dimmed
     title = ""             # read by text-to-speech when the screen opens
 
-    def __init__(self, app: "App") -> None:
-        self.app = app
+    #: the screen drawn into a save's thumbnail (the play screen)
+    thumbnail_source = False
+
+    def __init__(self, context: "ScreenContext") -> None:
+        # an App is accepted too (tests and tools made before the context): its context is used
+        self.context: "ScreenContext" = getattr(context, "context", context)
         self.focus_id: str | None = None
         self.hover_id: str | None = None
         self._focusables: list[Focusable] = []
@@ -103,11 +107,11 @@ class Screen:
 
     def draw_buttons(self, ctx: Ctx, buttons: list[Button]) -> None:
         for b in buttons:
-            draw_button(ctx, b, focused=(b.id == self.focus_id and self.app.keyboard_focus_visible(self)),
+            draw_button(ctx, b, focused=(b.id == self.focus_id and self.context.focus_visible(self)),
                         hovered=(b.id == self.hover_id))
 
     def draw_scroll_focus(self, ctx: Ctx, area: ScrollArea) -> None:
-        if area.id == self.focus_id and self.app.keyboard_focus_visible(self):
+        if area.id == self.focus_id and self.context.focus_visible(self):
             ctx.focus_ring(area.id, area.rect)
 
     # ---- input -------------------------------------------------------------------
@@ -119,7 +123,7 @@ class Screen:
         i = ids.index(self.focus_id) if self.focus_id in ids else -1
         i = (i + step) % len(items)
         self.focus_id = items[i].id
-        self.app.announce_focus(items[i])
+        self.context.announce_focus(items[i])
         return True
 
     def focus(self, wid: str) -> None:

@@ -12,7 +12,7 @@ from .base import Screen
 from .common import draw_backdrop
 
 if TYPE_CHECKING:
-    from ..app import App
+    from ..context import ScreenContext
 
 QUALITY = {
     # quality: (label, icon, palette attribute)
@@ -30,7 +30,7 @@ TRIANGLE = (
 
 
 def debrief_hook():
-    """The debrief issue provides ``game.debrief.open_debrief(app, session)``."""
+    """The debrief issue provides ``game.debrief.open_debrief(context, session)``."""
     try:
         mod = importlib.import_module("game.debrief")
     except ImportError:
@@ -41,9 +41,9 @@ def debrief_hook():
 class EndingScreen(Screen):
     name = "ending"
 
-    def __init__(self, app: "App") -> None:
-        super().__init__(app)
-        self.session = app.session
+    def __init__(self, context: "ScreenContext") -> None:
+        super().__init__(context)
+        self.session = context.session
 
     def signature(self) -> str:
         e = self.session.snap.ending
@@ -60,14 +60,14 @@ class EndingScreen(Screen):
         return False
 
     def _title(self) -> None:
-        self.app.session = None
-        self.app.reset_to(self.app.stack[0])
+        self.context.end_session()
+        self.context.go_home()
 
     def _again(self) -> None:
         from .front import BriefingScreen
 
         info = self.session.info
-        self.app.reset_to(self.app.stack[0], BriefingScreen(self.app, info))
+        self.context.go_home(BriefingScreen(self.context, info))
 
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
@@ -80,7 +80,7 @@ class EndingScreen(Screen):
         buttons = []
         hook = debrief_hook()
         if hook is not None:
-            buttons.append(Button("debrief", "Read the debrief", lambda: hook(self.app, self.session), primary=True,
+            buttons.append(Button("debrief", "Read the debrief", lambda: hook(self.context, self.session), primary=True,
                                   key_hint="Enter"))
         buttons.append(Button("again", "Play again", self._again, primary=hook is None))
         buttons.append(Button("title", "Back to title", self._title, key_hint="Esc" if False else ""))

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from ..backend import ScenarioInfo, get
+from ..backend import ScenarioInfo, describe_error, get
 from ..input import Intent
 from ..render import Ctx
 from ..widgets import Button, button_height, draw_badge, draw_chip
@@ -13,34 +13,25 @@ from .base import Screen
 from .common import draw_backdrop, draw_footer_hint, draw_screen_header
 
 if TYPE_CHECKING:
-    from ..app import App
+    from ..context import ScreenContext
 
 TAGLINE = "Systems leadership, from the dance floor and the balcony"
 
 
-def describe_error(exc: BaseException) -> str:
-    diags = getattr(exc, "diagnostics", None)
-    if diags:
-        lines = [str(d) for d in list(diags)[:8]]
-        more = len(diags) - 8
-        if more > 0:
-            lines.append(f"... and {more} more")
-        return "\n".join(lines)
-    return f"{type(exc).__name__}: {exc}"
 
 
 class TitleScreen(Screen):
     name = "title"
     title = "Balcony. " + TAGLINE
 
-    def __init__(self, app: "App") -> None:
-        super().__init__(app)
+    def __init__(self, context: "ScreenContext") -> None:
+        super().__init__(context)
         self.latest = None
 
     def on_enter(self) -> None:
         before = self.latest
         try:
-            self.latest = self.app.saves.latest()
+            self.latest = self.context.saves.latest()
         except Exception:
             self.latest = None
         if self.latest != before:
@@ -50,17 +41,17 @@ class TitleScreen(Screen):
         return f"Balcony. {TAGLINE}. Use the arrow keys and Enter, or the mouse."
 
     def _buttons(self) -> list[Button]:
-        app = self.app
+        context = self.context
         from .menus import SavesScreen, SettingsScreen
 
         out = []
         if self.latest is not None:
             detail = " · ".join(x for x in (self.latest.scenario_title, self.latest.calendar_label) if x)
             out.append(Button("continue", "Continue", self._continue, primary=True, detail=detail))
-        out.append(Button("new", "New game", lambda: app.push(SelectScreen(app)), primary=self.latest is None))
-        out.append(Button("load", "Load", lambda: app.push(SavesScreen(app, mode="load"))))
-        out.append(Button("settings", "Settings", lambda: app.push(SettingsScreen(app))))
-        out.append(Button("quit", "Quit", lambda: app.quit(0)))
+        out.append(Button("new", "New game", lambda: context.push(SelectScreen(context)), primary=self.latest is None))
+        out.append(Button("load", "Load", lambda: context.push(SavesScreen(context, mode="load"))))
+        out.append(Button("settings", "Settings", lambda: context.push(SettingsScreen(context))))
+        out.append(Button("quit", "Quit", lambda: context.quit(0)))
         return out
 
     def _continue(self) -> None:
@@ -68,7 +59,7 @@ class TitleScreen(Screen):
             return
         from .play import open_slot
 
-        open_slot(self.app, self.latest.slot)
+        open_slot(self.context, self.latest.slot)
 
     def back(self) -> bool:
         return False
@@ -107,11 +98,11 @@ class SelectScreen(Screen):
     name = "select"
     title = "Choose a scenario"
 
-    def __init__(self, app: "App") -> None:
-        super().__init__(app)
+    def __init__(self, context: "ScreenContext") -> None:
+        super().__init__(context)
         self.error = ""
         try:
-            self.scenarios: list[ScenarioInfo] = app.backend.list_scenarios()
+            self.scenarios: list[ScenarioInfo] = context.backend.list_scenarios()
         except Exception as exc:  # no engine, unreadable folder
             self.scenarios = []
             self.error = describe_error(exc)
@@ -121,11 +112,11 @@ class SelectScreen(Screen):
         return "Choose a scenario. " + (self.shown.title if self.shown else "")
 
     def back(self) -> bool:
-        self.app.pop()
+        self.context.pop()
         return True
 
     def _begin(self, info: ScenarioInfo) -> None:
-        self.app.push(BriefingScreen(self.app, info))
+        self.context.push(BriefingScreen(self.context, info))
 
     def handle(self, intent: Intent) -> bool:
         used = super().handle(intent)
@@ -216,13 +207,13 @@ class BriefingScreen(Screen):
     name = "briefing"
     title = "Briefing"
 
-    def __init__(self, app: "App", info: ScenarioInfo, seed: int | None = None) -> None:
-        super().__init__(app)
+    def __init__(self, context: "ScreenContext", info: ScenarioInfo, seed: int | None = None) -> None:
+        super().__init__(context)
         self.info = info
         self.error = ""
         self.session = None
         try:
-            self.session = app.start_session(info, seed if seed is not None else app_seed(app))
+            self.session = context.start_session(info, seed if seed is not None else context.seed)
         except Exception as exc:
             self.error = describe_error(exc)
 
@@ -232,8 +223,8 @@ class BriefingScreen(Screen):
         return f"Briefing. {self.info.title}. You are {self.info.role}. {self.info.summary}"
 
     def back(self) -> bool:
-        self.app.session = None
-        self.app.pop()
+        self.context.end_session()
+        self.context.pop()
         return True
 
     def _begin(self) -> None:
@@ -241,8 +232,8 @@ class BriefingScreen(Screen):
 
         if self.session is None:
             return
-        self.app.reset_to(self.app.stack[0], PlayScreen(self.app))
-        self.app.autosave()
+        self.context.go_home(PlayScreen(self.context))
+        self.context.autosave()
 
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
@@ -305,7 +296,3 @@ class BriefingScreen(Screen):
                          pal.text_muted, max_width=inner.width, anchor="bottomleft")
         self.set_focusables([begin, back])
         self.draw_buttons(ctx, [back, begin])
-
-
-def app_seed(app: "App") -> int | None:
-    return getattr(app, "seed", None)

@@ -17,7 +17,7 @@ from .base import Screen
 from .common import centred_card, draw_backdrop, draw_screen_header
 
 if TYPE_CHECKING:
-    from ..app import App
+    from ..context import ScreenContext
 
 
 class PauseScreen(Screen):
@@ -29,26 +29,26 @@ class PauseScreen(Screen):
         return "Paused. Resume, save, load, settings, rewind, or quit to the title screen."
 
     def back(self) -> bool:
-        self.app.pop()
+        self.context.pop()
         return True
 
     def _buttons(self) -> list[Button]:
-        app = self.app
-        s = app.session
+        context = self.context
+        s = context.session
         from .play import rewind
 
         def quit_to_title() -> None:
-            app.autosave()
-            app.session = None
-            app.reset_to(app.stack[0])
+            context.autosave()
+            context.end_session()
+            context.go_home()
 
-        can_rw = bool(s and s.can_rewind and app.allow_rewind)
+        can_rw = bool(s and s.can_rewind and context.allow_rewind)
         return [
             Button("resume", "Resume", self.back, primary=True, key_hint="Esc"),
-            Button("save", "Save", lambda: app.push(SavesScreen(app, "save")), enabled=s is not None),
-            Button("load", "Load", lambda: app.push(SavesScreen(app, "load"))),
-            Button("settings", "Settings", lambda: app.push(SettingsScreen(app))),
-            Button("rewind", "Rewind last decision", lambda: rewind(app), enabled=can_rw, key_hint="Ctrl Z",
+            Button("save", "Save", lambda: context.push(SavesScreen(context, "save")), enabled=s is not None),
+            Button("load", "Load", lambda: context.push(SavesScreen(context, "load"))),
+            Button("settings", "Settings", lambda: context.push(SettingsScreen(context))),
+            Button("rewind", "Rewind last decision", lambda: rewind(context), enabled=can_rw, key_hint="Ctrl Z",
                    detail=(f"Undo “{short(s.rewind_label, 48)}”" if can_rw else "Nothing to undo yet")),
             Button("title", "Quit to title", quit_to_title, detail="Your progress is autosaved"),
         ]
@@ -95,23 +95,23 @@ class SettingsScreen(Screen):
         return "Settings. Up and down to choose a setting, left and right or Enter to change it."
 
     def back(self) -> bool:
-        self.app.pop()
+        self.context.pop()
         return True
 
     def _set(self, **kw: Any) -> None:
-        self.app.apply_settings(replace(self.app.settings, **kw))
+        self.context.apply_settings(replace(self.context.settings, **kw))
 
     def _options(self) -> list[_Option]:
-        app = self.app
-        st = lambda: app.settings  # noqa: E731
+        context = self.context
+        st = lambda: context.settings  # noqa: E731
 
         def cycle(n: int, cur: int, step: int, wrap: bool = True) -> int:
             v = cur + step
             return v % n if wrap else max(0, min(n - 1, v))
 
         tts_help = "Reads scenes, choices and menus aloud."
-        if not app.speaker.available:
-            tts_help = app.speaker.missing_message
+        if not context.speaker.available:
+            tts_help = context.speaker.missing_message
         return [
             _Option("text_scale", "Text size", lambda: f"{TEXT_SCALE_NAMES[st().text_scale]} ({round(TEXT_SCALES[st().text_scale] * 100)}%)",
                     lambda d: self._set(text_scale=cycle(len(TEXT_SCALES), st().text_scale, d, wrap=False)),
@@ -130,24 +130,24 @@ class SettingsScreen(Screen):
                 f" ({TEXT_SPEEDS[st().text_speed]} letters a second)" if TEXT_SPEEDS[st().text_speed] else ""),
                     lambda d: self._set(text_speed=cycle(len(TEXT_SPEEDS), st().text_speed, d)),
                     "Any key or click shows the rest at once."),
-            _Option("tts", "Text-to-speech", lambda: on_off(st().tts) + ("" if app.speaker.available else " (not installed)"),
+            _Option("tts", "Text-to-speech", lambda: on_off(st().tts) + ("" if context.speaker.available else " (not installed)"),
                     self._toggle_tts, tts_help),
-            _Option("fullscreen", "Full screen", lambda: on_off(app.is_fullscreen),
-                    lambda d: app.toggle_fullscreen(), "Also F11 anywhere."),
+            _Option("fullscreen", "Full screen", lambda: on_off(context.is_fullscreen),
+                    lambda d: context.toggle_fullscreen(), "Also F11 anywhere."),
         ]
 
     def _toggle_tts(self, d: int) -> None:
-        new = not self.app.settings.tts
+        new = not self.context.settings.tts
         self._set(tts=new)
-        if new and not self.app.speaker.available:
-            self.app.toast("espeak-ng was not found: install it to hear text read aloud.", 4.0)
+        if new and not self.context.speaker.available:
+            self.context.toast("espeak-ng was not found: install it to hear text read aloud.", 4.0)
 
     def handle_key(self, intent: Intent) -> bool:
         f = self.focused()
         if intent.kind == "nav" and intent.dir in ("left", "right") and f is not None and f.id.startswith("opt:"):
             opt = next(o for o in self._options() if "opt:" + o.id == f.id)
             opt.change(-1 if intent.dir == "left" else 1)
-            self.app.announce_focus(self._button_for(opt))
+            self.context.announce_focus(self._button_for(opt))
             return True
         return False
 
@@ -214,8 +214,8 @@ def on_off(v: bool) -> str:
 class SavesScreen(Screen):
     name = "saves"
 
-    def __init__(self, app: "App", mode: str = "load") -> None:
-        super().__init__(app)
+    def __init__(self, context: "ScreenContext", mode: str = "load") -> None:
+        super().__init__(context)
         self.mode = mode
         self.title = "Save your game" if mode == "save" else "Load a game"
         self.thumbs: dict[str, pygame.Surface | None] = {}
@@ -226,10 +226,10 @@ class SavesScreen(Screen):
         return f"saves-{self.mode}"
 
     def refresh(self) -> None:
-        self.slots = self.app.saves.all(include_auto=self.mode == "load")
+        self.slots = self.context.saves.all(include_auto=self.mode == "load")
         self.thumbs = {}
         for s in self.slots:
-            p = self.app.saves.thumb_path(s.slot)
+            p = self.context.saves.thumb_path(s.slot)
             if s.exists and p.exists():
                 try:
                     self.thumbs[s.slot] = pygame.image.load(str(p)).convert()
@@ -237,24 +237,24 @@ class SavesScreen(Screen):
                     self.thumbs[s.slot] = None
 
     def back(self) -> bool:
-        self.app.pop()
+        self.context.pop()
         return True
 
     def _activate(self, slot: SlotInfo) -> None:
-        app = self.app
+        context = self.context
         if self.mode == "save":
-            if app.session is None:
+            if context.session is None:
                 return
-            app.saves.save(slot.slot, app.session, app.render_thumbnail())
+            context.saves.save(slot.slot, context.session, context.thumbnail())
             self.refresh()
-            app.toast(f"Saved in {slot.label}.")
+            context.toast(f"Saved in {slot.label}.")
         else:
             if not slot.exists:
-                app.toast(f"{slot.label} is empty.")
+                context.toast(f"{slot.label} is empty.")
                 return
             from .play import open_slot
 
-            open_slot(app, slot.slot)
+            open_slot(context, slot.slot)
 
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
@@ -323,7 +323,7 @@ class SavesScreen(Screen):
                 if d and y + ctx.line_height("label") <= inner.bottom:
                     ctx.text(d, (inner.left, y), "label", pal.text_muted, max_width=inner.width)
                     y += ctx.line_height("label")
-        if focused and self.app.keyboard_focus_visible(self):
+        if focused and self.context.focus_visible(self):
             ctx.focus_ring(b.id, r)
 
     def handle_key(self, intent: Intent) -> bool:
@@ -336,8 +336,8 @@ class MessageScreen(Screen):
     name = "message"
     modal = True
 
-    def __init__(self, app: "App", heading: str, text: str) -> None:
-        super().__init__(app)
+    def __init__(self, context: "ScreenContext", heading: str, text: str) -> None:
+        super().__init__(context)
         self.heading = heading
         self.text = text
 
@@ -345,7 +345,7 @@ class MessageScreen(Screen):
         return f"{self.heading}. {self.text}"
 
     def back(self) -> bool:
-        self.app.pop()
+        self.context.pop()
         return True
 
     def draw(self, ctx: Ctx) -> None:

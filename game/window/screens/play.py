@@ -16,78 +16,46 @@ from .base import Screen, ScrollArea
 from .common import centred_card
 
 if TYPE_CHECKING:
-    from ..app import App
+    from ..context import ScreenContext
 
 ACTION_ICONS = {"balcony": "eye", "listen": "ear", "one_to_one": "chat"}
 ACTION_KEYS = {"balcony": "B", "listen": "L", "one_to_one": "O"}
 
 
-def open_slot(app: "App", slot: str) -> bool:
+def open_slot(context: "ScreenContext", slot: str) -> bool:
     """Load a save slot and go to the play screen (or the ending)."""
     from .front import describe_error
     from .menus import MessageScreen
 
     try:
-        app.resume_session(slot)
+        context.resume_session(slot)
     except Exception as exc:
-        app.push(MessageScreen(app, "This save could not be loaded", describe_error(exc)))
+        context.push(MessageScreen(context, "This save could not be loaded", describe_error(exc)))
         return False
-    app.reset_to(app.stack[0], PlayScreen(app))
-    app.toast("Loaded.")
+    context.go_home(PlayScreen(context))
+    context.toast("Loaded.")
     return True
 
 
-def rewind(app: "App") -> bool:
-    s = app.session
-    if not app.allow_rewind:
-        app.toast("Rewind is turned off in this session.")
+def rewind(context: "ScreenContext") -> bool:
+    s = context.session
+    if not context.allow_rewind:
+        context.toast("Rewind is turned off in this session.")
         return False
     if s is None or not s.can_rewind:
-        app.toast("Nothing to rewind: you can undo only your last decision.")
+        context.toast("Nothing to rewind: you can undo only your last decision.")
         return False
     label = s.rewind_label
     s.rewind()
-    play = next((x for x in app.stack if isinstance(x, PlayScreen)), None)
+    play = context.find("play")
     if play is None:
-        app.reset_to(app.stack[0], PlayScreen(app))
+        context.go_home(PlayScreen(context))
     else:
-        while app.top is not play:
-            app.stack.pop()
+        context.pop_to(play)
         play.sync(force=True)
-        app.dirty = True
-    app.autosave()
-    app.toast(f"Rewound: \"{short(label, 60)}\" is undone.")
+    context.autosave()
+    context.toast(f"Rewound: \"{short(label, 60)}\" is undone.")
     return True
-
-
-def reload_session(app: "App") -> None:
-    """--watch: the scenario file changed; reload it and keep the player's place if possible."""
-    from .front import describe_error
-
-    s = app.session
-    if s is None:
-        return
-    try:
-        scenario = app.backend.load(s.info.path)
-    except Exception as exc:
-        app.toast("Scenario has errors; see the terminal.", 4.0)
-        print(describe_error(exc), flush=True)
-        return
-    data = s.run.to_save()
-    try:
-        run = app.backend.run_from_save(scenario, data)
-    except Exception:
-        run = app.backend.new_run(scenario, s.seed)
-    s.scenario = scenario
-    s.run = run
-    s.disable_rewind()
-    s._changed()
-    play = next((x for x in app.stack if isinstance(x, PlayScreen)), None)
-    if play is not None:
-        while app.top is not play:
-            app.stack.pop()
-        play.sync(force=True)
-    app.toast("Scenario reloaded.")
 
 
 def short(text: str, n: int) -> str:
@@ -97,11 +65,12 @@ def short(text: str, n: int) -> str:
 
 class PlayScreen(Screen):
     name = "play"
+    thumbnail_source = True
 
-    def __init__(self, app: "App") -> None:
-        super().__init__(app)
-        assert app.session is not None
-        self.session = app.session
+    def __init__(self, context: "ScreenContext") -> None:
+        super().__init__(context)
+        assert context.session is not None
+        self.session = context.session
         self.seen_revision = -1
         self.scene_key: tuple = ()
         self.reveal: float = 0.0
@@ -136,9 +105,14 @@ class PlayScreen(Screen):
     def on_enter(self) -> None:
         self.sync()
 
+    def on_session_replaced(self) -> None:
+        """``--watch`` reloaded the scenario: close what is above and show the new state."""
+        self.context.pop_to(self)
+        self.sync(force=True)
+
     def sync(self, force: bool = False) -> None:
-        if self.app.session is not self.session and self.app.session is not None:
-            self.session = self.app.session
+        if self.context.session is not self.session and self.context.session is not None:
+            self.session = self.context.session
         if not force and self.session.revision == self.seen_revision:
             return
         self.seen_revision = self.session.revision
@@ -146,29 +120,29 @@ class PlayScreen(Screen):
         key = (s.scene_id, s.calendar.turn, getattr(s, "decisions", None))
         if key != self.scene_key:
             self.scene_key = key
-            cps = self.app.settings.chars_per_second
+            cps = self.context.settings.chars_per_second
             self.reveal = 0.0 if cps else float(len(s.text))
             self.text_area.offset = 0
             self.people_area.offset = 0
             self.tab = "perceive" if self.compact else "floor"
-            if self.app.settings.tts and s.status == "choosing":
-                self.app.speak(self.speech())
+            if self.context.settings.tts and s.status == "choosing":
+                self.context.speak(self.speech())
         if s.balcony is None and self.tab == "balcony":
             self.tab = "floor"
         if s.status == "outcome":
-            self.app.push(OutcomeScreen(self.app))
+            self.context.push(OutcomeScreen(self.context))
             for n in reversed([n for n in s.notices if n.kind == "event"]):
-                self.app.push(EventPopup(self.app, n))
+                self.context.push(EventPopup(self.context, n))
         elif s.status == "ended":
             from .ending import EndingScreen
 
-            self.app.replace(EndingScreen(self.app))
+            self.context.replace(EndingScreen(self.context))
 
     def update(self, dt: float) -> None:
         if self.session.revision != self.seen_revision:
             self.sync()
-            self.app.dirty = True
-        cps = self.app.settings.chars_per_second
+            self.context.invalidate()
+        cps = self.context.settings.chars_per_second
         if cps and self.reveal < len(self.snap.text):
             self.reveal = min(float(len(self.snap.text)), self.reveal + cps * dt)
 
@@ -177,7 +151,7 @@ class PlayScreen(Screen):
 
     def view_key(self) -> tuple | None:
         return ("play", id(self.session), self.session.revision, id(self.snap), self.tab, self.text_area.offset,
-                self.people_area.offset, self.focus_id, self.hover_id, int(self.reveal), self.app.top is self)
+                self.people_area.offset, self.focus_id, self.hover_id, int(self.reveal), self.context.top is self)
 
     def finish_reveal(self) -> bool:
         if self.reveal < len(self.snap.text):
@@ -192,11 +166,11 @@ class PlayScreen(Screen):
         c = next((c for c in self.snap.choices if c.index == index), None)
         if c is None or not c.available or self.snap.status != "choosing":
             if c is not None and c.reason:
-                self.app.toast(f"Not available: {c.reason}")
+                self.context.toast(f"Not available: {c.reason}")
             return
         if not self._safely(lambda: self.session.choose(index)):
             return
-        self.app.autosave()
+        self.context.autosave()
         self.sync()
 
     def perceive(self, kind: str) -> None:
@@ -204,19 +178,19 @@ class PlayScreen(Screen):
         a = next((a for a in self.snap.perception_actions if a.kind == kind), None)
         if a is None or not a.available:
             if a is not None:
-                self.app.toast(a.reason or "Not available now.")
+                self.context.toast(a.reason or "Not available now.")
             return
         if kind == "one_to_one":
-            self.app.push(OneToOnePicker(self.app, self))
+            self.context.push(OneToOnePicker(self.context, self))
             return
         if not self._safely(lambda: self.session.perceive(kind)):
             return
         if kind == "balcony":
             self.tab = "balcony"
-        self.app.dirty = True
+        self.context.invalidate()
         self.seen_revision = self.session.revision
-        if self.app.settings.tts:
-            self.app.speak(self.perception_speech(kind))
+        if self.context.settings.tts:
+            self.context.speak(self.perception_speech(kind))
 
     def perception_speech(self, kind: str) -> str:
         s = self.snap
@@ -239,7 +213,7 @@ class PlayScreen(Screen):
         try:
             call()
         except Exception as exc:
-            self.app.push(MessageScreen(self.app, "The engine refused that", describe_error(exc)))
+            self.context.push(MessageScreen(self.context, "The engine refused that", describe_error(exc)))
             return False
         return True
 
@@ -247,13 +221,13 @@ class PlayScreen(Screen):
         if not self._safely(lambda: self.session.perceive("one_to_one", stakeholder_id)):
             return
         self.seen_revision = self.session.revision
-        if self.app.settings.tts:
-            self.app.speak(self.perception_speech("one_to_one"))
+        if self.context.settings.tts:
+            self.context.speak(self.perception_speech("one_to_one"))
 
     def pause(self) -> None:
         from .menus import PauseScreen
 
-        self.app.push(PauseScreen(self.app))
+        self.context.push(PauseScreen(self.context))
 
     def back(self) -> bool:
         self.pause()
@@ -282,7 +256,7 @@ class PlayScreen(Screen):
                 self.set_tab("balcony")
                 return True
         if intent.kind == "key" and intent.ctrl and intent.char == "z":
-            rewind(self.app)
+            rewind(self.context)
             return True
         if intent.kind == "page":
             shift_area = self.people_area if intent.shift else self.text_area
@@ -295,11 +269,11 @@ class PlayScreen(Screen):
 
     def set_tab(self, tab: str) -> None:
         if tab == "balcony" and self.snap.balcony is None:
-            self.app.toast("Go to the balcony (B) to see readings from above.")
+            self.context.toast("Go to the balcony (B) to see readings from above.")
             return
         self.tab = tab
         self.people_area.offset = 0
-        self.app.dirty = True
+        self.context.invalidate()
 
     # ---- drawing ---------------------------------------------------------------------------
     def draw(self, ctx: Ctx) -> None:
@@ -334,7 +308,7 @@ class PlayScreen(Screen):
                 x = r.right + t.s(2)
             right_limit = menu.rect.left - t.s(2)
             self._draw_meters(ctx, pygame.Rect(x, bar.top, right_limit - x, bar.height))
-        draw_button(ctx, menu, focused=(self.focus_id == "menu" and self.app.keyboard_focus_visible(self)),
+        draw_button(ctx, menu, focused=(self.focus_id == "menu" and self.context.focus_visible(self)),
                     hovered=self.hover_id == "menu")
 
         body = pygame.Rect(m, bar_h + m, w - 2 * m, h - bar_h - 2 * m)
@@ -791,19 +765,19 @@ class OneToOnePicker(Screen):
     modal = True
     title = "Hold a one-to-one with whom?"
 
-    def __init__(self, app: "App", play: PlayScreen) -> None:
-        super().__init__(app)
+    def __init__(self, context: "ScreenContext", play: PlayScreen) -> None:
+        super().__init__(context)
         self.play = play
 
     def speech(self) -> str:
         return self.title + " " + ". ".join(p.name for p in self.play.snap.dance_floor)
 
     def back(self) -> bool:
-        self.app.pop()
+        self.context.pop()
         return True
 
     def _pick(self, sid: str) -> None:
-        self.app.pop()
+        self.context.pop()
         self.play.one_to_one(sid)
 
     def handle_key(self, intent: Intent) -> bool:
@@ -859,21 +833,21 @@ class EventPopup(Screen):
     name = "event"
     modal = True
 
-    def __init__(self, app: "App", notice: Any) -> None:
-        super().__init__(app)
+    def __init__(self, context: "ScreenContext", notice: Any) -> None:
+        super().__init__(context)
         self.notice = notice
 
     def signature(self) -> str:
         return f"event-{self.notice.title}"
 
     def view_key(self) -> tuple | None:
-        return ("event", id(self.notice), self.focus_id, self.hover_id, self.app.top is self)
+        return ("event", id(self.notice), self.focus_id, self.hover_id, self.context.top is self)
 
     def speech(self) -> str:
         return f"Event. {self.notice.title}. {self.notice.text}"
 
     def back(self) -> bool:
-        self.app.pop()
+        self.context.pop()
         return True
 
     def draw(self, ctx: Ctx) -> None:
@@ -912,18 +886,18 @@ class OutcomeScreen(Screen):
     name = "outcome"
     modal = True
 
-    def __init__(self, app: "App") -> None:
-        super().__init__(app)
+    def __init__(self, context: "ScreenContext") -> None:
+        super().__init__(context)
         self.area = ScrollArea("notices", "Notices")
-        self.session = app.session
-        self.revision = app.session.revision if app.session else -1
+        self.session = context.session
+        self.revision = context.session.revision if context.session else -1
 
     def signature(self) -> str:
         s = self.session.snap
         return f"outcome-{s.scene_id}-{s.calendar.turn}"
 
     def view_key(self) -> tuple | None:
-        return ("outcome", self.session.revision, self.area.offset, self.focus_id, self.hover_id, self.app.top is self)
+        return ("outcome", self.session.revision, self.area.offset, self.focus_id, self.hover_id, self.context.top is self)
 
     def speech(self) -> str:
         parts = []
@@ -936,29 +910,29 @@ class OutcomeScreen(Screen):
     def _continue(self) -> None:
         s = self.session
         if s.snap.status != "outcome":
-            self.app.pop()
+            self.context.pop()
             return
         s.advance()
-        self.app.pop()
-        self.app.autosave()
+        self.context.pop()
+        self.context.autosave()
 
     def back(self) -> bool:
         from .menus import PauseScreen
 
-        self.app.push(PauseScreen(self.app))
+        self.context.push(PauseScreen(self.context))
         return True
 
     def handle_key(self, intent: Intent) -> bool:
         if intent.kind == "key" and intent.ctrl and intent.char == "z":
-            rewind(self.app)
+            rewind(self.context)
             return True
         if intent.kind == "page":
             return self.area.scroll(intent.n)
         return False
 
     def update(self, dt: float) -> None:
-        if self.session.snap.status != "outcome" and self.app.top is self:
-            self.app.pop()
+        if self.session.snap.status != "outcome" and self.context.top is self:
+            self.context.pop()
 
     def _card_height(self, ctx: Ctx, n: Any, width: int) -> int:
         t = ctx.theme
