@@ -8,6 +8,7 @@ import tempfile
 from datetime import datetime, timezone
 
 from .errors import SaveError
+from .safeio import NotRegularFile, read_regular
 
 MAX_SAVE_BYTES = 32 * 1024 * 1024
 
@@ -34,10 +35,13 @@ def atomic_write_json(path, data) -> None:
 
 def read_json(path, what="file") -> dict:
     try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_SAVE_BYTES + 1)
+        data = read_regular(path, MAX_SAVE_BYTES)
+    except NotRegularFile as e:
+        raise SaveError(f"{path}: cannot read the {what}: this is {e}") from None
     except FileNotFoundError:
         raise SaveError(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise SaveError(f"{path}: this is a folder, not a {what}") from None
     except OSError as e:
         raise SaveError(f"{path}: cannot read the {what}: {e.strerror or e}") from None
     if len(data) > MAX_SAVE_BYTES:
