@@ -83,7 +83,8 @@ class History:
     changes: list = field(default_factory=list)    # (turn, key, old, new, cause)
     timeline: list = field(default_factory=list)   # {turn, label, vals, seen}: one per quarter, and the start
     events: list = field(default_factory=list)     # {turn, id, title}
-    perceptions: list = field(default_factory=list)  # {turn, kind, who}
+    perceptions: list = field(default_factory=list)  # {turn, kind, who, and what was seen: readings, meters,
+    #                                                   commitment (one-to-one), true (real commitments then)}
 
     def to_dict(self) -> dict:
         return {"decisions": self.decisions, "changes": [list(c) for c in self.changes],
@@ -261,12 +262,18 @@ class Run:
             raise ChoiceError(f"not enough attention left this quarter ({s.attention} left, {kind} costs {cost})")
         s.attention -= cost
         self.actions.append({"perceive": kind, **({"who": who} if who else {})})
+        seen = None
         if self.record:
-            self.history.perceptions.append({"turn": s.turn, "kind": kind, "who": who})
+            seen = {"turn": s.turn, "kind": kind, "who": who}
+            self.history.perceptions.append(seen)
         cause = f"perceive:{kind}" + (f":{who}" if who else "")
         if kind == "balcony":
             s.balcony_visits += 1
             s.balcony = self._balcony_readings()
+            if seen is not None:  # what was seen, beside what was true at that moment (for the debrief)
+                seen["readings"] = [dict(r) for r in s.balcony["readings"]]
+                seen["meters"] = [dict(m) for m in s.balcony["meters"]]
+                seen["true"] = {sid: s.vals[f"{sid}.commitment"] for sid in self.scenario.stakeholders}
         elif kind == "listen":
             for story in p.stories:
                 if story.id not in s.heard and (story.cond is None or story.cond(s)):
@@ -281,6 +288,9 @@ class Run:
             sh = self.scenario.stakeholders[who]
             s.met[who] = s.met.get(who, 0) + 1
             s.revealed[who] = round(s.vals[f"{who}.commitment"])
+            if seen is not None:
+                seen["commitment"] = s.revealed[who]
+                seen["true"] = {who: s.vals[f"{who}.commitment"]}
             for cond, text in sh.confides:
                 if cond is None or cond(s):
                     s.insights.append(f"{sh.name}: {tidy(text(s))}")

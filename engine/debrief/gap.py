@@ -1,0 +1,153 @@
+"""The balcony gap and the story: the run's timeline beside what the player saw of it."""
+from __future__ import annotations
+
+from ..views import SAYS, says_band
+from .model import Gap, Moment, Seen, Series, StakeholderGap, Story
+
+
+def label(scenario, key: str) -> str:
+    """A readable name for a state key: a meter's label, a flag's, or "Dana Okafor's commitment"."""
+    if key in scenario.meters:
+        return scenario.meters[key].label
+    if key in scenario.flags:
+        return scenario.flags[key].label or key.replace("_", " ")
+    who, _, value = key.partition(".")
+    sh = scenario.stakeholders.get(who)
+    if sh is not None:
+        return f"{sh.name}'s {value.replace('_', ' ')}"
+    return key.replace("_", " ")
+
+
+def timeline(run) -> list:
+    """The recorded timeline, one point per turn (the start, then every quarter's end; the last wins)."""
+    points: dict = {}
+    for t in run.history.timeline:
+        points[t["turn"]] = t
+    return [points[k] for k in sorted(points)]
+
+
+def build_story(scenario, run, points) -> Story:
+    turns = tuple(p["turn"] for p in points)
+    labels = tuple(p["label"] for p in points)
+    meters = tuple(Series(m.id, m.label, m.kind, m.lo, m.hi, tuple(p["vals"][m.id] for p in points))
+                   for m in scenario.meters.values())
+    names = {"public_value": "Public value", "legitimacy": "Legitimacy", "capacity": "Operating capacity"}
+    tri = tuple(Series(k, names.get(k, k.replace("_", " ").capitalize()), "triangle", 0, 100,
+                       tuple(float(p.get("triangle", {}).get(k, 0)) for p in points))
+                for k in scenario.triangle)
+    h = run.history
+    events = tuple((e["turn"], scenario.quarter_label(e["turn"]), e["title"]) for e in h.events)
+    decisions = tuple((d["turn"], d["label"], d["text"]) for d in h.decisions)
+    return Story(turns, labels, meters, tri, events, decisions)
+
+
+def _seen_by_stakeholder(scenario, run) -> dict:
+    out = {sid: [] for sid in scenario.stakeholders}
+    for p in run.history.perceptions:
+        turn = p.get("turn", 0)
+        when = scenario.quarter_label(turn)
+        true = p.get("true") or {}
+        if p.get("kind") == "balcony":
+            for r in p.get("readings") or []:
+                sid = r.get("id")
+                if sid not in out:
+                    continue
+                t = float(true.get(sid, 0.0))
+                if r.get("hidden"):
+                    out[sid].append(Seen(turn, when, "shadow", None, None, t))
+                else:
+                    lo, hi = r["commitment"]
+                    out[sid].append(Seen(turn, when, "balcony", float(lo), float(hi), t))
+        elif p.get("kind") == "one_to_one" and p.get("who") in out and "commitment" in p:
+            v = float(p["commitment"])
+            out[p["who"]].append(Seen(turn, when, "one_to_one", v, v, float(true.get(p["who"], v))))
+    return out
+
+
+def build_gap(scenario, run, points) -> Gap:
+    turns = tuple(p["turn"] for p in points)
+    labels = tuple(p["label"] for p in points)
+    seen = _seen_by_stakeholder(scenario, run)
+    # the quarters of play: those in which the player decided (perceptions happen before deciding)
+    quarters = sorted({d["turn"] for d in run.history.decisions})
+    stakeholders = []
+    moments = []
+    for sid, sh in scenario.stakeholders.items():
+        support = tuple(p["vals"][f"{sid}.support"] for p in points)
+        commitment = tuple(p["vals"][f"{sid}.commitment"] for p in points)
+        mine = seen[sid]
+        looked = {s.turn for s in mine if s.kind != "shadow"}
+        unseen = sum(1 for t in quarters if t not in looked)
+        gaps = [a - b for a, b in zip(support, commitment)]
+        wi = max(range(len(gaps)), key=lambda i: gaps[i]) if gaps else 0
+        stakeholders.append(StakeholderGap(
+            sid, sh.name, sh.agency, sh.colour, support, commitment, tuple(mine),
+            sum(1 for s in mine if s.kind == "one_to_one"), sum(1 for s in mine if s.kind == "balcony"),
+            sh.balcony == "hidden", unseen, gaps[-1] if gaps else 0.0, gaps[wi] if gaps else 0.0,
+            labels[wi] if labels else ""))
+        moments.extend(_moments(sh, points, mine))
+    moments.sort(key=lambda m: (-m.distance, m.turn, m.stakeholder))
+    chosen, used = [], set()
+    for m in moments:  # the widest, one per stakeholder, at most three, and only real gaps
+        if m.distance < 15 or m.stakeholder in used:
+            continue
+        chosen.append(m)
+        used.add(m.stakeholder)
+        if len(chosen) == 3:
+            break
+    chosen.sort(key=lambda m: m.turn)
+    looked_any = {p.get("turn") for p in run.history.perceptions if p.get("kind") in ("balcony", "one_to_one")}
+    blind = tuple(scenario.quarter_label(t) for t in quarters if t not in looked_any)
+    return Gap(turns, labels, tuple(stakeholders), tuple(chosen), blind, _gap_summary(stakeholders, chosen, blind, quarters))
+
+
+def _moments(sh, points, seen) -> list:
+    """For each point of the timeline, what the player had to go on for this stakeholder against the truth:
+    their latest reading if they had one (a band or an exact figure), else what was said in the room."""
+    out = []
+    for p in points:
+        turn = p["turn"]
+        true = p["vals"][f"{sh.id}.commitment"]
+        said = p["vals"][f"{sh.id}.support"]
+        last = None
+        for s in seen:
+            if s.turn <= turn and s.kind != "shadow":
+                last = s
+        when = p["label"]
+        if last is None:
+            band = says_band(said)
+            believed = (f"they said \u201c{SAYS[band]}\u201d in the room (stated support {round(said)}) and you had "
+                        f"never checked")
+            mid = said
+        elif last.kind == "one_to_one":
+            believed = f"they had told you in a one-to-one in {last.when} that their commitment was {round(last.lo)}"
+            mid = last.lo
+        else:
+            believed = f"you had read their commitment as {round(last.lo)}-{round(last.hi)} from the balcony in {last.when}"
+            mid = (last.lo + last.hi) / 2
+            if last.lo <= true <= last.hi:
+                continue  # the band still held the truth: no false belief
+        distance = abs(mid - true)
+        truth = f"they were delivering {round(true)}"
+        text = f"{when}, {sh.name} ({sh.agency}): {believed}; in fact {truth}."
+        out.append(Moment(turn, when, sh.id, sh.name, believed, truth, round(distance, 1), text))
+    return out
+
+
+def _gap_summary(stakeholders, moments, blind, quarters) -> str:
+    quarters = len(quarters)
+    widest = max(stakeholders, key=lambda s: s.final_gap, default=None)
+    parts = []
+    if widest is not None and widest.final_gap > 0:
+        how = ("never in a one-to-one" if widest.one_to_ones == 0 else
+               f"in {widest.one_to_ones} one-to-one{'s' if widest.one_to_ones != 1 else ''}")
+        parts.append(f"At the end the widest gap between word and deed was {widest.name}'s: stated support "
+                     f"{round(widest.support[-1])}, real commitment {round(widest.commitment[-1])}. You met them "
+                     f"{how}.")
+    if quarters:
+        parts.append(f"You looked beneath the dance floor (balcony or one-to-one) in {quarters - len(blind)} of "
+                     f"{quarters} quarters.")
+    if moments:
+        parts.append(f"{len(moments)} moment{'s' if len(moments) != 1 else ''} where what you believed and what was "
+                     f"true were far apart.")
+    return " ".join(parts)

@@ -1,0 +1,153 @@
+"""The causal trace: the decisions that mattered most, by counterfactual replay, traced to their effects.
+
+A decision's weight is the largest difference any of its alternatives makes to where the run ends,
+replayed by the rule in `play.RULE`: 100 points for each step of ending quality (poor, mixed, good,
+best), 25 more if the ending itself changes, plus the sum of the three triangle scores' absolute
+differences. The decisions with the largest weights are traced: the choice, what it changed at once
+(the changes the engine recorded with the choice as their cause), its delayed effects (recorded with
+the delayed effect and the choice as their cause, when they landed), and the ending it led to against
+the ending the alternative would have led to.
+"""
+from __future__ import annotations
+
+from ..textfmt import tidy
+from .gap import label
+from .model import Change, Link, Outcome, Trace, TracedDecision
+from .play import RULE, Player, rank
+
+SHOWN_MIN, SHOWN_MAX = 5, 8
+
+
+def weight(actual: Outcome, other: Outcome) -> float:
+    w = 100 * abs(rank(actual.ending) - rank(other.ending))
+    if actual.ending.id != other.ending.id:
+        w += 25
+    w += sum(abs(actual.triangle.get(k, 0) - other.triangle.get(k, 0)) for k in actual.triangle)
+    return round(w, 1)
+
+
+def counterfactuals(player: Player) -> dict:
+    """step index -> [(alternative choice, Outcome)], every open alternative of every decision."""
+    out = {}
+    for k in range(len(player.steps)):
+        out[k] = [(a, player.changed({k: a})) for a in player.alternatives(k)]
+    return out
+
+
+def ranked(player: Player, cf: dict) -> list:
+    """(weight, step index, alternative, Outcome) for each decision's weightiest alternative, heaviest first."""
+    rows = []
+    for k, alts in cf.items():
+        if not alts:
+            continue
+        best = max(alts, key=lambda ao: (weight(player.outcome, ao[1]), -ao[0]))
+        rows.append((weight(player.outcome, best[1]), k, best[0], best[1]))
+    rows.sort(key=lambda r: (-r[0], r[1]))
+    return rows
+
+
+def build_trace(scenario, run, player: Player, cf: dict) -> Trace:
+    rows = ranked(player, cf)
+    shown = [r for r in rows if r[0] > 0][:SHOWN_MAX]
+    if len(shown) < SHOWN_MIN:
+        shown = rows[:SHOWN_MIN]
+    decisions = run.history.decisions
+    changes = run.history.changes
+    traced = []
+    for n, (w, k, alt, other) in enumerate(shown, 1):
+        d = decisions[k]
+        scene = scenario.scenes[d["scene"]]
+        cause = scene.choices[d["choice"]].cause
+        immediate = _merge([c for c in changes if c[4] == cause and c[0] == d["turn"]], scenario)
+        delayed = _delayed(scenario, decisions, changes, k, cause)
+        actual = player.outcome
+        delta = {t: round(actual.triangle.get(t, 0) - other.triangle.get(t, 0), 1) for t in actual.triangle}
+        r0, r1 = rank(actual.ending), rank(other.ending)
+        if r0 != r1:
+            verdict = "better" if r0 > r1 else "worse"
+        else:
+            s = sum(delta.values())
+            verdict = "better" if s > 0.5 else "worse" if s < -0.5 else "same"
+        alt_text = choice_text(scenario, player, k, alt)
+        traced.append(TracedDecision(
+            n, k + 1, d["turn"], d["label"], d["scene"], d["choice"], d["text"], tuple(d["tags"]), immediate,
+            delayed, alt, alt_text, other, delta, w, verdict,
+            _summary(d, immediate, delayed, alt_text, actual, other, verdict)))
+    return Trace(RULE, tuple(traced), len(player.steps), sum(len(v) for v in cf.values()))
+
+
+def choice_text(scenario, player: Player, k: int, index: int) -> str:
+    """The text choice `index` had at decision k, worked out on the state the player saw then."""
+    step = player.steps[k]
+    return tidy(scenario.scenes[step.key[0]].choices[index].text(player.forks[k].state))
+
+
+def _merge(rows, scenario) -> tuple:
+    """Changes of the same key merged (first before, last after), in the order they first happened."""
+    merged: dict = {}
+    for turn, key, old, new, _ in rows:
+        if isinstance(old, bool) or isinstance(new, bool):
+            old, new = float(old), float(new)
+        if key in merged:
+            m = merged[key]
+            merged[key] = Change(key, m.label, m.before, float(new), m.turn, m.when)
+        else:
+            merged[key] = Change(key, label(scenario, key), float(old), float(new), turn, scenario.quarter_label(turn))
+    return tuple(c for c in merged.values() if round(c.after - c.before, 3) != 0)
+
+
+def _delayed(scenario, decisions, changes, k, cause) -> tuple:
+    """Delayed effects this decision scheduled: changes caused by `later:REF|<its cause>` that landed after it
+    (and before the next decision with the same cause, which would have scheduled its own)."""
+    d = decisions[k]
+    nxt = next((e["turn"] for e in decisions[k + 1:] if e["scene"] == d["scene"] and e["choice"] == d["choice"]), None)
+    tail = "|" + cause
+    groups: dict = {}
+    for c in changes:
+        why = c[4]
+        if not (why.startswith("later:") and why.endswith(tail)):
+            continue
+        if c[0] <= d["turn"] or (nxt is not None and c[0] > nxt):
+            continue
+        ref = why[6:-len(tail)]
+        groups.setdefault((c[0], ref), []).append(c)
+    links = []
+    for (turn, ref), rows in sorted(groups.items()):
+        later = scenario.laters.get(ref)
+        title = later.title if later is not None else "A delayed consequence"
+        ch = _merge(rows, scenario)
+        if ch:
+            links.append(Link(turn, scenario.quarter_label(turn), title, ch))
+    return tuple(links)
+
+
+def _stop(text: str) -> str:
+    """The full stop after a quotation that ends a sentence, unless the quotation ends with its own."""
+    return "" if text.rstrip().endswith((".", "!", "?")) else "."
+
+
+def _num(v) -> str:
+    return f"{v:+.0f}" if abs(v) >= 1 else f"{v:+.1f}"
+
+
+def _summary(d, immediate, delayed, alt_text, actual, other, verdict) -> str:
+    parts = [f"In {d['label']} you chose \u201c{d['text']}\u201d{_stop(d['text'])}"]
+    if immediate:
+        parts.append("At once: " + ", ".join(f"{c.label} {_num(c.delta)}" for c in immediate[:4])
+                     + (f" and {len(immediate) - 4} more" if len(immediate) > 4 else "") + ".")
+    for link in delayed[:3]:
+        parts.append(f"In {link.when}, \u201c{link.title}\u201d: "
+                     + ", ".join(f"{c.label} {_num(c.delta)}" for c in link.changes[:3]) + ".")
+    tri = ", ".join(f"{k.replace('_', ' ')} {round(actual.triangle[k])} against {round(other.triangle.get(k, 0))}"
+                    for k in actual.triangle)
+    if actual.ending.id != other.ending.id:
+        parts.append(f"Had you chosen \u201c{alt_text}\u201d, the run would have ended in \u201c{other.ending.title}\u201d "
+                     f"({other.ending.quality}) instead of \u201c{actual.ending.title}\u201d ({actual.ending.quality}); "
+                     f"{tri}.")
+    else:
+        parts.append(f"Had you chosen \u201c{alt_text}\u201d, the ending would have been the same, "
+                     f"\u201c{actual.ending.title}\u201d; {tri}.")
+    parts.append({"better": "Your choice did better than the alternative.",
+                  "worse": "The alternative would have done better.",
+                  "same": "The two come to much the same."}[verdict])
+    return " ".join(parts)
