@@ -378,16 +378,79 @@ class _Loader:
         return merged
 
     def build(self, root, merged):
-        d = self.diags
-        rn = self.root_name
+        """The table of contents: each section is built, and checked, by its own method below."""
+        self.root, self.merged = root, merged
+        cal_start, cal_end, end_turn = self.build_calendar()
+        meters = self.build_meters()
+        flags = self.build_flags()
+        values, value_starts = self.build_values()
+        sh_raw: dict[str, dict] = dict(self.unique(merged.get("stakeholders", []), "stakeholder"))
+        self.check_namespaces(meters, flags, sh_raw)
+        groups, group_where = self.build_listed_groups(sh_raw)
+        perc_raw = self._section("perception", {}, dict)
+        listen_raw = _sub(perc_raw, "listen")
+        stories_raw = listen_raw.get("stories", []) if isinstance(listen_raw.get("stories"), list) else []
+        story_ids = self.story_ids(stories_raw)
+        scene_ids = [k for k, (v, c) in merged.get("scenes", {}).items() if isinstance(v, dict)]
+        phases_raw = [p for p in self._section("phases", [], list) if isinstance(p, dict) and isinstance(p.get("id"), str)]
+        phase_ids = [p["id"] for p in phases_raw]
+        tag_names = self.tag_names()
+        triangle_raw = self.triangle_sources()
+        computed_raw = {k: (v, _file(c, self.root_name), _pos(c, k)) for k, (v, c) in merged.get("computed", {}).items()
+                        if isinstance(v, (str, int, float))}
+        attention_max = perc_raw.get("attention", 2) if _isnum(perc_raw.get("attention")) else 2
 
-        def get(key, default=None, typ=None):
-            v = root.get(key, default)
-            if typ is not None and not isinstance(v, typ):
-                return default
-            return v
+        self.env = ScenarioEnv(cal_start, meters, flags, values, sh_raw, groups, computed_raw, story_ids,
+                               scene_ids, phase_ids, tag_names, triangle_raw, attention_max, end_turn)
+        self.build_where_groups(group_where, sh_raw, groups, values, value_starts)
+        stakeholders = self.build_stakeholders(sh_raw, values, value_starts)
+        computed = self.build_computed(computed_raw)
+        triangle = self.build_triangle(triangle_raw)
+        ranges, start_values = self.state_ranges(meters, flags, stakeholders, values)
+        perception = self.build_perception(perc_raw, listen_raw, stories_raw, stakeholders, attention_max)
+        phases = self.build_phases(phases_raw, phase_ids)
+        rules = self.build_rules(groups)
+        events = self.build_events(scene_ids)
+        scenes = self.build_scenes(stakeholders, phase_ids, tag_names, scene_ids)
+        endings = self.build_endings()
+        start = self._section("start")
+        if isinstance(start, str) and start not in scenes:
+            self.err(root, "start", "BAL030", f"the start scene '{start}' does not exist{S.suggest(start, scene_ids)}")
+        self.check_graph(scenes, events, start, merged, end_turn)
+        self.check_conditions()
+        personas = self.build_personas(tag_names)
+        invariants = tuple(self._section("invariants", [], list) or [])
 
-        cal = get("calendar", {}, dict)
+        if self.diags.has_errors:
+            return None
+        get = self._section
+        setting = get("setting", {}, dict)
+        years = tuple(setting.get("years", ())) if isinstance(setting.get("years"), list) else ()
+        return Scenario(
+            id=str(get("id")), title=str(get("title")), version=str(get("version")), summary=str(get("summary", "")).strip(),
+            place=str(setting.get("place", "")), years=years, role=str(get("role", "")),
+            themes=tuple(str(t) for t in get("themes", [], list)), length_minutes=get("length_minutes"),
+            credits=tuple(str(c) for c in get("credits", [], list)),
+            sources=tuple(dict(s) for s in get("sources", [], list) if isinstance(s, dict)),
+            start=start, cal_start=cal_start, cal_end=cal_end, meters=meters, flags=flags, values=values,
+            stakeholders=stakeholders, groups=groups, scenes=scenes, phases=phases, rules=tuple(rules),
+            event_chance=float(_num(get("event_chance"), 0.3)), events=tuple(events), endings=endings,
+            triangle=triangle, perception=perception, laters=dict(self.laters), ranges=ranges,
+            start_values=start_values, tags=tuple(tag_names), personas=personas, invariants=invariants,
+            path=os.path.abspath(self.path), files=tuple(self.reader.files), computed=computed,
+            content_hash=self.reader.hash.hexdigest()[:16], env=self.env)
+
+    # --- one builder per section, each beside its own diagnostics ------------------
+    def _section(self, key, default=None, typ=None):
+        """A top-level key of the main file, or `default` when it is missing or not of type `typ`."""
+        v = self.root.get(key, default)
+        if typ is not None and not isinstance(v, typ):
+            return default
+        return v
+
+    def build_calendar(self):
+        """(start quarter, end quarter or None, the turn at which the calendar ends or None)."""
+        cal = self._section("calendar", {}, dict)
         cal_start = _quarter(cal.get("start")) or (2010, 1)
         cal_end = _quarter(cal.get("end"))
         if cal_end and cal_end < cal_start:
@@ -396,10 +459,11 @@ class _Loader:
         end_turn = None
         if cal_end:
             end_turn = (cal_end[0] * 4 + cal_end[1]) - (cal_start[0] * 4 + cal_start[1])
+        return cal_start, cal_end, end_turn
 
-        # --- meters and flags
+    def build_meters(self) -> dict:
         meters: dict[str, Meter] = {}
-        for mid, (m, cont) in merged.get("meters", {}).items():
+        for mid, (m, cont) in self.merged.get("meters", {}).items():
             if not isinstance(m, dict):
                 continue
             rng = m.get("range")
@@ -419,17 +483,22 @@ class _Loader:
             meters[mid] = Meter(mid, str(m.get("label", mid.replace("_", " ").capitalize())), lo, hi, start,
                                 m.get("type") == "int", visible, str(m.get("kind", "other")),
                                 bool(m.get("balcony", not visible)))
+        return meters
+
+    def build_flags(self) -> dict:
         flags: dict[str, Flag] = {}
-        for fid, (f, cont) in merged.get("flags", {}).items():
+        for fid, (f, cont) in self.merged.get("flags", {}).items():
             if isinstance(f, bool):
                 flags[fid] = Flag(fid, f, fid.replace("_", " "))
             elif isinstance(f, dict) and isinstance(f.get("start"), bool):
                 flags[fid] = Flag(fid, f["start"], str(f.get("label", fid.replace("_", " "))))
+        return flags
 
-        # --- stakeholder values
+    def build_values(self):
+        """Every stakeholder's values: id -> (lo, hi, integer), and the declared ones' default starts."""
         values: dict[str, tuple] = {v: (0, 100, False) for v in CORE_VALUES}
         value_starts: dict[str, float] = {}
-        for vid, (v, cont) in merged.get("stakeholder_values", {}).items():
+        for vid, (v, cont) in self.merged.get("stakeholder_values", {}).items():
             if vid in CORE_VALUES or vid in ("local_budget", *TEXT_ATTRS):
                 self.err(cont, vid, "BAL042", f"'{vid}' is built in for every stakeholder: choose another name", at_key=True)
                 continue
@@ -440,10 +509,11 @@ class _Loader:
                 continue
             values[vid] = (rng[0], rng[1], v.get("type") == "int")
             value_starts[vid] = v.get("start", rng[0]) if _isnum(v.get("start")) else rng[0]
+        return values, value_starts
 
-        # --- stakeholders
-        sh_raw: dict[str, dict] = dict(self.unique(merged.get("stakeholders", []), "stakeholder"))
-        # namespaces must not collide
+    def check_namespaces(self, meters, flags, sh_raw):
+        """Meters, flags, stakeholders, groups and computed values share one namespace, apart from built-ins."""
+        merged = self.merged
         spaces = {"meter": meters, "flag": flags, "stakeholder": sh_raw,
                   "group": {g: 1 for g in merged.get("groups", {})},
                   "computed value": {c: 1 for c in merged.get("computed", {})}}
@@ -451,15 +521,18 @@ class _Loader:
         for kind, names in spaces.items():
             for n in names:
                 if n in BUILTIN_NAMES:
-                    self.diags.error(rn, _find_pos(merged, n), "BAL042", f"'{n}' is a built-in name and cannot be a {kind}: rename it")
+                    self.diags.error(self.root_name, _find_pos(merged, n), "BAL042",
+                                     f"'{n}' is a built-in name and cannot be a {kind}: rename it")
                 if n in seen:
-                    self.diags.error(rn, _find_pos(merged, n), "BAL042",
+                    self.diags.error(self.root_name, _find_pos(merged, n), "BAL042",
                                      f"'{n}' is both a {seen[n]} and a {kind}: names share one namespace, rename one")
                 seen.setdefault(n, kind)
 
+    def build_listed_groups(self, sh_raw):
+        """Groups that list their members; groups with a `where` are set aside for build_where_groups."""
         groups: dict[str, tuple] = {"all": tuple(sh_raw)}
         group_where: dict[str, tuple] = {}
-        for gid, (g, cont) in merged.get("groups", {}).items():
+        for gid, (g, cont) in self.merged.get("groups", {}).items():
             if isinstance(g, list):
                 members = []
                 for j, m in enumerate(g):
@@ -471,41 +544,15 @@ class _Loader:
             elif isinstance(g, dict) and "where" in g:
                 group_where[gid] = (g, cont)
                 groups[gid] = ()
-        story_ids = []
-        perc_raw = get("perception", {}, dict)
-        listen_raw = perc_raw.get("listen", {}) if isinstance(perc_raw.get("listen"), dict) else {}
-        stories_raw = listen_raw.get("stories", []) if isinstance(listen_raw.get("stories"), list) else []
-        for st in stories_raw:
-            if isinstance(st, dict) and isinstance(st.get("id"), str):
-                if st["id"] in story_ids:
-                    self.err(st, "id", "BAL042", f"the story '{st['id']}' is defined twice")
-                story_ids.append(st["id"])
-        scene_ids = [k for k, (v, c) in merged.get("scenes", {}).items() if isinstance(v, dict)]
-        phases_raw = [p for p in get("phases", [], list) if isinstance(p, dict) and isinstance(p.get("id"), str)]
-        phase_ids = [p["id"] for p in phases_raw]
-        declared_tags = []
-        for t, cont, i in merged.get("tags", []):
-            if isinstance(t, str):
-                declared_tags.append(t)
-        tag_names = list(S.BUILTIN_TAGS) + [t for t in declared_tags if t not in S.BUILTIN_TAGS]
-        triangle_raw = {}
-        tri = get("triangle", {}, dict)
-        for k in ("public_value", "legitimacy", "capacity"):
-            if k in tri and isinstance(tri[k], (str, int, float)):
-                triangle_raw[k] = (tri[k], rn, _pos(tri, k))
-        computed_raw = {k: (v, _file(c, rn), _pos(c, k)) for k, (v, c) in merged.get("computed", {}).items()
-                        if isinstance(v, (str, int, float))}
-        attention_max = perc_raw.get("attention", 2) if _isnum(perc_raw.get("attention")) else 2
+        return groups, group_where
 
-        self.env = env = ScenarioEnv(cal_start, meters, flags, values, sh_raw, groups, computed_raw, story_ids,
-                                     scene_ids, phase_ids, tag_names, triangle_raw, attention_max, end_turn)
-
-        # groups defined by a condition, on starting values
+    def build_where_groups(self, group_where, sh_raw, groups, values, value_starts):
+        """Groups defined by a condition, evaluated on starting values (fills `groups` in place)."""
         for gid, (g, cont) in group_where.items():
             members = []
             for sid, item in sh_raw.items():
                 try:
-                    c = compile_expr(g["where"], _MemberEnv(env, sid, item, values, value_starts), None, BOOL)
+                    c = compile_expr(g["where"], _MemberEnv(self.env, sid, item, values, value_starts), None, BOOL)
                     if c.fn(None):
                         members.append(sid)
                 except ExprError as e:
@@ -513,6 +560,32 @@ class _Loader:
                     break
             groups[gid] = tuple(members)
 
+    def story_ids(self, stories_raw) -> list:
+        story_ids = []
+        for st in stories_raw:
+            if isinstance(st, dict) and isinstance(st.get("id"), str):
+                if st["id"] in story_ids:
+                    self.err(st, "id", "BAL042", f"the story '{st['id']}' is defined twice")
+                story_ids.append(st["id"])
+        return story_ids
+
+    def tag_names(self) -> list:
+        """The built-in tags, then the declared ones."""
+        declared_tags = []
+        for t, cont, i in self.merged.get("tags", []):
+            if isinstance(t, str):
+                declared_tags.append(t)
+        return list(S.BUILTIN_TAGS) + [t for t in declared_tags if t not in S.BUILTIN_TAGS]
+
+    def triangle_sources(self) -> dict:
+        triangle_raw = {}
+        tri = self._section("triangle", {}, dict)
+        for k in ("public_value", "legitimacy", "capacity"):
+            if k in tri and isinstance(tri[k], (str, int, float)):
+                triangle_raw[k] = (tri[k], self.root_name, _pos(tri, k))
+        return triangle_raw
+
+    def build_stakeholders(self, sh_raw, values, value_starts) -> dict:
         stakeholders: dict[str, Stakeholder] = {}
         for sid, item in sh_raw.items():
             start = {}
@@ -551,8 +624,11 @@ class _Loader:
                 sid, str(item.get("name", sid)), str(item.get("role", "")), str(item.get("agency", "")),
                 str(item.get("colour", _default_colour(sid))), bool(item.get("local_budget", False)), start,
                 str(item.get("voice", "")), mode, bias, tuple(confides))
+        return stakeholders
 
-        # computed values: compile each once so that errors point at the definition
+    def build_computed(self, computed_raw) -> dict:
+        """Compile each computed value once, so that errors point at the definition."""
+        env = self.env
         computed = {}
         for name, (src, fname, pos) in computed_raw.items():
             try:
@@ -560,17 +636,23 @@ class _Loader:
             except ExprError as e:
                 env.broken.add(name)
                 self.diags.error(fname, pos, e.code, f"the computed value '{name}': {e}")
+        return computed
+
+    def build_triangle(self, triangle_raw) -> dict:
+        tri = self._section("triangle", {}, dict)
         triangle = {}
         for name in triangle_raw:
             try:
-                c = env._computed(name, triangle=True)
+                c = self.env._computed(name, triangle=True)
                 if c.type != NUM:
                     self.err(tri, name, "BAL023", f"the triangle's {name} must be a number")
                 triangle[name] = c.fn
             except ExprError as e:
                 self.err(tri, name, e.code, f"the triangle's {name}: {e}")
+        return triangle
 
-        # ranges and start values of the whole state
+    def state_ranges(self, meters, flags, stakeholders, values):
+        """The ranges and start values of the whole state, by state key."""
         ranges, start_values = {}, {}
         for m in meters.values():
             ranges[m.id] = (m.lo, m.hi, m.integer)
@@ -582,10 +664,11 @@ class _Loader:
                 ranges[f"{s.id}.{v}"] = (lo, hi, integer)
                 start_values[f"{s.id}.{v}"] = s.start[v]
         self.ranges = ranges
+        return ranges, start_values
 
-        # --- perception
-        bal_raw = perc_raw.get("balcony", {}) if isinstance(perc_raw.get("balcony"), dict) else {}
-        one_raw = perc_raw.get("one_to_one", {}) if isinstance(perc_raw.get("one_to_one"), dict) else {}
+    def build_perception(self, perc_raw, listen_raw, stories_raw, stakeholders, attention_max) -> Perception:
+        bal_raw = _sub(perc_raw, "balcony")
+        one_raw = _sub(perc_raw, "one_to_one")
         stories = []
         for st in stories_raw:
             if not isinstance(st, dict) or not isinstance(st.get("id"), str):
@@ -596,13 +679,13 @@ class _Loader:
         one_effects = {}
         for sid in stakeholders:
             one_effects[sid] = self.effects(one_raw, "effects", f"one_to_one:{sid}", self_id=sid)
-        perception = Perception(
+        return Perception(
             int(attention_max), int(_num(bal_raw.get("cost"), 1)), float(_num(bal_raw.get("band"), 20)),
             str(bal_raw.get("text", "")), int(_num(listen_raw.get("cost"), 1)), tuple(stories),
             str(listen_raw.get("fallback", "You listen. Nothing new is said today, but people notice that you came.")),
             int(_num(one_raw.get("cost"), 1)), one_effects)
 
-        # --- phases
+    def build_phases(self, phases_raw, phase_ids) -> dict:
         phases = {}
         for p in phases_raw:
             pid = p["id"]
@@ -620,10 +703,11 @@ class _Loader:
                 nxt.append((n["to"], cond or (lambda s: False)))
             phases[pid] = Phase(pid, str(p.get("name", pid)), self.effects(p, "on_enter", f"phase:{pid}:enter"),
                                 self.effects(p, "on_exit", f"phase:{pid}:exit"), tuple(nxt))
+        return phases
 
-        # --- rules
+    def build_rules(self, groups) -> list:
         rules = []
-        for item, cont, i in merged.get("rules", []):
+        for item, cont, i in self.merged.get("rules", []):
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                 continue
             rid = item["id"]
@@ -641,10 +725,11 @@ class _Loader:
                 cond = self.cond(item, "if", f"the rule '{rid}'")
                 rules.append(Rule(rid, str(item.get("text", "")), None,
                                   ((cond, self.effects(item, "effects", f"rule:{rid}")),)))
+        return rules
 
-        # --- events
+    def build_events(self, scene_ids) -> list:
         events = []
-        for eid, item in self.unique(merged.get("events", []), "event"):
+        for eid, item in self.unique(self.merged.get("events", []), "event"):
             cond = self.cond(item, "if", f"the event '{eid}'")
             weight = lambda s: 1.0  # noqa: E731
             if "weight" in item:
@@ -652,7 +737,7 @@ class _Loader:
                 if w:
                     weight = w.fn
             goto = item.get("goto")
-            if goto is not None and (not isinstance(goto, str) or goto not in merged.get("scenes", {})):
+            if goto is not None and (not isinstance(goto, str) or goto not in self.merged.get("scenes", {})):
                 hint = (": only a choice can 'goto: return', back from the scene an event leads to" if goto == RETURN
                         else S.suggest(str(goto), scene_ids))
                 self.err(item, "goto", "BAL030", f"the event leads to '{goto}', which is not a scene{hint}")
@@ -661,10 +746,11 @@ class _Loader:
                                 bool(item.get("once", True)), bool(item.get("forced", False)),
                                 self.effects(item, "effects", f"event:{eid}"), goto,
                                 item["text"] if isinstance(item.get("text"), str) else ""))
+        return events
 
-        # --- scenes
+    def build_scenes(self, stakeholders, phase_ids, tag_names, scene_ids) -> dict:
         scenes = {}
-        for sid, (sc, cont) in merged.get("scenes", {}).items():
+        for sid, (sc, cont) in self.merged.get("scenes", {}).items():
             if sid in ("end", RETURN):
                 self.err(cont, sid, "BAL014", f"'{sid}' cannot name a scene: 'goto: {sid}' "
                                               f"{'ends the run' if sid == 'end' else 'goes back after an event'}"
@@ -689,44 +775,47 @@ class _Loader:
                 self.err(sc, "choices" if "choices" in sc else None, "BAL034",
                          f"the scene '{sid}' offers {len(raw_choices)} choices: a scene offers 1 to 4, "
                          f"or has 'end: true'")
-            choices = []
-            for ci, ch in enumerate(raw_choices):
-                if not isinstance(ch, dict):
-                    continue
-                cond = None
-                cond_src = ch.get("if") if isinstance(ch.get("if"), str) else None
-                if "if" in ch:
-                    cond = self.cond(ch, "if", f"the condition of choice {ci + 1} in '{sid}'")
-                for ti, t in enumerate(ch.get("tags", []) if isinstance(ch.get("tags"), list) else []):
-                    if isinstance(t, str) and t not in tag_names:
-                        self.err(ch["tags"], ti, "BAL021", f"'{t}' is not a tag{S.suggest(t, tag_names)}: "
-                                                           f"declare it under 'tags' at the top level")
-                goto = ch.get("goto")
-                if goto == RETURN:
-                    self.return_pos[sid] = self.return_pos.get(sid) or _pos(ch, "goto")
-                if isinstance(goto, str) and goto not in ("end", RETURN) and goto not in merged.get("scenes", {}):
-                    self.err(ch, "goto", "BAL030", f"the choice leads to '{goto}', which is not a scene"
-                                                   f"{S.suggest(goto, scene_ids + ['end', RETURN])}")
-                tags = tuple(t for t in ch.get("tags", []) if isinstance(t, str)) if isinstance(ch.get("tags"), list) else ()
-                choices.append(Choice(
-                    ci, self.template(ch, "text"), cond,
-                    str(ch["unavailable"]) if isinstance(ch.get("unavailable"), str) else None,
-                    self.effects(ch, "effects", f"choice:{sid}#{ci}"), tags,
-                    _debrief(ch), self.template(ch, "result") if isinstance(ch.get("result"), str) else None,
-                    str(goto) if isinstance(goto, str) else "end", cond_src,
-                    str(ch.get("text", "")), f"choice:{sid}#{ci}",
-                    ch["result"] if isinstance(ch.get("result"), str) else None))
+            choices = tuple(self.build_choice(sid, ci, ch, tag_names, scene_ids)
+                            for ci, ch in enumerate(raw_choices) if isinstance(ch, dict))
             quarters = sc.get("quarters", 1)
             scenes[sid] = Scene(sid, str(speaker), str(sc["title"]) if isinstance(sc.get("title"), str) else None,
                                 self.template(sc, "text"), int(quarters) if _isnum(quarters) else 1,
                                 phase if isinstance(phase, str) else None,
-                                self.effects(sc, "on_enter", f"scene:{sid}"), is_end, tuple(choices),
-                                str(sc.get("text", "")), _kpos(cont, sid), _file(cont, rn))
+                                self.effects(sc, "on_enter", f"scene:{sid}"), is_end, choices,
+                                str(sc.get("text", "")), _kpos(cont, sid), _file(cont, self.root_name))
+        return scenes
 
-        # --- endings
+    def build_choice(self, sid, ci, ch, tag_names, scene_ids) -> Choice:
+        """Choice `ci` (counted from 0) of the scene `sid`."""
+        cond = None
+        cond_src = ch.get("if") if isinstance(ch.get("if"), str) else None
+        if "if" in ch:
+            cond = self.cond(ch, "if", f"the condition of choice {ci + 1} in '{sid}'")
+        for ti, t in enumerate(ch.get("tags", []) if isinstance(ch.get("tags"), list) else []):
+            if isinstance(t, str) and t not in tag_names:
+                self.err(ch["tags"], ti, "BAL021", f"'{t}' is not a tag{S.suggest(t, tag_names)}: "
+                                                   f"declare it under 'tags' at the top level")
+        goto = ch.get("goto")
+        if goto == RETURN:
+            self.return_pos[sid] = self.return_pos.get(sid) or _pos(ch, "goto")
+        if isinstance(goto, str) and goto not in ("end", RETURN) and goto not in self.merged.get("scenes", {}):
+            self.err(ch, "goto", "BAL030", f"the choice leads to '{goto}', which is not a scene"
+                                           f"{S.suggest(goto, scene_ids + ['end', RETURN])}")
+        tags = tuple(t for t in ch.get("tags", []) if isinstance(t, str)) if isinstance(ch.get("tags"), list) else ()
+        return Choice(
+            ci, self.template(ch, "text"), cond,
+            str(ch["unavailable"]) if isinstance(ch.get("unavailable"), str) else None,
+            self.effects(ch, "effects", f"choice:{sid}#{ci}"), tags,
+            _debrief(ch), self.template(ch, "result") if isinstance(ch.get("result"), str) else None,
+            str(goto) if isinstance(goto, str) else "end", cond_src,
+            str(ch.get("text", "")), f"choice:{sid}#{ci}",
+            ch["result"] if isinstance(ch.get("result"), str) else None)
+
+    def build_endings(self) -> tuple:
+        """The endings in the order they are tried: by priority, then the one fallback."""
         endings = []
         fallbacks = []
-        for eid, item in self.unique(merged.get("endings", []), "ending"):
+        for eid, item in self.unique(self.merged.get("endings", []), "ending"):
             fb = bool(item.get("fallback", False))
             if fb and "if" in item:
                 self.err(item, "if", "BAL050", "the fallback ending catches every other case: remove its 'if'")
@@ -743,23 +832,18 @@ class _Loader:
                        float(_num(item.get("priority"), 0)), cond, fb, self.template(item, "text"),
                        item["text"] if isinstance(item.get("text"), str) else "")
             (fallbacks if fb else endings).append((e, item))
-        if len(fallbacks) != 1 and merged.get("endings"):
+        root = self.root
+        if len(fallbacks) != 1 and self.merged.get("endings"):
             where = fallbacks[1][1] if len(fallbacks) > 1 else root.get("endings")
             self.err(where if len(fallbacks) > 1 else root, None if len(fallbacks) > 1 else "endings", "BAL050",
                      "there must be exactly one ending with 'fallback: true'"
                      + (f", but there are {len(fallbacks)}" if fallbacks else ": add one that catches every other case"))
-        ordered = tuple(e for e, _ in sorted(endings, key=lambda x: -x[0].priority)) + tuple(e for e, _ in fallbacks[:1])
+        return tuple(e for e, _ in sorted(endings, key=lambda x: -x[0].priority)) + tuple(e for e, _ in fallbacks[:1])
 
-        # --- start and graph checks
-        start = get("start")
-        if isinstance(start, str) and start not in scenes:
-            self.err(root, "start", "BAL030", f"the start scene '{start}' does not exist{S.suggest(start, scene_ids)}")
-        self.check_graph(scenes, events, start, merged, end_turn)
-        self.check_conditions()
-
-        # personas (structure only; the authoring tools run them)
+    def build_personas(self, tag_names) -> dict:
+        """Personas' structure only; the authoring tools run them."""
         personas = {}
-        for pid, (p) in (get("personas", {}, dict) or {}).items():
+        for pid, (p) in (self._section("personas", {}, dict) or {}).items():
             if isinstance(p, dict) and isinstance(p.get("prefer"), dict):
                 for t in p["prefer"]:
                     if t not in tag_names:
@@ -767,25 +851,7 @@ class _Loader:
                                                            f"{S.suggest(t, tag_names)}", at_key=True)
                 personas[pid] = {"prefer": dict(p["prefer"]), "perceive": list(p.get("perceive", [])),
                                  "description": str(p.get("description", ""))}
-        invariants = tuple(get("invariants", [], list) or [])
-
-        if d.has_errors:
-            return None
-        setting = get("setting", {}, dict)
-        years = tuple(setting.get("years", ())) if isinstance(setting.get("years"), list) else ()
-        return Scenario(
-            id=str(get("id")), title=str(get("title")), version=str(get("version")), summary=str(get("summary", "")).strip(),
-            place=str(setting.get("place", "")), years=years, role=str(get("role", "")),
-            themes=tuple(str(t) for t in get("themes", [], list)), length_minutes=get("length_minutes"),
-            credits=tuple(str(c) for c in get("credits", [], list)),
-            sources=tuple(dict(s) for s in get("sources", [], list) if isinstance(s, dict)),
-            start=start, cal_start=cal_start, cal_end=cal_end, meters=meters, flags=flags, values=values,
-            stakeholders=stakeholders, groups=groups, scenes=scenes, phases=phases, rules=tuple(rules),
-            event_chance=float(_num(get("event_chance"), 0.3)), events=tuple(events), endings=ordered,
-            triangle=triangle, perception=perception, laters=dict(self.laters), ranges=ranges,
-            start_values=start_values, tags=tuple(tag_names), personas=personas, invariants=invariants,
-            path=os.path.abspath(self.path), files=tuple(self.reader.files), computed=computed,
-            content_hash=self.reader.hash.hexdigest()[:16], env=self.env)
+        return personas
 
     # --- pieces --------------------------------------------------------------
     def unique(self, entries, what):
@@ -1138,6 +1204,12 @@ class _MemberEnv(Env):
         if dotted in TEXT_ATTRS:
             return _const(str(self.item.get(dotted, "")))
         return None
+
+
+def _sub(mapping, key) -> dict:
+    """mapping[key] when it is a mapping, else an empty one."""
+    v = mapping.get(key)
+    return v if isinstance(v, dict) else {}
 
 
 def _isnum(v):
