@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .errors import ExprError
+from .views import shown
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 40
@@ -714,7 +715,7 @@ class Compiler:
             arity(1, 1)
             f = fs[0]
             iv = (math.floor(ivs[0][0]), math.ceil(ivs[0][1])) if all(map(math.isfinite, ivs[0])) else ivs[0]
-            fn = lambda s: int(round(f(s)))  # noqa: E731
+            fn = lambda s: shown(f(s))  # noqa: E731  (the one rounding rule of everything shown)
         elif fname == "clamp":
             arity(3, 3)
             fx, flo, fhi = fs

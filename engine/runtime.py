@@ -10,8 +10,8 @@ from .errors import ChoiceError, PhaseError
 from .phases import PhaseMachine
 from .scenario import RETURN, Scenario
 from .textfmt import tidy
-from .views import (SAYS, ActionView, BalconyView, CalendarView, ChoiceView, EndingView, MeterReading, MeterView,
-                    Notice, PhaseView, Reading, Snapshot, SpeakerView, StakeholderView, says_band)
+from .views import (SAYS, ActionView, BalconyView, CalendarView, ChoiceView, EndingView, MeterReading, MeterRow,
+                    MeterView, Notice, PhaseView, Reading, Snapshot, SpeakerView, StakeholderView, says_band, shown)
 
 SAVE_FORMAT = 1
 
@@ -48,6 +48,8 @@ class RunState:
     ending: str | None = None
     decisions: int = 0
     rng: list | None = None                            # random.Random state, as JSON
+    ledger: dict = field(default_factory=dict)         # visible meters last stated: {"base": values, "at": len(history.changes)}
+    statement: list = field(default_factory=list)      # rows said on arriving in this scene or after a perception
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # computed-value cache; not saved
 
     TRANSIENT = ("memo",)
@@ -104,6 +106,7 @@ class Run:
         self._ranges = scenario.ranges
         self._end_turn = scenario.end_turn
         self._rules, self._forced = _rule_steps(scenario)
+        self._visible = tuple(m for m in scenario.meters.values() if m.visible)
         self.record = record
         self.history = History()
         self.actions: list = []
@@ -126,6 +129,9 @@ class Run:
             for f in scenario.phases[first_phase].on_enter:
                 f(self, f"phase:{first_phase}:enter")
             self._enter_scene(scenario.start)
+            if record:  # the player has seen nothing before the first scene: its numbers are the first statement
+                self._statement(False)
+                self.state.statement = []
 
     @classmethod
     def start_at(cls, scenario: Scenario, seed: int, scene: str | None = None, overrides: dict | None = None) -> "Run":
@@ -214,11 +220,13 @@ class Run:
                              for r in s.balcony["readings"])
             meters = tuple(MeterReading(m["id"], sc.meters[m["id"]].label, m["lo"], m["hi"]) for m in s.balcony["meters"])
             balcony = BalconyView(readings, meters, p.balcony_text)
-        visible = tuple(MeterView(m.id, m.label, s.vals[m.id], m.lo, m.hi, m.kind) for m in sc.meters.values() if m.visible)
+        visible = tuple(MeterView(m.id, m.label, s.vals[m.id], m.lo, m.hi, m.kind, shown(s.vals[m.id]))
+                        for m in self._visible)
         ending = None
         if s.ending:
             e = next(e for e in sc.endings if e.id == s.ending)
-            ending = EndingView(e.id, e.title, e.quality, tidy(e.text(s)), self.triangle())
+            ending = EndingView(e.id, e.title, e.quality, tidy(e.text(s)),
+                                {k: shown(fn(s)) for k, fn in sc.triangle.items()})
         return Snapshot(
             status=s.status, scenario_id=sc.id, scenario_title=sc.title, scene_id=scene.id, scene_title=scene.title,
             speaker=speaker, text=tidy(scene.text(s)), choices=tuple(choices),
@@ -226,8 +234,10 @@ class Run:
             attention_left=s.attention, attention_max=p.attention, perception_actions=tuple(actions),
             dance_floor=tuple(floor), balcony=balcony, insights=tuple(s.insights),
             revealed=tuple(sorted(s.revealed.items())), visible_meters=visible,
-            notices=tuple(Notice(n["kind"], n["title"], n["text"], n.get("cause")) for n in s.notices),
-            ending=ending, decisions=s.decisions)
+            notices=tuple(Notice(n["kind"], n["title"], n["text"], n.get("cause"),
+                                 tuple(MeterRow.from_dict(r) for r in n.get("rows", ()))) for n in s.notices),
+            ending=ending, decisions=s.decisions,
+            changes=tuple(MeterRow.from_dict(r) for r in s.statement) if s.status == CHOOSING else ())
 
     def triangle(self) -> dict:
         return {k: round(float(fn(self.state)), 1) for k, fn in self.scenario.triangle.items()}
@@ -287,7 +297,7 @@ class Run:
         else:
             sh = self.scenario.stakeholders[who]
             s.met[who] = s.met.get(who, 0) + 1
-            s.revealed[who] = round(s.vals[f"{who}.commitment"])
+            s.revealed[who] = shown(s.vals[f"{who}.commitment"])
             if seen is not None:
                 seen["commitment"] = s.revealed[who]
                 seen["true"] = {who: s.vals[f"{who}.commitment"]}
@@ -297,6 +307,8 @@ class Run:
                     break
             for f in p.one_effects[who]:
                 f(self, cause)
+        if self.record:
+            s.statement = self._statement(False)
 
     def choose(self, index: int) -> None:
         """Take choice `index` (its index in the scene, as ChoiceView.index)."""
@@ -319,10 +331,18 @@ class Run:
                 "tags": list(choice.tags), "debrief": choice.debrief, "phase": s.phase})
         for t in choice.tags:
             s.tags[t] = s.tags.get(t, 0) + 1
-        if choice.result is not None and self.record:
-            s.notices.append({"kind": "result", "title": "", "text": tidy(choice.result(s))})
+        if self.record:
+            result = {"kind": "result", "title": "", "text": tidy(choice.result(s)) if choice.result else ""}
+            s.notices.append(result)
+            before = {m.id: s.vals[m.id] for m in self._visible}
         for f in choice.effects:
             f(self, cause)
+        if self.record:
+            rows = self._decision_rows(before)
+            if rows:
+                result["rows"] = rows
+            elif not result["text"]:
+                s.notices.remove(result)
         self._go(choice.goto)
         for _ in range(scene.quarters):
             if s.end_requested:
@@ -429,6 +449,8 @@ class Run:
             self._finish()
             return
         s.status = CHOOSING
+        if self.record:
+            s.statement = self._statement(False)
 
     def _finish(self):
         s = self.state
@@ -442,7 +464,6 @@ class Run:
 
     def _pass_quarter(self):
         sc, s = self.scenario, self.state
-        visible_before = {m.id: s.vals[m.id] for m in sc.meters.values() if m.visible} if self.record else None
         s.turn += 1
         s.attention = sc.perception.attention
         s.balcony = None
@@ -494,13 +515,8 @@ class Run:
                         break
                 self._fire(e)
         if self.record:
-            changes = []
-            for m in sc.meters.values():
-                if m.visible:
-                    d = s.vals[m.id] - visible_before[m.id]
-                    changes.append(f"{m.label}: {_fmt(s.vals[m.id])}" + (f" ({'+' if d > 0 else ''}{_fmt(d)})" if round(d, 1) else ""))
             s.notices.append({"kind": "quarter", "title": self.scenario.quarter_label(s.turn),
-                              "text": f"{sc.phases[s.phase].name}." + (" " + "; ".join(changes) + "." if changes else "")})
+                              "text": f"{sc.phases[s.phase].name}.", "rows": self._statement(True)})
             self._snapshot_timeline()
         if self.on_quarter is not None:
             self.on_quarter(self)
@@ -517,6 +533,49 @@ class Run:
             if self.scenario.uses_return:  # keep where the story was going, for a later `goto: return`
                 s.returns.append(s.next_scene)
             s.next_scene = e.goto
+
+    # --- numbers the player sees (see views.shown) ------------------------------
+    def _statement(self, every_meter: bool) -> list:
+        """Rows for the visible meters that changed since the last statement (every one, for a quarter's
+        summary), each with its parts, read from the history of changes; then this becomes the last statement."""
+        s = self.state
+        changes = self.history.changes
+        led = s.ledger
+        if not led:  # a new run, or a save from before the ledger: what is there now was last stated
+            led["base"] = {m.id: s.vals[m.id] for m in self._visible}
+            led["at"] = len(changes)
+        moves: dict = {}
+        for _, key, _, new, cause in changes[min(led["at"], len(changes)):]:
+            if key in led["base"]:
+                moves.setdefault(key, []).append((cause, new))
+        rows = []
+        base = led["base"]
+        for m in self._visible:
+            start = shown(base.get(m.id, s.vals[m.id]))
+            prev, parts = start, {}
+            for cause, new in moves.get(m.id, ()):
+                cur = shown(new)
+                if cur != prev:
+                    label = part_label(cause)
+                    parts[label] = parts.get(label, 0) + cur - prev
+                    prev = cur
+            value = shown(s.vals[m.id])
+            parts = [[label, d] for label, d in parts.items() if d]
+            if every_meter or value != start or parts:
+                rows.append({"id": m.id, "label": m.label, "value": value, "delta": value - start, "parts": parts})
+        led["base"] = {m.id: s.vals[m.id] for m in self._visible}
+        led["at"] = len(changes)
+        return rows
+
+    def _decision_rows(self, before: dict) -> list:
+        """A decision's own effect on the visible meters, as it will count in the next statement's parts."""
+        s = self.state
+        rows = []
+        for m in self._visible:
+            d = shown(s.vals[m.id]) - shown(before[m.id])
+            if d:
+                rows.append({"id": m.id, "label": m.label, "value": None, "delta": d, "parts": [["your decision", d]]})
+        return rows
 
     def _snapshot_timeline(self):
         s = self.state
@@ -560,6 +619,8 @@ class Run:
             if isinstance(v, (dict, list)):
                 d[k] = v.copy()
         st.memo = {}
+        if st.ledger:
+            st.ledger = dict(st.ledger)
         new.state = st
         if self._rng is not None:  # else the copy seeds its own on first use, just as this run would
             new._rng = random.Random.__new__(random.Random)  # no seeding from the OS: the state is set next
@@ -617,7 +678,7 @@ class Run:
                 a = top
             if a <= lo:
                 a = lo
-            return [round(a), round(a + width)]
+            return [shown(a), shown(a + width)]
 
         for sh in sc.stakeholders.values():
             if sh.balcony == "hidden":
@@ -672,8 +733,16 @@ def _rule_steps(scenario) -> tuple:
     return steps, forced
 
 
-def _fmt(v):
-    return f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.1f}"
+def part_label(cause: str) -> str:
+    """What a cause is called where a shown change is split into its parts."""
+    kind, _, rest = cause.partition(":")
+    if kind == "perceive":
+        return {"balcony": "the balcony", "listen": "listening"}.get(rest.partition(":")[0], "one-to-one")
+    return _PART_LABELS.get(kind, "other changes")
+
+
+_PART_LABELS = {"choice": "your decision", "later": "delayed consequences", "rule": "drift", "event": "events",
+                "phase": "new phase", "scene": "as the scene opened", "story": "listening", "author": "set by the author"}
 
 
 def _to_json(state):

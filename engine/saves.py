@@ -122,8 +122,15 @@ def _check_state(scenario, state):
     for n in state.get("notices", []):
         if (not isinstance(n, dict) or n.get("kind") not in ("result", "quarter", "event", "delayed", "phase")
                 or not isinstance(n.get("title"), str) or not isinstance(n.get("text"), str)
-                or not _text_or_none(n.get("cause"))):
+                or not _text_or_none(n.get("cause")) or not _rows(n.get("rows", []), scenario)):
             bad("a notice is malformed")
+    if not _rows(state.get("statement", []), scenario):
+        bad("the numbers last shown are malformed")
+    ledger = state.get("ledger", {})
+    if ledger != {} and not (isinstance(ledger, dict) and isinstance(ledger.get("base"), dict)
+                       and all(known(k, scenario.meters) and _num(v) for k, v in ledger["base"].items())
+                       and _int(ledger.get("at")) and ledger["at"] >= 0):
+        bad("the numbers last shown are malformed")
     if state.get("next_scene") is not None and not known(state["next_scene"], scenario.scenes):
         bad("unknown next scene")
     returns = state.get("returns", [])
@@ -179,6 +186,16 @@ def _check_rest(data):
         bad("its timeline is malformed")
     if not all(isinstance(x, dict) for x in lists["events"] + lists["perceptions"]):
         bad("its history is malformed")
+
+
+def _rows(rows, scenario):
+    """Meter rows of a notice or a statement (see views.MeterRow)."""
+    return isinstance(rows, list) and all(
+        isinstance(r, dict) and isinstance(r.get("id"), str) and r["id"] in scenario.meters
+        and isinstance(r.get("label"), str) and (r.get("value") is None or _int(r.get("value"))) and _int(r.get("delta"))
+        and isinstance(r.get("parts"), list)
+        and all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and _int(p[1]) for p in r["parts"])
+        for r in rows)
 
 
 def _int(v):

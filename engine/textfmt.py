@@ -5,6 +5,7 @@ import re
 
 from .errors import ExprError
 from .expr import BOOL, NUM, Env, compile_expr
+from .views import shown
 
 _PIECE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
@@ -13,7 +14,7 @@ def format_value(v) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
-        return str(int(round(v)))
+        return str(shown(v))
     return str(v)
 
 

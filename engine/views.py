@@ -1,7 +1,64 @@
 """Frozen views the front ends read. Hidden state reaches them only through perception."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
+
+
+def shown(v) -> int:
+    """The one rounding rule for every number a player sees: the nearest whole number, halves away from zero.
+
+    Values shown are rounded by it; a change shown is the difference of two shown values, so a player who
+    adds the change to the number shown before gets the number shown now."""
+    f = float(v)
+    return int(math.floor(f + 0.5)) if f >= 0 else -int(math.floor(-f + 0.5))
+
+
+def signed(n: int) -> str:
+    """A shown change with its sign: +6, -2, 0."""
+    return f"+{n:,}" if n > 0 else f"{n:,}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one cause contributed to a shown change: ("your decision", +6), ("drift", -2)."""
+    label: str
+    delta: int
+
+
+@dataclass(frozen=True)
+class MeterRow:
+    """One visible meter in a statement (a quarter summary, a scene's opening, a perception's cost), or, with
+    `value` None, one meter's change from a decision alone.
+
+    Every number is already rounded by `shown`: `delta` is `value` minus the value shown the statement
+    before, and the parts, in the order they happened, add up to `delta`."""
+    id: str
+    label: str
+    value: int | None
+    delta: int
+    parts: tuple  # of Part
+
+    def change_text(self) -> str:
+        """The change and its parts: '+4: +6 your decision, -2 drift'; '+6 your decision'; '' for none."""
+        parts = self.parts
+        if len(parts) == 1 and parts[0].delta == self.delta:
+            return f"{signed(self.delta)} {parts[0].label}"
+        head = signed(self.delta) if self.delta else "no change"
+        if not parts:
+            return head if self.delta else ""
+        return f"{head}: " + ", ".join(f"{signed(p.delta)} {p.label}" for p in parts)
+
+    def text(self) -> str:
+        """The row as both front ends print it: 'Board confidence: 52 (+4: +6 your decision, -2 drift)'."""
+        if self.value is None:
+            return f"{self.label} {signed(self.delta)}"
+        change = self.change_text()
+        return f"{self.label}: {self.value:,}" + (f" ({change})" if change else "")
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "MeterRow":
+        return cls(d["id"], d["label"], d["value"], d["delta"], tuple(Part(p[0], p[1]) for p in d["parts"]))
 
 
 @dataclass(frozen=True)
@@ -85,10 +142,11 @@ class BalconyView:
 class MeterView:
     id: str
     label: str
-    value: float
+    value: float        # the exact value, for bars; show `shown`
     lo: float
     hi: float
     kind: str
+    shown: int = 0      # the value as the player sees it (rounded by `shown`)
 
 
 @dataclass(frozen=True)
@@ -97,6 +155,20 @@ class Notice:
     title: str
     text: str
     cause: str | None = None
+    rows: tuple = ()    # MeterRow: a quarter's summary (every visible meter), or a result's effect on them
+
+    def rows_text(self) -> str:
+        """The rows in one line, for a front end that shows a notice as one text: a result's
+        'Your decision: Political support +6 · Budget -50'; a quarter's 'Political support: 52 (+4: ...); ...'."""
+        if not self.rows:
+            return ""
+        if all(r.value is None for r in self.rows):
+            return "Your decision: " + " · ".join(r.text() for r in self.rows)
+        return "; ".join(r.text() for r in self.rows) + "."
+
+    def full_text(self) -> str:
+        """The notice's text followed by its rows: what a player reads on one card."""
+        return "\n\n".join(t for t in (self.text, self.rows_text()) if t)
 
 
 @dataclass(frozen=True)
@@ -105,7 +177,7 @@ class EndingView:
     title: str
     quality: str
     text: str
-    triangle: dict
+    triangle: dict      # name -> score as shown (a whole number, by `shown`)
 
 
 @dataclass(frozen=True)
@@ -131,6 +203,8 @@ class Snapshot:
     notices: tuple
     ending: EndingView | None
     decisions: int
+    changes: tuple = ()  # MeterRow: what changed the visible meters since the last statement, said on arriving
+    #                      in this scene or after a perception (empty when nothing changed)
 
     def to_dict(self) -> dict:
         return asdict(self)

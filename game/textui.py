@@ -18,6 +18,7 @@ from collections import Counter
 from engine import BalconyError, ContentError, Run, load_scenario, write_save
 from engine.replay import apply_action
 from engine.saves import atomic_write_json
+from engine.views import shown
 
 from .paths import autosave_path
 
@@ -128,10 +129,12 @@ class TextUI:
             elif cmd in ("b", "balcony"):
                 run.perceive("balcony")
                 self.show_balcony(run.snapshot())
+                self.show_changes(run.snapshot())
             elif cmd in ("l", "listen"):
                 before = len(run.snapshot().insights)
                 run.perceive("listen")
                 self.show_insights(run.snapshot(), before)
+                self.show_changes(run.snapshot())
             elif cmd in ("o", "one", "one-to-one"):
                 who = self.pick_stakeholder(arg, snap)
                 if who is None:
@@ -145,6 +148,7 @@ class TextUI:
                     if sid == who:
                         self.say(f"  Their real commitment, as far as you can now tell: {val} out of 100.")
                 self.say()
+                self.show_changes(s2)
             elif cmd in ("r", "again"):
                 self.show_scene(run.snapshot())
             elif cmd in ("?", "h", "help"):
@@ -176,9 +180,7 @@ class TextUI:
             self.say(f"{snap.speaker.name}, {snap.speaker.role} ({snap.speaker.agency})")
         self.say()
         self.para(snap.text)
-        if snap.visible_meters:
-            self.say(textwrap.fill(" · ".join(f"{m.label}: {_num(m.value)}" for m in snap.visible_meters),
-                                   self.width, initial_indent="  ", subsequent_indent="  "))
+        self.show_meters(snap)
         if self.interactive:
             self.say("In the room:")
             for i, s in enumerate(snap.dance_floor, 1):
@@ -198,6 +200,28 @@ class TextUI:
             self.say(textwrap.fill(text, self.width, initial_indent=f"  {i}. ", subsequent_indent="     "))
         self.say()
 
+    def show_meters(self, snap):
+        """The visible meters, each with what changed it since the numbers were last shown (engine view data)."""
+        if not snap.visible_meters:
+            return
+        rows = {r.id: r for r in snap.changes}
+        self.say(textwrap.fill(" · ".join(rows[m.id].text() if m.id in rows else f"{m.label}: {m.shown:,}"
+                                          for m in snap.visible_meters),
+                               self.width, initial_indent="  ", subsequent_indent="  "))
+
+    def show_changes(self, snap):
+        """After a perception: what it cost or changed on the visible meters, if anything."""
+        for r in snap.changes:
+            self.say(textwrap.fill(r.text(), self.width, initial_indent="  ", subsequent_indent="    "))
+        if snap.changes:
+            self.say()
+
+    def show_rows(self, rows):
+        for r in rows:
+            self.say(textwrap.fill(r.text(), self.width, initial_indent="  ", subsequent_indent="    "))
+        if rows:
+            self.say()
+
     def show_balcony(self, snap):
         b = snap.balcony
         self.rule("From the balcony")
@@ -209,7 +233,7 @@ class TextUI:
             else:
                 self.say(f"  {r.name}: trust {r.trust[0]}-{r.trust[1]}, commitment {r.commitment[0]}-{r.commitment[1]}")
         for m in b.meters:
-            self.say(f"  {m.label}: somewhere between {_num(m.lo)} and {_num(m.hi)}")
+            self.say(f"  {m.label}: somewhere between {m.lo:,} and {m.hi:,}")
         self.say()
 
     def show_insights(self, snap, before):
@@ -218,13 +242,17 @@ class TextUI:
 
     def show_notices(self, snap):
         for n in snap.notices:
-            if not n.text and not n.title:
+            if not n.text and not n.title and not n.rows:
                 continue
             if n.kind == "result":
                 self.para(n.text)
+                if n.rows:
+                    self.say(textwrap.fill(n.rows_text(), self.width, initial_indent="  ", subsequent_indent="    "))
+                    self.say()
             elif n.kind == "quarter":
                 self.rule(f"{n.title}")
                 self.para(n.text)
+                self.show_rows(n.rows)
             elif n.kind == "event":
                 self.say(f"EVENT: {n.title}" if self.interactive else f"Event: {n.title}")
                 self.para(n.text, "  ")
@@ -245,7 +273,7 @@ class TextUI:
         self.para(e.text)
         if e.triangle:
             self.say("The strategic triangle: " + " · ".join(
-                f"{k.replace('_', ' ')} {round(v)}" for k, v in e.triangle.items()))
+                f"{k.replace('_', ' ')} {v}" for k, v in e.triangle.items()))
             self.say()
         self.show_debrief()
 
@@ -271,8 +299,8 @@ class TextUI:
         gaps.sort(reverse=True)
         if gaps and gaps[0][0] > 10:
             g = gaps[0]
-            self.para(f"The widest gap between word and deed: {g[1]} said {round(g[2])} but delivered "
-                      f"{round(g[3])} (out of 100). What you heard in the room was not what happened.")
+            self.para(f"The widest gap between word and deed: {g[1]} said {shown(g[2])} but delivered "
+                      f"{shown(g[3])} (out of 100). What you heard in the room was not what happened.")
         notes = [d for d in h.decisions if d.get("debrief")]
         if notes:
             self.say("Key moments:")
@@ -340,10 +368,6 @@ def _mtime(path):
         return os.stat(path).st_mtime_ns if path else None
     except OSError:
         return None
-
-
-def _num(v):
-    return f"{v:,.0f}" if isinstance(v, (int, float)) else str(v)
 
 
 def play_text(scenario, seed, **kw) -> int:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from engine.views import shown
+
 from ..backend import get
 from ..input import Intent
 from ..render import Ctx
@@ -743,9 +745,7 @@ def fmt_num(v: Any) -> str:
         f = float(v)
     except (TypeError, ValueError):
         return str(v)
-    if abs(f) >= 10 or abs(f - round(f)) < 0.05:  # readings, not accounts: whole numbers read best
-        return f"{int(round(f)):,}"
-    return f"{f:,.1f}"
+    return f"{shown(f):,}"  # the one rounding rule of every number a player sees (engine.views.shown)
 
 
 # ---- pop-ups ------------------------------------------------------------------------------------
@@ -904,7 +904,7 @@ class OutcomeScreen(Screen):
         for n in self.session.snap.notices:
             label = NOTICE_STYLE.get(n.kind, (n.kind,))[0]
             cause = f" Caused by: {n.cause}." if n.cause else ""
-            parts.append(f"{label}. {n.title}. {n.text}{cause}")
+            parts.append(f"{label}. {n.title}. {n.full_text()}{cause}")
         return " ".join(parts) + " Press Enter to continue."
 
     def _continue(self) -> None:
@@ -939,7 +939,7 @@ class OutcomeScreen(Screen):
         h = ctx.line_height("label", "bold") + t.s(1.5)
         if n.title:
             h += ctx.line_height("h3", "bold")
-        h += ctx.paragraph_height(n.text, width, "body")
+        h += ctx.paragraph_height(n.full_text(), width, "body")
         if n.cause:
             h += t.s(1.5) + ctx.paragraph_height(n.cause if n.cause.lower().startswith("because") else "Because of: " + n.cause,
                                                  width - t.s(4), "small") + t.s(1.5)
@@ -1019,8 +1019,8 @@ class OutcomeScreen(Screen):
                 r = ctx.text(n.title, (x, y), "h3", pal.text, "bold", max_width=wdt)
                 y = r.bottom
             y += t.s(0.8)
-            bh = ctx.paragraph_height(n.text, wdt, "body")
-            ctx.paragraph(n.text, pygame.Rect(x, y, wdt, max(0, min(bh + 2, c.bottom - y))), "body", pal.text)
+            bh = ctx.paragraph_height(n.full_text(), wdt, "body")
+            ctx.paragraph(n.full_text(), pygame.Rect(x, y, wdt, max(0, min(bh + 2, c.bottom - y))), "body", pal.text)
             y += bh
             if n.cause and y + t.s(1.5) + ctx.line_height("small") * 2 < c.bottom:
                 y += t.s(1.5)
