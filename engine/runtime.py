@@ -6,6 +6,7 @@ import random
 import weakref
 from dataclasses import dataclass, field, fields
 
+from .endings import explain
 from .errors import ChoiceError, PhaseError
 from .phases import PhaseMachine
 from .scenario import RETURN, Scenario
@@ -226,7 +227,7 @@ class Run:
         if s.ending:
             e = next(e for e in sc.endings if e.id == s.ending)
             ending = EndingView(e.id, e.title, e.quality, tidy(e.text(s)),
-                                {k: shown(fn(s)) for k, fn in sc.triangle.items()})
+                                {k: shown(fn(s)) for k, fn in sc.triangle.items()}, self.why())
         return Snapshot(
             status=s.status, scenario_id=sc.id, scenario_title=sc.title, scene_id=scene.id, scene_title=scene.title,
             speaker=speaker, text=tidy(scene.text(s)), choices=tuple(choices),
@@ -238,6 +239,15 @@ class Run:
                                  tuple(MeterRow.from_dict(r) for r in n.get("rows", ()))) for n in s.notices),
             ending=ending, decisions=s.decisions,
             changes=tuple(MeterRow.from_dict(r) for r in s.statement) if s.status == CHOOSING else ())
+
+    def why(self) -> tuple:
+        """Why the run got its ending, in plain words (see engine.endings); empty before the end."""
+        if not self.state.ending:
+            return ()
+        key = (self.state.ending, self.state.decisions, self.state.turn)
+        if getattr(self, "_why", (None,))[0] != key:
+            self._why = (key, tuple(explain(self.scenario, self.state).lines()))
+        return self._why[1]
 
     def triangle(self) -> dict:
         return {k: round(float(fn(self.state)), 1) for k, fn in self.scenario.triangle.items()}

@@ -192,7 +192,7 @@ def _rows(rows, scenario):
     """Meter rows of a notice or a statement (see views.MeterRow)."""
     return isinstance(rows, list) and all(
         isinstance(r, dict) and isinstance(r.get("id"), str) and r["id"] in scenario.meters
-        and isinstance(r.get("label"), str) and (r.get("value") is None or _int(r.get("value"))) and _int(r.get("delta"))
+        and isinstance(r.get("label"), str) and "value" in r and (r["value"] is None or _int(r["value"])) and _int(r.get("delta"))
         and isinstance(r.get("parts"), list)
         and all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and _int(p[1]) for p in r["parts"])
         for r in rows)

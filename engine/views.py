@@ -178,6 +178,7 @@ class EndingView:
     quality: str
     text: str
     triangle: dict      # name -> score as shown (a whole number, by `shown`)
+    why: tuple = ()     # why this ending, in plain words (engine.endings.explain(...).lines())
 
 
 @dataclass(frozen=True)

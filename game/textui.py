@@ -275,6 +275,10 @@ class TextUI:
             self.say("The strategic triangle: " + " · ".join(
                 f"{k.replace('_', ' ')} {v}" for k, v in e.triangle.items()))
             self.say()
+        if e.why:
+            self.rule("Why this ending")
+            for line in e.why:
+                self.para(line)
         self.show_debrief()
 
     def show_debrief(self):

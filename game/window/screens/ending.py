@@ -54,7 +54,8 @@ class EndingScreen(Screen):
         if e is None:
             return "The end."
         scores = ". ".join(f"{label} {round(float(e.triangle.get(k, 0)))} of 100" for k, label, _ in TRIANGLE if k in e.triangle)
-        return f"The end. {e.title}. {e.text} {scores}."
+        why = " ".join(getattr(e, "why", ())[:1])
+        return f"The end. {e.title}. {e.text} {scores}." + (f" Why this ending: {why}" if why else "")
 
     def back(self) -> bool:
         return False
@@ -109,6 +110,14 @@ class EndingScreen(Screen):
             text_w = int((inner.width - gap) * 0.56)
             text_rect = pygame.Rect(inner.left, y, text_w, inner.bottom - y)
             used = ctx.paragraph(e.text if e else "", text_rect, "body", pal.text)
+            why = tuple(getattr(e, "why", ()) or ()) if e else ()
+            if why and text_rect.height - used > ctx.line_height("small") * 4:
+                # why this ending, in the engine's plain words (engine.endings); the debrief says more
+                r = ctx.text("WHY THIS ENDING", (text_rect.left, text_rect.top + used + t.s(2)), "label",
+                             pal.text_muted, "bold", max_width=text_rect.width)
+                used = r.bottom - text_rect.top + t.s(0.5)
+                used += ctx.paragraph(why[0], pygame.Rect(text_rect.left, text_rect.top + used, text_rect.width,
+                                                          text_rect.height - used), "small", pal.text)
             self._draw_decisions(ctx, pygame.Rect(text_rect.left, text_rect.top + used + t.s(3), text_rect.width,
                                                   text_rect.bottom - text_rect.top - used - t.s(3)))
             tri = pygame.Rect(text_rect.right + gap, y, inner.right - text_rect.right - gap, inner.bottom - y)

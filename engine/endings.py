@@ -1,0 +1,311 @@
+"""Why a run got its ending: the condition that chose it, in plain words, with the values that decided it.
+
+`explain(scenario, run)` is pure: it reads the run's state (or a saved state) and returns a frozen,
+JSON-able `Explanation` (`.to_dict()`). Endings are judged in priority order and the first whose
+condition holds is chosen (the fallback when none does), so the explanation gives the chosen ending's
+condition, each of its parts with the values it read, and, for every ending judged before it, the parts
+that did not hold. Numbers are shown by the one rule (`views.shown`); the front ends print `lines()`,
+and the debrief reads the parts (`Clause.left`, `op`, `right` for comparisons) to say how far a run was
+from another ending.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from .expr import Compiler, parse
+from .views import shown
+
+_OPS = {">=": "at least", ">": "above", "<=": "at most", "<": "below", "==": "equal to", "!=": "other than"}
+_TRIANGLE = {"public_value": "public value", "legitimacy": "legitimacy", "capacity": "capacity"}
+_AGG = {"mean": "average", "sum": "total", "min": "lowest", "max": "highest", "count": "number of"}
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One part of an ending's condition (a term of its top-level 'and')."""
+    src: str            # as written in the scenario
+    words: str          # the condition in plain words, with the values it read: "public value (35) at least 32"
+    holds: bool
+    values: tuple       # ((what, shown value), ...) every value it read, in words: (("public value", 35),)
+    op: str | None = None       # for a comparison of two numbers: the operator,
+    left: float | None = None   # the value on its left (exact),
+    right: float | None = None  # and on its right (exact)
+
+
+@dataclass(frozen=True)
+class EndingCheck:
+    """How one ending's condition stood at the end of the run."""
+    id: str
+    title: str
+    quality: str
+    priority: float
+    fallback: bool
+    holds: bool
+    condition: str      # the whole condition as written ("" for the fallback)
+    clauses: tuple      # Clause, in the order written
+
+    @property
+    def failed(self) -> tuple:
+        return tuple(c for c in self.clauses if not c.holds)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    ending: str          # the chosen ending's id
+    title: str
+    chosen: EndingCheck
+    passed_over: tuple   # EndingCheck for each ending judged before the chosen one, in order
+    summary: str         # one paragraph in plain words
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def lines(self) -> list[str]:
+        """What a front end prints under 'Why this ending'."""
+        out = [self.summary]
+        for e in self.passed_over:
+            out.append(f"\u201c{e.title}\u201d comes first, but needs " + "; ".join(c.words for c in e.failed) + ".")
+        return out
+
+
+def explain(scenario, run_or_state) -> Explanation:
+    """Explain the ending of a run (a Run, or a RunState) that has ended, or the one it would get now."""
+    state = getattr(run_or_state, "state", run_or_state)
+    sources = _sources(scenario)
+    checks = []
+    chosen = None
+    for e in scenario.endings:
+        src = sources.get(e.id, "")
+        if e.fallback:
+            check = EndingCheck(e.id, e.title, e.quality, e.priority, True, True, "", ())
+        else:
+            clauses = tuple(_clause(scenario, node, state) for node in _terms(src)) if src else ()
+            holds = bool(e.cond(state)) if e.cond is not None else False
+            check = EndingCheck(e.id, e.title, e.quality, e.priority, False, holds, src, clauses)
+        checks.append(check)
+        if check.holds and (state.ending is None or e.id == state.ending):
+            chosen = check
+            break
+    if chosen is None:  # a save whose ending no longer judges as it did: say what it was
+        e = next(x for x in scenario.endings if x.id == state.ending)
+        chosen = EndingCheck(e.id, e.title, e.quality, e.priority, e.fallback, False, sources.get(e.id, ""), ())
+        checks.append(chosen)
+    passed = tuple(c for c in checks if c is not chosen)
+    if chosen.fallback:
+        summary = (f"\u201c{chosen.title}\u201d ends every run that meets none of the other endings' "
+                   f"conditions, and this run met none of them.")
+    elif chosen.clauses:
+        summary = (f"\u201c{chosen.title}\u201d ends a run with " + "; ".join(c.words for c in chosen.clauses)
+                   + (". This run has that." if len(chosen.clauses) == 1 else ". This run has all of them."))
+    else:
+        summary = f"\u201c{chosen.title}\u201d: its condition held."
+    return Explanation(chosen.id, chosen.title, chosen, passed, summary)
+
+
+# --- the condition's source and its parts ---------------------------------------------------------------
+
+def _sources(scenario) -> dict:
+    """Ending id -> its condition as written."""
+    out = {}
+    for e in scenario.endings:
+        src = getattr(e, "cond_src", "")
+        if src:
+            out[e.id] = src
+    if len(out) < sum(1 for e in scenario.endings if not e.fallback):
+        out.update({k: v for k, v in _sources_from_files(scenario).items() if k not in out})
+    return out
+
+
+_FILE_SOURCES: dict = {}
+
+
+def _sources_from_files(scenario) -> dict:
+    """The conditions as the files say them (for a scenario loaded without them), cached by content."""
+    key = (scenario.path, scenario.content_hash)
+    if key not in _FILE_SOURCES:
+        from .diagnostics import Diagnostics
+        from .yamlload import load_file
+        found = {}
+        for path in scenario.files or (scenario.path,):
+            try:
+                doc = load_file(path, Diagnostics())
+            except Exception:  # noqa: BLE001 (the scenario loaded; a file read again is only a help)
+                continue
+            for item in (doc.get("endings") or []) if isinstance(doc, dict) else []:
+                if isinstance(item, dict) and isinstance(item.get("if"), str):
+                    found[str(item.get("id"))] = item["if"]
+        _FILE_SOURCES[key] = found
+    return _FILE_SOURCES[key]
+
+
+def _terms(src):
+    node = parse(src)
+    return node[1] if node[0] == "and" else [node]
+
+
+def _clause(scenario, node, state) -> Clause:
+    env = scenario.env
+    holds = bool(_eval(env, node, state))
+    values: list = []
+    words = _words(scenario, node, state, values, True)
+    op = left = right = None
+    if node[0] == "cmp" and len(node[1]) == 1:
+        a, b = node[2]
+        lv, rv = _eval(env, a, state), _eval(env, b, state)
+        if isinstance(lv, (int, float)) and isinstance(rv, (int, float)) and not isinstance(lv, bool):
+            op, left, right = node[1][0], float(lv), float(rv)
+    return Clause(_src(node), words, holds, tuple(values), op, left, right)
+
+
+def _eval(env, node, state):
+    return Compiler(env).compile(node).fn(state)
+
+
+def _shown_value(v):
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (int, float)):
+        return shown(v)
+    return str(v)
+
+
+def _name_words(scenario, dotted: str) -> str:
+    head, _, rest = dotted.partition(".")
+    if not rest:
+        if head in scenario.meters:
+            return scenario.meters[head].label
+        if head in scenario.flags:
+            return f"\u201c{scenario.flags[head].label}\u201d"
+        if head in scenario.computed:
+            return head.replace("_", " ")
+        if head in _TRIANGLE:
+            return _TRIANGLE[head]
+        return {"turn": "quarters played", "listened": "stories heard", "balcony_visits": "visits to the balcony"}.get(
+            head, head.replace("_", " "))
+    if head in scenario.stakeholders:
+        return f"{scenario.stakeholders[head].name}'s {rest.replace('_', ' ')}"
+    if head == "tags":
+        return f"decisions marked \u2018{rest.replace('_', ' ')}\u2019"
+    if head == "heard":
+        return f"you heard the story \u2018{rest}\u2019"
+    if head == "visits":
+        return f"times in the scene \u2018{rest}\u2019"
+    if head == "met":
+        return f"one-to-ones with {scenario.stakeholders[rest].name if rest in scenario.stakeholders else rest}"
+    if head == "triangle":
+        return _TRIANGLE.get(rest, rest)
+    if head in scenario.groups:
+        return f"{head.replace('_', ' ')}' {rest.replace('_', ' ')}"
+    return dotted
+
+
+def _words(scenario, node, state, values, top=False, near=None) -> str:
+    """A condition or value in plain words; every value read is noted in `values` and shown inline."""
+    kind = node[0]
+    env = scenario.env
+    if kind == "num":
+        return f"{node[1]:g}"
+    if kind == "bool":
+        return "yes" if node[1] else "no"
+    if kind == "str":
+        return f"\u2018{node[1]}\u2019"
+    if kind in ("name", "call", "bin", "neg"):
+        text = _value_words(scenario, node)
+        v = _eval(env, node, state)
+        values.append((text, _shown_value(v)))
+        if isinstance(v, bool):
+            return f"{text} ({'so' if v else 'not so'})"
+        if not isinstance(v, (int, float)):
+            return f"{text} ({v})"
+        return f"{text} ({_near(v, near)})"
+    if kind == "not":
+        inner = node[1]
+        if inner[0] == "name":
+            v = bool(_eval(env, inner, state))
+            text = _value_words(scenario, inner)
+            values.append((text, "yes" if v else "no"))
+            return f"not {text} (it is {'so' if v else 'not so'})"
+        return "not (" + _words(scenario, inner, state, values) + ")"
+    if kind == "cmp":
+        ops, operands = node[1], node[2]
+        nums = [_eval(env, x, state) for x in operands]
+        out = _words(scenario, operands[0], state, values, near=nums[1])
+        for i, (op, x) in enumerate(zip(ops, operands[1:]), 1):
+            out += f" {_OPS[op]} " + _words(scenario, x, state, values, near=nums[i - 1])
+        return out
+    if kind == "and":
+        return _join([_words(scenario, x, state, values) for x in node[1]])
+    if kind == "or":
+        return "either " + " or ".join(_words(scenario, x, state, values) for x in node[1])
+    if kind == "ifelse":
+        return _src(node)
+    return _src(node)
+
+
+def _near(v, other) -> str:
+    """A value as shown; where it is shown as the number it is compared with, but is not that number,
+    'just under 57' or 'just over 57', so that a comparison never seems to contradict its verdict."""
+    n = shown(v)
+    if isinstance(other, (int, float)) and not isinstance(other, bool) and v != other and n == shown(other):
+        return f"just {'under' if v < other else 'over'} {n:,}"
+    return f"{n:,}"
+
+
+def _value_words(scenario, node) -> str:
+    kind = node[0]
+    if kind == "name":
+        return _name_words(scenario, node[1])
+    if kind == "num":
+        return f"{node[1]:g}"
+    if kind == "call":
+        fname, args = node[1], node[2]
+        if fname in _AGG and len(args) == 1 and args[0][0] == "name" and "." in args[0][1]:
+            group, _, what = args[0][1].partition(".")
+            if fname == "count":
+                return f"the number of {group.replace('_', ' ')} with {what.replace('_', ' ')}"
+            return f"the {_AGG[fname]} {what.replace('_', ' ')} of {group.replace('_', ' ')}"
+        return _src(node)
+    if kind == "neg":
+        return "minus " + _value_words(scenario, node[1])
+    if kind == "bin":
+        op = {"+": "plus", "-": "minus", "*": "times", "/": "divided by", "%": "modulo"}[node[1]]
+        return f"{_value_words(scenario, node[2])} {op} {_value_words(scenario, node[3])}"
+    return _src(node)
+
+
+def _src(node) -> str:
+    """The expression written back from its tree."""
+    kind = node[0]
+    if kind == "num":
+        return f"{node[1]:g}"
+    if kind == "str":
+        return repr(node[1])
+    if kind == "bool":
+        return "true" if node[1] else "false"
+    if kind == "name":
+        return node[1]
+    if kind == "call":
+        return f"{node[1]}(" + ", ".join(_src(a) for a in node[2]) + ")"
+    if kind == "neg":
+        return "-" + _src(node[1])
+    if kind == "not":
+        return "not " + _src(node[1])
+    if kind == "bin":
+        return f"({_src(node[2])} {node[1]} {_src(node[3])})"
+    if kind == "cmp":
+        out = _src(node[2][0])
+        for op, x in zip(node[1], node[2][1:]):
+            out += f" {op} {_src(x)}"
+        return out
+    if kind in ("and", "or"):
+        return "(" + f" {kind} ".join(_src(x) for x in node[1]) + ")"
+    if kind == "ifelse":
+        return f"({_src(node[2])} if {_src(node[1])} else {_src(node[3])})"
+    return "?"
+
+
+def _join(parts) -> str:
+    parts = list(parts)
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
