@@ -33,6 +33,31 @@ def atomic_write_json(path, data) -> None:
         raise
 
 
+#: Temporary files that a writer killed mid-write leaves behind: atomic_write_json's, and the window's.
+TEMPORARY_PATTERNS = (".tmp-*.json", "*.tmp", "*.tmp.png")
+
+
+def remove_stale_temporaries(folder, older_than: float = 60.0) -> int:
+    """Remove the temporary files that writers killed mid-write left in `folder` (the saves themselves are
+    whole: they are replaced only by a finished file). Only regular files untouched for `older_than`
+    seconds go, so that another Balcony writing at this moment keeps its own. Returns how many went."""
+    import glob
+    import stat
+    import time
+    now = time.time()
+    removed = 0
+    for pattern in TEMPORARY_PATTERNS:
+        for path in glob.glob(os.path.join(glob.escape(os.fspath(folder)), pattern), include_hidden=True):
+            try:
+                st = os.lstat(path)
+                if stat.S_ISREG(st.st_mode) and now - st.st_mtime > older_than:
+                    os.unlink(path)
+                    removed += 1
+            except OSError:
+                continue
+    return removed
+
+
 def read_json(path, what="file") -> dict:
     try:
         data = read_regular(path, MAX_SAVE_BYTES)
@@ -78,114 +103,203 @@ def check_save_header(scenario, data) -> None:
 
 
 def _check_state(scenario, state):
-    """Every id a save names must exist in the scenario, and every value have the right type and range."""
-    def bad(msg):
-        raise SaveError(f"the save is damaged or does not fit this scenario: {msg}")
+    """Every field of a save's state, checked against the scenario before anything reads it: each id must
+    exist, each value have its type and lie in its range. The message names the field."""
+    def bad(field, msg):
+        raise SaveError(f"the save is damaged or does not fit this scenario: {field} {msg}")
 
     def known(v, where):
         return isinstance(v, str) and v in where
-    if not known(state.get("scene"), scenario.scenes):
-        bad(f"unknown scene {state.get('scene')!r}")
-    if not known(state.get("phase"), scenario.phases):
-        bad(f"unknown phase {state.get('phase')!r}")
-    if state.get("status") not in ("choosing", "outcome", "ended"):
-        bad("unknown status")
-    vals = state.get("vals")
-    if not isinstance(vals, dict) or set(vals) != set(scenario.start_values):
-        bad("its values do not match the scenario's meters, flags and stakeholders")
+
+    for key in ("scenario", "version", "seed", "scene", "status", "phase", "vals"):
+        if key not in state:
+            bad(f"state.{key}", "is missing")
+    if state["scenario"] != scenario.id:
+        bad("state.scenario", f"is {_show(state['scenario'])}, not '{scenario.id}'")
+    if not isinstance(state["version"], str):
+        bad("state.version", "must be text")
+    if not _int(state["seed"]) or not -2 ** 63 <= state["seed"] < 2 ** 63:
+        bad("state.seed", "must be a whole number")
+    if not known(state["scene"], scenario.scenes):
+        bad("state.scene", f"names no scene of this scenario ({_show(state['scene'])})")
+    if not known(state["phase"], scenario.phases):
+        bad("state.phase", f"names no phase of this scenario ({_show(state['phase'])})")
+    status = state["status"]
+    if status not in ("choosing", "outcome", "ended"):
+        bad("state.status", f"must be 'choosing', 'outcome' or 'ended', not {_show(status)}")
+    vals = state["vals"]
+    if not isinstance(vals, dict):
+        bad("state.vals", "must be a mapping of meters, flags and stakeholder values")
+    missing = [k for k in scenario.start_values if k not in vals]
+    extra = [k for k in vals if k not in scenario.start_values]
+    if missing:
+        bad(f"state.vals.{missing[0]}", "is missing")
+    if extra:
+        bad(f"state.vals.{extra[0]}", "is not a meter, flag or stakeholder value of this scenario")
     for k, v in vals.items():
         if k in scenario.flags:
             if not isinstance(v, bool):
-                bad(f"the value of {k!r} has the wrong type")
+                bad(f"state.vals.{k}", "must be true or false")
         else:
             lo, hi, _ = scenario.ranges[k]
             if not _num(v) or not lo <= v <= hi:
-                bad(f"the value of {k!r} is not a number in its range {lo} to {hi}")
-    for key in ("turn", "attention", "balcony_visits", "decisions", "seed"):
+                bad(f"state.vals.{k}", f"is {_show(v)}, not a number in its range {lo} to {hi}")
+    end_turn = scenario.end_turn
+    turn_limit = (end_turn + 2) if end_turn is not None else 100_000
+    for key, top in (("turn", turn_limit), ("attention", 1_000_000), ("balcony_visits", 1_000_000),
+                     ("decisions", 10_000_000)):
         v = state.get(key, 0)
-        if not _int(v) or (key != "seed" and v < 0):
-            bad(f"{key} must be a whole number")
-    for key in ("tags", "visits", "met", "heard", "revealed"):
+        if not _int(v) or not 0 <= v <= top:
+            bad(f"state.{key}", f"is {_show(v)}, not a whole number from 0 to {top:,}")
+    stories = {st.id for st in scenario.perception.stories}
+    for key, ids in (("tags", None), ("visits", scenario.scenes), ("met", scenario.stakeholders),
+                     ("heard", stories), ("revealed", scenario.stakeholders)):
         m = state.get(key, {})
-        if not isinstance(m, dict) or not all(isinstance(k, str) and (_num(v) if key == "revealed" else _int(v))
-                                              for k, v in m.items()):
-            bad(f"{key} must be a mapping of names to numbers")
-    for key in ("pending", "fired", "insights", "notices"):
+        if not isinstance(m, dict):
+            bad(f"state.{key}", "must be a mapping of names to numbers")
+        for k, v in m.items():
+            if ids is not None and k not in ids:
+                bad(f"state.{key}.{k}", "names nothing in this scenario")
+            ok = _num(v) if key == "revealed" else (_int(v) and 0 <= v <= 10_000_000)
+            if not ok:
+                bad(f"state.{key}.{k}", f"is {_show(v)}, not a {'number' if key == 'revealed' else 'whole number'}")
+    for key in ("pending", "fired", "insights", "notices", "returns"):
         if not isinstance(state.get(key, []), list):
-            bad(f"{key} must be a list")
-    if not all(isinstance(x, str) for x in state.get("fired", []) + state.get("insights", [])):
-        bad("fired events and insights must be text")
-    for p in state.get("pending", []):
-        if (not isinstance(p, dict) or not known(p.get("ref"), scenario.laters) or not _int(p.get("due"))
-                or not isinstance(p.get("cause"), str) or not _text_or_none(p.get("origin"))):
-            bad("a delayed effect refers to content that does not exist")
-    for n in state.get("notices", []):
+            bad(f"state.{key}", "must be a list")
+    events = {e.id for e in scenario.events}
+    for i, x in enumerate(state.get("fired", [])):
+        if not known(x, events):
+            bad(f"state.fired[{i}]", f"names no event of this scenario ({_show(x)})")
+    for i, x in enumerate(state.get("insights", [])):
+        if not isinstance(x, str):
+            bad(f"state.insights[{i}]", "must be text")
+    for i, p in enumerate(state.get("pending", [])):
+        where = f"state.pending[{i}]"
+        if not isinstance(p, dict):
+            bad(where, "must be a mapping")
+        if not known(p.get("ref"), scenario.laters):
+            bad(f"{where}.ref", "refers to a delayed effect that does not exist")
+        if not _int(p.get("due")) or not 0 <= p["due"] <= turn_limit + 1_000:
+            bad(f"{where}.due", "must be a turn")
+        if not isinstance(p.get("cause"), str):
+            bad(f"{where}.cause", "must be text")
+        if not _text_or_none(p.get("origin")):
+            bad(f"{where}.origin", "must be text or null")
+    for i, n in enumerate(state.get("notices", [])):
         if (not isinstance(n, dict) or n.get("kind") not in ("result", "quarter", "event", "delayed", "phase")
                 or not isinstance(n.get("title"), str) or not isinstance(n.get("text"), str)
                 or not _text_or_none(n.get("cause")) or not _rows(n.get("rows", []), scenario)):
-            bad("a notice is malformed")
+            bad(f"state.notices[{i}]", "is malformed (it needs a kind, a title and a text, and rows of meters)")
     if not _rows(state.get("statement", []), scenario):
-        bad("the numbers last shown are malformed")
+        bad("state.statement", "(the numbers last shown) is malformed")
     ledger = state.get("ledger", {})
     if ledger != {} and not (isinstance(ledger, dict) and isinstance(ledger.get("base"), dict)
                        and all(known(k, scenario.meters) and _num(v) for k, v in ledger["base"].items())
                        and _int(ledger.get("at")) and ledger["at"] >= 0):
-        bad("the numbers last shown are malformed")
+        bad("state.ledger", "(the numbers last shown) is malformed")
     if state.get("next_scene") is not None and not known(state["next_scene"], scenario.scenes):
-        bad("unknown next scene")
-    returns = state.get("returns", [])
-    if not isinstance(returns, list) or not all(r is None or known(r, scenario.scenes) for r in returns):
-        bad("a scene to return to does not exist")
+        bad("state.next_scene", f"names no scene of this scenario ({_show(state['next_scene'])})")
+    for i, r in enumerate(state.get("returns", [])):
+        if not (r is None or known(r, scenario.scenes)):
+            bad(f"state.returns[{i}]", f"names no scene of this scenario ({_show(r)})")
     if not isinstance(state.get("end_requested", False), bool):
-        bad("end_requested must be true or false")
+        bad("state.end_requested", "must be true or false")
     ending = state.get("ending")
     if ending is not None and not known(ending, {e.id for e in scenario.endings}):
-        bad("unknown ending")
+        bad("state.ending", f"names no ending of this scenario ({_show(ending)})")
+    if status == "ended" and ending is None:
+        bad("state.ending", "is null, but state.status says the run has ended")
+    if status != "ended" and ending is not None:
+        bad("state.ending", f"is {_show(ending)}, but state.status says the run has not ended")
     if state.get("balcony") is not None:
-        b = state["balcony"]
-        if not isinstance(b, dict) or not isinstance(b.get("readings"), list) or not isinstance(b.get("meters"), list):
-            bad("the balcony readings are malformed")
-        for r in b["readings"]:
-            if (not isinstance(r, dict) or not known(r.get("id"), scenario.stakeholders)
-                    or not isinstance(r.get("hidden"), bool)
-                    or not all(_band(r.get(k)) or r.get(k) is None for k in ("trust", "commitment"))):
-                bad("a balcony reading is malformed")
-        for m in b["meters"]:
-            if not isinstance(m, dict) or not known(m.get("id"), scenario.meters) or not _band([m.get("lo"), m.get("hi")]):
-                bad("a balcony reading is malformed")
+        _check_balcony(scenario, state["balcony"], bad)
     rng = state.get("rng")
     if rng is not None:
         ok = (isinstance(rng, list) and len(rng) == 3 and _int(rng[0]) and isinstance(rng[1], list)
               and len(rng[1]) == 625 and all(_int(x) and 0 <= x < 2 ** 32 for x in rng[1][:624])
-              and _int(rng[1][624]) and (rng[2] is None or _num(rng[2])))
+              and _int(rng[1][624]) and 0 <= rng[1][624] <= 624 and (rng[2] is None or _num(rng[2])))
         if not ok:
-            bad("its random-number state is malformed")
+            bad("state.rng", "(the random-number state) is malformed")
+
+
+def _check_balcony(scenario, b, bad):
+    if not isinstance(b, dict):
+        bad("state.balcony", "must be a mapping with readings and meters")
+    for key in ("readings", "meters"):
+        if not isinstance(b.get(key), list):
+            bad(f"state.balcony.{key}", "must be a list")
+    for i, r in enumerate(b["readings"]):
+        where = f"state.balcony.readings[{i}]"
+        if not isinstance(r, dict):
+            bad(where, "must be a mapping")
+        if not known_id(r.get("id"), scenario.stakeholders):
+            bad(f"{where}.id", f"names no stakeholder of this scenario ({_show(r.get('id'))})")
+        if not isinstance(r.get("hidden"), bool):
+            bad(f"{where}.hidden", "must be true or false")
+        for k in ("trust", "commitment"):
+            if k not in r:
+                bad(f"{where}.{k}", "is missing")
+            v = r[k]
+            if r["hidden"] and v is not None:
+                bad(f"{where}.{k}", "must be null for a stakeholder hidden from the balcony")
+            if not r["hidden"] and not (_band(v) and 0 <= v[0] <= v[1] <= 100):
+                bad(f"{where}.{k}", f"is {_show(v)}, not a band [low, high] from 0 to 100")
+    for i, m in enumerate(b["meters"]):
+        where = f"state.balcony.meters[{i}]"
+        if not isinstance(m, dict):
+            bad(where, "must be a mapping")
+        if not known_id(m.get("id"), scenario.meters):
+            bad(f"{where}.id", f"names no meter of this scenario ({_show(m.get('id'))})")
+        for k in ("lo", "hi"):
+            if not _num(m.get(k)):
+                bad(f"{where}.{k}", f"is {_show(m.get(k))}, not a number")
+
+
+def known_id(v, where):
+    return isinstance(v, str) and v in where
 
 
 def _check_rest(data):
     """The actions and the history, which the transcript and the debrief read."""
-    def bad(msg):
-        raise SaveError(f"the save is damaged: {msg}")
+    def bad(field, msg):
+        raise SaveError(f"the save is damaged: {field} {msg}")
     actions = data.get("actions", [])
-    if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
-        bad("its actions must be a list of mappings")
+    if not isinstance(actions, list):
+        bad("actions", "must be a list")
+    for i, a in enumerate(actions):
+        if not isinstance(a, dict):
+            bad(f"actions[{i}]", "must be a mapping")
     h = data.get("history", {})
     if not isinstance(h, dict):
-        bad("its history must be a mapping")
+        bad("history", "must be a mapping")
     lists = {k: h.get(k, []) for k in ("decisions", "changes", "timeline", "events", "perceptions")}
-    if not all(isinstance(v, list) for v in lists.values()):
-        bad("its history is malformed")
-    for d in lists["decisions"]:
+    for k, v in lists.items():
+        if not isinstance(v, list):
+            bad(f"history.{k}", "must be a list")
+    for i, d in enumerate(lists["decisions"]):
         if (not isinstance(d, dict) or not isinstance(d.get("text"), str) or not isinstance(d.get("label"), str)
                 or not isinstance(d.get("tags"), list) or not all(isinstance(t, str) for t in d["tags"])
-                or not _text_or_none(d.get("debrief"))):
-            bad("a decision in its history is malformed")
-    if not all(isinstance(c, list) and len(c) == 5 for c in lists["changes"]):
-        bad("a change in its history is malformed")
-    if not all(isinstance(t, dict) and isinstance(t.get("vals"), dict) for t in lists["timeline"]):
-        bad("its timeline is malformed")
-    if not all(isinstance(x, dict) for x in lists["events"] + lists["perceptions"]):
-        bad("its history is malformed")
+                or not _text_or_none(d.get("debrief")) or not _int(d.get("turn", 0))
+                or not _text_or_none(d.get("scene")) or not _text_or_none(d.get("phase"))):
+            bad(f"history.decisions[{i}]", "is malformed")
+    for i, c in enumerate(lists["changes"]):
+        if not (isinstance(c, list) and len(c) == 5 and _int(c[0]) and isinstance(c[1], str)
+                and all(isinstance(x, bool) or _num(x) for x in c[2:4]) and isinstance(c[4], str)):
+            bad(f"history.changes[{i}]", "is malformed (it should be [turn, value, old, new, cause])")
+    for i, t in enumerate(lists["timeline"]):
+        if not (isinstance(t, dict) and isinstance(t.get("vals"), dict) and _int(t.get("turn", 0))
+                and all(isinstance(x, bool) or _num(x) for x in t["vals"].values())
+                and isinstance(t.get("triangle", {}), dict) and all(_num(x) for x in t.get("triangle", {}).values())):
+            bad(f"history.timeline[{i}]", "is malformed")
+    for key in ("events", "perceptions"):
+        for i, x in enumerate(lists[key]):
+            if not isinstance(x, dict) or not _int(x.get("turn", 0)):
+                bad(f"history.{key}[{i}]", "is malformed")
+
+
+def _show(v) -> str:
+    text = repr(v) if not isinstance(v, int) or isinstance(v, bool) or abs(v) < 10 ** 20 else f"a number of {len(str(abs(v)))} digits"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _rows(rows, scenario):
@@ -203,7 +317,12 @@ def _int(v):
 
 
 def _num(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    """A finite number; a whole number beyond float range (such as 10**400 in JSON) is none."""
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int):
+        return -1e300 < v < 1e300  # an exact comparison, which float() would not survive
+    return isinstance(v, float) and math.isfinite(v)
 
 
 def _band(v):
@@ -232,7 +351,7 @@ def read_save(path, scenario):
     data = read_json(path, "save")
     try:
         return Run.from_save(scenario, data)
-    except SaveError:
-        raise
+    except SaveError as e:
+        raise SaveError(f"{path}: {e}") from None
     except (KeyError, TypeError, ValueError, IndexError) as e:
         raise SaveError(f"{path}: the save is damaged ({type(e).__name__}: {e})") from None

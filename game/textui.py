@@ -74,10 +74,7 @@ class TextUI:
             self.out.flush()
 
     def read(self):
-        line = self.inp.readline()
-        if not line:
-            return None
-        return line.strip()
+        return read_line(self.inp)
 
     # --- the loop -------------------------------------------------------------
     def play(self) -> int:
@@ -115,8 +112,8 @@ class TextUI:
         cmd, _, arg = line.partition(" ")
         cmd = cmd.lower()
         try:
-            if cmd.isdigit():
-                n = int(cmd)
+            n = number(cmd)
+            if n is not None:
                 if not 1 <= n <= len(snap.choices):
                     self.say(f"There is no choice {n}: pick 1 to {len(snap.choices)}.")
                     return
@@ -164,8 +161,9 @@ class TextUI:
         arg = arg.strip()
         if not arg:
             return None
-        if arg.isdigit():
-            i = int(arg) - 1
+        n = number(arg)
+        if n is not None:
+            i = n - 1
             return snap.dance_floor[i].id if 0 <= i < len(snap.dance_floor) else None
         ids = [s.id for s in snap.dance_floor]
         return arg if arg in ids else None
@@ -358,6 +356,46 @@ class TextUI:
 
 class _Quit(Exception):
     pass
+
+
+#: The longest input line read; anything beyond it on the same line is read and dropped.
+MAX_LINE = 200
+_DIGITS = frozenset("0123456789")
+
+
+def read_line(stream):
+    """One line of input, stripped, or None at the end of input (or when there is no input at all: stdin
+    closed). The line is read as bytes, at most MAX_LINE of them, and decoded as UTF-8 with replacement, so
+    that no byte sequence and no locale can stop the game; the rest of a longer line is dropped."""
+    if stream is None:
+        return None
+    binary = getattr(stream, "buffer", None)
+    try:
+        if binary is not None:
+            raw = binary.readline(MAX_LINE + 1)
+            if not raw:
+                return None
+            chunk = raw
+            while len(raw) > MAX_LINE and chunk and not chunk.endswith(b"\n"):
+                chunk = binary.readline(64 * 1024)
+            return raw[:MAX_LINE].decode("utf-8", "replace").strip()
+        line = stream.readline(MAX_LINE + 1)
+        if not line:
+            return None
+        chunk = line
+        while len(line) > MAX_LINE and chunk and not chunk.endswith("\n"):
+            chunk = stream.readline(64 * 1024)
+        return line[:MAX_LINE].strip()
+    except (OSError, ValueError):  # a closed or unreadable stream ends the input
+        return None
+
+
+def number(text: str):
+    """The whole number that `text` spells in ASCII digits (at most six of them), else None. Not
+    str.isdigit(), which also accepts '\u00b2' and other digits that int() refuses or reads differently."""
+    if text and len(text) <= 6 and set(text) <= _DIGITS:
+        return int(text)
+    return None
 
 
 def _isatty(f):

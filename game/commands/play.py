@@ -63,7 +63,8 @@ def _choose_scenario_text():
             continue
     if not files:
         return None
-    interactive = sys.stdin.isatty()
+    from ..textui import number, read_line
+    interactive = sys.stdin is not None and sys.stdin.isatty()
     print("Choose a scenario:")
     for i, (f, m) in enumerate(files, 1):
         years = "-".join(str(y) for y in m["years"])
@@ -72,16 +73,26 @@ def _choose_scenario_text():
         if interactive:
             sys.stdout.write("> ")
             sys.stdout.flush()
-        line = sys.stdin.readline()
-        if not line:
+        line = read_line(sys.stdin)
+        if line is None:
             return None
-        line = line.strip()
-        if line.isdigit() and 1 <= int(line) <= len(files):
-            return files[int(line) - 1][0]
+        n = number(line)
+        if n is not None and 1 <= n <= len(files):
+            return files[n - 1][0]
         print(f"Type a number from 1 to {len(files)}.")
 
 
+def _clean_temporaries() -> None:
+    """Temporary files left by a Balcony killed while it saved (the saves themselves are always whole)."""
+    from engine.saves import remove_stale_temporaries
+    try:
+        remove_stale_temporaries(autosave_path("x").parent)
+    except OSError:
+        pass
+
+
 def run(args) -> int:
+    _clean_temporaries()
     try:
         overrides = _parse_sets(args.set)
     except ValueError as e:

@@ -1,11 +1,14 @@
 """Issue 12's items, each through the real command line: bad input gets a clear message and exit status 2."""
 from __future__ import annotations
 
+import copy
+import json
 import os
+import time
 
 import pytest
 
-from .helpers import run_cli, starter
+from .helpers import TRACEBACK, run_cli, starter
 
 
 # --- item 8: FIFOs and other files that are not regular files ------------------------------------------
@@ -51,3 +54,120 @@ def test_three_million_tiny_flow_items_are_refused_in_bounded_memory_naming_the_
     assert r.clean_refusal(), r
     assert "BAL005" in r.stdout and "more than 1,000,000 values" in r.stdout and "alias" not in r.stdout, r.stdout
     assert r.peak_mb < 200, r.peak_mb
+
+
+# --- item 3: hand-edited saves are checked field by field -------------------------------------------
+
+def good_save(tmp_path):
+    """A save of the starter after a visit to the balcony (so that it holds readings)."""
+    from engine import Run, load_scenario, write_save
+    run = Run(load_scenario(starter(tmp_path)), 1)
+    run.perceive("balcony")
+    path = tmp_path / "good.json"
+    write_save(path, run)
+    return json.loads(path.read_text())
+
+
+def _edit(data, edit):
+    data = copy.deepcopy(data)
+    edit(data)
+    return data
+
+
+def _ended_without_ending(d):
+    d["state"]["status"] = "ended"
+    d["state"]["ending"] = None
+
+
+SAVE_EDITS = {
+    "meter of 10^400": (lambda d: d["state"]["vals"].__setitem__("outcomes", 10 ** 400), "state.vals.outcomes"),
+    "ended with ending null": (_ended_without_ending, "state.ending"),
+    "balcony reading without trust": (lambda d: d["state"]["balcony"]["readings"][0].pop("trust"),
+                                      "state.balcony.readings[0].trust"),
+    "seed missing": (lambda d: d["state"].pop("seed"), "state.seed"),
+    "turn huge": (lambda d: d["state"].__setitem__("turn", 10 ** 30), "state.turn"),
+    "unknown event fired": (lambda d: d["state"].__setitem__("fired", ["nope"]), "state.fired[0]"),
+    "change with a string value": (lambda d: d["history"].__setitem__("changes", [[0, "outcomes", "x", 1, "c"]]),
+                                   "history.changes[0]"),
+}
+
+
+def test_hand_edited_saves_are_refused_naming_the_field(tmp_path):
+    good = good_save(tmp_path)
+    for name, (edit, field) in SAVE_EDITS.items():
+        path = tmp_path / "edited.json"
+        path.write_text(json.dumps(_edit(good, edit)))
+        r = run_cli(tmp_path, "play", "starter.yaml", "--text", "--no-autosave", "--load", path, input="1\n")
+        assert r.clean_refusal(), (name, r)
+        assert f"{field} " in r.stderr and "edited.json" in r.stderr, (name, r.stderr)
+    path = tmp_path / "fine.json"
+    path.write_text(json.dumps(good))
+    r = run_cli(tmp_path, "play", "starter.yaml", "--text", "--no-autosave", "--load", path, input="")
+    assert r.returncode == 0, r
+
+
+# --- item 6: what is typed in the terminal ------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["\u00b2", "1" * 5000, "o \u00b2", "\u0663", "99999999999999999999"])
+def test_odd_numbers_typed_in_the_terminal_are_answered_not_crashed_on(tmp_path, typed):
+    starter(tmp_path)
+    r = run_cli(tmp_path, "play", "starter.yaml", "--text", "--seed", "1", "--no-autosave", input=typed + "\nq\n")
+    assert r.returncode == 0 and not TRACEBACK.search(r.text), r
+    assert "not something you can do here" in r.stdout or "Whom?" in r.stdout or "There is no choice" in r.stdout
+
+
+def test_closed_stdin_and_invalid_utf8_under_a_strict_locale_end_the_game_cleanly(tmp_path):
+    starter(tmp_path)
+    r = run_cli(tmp_path, "play", "starter.yaml", "--text", "--seed", "1", "--no-autosave", close_stdin=True)
+    assert r.returncode == 0 and "input ended" in r.stderr and not TRACEBACK.search(r.text), r
+    r = run_cli(tmp_path, "play", "--text", close_stdin=True)  # the scenario chooser reads stdin too
+    assert r.clean_refusal() and "no scenario chosen" in r.stderr, r
+    r = run_cli(tmp_path, "play", "starter.yaml", "--text", "--seed", "1", "--no-autosave",
+                input=b"\xff\xfe\xc3\n1\n", env={"PYTHONIOENCODING": "utf-8:strict"})
+    assert r.returncode == 0 and not TRACEBACK.search(r.text), r
+    assert "\ufffd" in r.stdout and "not something you can do here" in r.stdout
+
+
+# --- item 10: temporary files orphaned by a killed autosave ----------------------------------------------
+
+def test_stale_temporary_files_are_removed_on_start_and_fresh_ones_kept(tmp_path):
+    starter(tmp_path)
+    saves = tmp_path / "data" / "saves"
+    saves.mkdir(parents=True)
+    stale = [saves / ".tmp-abc123.json", saves / "slot-1.meta.tmp", saves / "slot-1.tmp.png"]
+    for p in stale:
+        p.write_text("{")
+        os.utime(p, (time.time() - 3600, time.time() - 3600))
+    fresh = saves / ".tmp-justnow.json"  # another Balcony may be writing it at this moment
+    fresh.write_text("{")
+    keep = saves / "autosave-other.json"
+    keep.write_text("{}")
+    os.utime(keep, (time.time() - 3600, time.time() - 3600))
+    r = run_cli(tmp_path, "play", "starter.yaml", "--text", "--seed", "1", input="1\n")
+    assert r.returncode == 0, r
+    assert not any(p.exists() for p in stale) and fresh.exists() and keep.exists()
+    assert (saves / "autosave-starter.json").exists()
+
+
+def test_a_save_killed_mid_write_is_still_whole(tmp_path):
+    """SIGKILL at random moments while the terminal game autosaves: the autosave always reads back."""
+    import random
+    import signal
+    import subprocess
+    from engine import load_scenario, read_save
+    from tests.engine.helpers import PYTHON, cli_env
+    scenario = load_scenario(starter(tmp_path))
+    rnd = random.Random(12)
+    for _ in range(5):
+        p = subprocess.Popen([PYTHON, "-m", "game", "play", "starter.yaml", "--text", "--seed", "1"],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env=cli_env(tmp_path), cwd=tmp_path)
+        p.stdin.write(b"1\n" * 40)
+        p.stdin.flush()
+        time.sleep(0.3 + rnd.random() * 0.4)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        p.stdin.close()
+        save = tmp_path / "data" / "saves" / "autosave-starter.json"
+        if save.exists():
+            read_save(save, scenario)
