@@ -379,7 +379,10 @@ def read_line(stream):
             while len(raw) > MAX_LINE and chunk and not chunk.endswith(b"\n"):
                 chunk = binary.readline(64 * 1024)
             return raw[:MAX_LINE].decode("utf-8", "replace").strip()
-        line = stream.readline(MAX_LINE + 1)
+        try:
+            line = stream.readline(MAX_LINE + 1)
+        except TypeError:  # a stand-in stream whose readline takes no size
+            line = stream.readline()[:MAX_LINE + 1]
         if not line:
             return None
         chunk = line

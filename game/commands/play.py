@@ -85,8 +85,11 @@ def _choose_scenario_text():
 def _clean_temporaries() -> None:
     """Temporary files left by a Balcony killed while it saved (the saves themselves are always whole)."""
     from engine.saves import remove_stale_temporaries
+    import platformdirs
+    folder = os.path.join(os.environ.get("BALCONY_DATA_DIR") or platformdirs.user_data_dir("balcony", appauthor=False),
+                          "saves")  # as game.paths.autosave_path, without creating the folder
     try:
-        remove_stale_temporaries(autosave_path("x").parent)
+        remove_stale_temporaries(folder)
     except OSError:
         pass
 
