@@ -171,3 +171,29 @@ def test_a_save_killed_mid_write_is_still_whole(tmp_path):
         save = tmp_path / "data" / "saves" / "autosave-starter.json"
         if save.exists():
             read_save(save, scenario)
+
+
+def test_every_save_of_real_play_passes_the_field_checks():
+    """The checks refuse only damage: saves taken at every step of random play of each shipped scenario load."""
+    import glob
+    import random
+    from engine import Run, load_scenario
+    from engine.saves import check_save_header
+    from tests.engine.helpers import REPO
+    for f in sorted(glob.glob(str(REPO / "scenarios" / "*.yaml"))):
+        sc = load_scenario(f)
+        rnd, run = random.Random(f), Run(sc, 7)
+        while True:
+            check_save_header(sc, json.loads(json.dumps(run.to_save())))
+            if run.status == "ended":
+                break
+            if run.status == "outcome":
+                run.advance()
+            elif rnd.random() < 0.3:
+                kind = rnd.choice(["balcony", "listen", "one_to_one"])
+                try:
+                    run.perceive(kind, rnd.choice(list(sc.stakeholders)) if kind == "one_to_one" else None)
+                except Exception:  # no attention left, or the balcony already visited
+                    pass
+            else:
+                run.choose(rnd.choice(run.available_indices()))
