@@ -106,36 +106,7 @@ def explain(scenario, run_or_state) -> Explanation:
 
 def _sources(scenario) -> dict:
     """Ending id -> its condition as written."""
-    out = {}
-    for e in scenario.endings:
-        src = getattr(e, "cond_src", "")
-        if src:
-            out[e.id] = src
-    if len(out) < sum(1 for e in scenario.endings if not e.fallback):
-        out.update({k: v for k, v in _sources_from_files(scenario).items() if k not in out})
-    return out
-
-
-_FILE_SOURCES: dict = {}
-
-
-def _sources_from_files(scenario) -> dict:
-    """The conditions as the files say them (for a scenario loaded without them), cached by content."""
-    key = (scenario.path, scenario.content_hash)
-    if key not in _FILE_SOURCES:
-        from .diagnostics import Diagnostics
-        from .yamlload import load_file
-        found = {}
-        for path in scenario.files or (scenario.path,):
-            try:
-                doc = load_file(path, Diagnostics())
-            except Exception:  # noqa: BLE001 (the scenario loaded; a file read again is only a help)
-                continue
-            for item in (doc.get("endings") or []) if isinstance(doc, dict) else []:
-                if isinstance(item, dict) and isinstance(item.get("if"), str):
-                    found[str(item.get("id"))] = item["if"]
-        _FILE_SOURCES[key] = found
-    return _FILE_SOURCES[key]
+    return {e.id: e.cond_src for e in scenario.endings if e.cond_src}
 
 
 def _terms(src):

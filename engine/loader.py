@@ -830,7 +830,8 @@ class _Loader:
                         self.warn(item, "if", "BAL051", f"the ending '{eid}' can never be reached: its condition can never hold")
             e = Ending(eid, str(item.get("title", eid)), str(item.get("quality", "mixed")),
                        float(_num(item.get("priority"), 0)), cond, fb, self.template(item, "text"),
-                       item["text"] if isinstance(item.get("text"), str) else "")
+                       item["text"] if isinstance(item.get("text"), str) else "",
+                       item["if"] if cond is not None and isinstance(item.get("if"), str) else "")
             (fallbacks if fb else endings).append((e, item))
         root = self.root
         if len(fallbacks) != 1 and self.merged.get("endings"):

@@ -127,6 +127,7 @@ class Ending:
     fallback: bool
     text: Callable
     text_src: str = ""
+    cond_src: str = ""  # the condition as written (engine.endings explains it)
 
 
 @dataclass(frozen=True)
