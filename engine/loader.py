@@ -809,7 +809,8 @@ class _Loader:
             _debrief(ch), self.template(ch, "result") if isinstance(ch.get("result"), str) else None,
             str(goto) if isinstance(goto, str) else "end", cond_src,
             str(ch.get("text", "")), f"choice:{sid}#{ci}",
-            ch["result"] if isinstance(ch.get("result"), str) else None)
+            ch["result"] if isinstance(ch.get("result"), str) else None,
+            self.template(ch, "unavailable") if isinstance(ch.get("unavailable"), str) else None)
 
     def build_endings(self) -> tuple:
         """The endings in the order they are tried: by priority, then the one fallback."""

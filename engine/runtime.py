@@ -10,7 +10,7 @@ from .endings import explain
 from .errors import ChoiceError, PhaseError
 from .phases import PhaseMachine
 from .scenario import RETURN, Scenario
-from .textfmt import tidy
+from .textfmt import quote, tidy
 from .views import (SAYS, ActionView, BalconyView, CalendarView, ChoiceView, EndingView, MeterReading, MeterRow,
                     MeterView, Notice, PhaseView, Reading, Snapshot, SpeakerView, StakeholderView, says_band, shown)
 
@@ -191,8 +191,9 @@ class Run:
         choices = []
         for c in scene.choices:
             ok = c.cond is None or bool(c.cond(s))
-            if ok or c.unavailable:
-                choices.append(ChoiceView(c.index, tidy(c.text(s)), ok, None if ok else c.unavailable, c.tags))
+            reason = None if ok or c.why_locked is None else tidy(c.why_locked(s))
+            if ok or reason:
+                choices.append(ChoiceView(c.index, tidy(c.text(s)), ok, reason, c.tags))
         y, q = sc.calendar_at(s.turn)
         phase = sc.phases[s.phase]
         p = sc.perception
@@ -279,7 +280,8 @@ class Run:
         if kind == "balcony" and s.balcony is not None:
             raise ChoiceError("you have already been to the balcony this quarter")
         if s.attention < cost:
-            raise ChoiceError(f"not enough attention left this quarter ({s.attention} left, {kind} costs {cost})")
+            raise ChoiceError(f"not enough attention left this quarter ({s.attention} left; "
+                              f"{_ACT_WORDS[kind]} costs {cost})")
         s.attention -= cost
         self.actions.append({"perceive": kind, **({"who": who} if who else {})})
         seen = None
@@ -330,7 +332,8 @@ class Run:
             raise ChoiceError(f"there is no choice {index} in scene '{scene.id}' (it has {len(scene.choices)})")
         choice = scene.choices[index]
         if choice.cond is not None and not choice.cond(s):
-            raise ChoiceError(f"choice {index} is not available now" + (f": {choice.unavailable}" if choice.unavailable else ""))
+            reason = tidy(choice.why_locked(s)) if choice.why_locked else ""
+            raise ChoiceError(f"choice {index} is not available now" + (f": {reason}" if reason else ""))
         self.actions.append({"choose": index})
         s.decisions += 1
         s.notices = []
@@ -667,7 +670,7 @@ class Run:
         elif cause.startswith("choice:"):
             scene_id, _, idx = cause[7:].partition("#")
             ch = self.scenario.scenes[scene_id].choices[int(idx)]
-            origin = f"Because of your decision in {self.scenario.quarter_label(s.turn)}: \u201c{tidy(ch.text(s))}\u201d"
+            origin = f"Because of your decision in {self.scenario.quarter_label(s.turn)}: {quote(tidy(ch.text(s)))}"
         elif cause.startswith("event:"):
             origin = f"Following an event in {self.scenario.quarter_label(s.turn)}"
         s.pending.append({"due": s.turn + turns, "ref": ref, "cause": cause, "origin": origin})
@@ -727,6 +730,8 @@ class Run:
                 "version": self.scenario.version, "seed": self.state.seed, "actions": list(self.actions),
                 "ending": self.state.ending, "final_state": dict(self.state.vals)}
 
+
+_ACT_WORDS = {"balcony": "the balcony", "listen": "listening", "one_to_one": "a one-to-one"}
 
 _RULE_STEPS: dict = {}  # id(scenario) -> (weak reference to it, (rule steps, forced events))
 

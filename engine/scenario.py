@@ -61,6 +61,9 @@ class Choice:
     text_src: str = ""
     cause: str = ""  # "choice:SCENE#INDEX", the cause its effects are recorded under (made once, at load)
     result_src: str | None = None
+    #: why it is locked, as a template: it may say different things in different runs ({if}...), and where
+    #: it says nothing the locked choice is not shown at all
+    why_locked: Callable | None = None
 
 
 @dataclass(frozen=True)

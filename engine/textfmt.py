@@ -116,6 +116,17 @@ def _render(parts, s, out):
                     _render(frame["else"], s, out)
 
 
+_QUOTES = {"\u201c": "\u201d", '"': '"', "\u2018": "\u2019", "'": "'"}
+
+
+def quote(text: str) -> str:
+    """Text in curly double quotes, unless it is already quoted (a choice that is itself a line of speech)."""
+    t = text.strip()
+    if len(t) >= 2 and t[0] in _QUOTES and t.endswith(_QUOTES[t[0]]):
+        return t
+    return f"\u201c{t}\u201d"
+
+
 def tidy(text: str) -> str:
     """Collapse runs of blank lines left by false fragments; keep paragraph breaks."""
     lines = [ln.rstrip() for ln in text.strip().split("\n")]

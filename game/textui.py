@@ -18,6 +18,7 @@ from collections import Counter
 from engine import BalconyError, ContentError, Run, load_scenario, write_save
 from engine.replay import apply_action
 from engine.saves import atomic_write_json
+from engine.textfmt import quote
 from engine.views import shown
 
 from .paths import autosave_path
@@ -49,6 +50,8 @@ class TextUI:
         self.watch_path = watch_path
         self.watch_mtime = _mtime(watch_path)
         self.run = run or Run(scenario, seed)
+        self.room_shown = None          # what the people in the room said when last listed
+        self.balcony_text_shown = False
 
     # --- output helpers -------------------------------------------------------
     def say(self, text=""):
@@ -127,11 +130,13 @@ class TextUI:
                 run.perceive("balcony")
                 self.show_balcony(run.snapshot())
                 self.show_changes(run.snapshot())
+                self.show_choices(run.snapshot())
             elif cmd in ("l", "listen"):
                 before = len(run.snapshot().insights)
                 run.perceive("listen")
                 self.show_insights(run.snapshot(), before)
                 self.show_changes(run.snapshot())
+                self.show_choices(run.snapshot())
             elif cmd in ("o", "one", "one-to-one"):
                 who = self.pick_stakeholder(arg, snap)
                 if who is None:
@@ -146,8 +151,9 @@ class TextUI:
                         self.say(f"  Their real commitment, as far as you can now tell: {val} out of 100.")
                 self.say()
                 self.show_changes(s2)
+                self.show_choices(s2)
             elif cmd in ("r", "again"):
-                self.show_scene(run.snapshot())
+                self.show_scene(run.snapshot(), everyone=True)
             elif cmd in ("?", "h", "help"):
                 self.say(HELP)
             elif cmd in ("q", "quit"):
@@ -169,33 +175,51 @@ class TextUI:
         return arg if arg in ids else None
 
     # --- showing --------------------------------------------------------------
-    def show_scene(self, snap):
+    def show_scene(self, snap, everyone=False):
+        """The scene; the people in the room only when what they say has changed since it was last shown,
+        or when asked (`r`)."""
         self.say()
         self.rule(f"{snap.calendar.label} · {snap.phase.name}")
         if snap.scene_title:
             self.say(snap.scene_title.upper() if self.interactive else snap.scene_title)
         if snap.speaker.id != "narrator":
-            self.say(f"{snap.speaker.name}, {snap.speaker.role} ({snap.speaker.agency})")
+            self.say(textwrap.fill(f"{snap.speaker.name}, {snap.speaker.role} ({snap.speaker.agency})", self.width,
+                                   subsequent_indent="  "))
         self.say()
         self.para(snap.text)
         self.show_meters(snap)
+        room = tuple((s.id, s.says) for s in snap.dance_floor)
+        if room and (everyone or room != self.room_shown):
+            self.room_shown = room
+            if self.interactive:
+                self.say("In the room:")
+                for i, s in enumerate(snap.dance_floor, 1):
+                    self.say(f"  {i}. {s.name} ({s.agency}): {s.says}")
+            else:
+                self.say(textwrap.fill("In the room: " + "; ".join(f"{i}. {s.name}: {s.says}"
+                                                                   for i, s in enumerate(snap.dance_floor, 1)),
+                                       self.width, subsequent_indent="  "))
+        elif room:
+            self.say("In the room: as before (r shows everyone again).")
         if self.interactive:
-            self.say("In the room:")
-            for i, s in enumerate(snap.dance_floor, 1):
-                self.say(f"  {i}. {s.name} ({s.agency}): {s.says}")
             acts = [a for a in snap.perception_actions if a.available]
             if acts:
                 keys = {"balcony": "b", "listen": "l", "one_to_one": "o N"}
                 self.say(textwrap.fill(f"Attention left this quarter: {snap.attention_left}/{snap.attention_max} · "
                                        + " · ".join(f"[{keys[a.kind]}] {a.label.lower()}" for a in acts),
                                        self.width, subsequent_indent="  "))
-        else:
-            self.say(textwrap.fill("In the room: " + "; ".join(f"{s.name}: {s.says}" for s in snap.dance_floor),
-                                   self.width, subsequent_indent="  "))
         self.say()
+        self.show_choices(snap, header=False)
+
+    def show_choices(self, snap, header=True):
+        """The choices, numbered as the player types them; a locked one with its reason on a line of its own."""
+        if header:
+            self.say("Your choices:")
         for i, c in enumerate(snap.choices, 1):
-            text = c.text if c.available else f"({c.text}: {c.reason})"
-            self.say(textwrap.fill(text, self.width, initial_indent=f"  {i}. ", subsequent_indent="     "))
+            self.say(textwrap.fill(c.text, self.width, initial_indent=f"  {i}. ", subsequent_indent="     "))
+            if not c.available:
+                self.say(textwrap.fill(f"Not open to you: {c.reason}", self.width, initial_indent="     ",
+                                       subsequent_indent="     "))
         self.say()
 
     def show_meters(self, snap):
@@ -221,17 +245,28 @@ class TextUI:
             self.say()
 
     def show_balcony(self, snap):
+        """The readings, compactly: the balcony's description only on the first visit of the run, one line a
+        person, the people in shadow together, the hidden meters in one wrapped paragraph."""
         b = snap.balcony
         self.rule("From the balcony")
-        if b.text:
+        if b.text and not self.balcony_text_shown:
+            self.balcony_text_shown = True
             self.para(b.text)
-        for r in b.readings:
-            if r.hidden:
-                self.say(f"  {r.name}: in shadow; you cannot make them out from here")
-            else:
-                self.say(f"  {r.name}: trust {r.trust[0]}-{r.trust[1]}, commitment {r.commitment[0]}-{r.commitment[1]}")
-        for m in b.meters:
-            self.say(f"  {m.label}: somewhere between {m.lo:,} and {m.hi:,}")
+        seen = [r for r in b.readings if not r.hidden]
+        if seen:
+            # a table: name, then the ranges of trust and of commitment
+            name_w = min(max(len(r.name) for r in seen), self.width - 26)
+            self.say(f"  {'':<{name_w}}  {'trust':<9}commitment")
+            for r in seen:
+                self.say(f"  {r.name[:name_w]:<{name_w}}  {f'{r.trust[0]}–{r.trust[1]}':<9}"
+                         f"{r.commitment[0]}–{r.commitment[1]}")
+        shadow = [r.name for r in b.readings if r.hidden]
+        if shadow:
+            self.say(textwrap.fill(", ".join(shadow) + ": in shadow; you cannot make them out from here", self.width,
+                                   initial_indent="  ", subsequent_indent="    "))
+        if b.meters:
+            self.say(textwrap.fill("Somewhere between: " + " · ".join(f"{m.label} {m.lo:,}–{m.hi:,}" for m in b.meters),
+                                   self.width, initial_indent="  ", subsequent_indent="    "))
         self.say()
 
     def show_insights(self, snap, before):
@@ -257,7 +292,7 @@ class TextUI:
             elif n.kind == "delayed":
                 self.say(f"LATER: {n.title}" if self.interactive else f"Later: {n.title}")
                 if n.cause:
-                    self.say(f"  ({n.cause})")
+                    self.say(textwrap.fill(f"({n.cause})", self.width, initial_indent="  ", subsequent_indent="   "))
                 self.para(n.text, "  ")
             else:
                 self.para(n.text)
@@ -285,7 +320,7 @@ class TextUI:
         tags = Counter(t for d in h.decisions for t in d["tags"])
         dims = ", ".join(f"{d} {tags[d]}" for d in DIMENSIONS if tags[d])
         if dims:
-            self.say(f"Your leadership profile across the six dimensions: {dims}.")
+            self.para(f"Your leadership profile across the six dimensions: {dims}.")
         stances = []
         for a, b in STANCE_PAIRS:
             if tags[a] or tags[b]:
@@ -305,9 +340,15 @@ class TextUI:
                       f"{shown(g[3])} (out of 100). What you heard in the room was not what happened.")
         notes = [d for d in h.decisions if d.get("debrief")]
         if notes:
-            self.say("Key moments:")
-            for d in notes[:8]:
-                self.para(f"{d['label']}: \u201c{d['text']}\u201d. {d['debrief']}", "  ")
+            self.say("Key moments, year by year:")
+            year = None
+            for d in notes:
+                y = str(d["label"]).split(" ")[0]
+                if y != year:
+                    year = y
+                    self.say()
+                    self.say(y)
+                self.para(f"{d['label']}: {quote(d['text'])}. {d['debrief']}", "  ")
 
     # --- persistence ----------------------------------------------------------
     def save_progress(self):
