@@ -154,6 +154,9 @@ class ScenarioEnv(Env):
             return f": did you mean '{close[0]}'?"
         if head == "self":
             return ": 'self' is only defined in rules with 'each' and in one-to-one effects"
+        corner = rest if head == "triangle" else head
+        if corner in ("public_value", "legitimacy", "capacity") and corner not in self.triangle_raw:
+            return f": the triangle does not define {corner}: add '{corner}:' under 'triangle'"
         if head in self.stakeholders and rest:
             return f": a stakeholder has {', '.join(list(self.values) + ['local_budget', *TEXT_ATTRS])}"
         return ": declare it under 'meters', 'flags' or 'computed' first"
@@ -173,7 +176,7 @@ class ScenarioEnv(Env):
                 return Compiled(lambda s, k=head: s.vals[k], BOOL, ANY_BOOL, key=head)
             if head in self.computed_raw:
                 return self._computed(head)
-            if head in ("public_value", "legitimacy", "capacity") and self.triangle_raw:
+            if head in self.triangle_raw:  # only a key the triangle defines: a missing one is an unknown name
                 return self._computed(head, triangle=True)
             if head == "turn":
                 hi = self.end_turn + 1 if self.end_turn is not None else math.inf

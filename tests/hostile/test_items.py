@@ -197,3 +197,25 @@ def test_every_save_of_real_play_passes_the_field_checks():
                     pass
             else:
                 run.choose(rnd.choice(run.available_indices()))
+
+
+# --- item 1: a missing or misspelt corner of the triangle that an ending uses ------------------------------
+
+SCENARIO_COMMANDS = (["validate"], ["play", "--text", "--seed", "1"], ["check"], ["explore"], ["graph", "-o", "g.svg"],
+                     ["stats"], ["simulate", "--runs", "5"])
+
+
+def test_a_missing_or_misspelt_triangle_key_is_a_diagnostic_in_every_command(tmp_path):
+    text = starter(tmp_path).read_text()
+    assert "\n  public_value: " in text and "public_value >= " in text  # an ending's `if` uses it
+    (tmp_path / "missing.yaml").write_text(text.replace("\n  public_value: ", "\n  # public_value: "))
+    (tmp_path / "misspelt.yaml").write_text(text.replace("\n  capacity: ", "\n  capacit: "))
+    for command in SCENARIO_COMMANDS:
+        for name, needles in (("missing.yaml", ["BAL021", "the triangle does not define public_value"]),
+                              ("misspelt.yaml", ["unknown key 'capacit' in triangle: did you mean 'capacity'?",
+                                                 "the triangle does not define capacity"])):
+            if command[0] != "validate" and name == "misspelt.yaml":
+                continue  # one case is enough for the other commands
+            r = run_cli(tmp_path, command[0], name, *command[1:], input="")
+            assert r.clean_refusal(), (command, name, r)
+            assert all(n in r.text for n in needles), (command, name, r.text)
