@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import bisect
+import difflib
 import hashlib
 import math
 import os
@@ -775,9 +776,15 @@ class _Loader:
                 self.err(sc, "choices", "BAL034", f"the scene '{sid}' has 'end: true', so it cannot offer choices: "
                                                   f"remove them or remove 'end'")
             elif not is_end and not 1 <= len(raw_choices) <= 4:
-                self.err(sc, "choices" if "choices" in sc else None, "BAL034",
-                         f"the scene '{sid}' offers {len(raw_choices)} choices: a scene offers 1 to 4, "
-                         f"or has 'end: true'")
+                # a misspelt 'choices' is the cause: say so there, after its BAL010 (same place, lower code)
+                typo = None if "choices" in sc else next(iter(difflib.get_close_matches("choices", list(sc), 1, 0.6)), None)
+                if typo is not None:
+                    self.err(sc, typo, "BAL034", f"the scene '{sid}' offers no choices, because '{typo}' is not "
+                                                 f"'choices': spell it 'choices'", at_key=True)
+                else:
+                    self.err(sc, "choices" if "choices" in sc else None, "BAL034",
+                             f"the scene '{sid}' offers {len(raw_choices)} choices: a scene offers 1 to 4, "
+                             f"or has 'end: true'")
             choices = tuple(self.build_choice(sid, ci, ch, tag_names, scene_ids)
                             for ci, ch in enumerate(raw_choices) if isinstance(ch, dict))
             quarters = sc.get("quarters", 1)
@@ -813,7 +820,9 @@ class _Loader:
             str(goto) if isinstance(goto, str) else "end", cond_src,
             str(ch.get("text", "")), f"choice:{sid}#{ci}",
             ch["result"] if isinstance(ch.get("result"), str) else None,
-            self.template(ch, "unavailable") if isinstance(ch.get("unavailable"), str) else None)
+            self.template(ch, "unavailable") if isinstance(ch.get("unavailable"), str) else None,
+            intended=ch["intended"] if isinstance(ch.get("intended"), str) else None,
+            file=_file(ch, self.root_name), pos=_pos(ch, "if") if "if" in ch else _pos(ch))
 
     def build_endings(self) -> tuple:
         """The endings in the order they are tried: by priority, then the one fallback."""
@@ -835,7 +844,8 @@ class _Loader:
             e = Ending(eid, str(item.get("title", eid)), str(item.get("quality", "mixed")),
                        float(_num(item.get("priority"), 0)), cond, fb, self.template(item, "text"),
                        item["text"] if isinstance(item.get("text"), str) else "",
-                       item["if"] if cond is not None and isinstance(item.get("if"), str) else "")
+                       item["if"] if cond is not None and isinstance(item.get("if"), str) else "",
+                       file=_file(item, self.root_name), pos=_pos(item, "if") if "if" in item else _pos(item, "id"))
             (fallbacks if fb else endings).append((e, item))
         root = self.root
         if len(fallbacks) != 1 and self.merged.get("endings"):
@@ -861,15 +871,17 @@ class _Loader:
     # --- pieces --------------------------------------------------------------
     def unique(self, entries, what):
         """(id, item) for each well-formed item of a merged list section; a repeated id is BAL042."""
-        seen = set()
+        seen: dict = {}  # id -> (file, line) where it was first defined
         for item, _cont, _i in entries:
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                 continue
             iid = item["id"]
             if iid in seen:
-                self.err(item, "id", "BAL042", f"the {what} '{iid}' is defined twice: rename one")
+                fname, line = seen[iid]
+                self.err(item, "id", "BAL042", f"the {what} '{iid}' is defined twice (also at {fname}:{line}): "
+                                               f"rename one, or remove one of the two")
                 continue
-            seen.add(iid)
+            seen[iid] = (_file(item, self.root_name), _pos(item, "id")[0])
             yield iid, item
 
     def cond(self, container, key, what, self_id=None, check=True):
@@ -957,6 +969,11 @@ class _Loader:
                 is_flag = keys[0] in self.env.flags
                 if is_flag and op != "set":
                     self.err(mapping, key, "BAL023", f"'{key}' is a flag (true/false): use 'set', not '{op}'", at_key=True)
+                    continue
+                if is_flag and isinstance(val, (int, float)) and not isinstance(val, bool):
+                    self.err(mapping, key, "BAL023", f"'{key}' is a flag: it takes true or false, not a number. "
+                                                     f"Write '{key}: true' (or false), or declare a meter under "
+                                                     f"'meters' to count with")
                     continue
                 # a value may mention self, or the group being changed per member
                 group = key.partition(".")[0] if key.partition(".")[0] in self.env.groups else None

@@ -64,6 +64,9 @@ class Choice:
     #: why it is locked, as a template: it may say different things in different runs ({if}...), and where
     #: it says nothing the locked choice is not shown at all
     why_locked: Callable | None = None
+    intended: str | None = None  # "dominated": a deliberate trap, which simulate does not warn about
+    file: str = ""
+    pos: tuple = (1, 1)  # where its condition is written (or the choice, when it has none)
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,8 @@ class Ending:
     text: Callable
     text_src: str = ""
     cond_src: str = ""  # the condition as written (engine.endings explains it)
+    file: str = ""
+    pos: tuple = (1, 1)  # where its condition is written (or its id)
 
 
 @dataclass(frozen=True)

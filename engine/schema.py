@@ -448,6 +448,8 @@ SCHEMA = Struct({
         "choices": ListOf(Struct({
             "text": Str(), "if": Expr(want="bool"), "unavailable": Str(), "effects": EFFECTS,
             "tags": ListOf(Id()), "debrief": Str(), "cite": Str(), "result": Str(),
+            "intended": Str(enum=("dominated",), doc="'dominated': a deliberate trap; simulate does not list it "
+                                                    "among the dominated choices"),
             "goto": Id("where the choice leads: a scene's id, 'end', or 'return' (back to where the story was "
                        "going when an event's goto took it aside)"),
         }, required=("text", "goto"), what="a choice")),

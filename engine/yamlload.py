@@ -260,6 +260,27 @@ def _offset_pos(data: bytes, off: int) -> Pos:
 _TAB_INDENT = re.compile(r"^( *)\t", re.M)
 
 
+def _indent_hint(e, text: str) -> str:
+    """A plain sentence for libyaml's block-structure errors, which are nearly always bad indentation."""
+    ctx = (e.context or "")
+    if "block" not in ctx or e.problem_mark is None:
+        return ""
+    line = e.problem_mark.line
+    lines = text.splitlines()
+    if line >= len(lines):
+        line = len(lines) - 1
+    while line > 0 and not lines[line].strip():  # an error at a blank line or the end: the line before
+        line -= 1
+    col = len(lines[line]) - len(lines[line].lstrip(" ")) + 1
+    what = "list" if "collection" in ctx or "sequence" in ctx else "mapping"
+    start = ""
+    if e.context_mark is not None:
+        start = (f" (the {what} begins on line {e.context_mark.line + 1}, column {e.context_mark.column + 1})")
+    return (f". This is most likely indentation: line {line + 1} starts at column {col}; every key of one "
+            f"mapping, and every '-' of one list, must start in the same column as the others, indented "
+            f"with spaces{start}")
+
+
 def parse_text(text: str, filename: str, diags: Diagnostics | None = None):
     """Parse YAML text into YDict/YList/scalars. Raises LoadFailure; duplicate keys go to `diags`."""
     gc_was = gc.isenabled()
@@ -281,7 +302,7 @@ def parse_text(text: str, filename: str, diags: Diagnostics | None = None):
             elif "nesting depth" in problem:
                 raise LoadFailure("BAL005", "the document is nested too deeply", pos) from None
             if e.context and not hint:
-                hint = f" ({e.context.strip()})"
+                hint = f" ({e.context.strip()})" + _indent_hint(e, text)
             raise LoadFailure("BAL001", f"{problem}{hint}", pos) from None
         except yaml.YAMLError as e:
             raise LoadFailure("BAL001", str(e).strip().splitlines()[0], (1, 1)) from None

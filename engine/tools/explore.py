@@ -87,7 +87,8 @@ class ExploreResult:
                     why = ("its scene is never reached" if sid not in self.scenes_reached
                            else "its condition never holds" if c.cond is not None else "never taken")
                     out.append({"scene": sid, "index": c.index, "text": _short(c.text_src), "if": c.cond_src,
-                                "why": why, "file": sc.file, "line": sc.pos[0], "column": sc.pos[1]})
+                                "why": why, "file": c.file or sc.file,
+                                "line": (c.pos if c.file else sc.pos)[0], "column": (c.pos if c.file else sc.pos)[1]})
         return out
 
     def unreached_endings(self) -> list:

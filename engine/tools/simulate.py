@@ -229,6 +229,8 @@ class SimResult:
                     var = [max(0.0, acc[5 + k] / n - means[k] ** 2) for k in range(4)]
                     stats[c.index] = (n, means, [math.sqrt(v / n) for v in var])
             for a, (na, ma, sa) in stats.items():
+                if sc.choices[a].intended == "dominated":
+                    continue  # the author meant it as a trap
                 for b, (nb, mb, sb) in stats.items():
                     if a == b:
                         continue

@@ -63,7 +63,11 @@ def report(res, d) -> str:
     section("Choices never taken:", [f"{where(c)}: {c['scene']}, choice {c['index'] + 1} \"{c['text']}\": {c['why']}"
                                      + (f" ({c['if']})" if c["if"] and c["why"].startswith("its condition") else "")
                                      for c in d["untaken_choices"]])
-    section("Endings never reached:", d["unreached_endings"])
+    endings = {e.id: e for e in sc.endings}
+    section("Endings never reached:", [f"{endings[e].file}:{endings[e].pos[0]}:{endings[e].pos[1]}: {e}"
+                                       + (" (its condition never held where the walk went)"
+                                          if not endings[e].fallback else "")
+                                       for e in d["unreached_endings"]])
     section("Dead ends (no choice available):", [f"{f['scene']}: {f['message']}" for f in d["dead_ends"]])
     section("Runs that never end:", [f["message"] for f in d["never_ends"]])
     section("Errors while playing:", [f["message"] for f in d["errors"]])
