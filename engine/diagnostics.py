@@ -38,6 +38,7 @@ CODES: dict[str, str] = {
     "BAL052": "a phase transition names an unknown phase",
     "BAL053": "an invariant or persona is malformed",
     "BAL054": "'goto: return' may have nowhere to return to",
+    "BAL060": "a scene's phase label disagrees with the phases in which it can be entered",
 }
 
 

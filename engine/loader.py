@@ -260,6 +260,8 @@ class _Loader:
         self._line_starts: dict[str, list] = {}
         self.cond_checks: list = []  # (Compiled, file, pos, what) for never/always-true analysis
         self.return_pos: dict = {}   # scene id -> position of its first `goto: return`
+        self.phase_pos: dict = {}    # scene id -> position of its `phase:` label
+        self.phase_moves: list = []  # (effect ref, phase id) of every `phase:` effect, for check_phase_labels
 
     # diagnostics helpers
     def err(self, container, key, code, msg, at_key=False):
@@ -421,6 +423,7 @@ class _Loader:
         if isinstance(start, str) and start not in scenes:
             self.err(root, "start", "BAL030", f"the start scene '{start}' does not exist{S.suggest(start, scene_ids)}")
         self.check_graph(scenes, events, start, merged, end_turn)
+        self.check_phase_labels(scenes, events, start, phases)
         self.check_conditions()
         personas = self.build_personas(tag_names)
         invariants = tuple(self._section("invariants", [], list) or [])
@@ -766,6 +769,8 @@ class _Loader:
                 self.err(sc, "speaker", "BAL021", f"the speaker '{speaker}' is not a stakeholder"
                                                   f"{S.suggest(str(speaker), stakeholders)}; use 'narrator' for the narrator")
             phase = sc.get("phase")
+            if isinstance(phase, str):
+                self.phase_pos[sid] = _pos(sc, "phase")
             if phase is not None and phase not in phase_ids:
                 self.err(sc, "phase", "BAL052", f"'{phase}' is not a phase{S.suggest(str(phase), phase_ids)}")
             is_end = bool(sc.get("end", False))
@@ -1039,6 +1044,7 @@ class _Loader:
             if pid not in self.env.phase_ids:
                 self.err(eff, "phase", "BAL052", f"'{pid}' is not a phase{S.suggest(str(pid), self.env.phase_ids)}")
                 return None
+            self.phase_moves.append((ref, pid))
             return lambda run, cause, pid=pid: run._goto_phase(pid, cause)
         if "end" in eff:
             if eff["end"] is not True:
@@ -1112,6 +1118,72 @@ class _Loader:
                              f"from the scene '{sid}' the story can never end: no path leads to an ending. "
                              f"Add a choice with 'goto: end', a scene with 'end: true', or a calendar 'end'")
 
+    def check_phase_labels(self, scenes, events, start, phases):
+        """A scene's `phase:` label against the phases in which it can be entered (BAL060, a warning).
+
+        The walk over-approximates: a `phase:` effect of a choice or an entry may or may not apply; while
+        quarters pass, a phase may move along its `next` changes (whatever their conditions) or to any phase
+        that a rule, an event, a delayed effect or a perception's effect moves to. So a label outside the set
+        is certainly never right; a label inside it may still be unlikely."""
+        if not scenes or not phases or not isinstance(start, str) or start not in scenes:
+            return
+        if not any(sc.phase for sc in scenes.values()):
+            return
+        by_choice: dict = {}
+        by_entry: dict = {}
+        anytime: set = set()
+        for ref, pid in self.phase_moves:
+            head = ref.split(".", 1)[0]
+            if ".later" in ref or not head.startswith(("choice:", "scene:")):
+                anytime.add(pid)
+            elif head.startswith("choice:"):
+                by_choice.setdefault(head, set()).add(pid)
+            else:
+                by_entry.setdefault(head[len("scene:"):], set()).add(pid)
+
+        def passing(ps):  # the phases possible after quarters pass
+            out, todo = set(ps) | anytime, list(set(ps) | anytime)
+            while todo:
+                for to, _ in phases[todo.pop()].next:
+                    if to not in out:
+                        out.add(to)
+                        todo.append(to)
+            return out
+
+        returns = sorted({g for sc in scenes.values() for c in sc.choices for g in _gotos(c) if g in scenes}
+                         | {e.goto for e in events if e.goto in scenes})
+        event_targets = [e.goto for e in events if e.goto in scenes]
+        entered: dict = {}  # scene -> phases in which it can be entered (or be in, after its entry effects)
+        todo = [(start, next(iter(phases)))]
+        seen = set(todo)
+        while todo:
+            sid, ph = todo.pop()
+            sc = scenes[sid]
+            now = {ph} | by_entry.get(sid, set())
+            entered.setdefault(sid, set()).update(now)
+            for p in now:
+                for c in sc.choices:
+                    after = {p} | by_choice.get(c.cause, set())
+                    if sc.quarters > 0:
+                        after = passing(after)
+                    targets = [g for g in _gotos(c) if g in scenes]
+                    if RETURN in _gotos(c):
+                        targets += returns
+                    if sc.quarters > 0:
+                        targets += event_targets
+                    for t in targets:
+                        for q in after:
+                            if (t, q) not in seen:
+                                seen.add((t, q))
+                                todo.append((t, q))
+        for sid, sc in scenes.items():
+            if sc.phase and sid in entered and sc.phase not in entered[sid]:
+                can = ", ".join(p for p in phases if p in entered[sid])
+                self.diags.warning(sc.file, self.phase_pos.get(sid, sc.pos), "BAL060",
+                                   f"the scene '{sid}' is labelled 'phase: {sc.phase}', but it can only be entered "
+                                   f"in {can}: correct the label, or move the initiative into '{sc.phase}' "
+                                   f"(a 'phase:' effect, or a phase's 'next') before the story reaches this scene")
+
     def check_conditions(self):
         for c, container, key, what in self.cond_checks:
             if True not in c.interval:
@@ -1120,6 +1192,11 @@ class _Loader:
             elif False not in c.interval and not c.is_const:
                 self.warn(container, key, "BAL035", f"{what} always holds, given the declared ranges: "
                                                     f"remove it, or fix the comparison")
+
+
+def _gotos(choice) -> tuple:
+    """Every place a choice may lead."""
+    return (choice.goto,)
 
 
 def _add_constants(steps):

@@ -137,13 +137,33 @@ class Run:
     @classmethod
     def start_at(cls, scenario: Scenario, seed: int, scene: str | None = None, overrides: dict | None = None) -> "Run":
         """A run that starts from any scene with the given values (authors' warp, like Ren'Py's)."""
+        import difflib
         from .errors import ChoiceError as _CE
+
+        def mean(name, known):
+            close = difflib.get_close_matches(str(name), list(known), 1, 0.6)
+            return f": did you mean {close[0]!r}?" if close else ""
+
         if scene is not None and scene not in scenario.scenes:
-            raise _CE(f"there is no scene {scene!r}")
+            raise _CE(f"there is no scene {scene!r}{mean(scene, scenario.scenes)}")
         run = cls(scenario, seed)
         for key, value in (overrides or {}).items():
+            if key == "turn":  # the calendar: the run starts this many quarters in
+                last = scenario.end_turn
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (last is not None and value > last):
+                    raise _CE(f"'turn' needs a whole number of quarters from 0"
+                              + (f" to {last} (the calendar's last quarter)" if last is not None else ""))
+                run.state.turn = value
+                continue
+            if key == "phase":
+                if value not in scenario.phases:
+                    raise _CE(f"{value!r} is not a phase of this scenario{mean(value, scenario.phases)}; "
+                              f"the phases are {', '.join(scenario.phases)}")
+                run._goto_phase(value, "author:set")
+                continue
             if key not in scenario.start_values:
-                raise _CE(f"{key!r} is not a meter, flag or stakeholder value of this scenario")
+                raise _CE(f"{key!r} is not a meter, flag or stakeholder value of this scenario, nor 'turn' or "
+                          f"'phase'{mean(key, list(scenario.start_values) + ['turn', 'phase'])}")
             if (key in scenario.flags) != isinstance(value, bool):
                 raise _CE(f"{key!r} needs {'true or false' if key in scenario.flags else 'a number'}")
             run._set(key, value, "author:set")
@@ -436,6 +456,11 @@ class Run:
             s.end_requested = True
         elif goto == RETURN:
             s.next_scene = s.returns.pop() if s.returns else None
+            if s.next_scene is None and self.record:  # only a run started inside a detour (an author's warp)
+                s.notices.append({"kind": "result", "title": "", "text":
+                                  "Nothing to return to: 'goto: return' goes back to where the story was going "
+                                  "when an event took it aside, and no event did in this run (it was started "
+                                  "inside the detour, with --start). The run ends here."})
         else:
             s.next_scene = goto
 

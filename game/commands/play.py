@@ -24,7 +24,8 @@ def add_arguments(p):
     p.add_argument("--watch", action="store_true", help="reload the scenario when its file changes (for authors)")
     p.add_argument("--start", metavar="SCENE", help="start from this scene (for authors)")
     p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
-                   help="start with this value, e.g. --set police.trust=70 (repeatable; for authors)")
+                   help="start with this value, e.g. --set police.trust=70, --set turn=8 or "
+                        "--set phase=delivering (repeatable; for authors)")
     p.add_argument("--no-autosave", action="store_true", help="do not autosave after each decision")
     p.add_argument("--autoplay", action="store_true", help="(window) play by itself")
     p.add_argument("--screenshots", metavar="DIR", help="(window) write a PNG of every distinct screen")
@@ -44,7 +45,9 @@ def _parse_sets(items):
         if not sep or not name:
             raise ValueError(f"--set takes NAME=VALUE, not {item!r}")
         v = value.strip().lower()
-        if v in ("true", "false"):
+        if name.strip() == "phase":  # a phase's id, not a number
+            out["phase"] = value.strip()
+        elif v in ("true", "false"):
             out[name.strip()] = v == "true"
         else:
             try:

@@ -317,6 +317,23 @@ def test_BAL054_return_with_nowhere_to_return_to(diags_of):
     assert "only a choice can 'goto: return'" in at(p, diags, "BAL030", "goto: return").message
 
 
+def test_BAL060_phase_label_disagrees_with_where_the_scene_is_entered(diags_of):
+    phases = [{"id": "one", "name": "One", "next": [{"to": "two", "when": "turn >= 2"}]},
+              {"id": "two", "name": "Two"}, {"id": "three", "name": "Three"}]
+    later = {"speaker": "narrator", "text": "x", "phase": "three", "choices": [{"text": "a", "goto": "end"}]}
+    start = {"phase": "one", "choices": [{"text": "a", "goto": "later"}]}
+    p, diags = diags_of({"phases": phases, "scenes": {"start": start, "later": later}})
+    d = at(p, diags, "BAL060", "phase: three", col="three", severity="warning")
+    assert "can only be entered in one, two" in d.message
+    # a choice that moves the initiative there makes the label possible
+    moved = {**start, "choices": [{"text": "a", "goto": "later", "effects": [{"phase": "three"}]}]}
+    p, diags = diags_of({"phases": phases, "scenes": {"start": moved, "later": later}})
+    assert not [x for x in diags if x.code == "BAL060"]
+    # so does a phase change on the way, when a quarter passes
+    p, diags = diags_of({"phases": phases, "scenes": {"start": start, "later": {**later, "phase": "two"}}})
+    assert not [x for x in diags if x.code == "BAL060"]
+
+
 def test_BAL031_unreachable_scene_is_a_warning(diags_of):
     p, diags = diags_of({"scenes": {"island": {"speaker": "narrator", "text": "x", "choices": [{"text": "a", "goto": "end"}]}}})
     at(p, diags, "BAL031", "island:", col=3, severity="warning")
