@@ -23,6 +23,7 @@ CODES: dict[str, str] = {
     "BAL022": "unknown function or wrong number of arguments",
     "BAL023": "type mismatch in an expression",
     "BAL024": "text template error",
+    "BAL025": "a number out of range",
     "BAL030": "a choice or event leads to a scene that does not exist",
     "BAL031": "a scene can never be reached",
     "BAL032": "a scene has no way out and is not an ending",

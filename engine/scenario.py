@@ -91,6 +91,17 @@ class Scene:
         always = bool(self.choices) and all(c.cond is None for c in self.choices)
         object.__setattr__(self, "open_indices", tuple(c.index for c in self.choices) if always else None)
 
+    @property
+    def available(self) -> Callable:
+        """state -> the tuple of the indices of the choices available now, in order: one generated function
+        for all the scene's conditions (engine.expr.picker), made on first use. For tools' inner loops."""
+        f = self.__dict__.get("_available")
+        if f is None:
+            from .expr import picker
+            f = picker([(c.index, c.cond) for c in self.choices])
+            object.__setattr__(self, "_available", f)
+        return f
+
 
 @dataclass(frozen=True)
 class Phase:

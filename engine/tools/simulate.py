@@ -482,7 +482,7 @@ def _play_fast(scenario, persona, seed, scores, turns, sample, path, first):
             scene = scenes[scene_id]
             avail = scene.open_indices
             if avail is None:
-                avail = [c.index for c in scene.choices if c.cond is None or c.cond(s)]
+                avail = scene.available(s)
                 if not avail:
                     raise DeadEnd(run)
             if uniform:  # as P.pick does for the random persona, without the call

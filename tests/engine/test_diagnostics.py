@@ -290,6 +290,12 @@ def test_BAL024_text_template_errors(diags_of, text, hint):
     assert hint in at(p, diags, "BAL024", "text: Hi").message
 
 
+@pytest.mark.parametrize("expr", ["round(1" + "0" * 309 + ")", "outcomes > 2" + "0" * 20])
+def test_BAL025_numbers_out_of_range(diags_of, expr):
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "if": expr}]}}})
+    assert "10^15" in at(p, diags, "BAL025", "if: ").message
+
+
 # --- the story graph ----------------------------------------------------------------------
 
 def test_BAL030_dangling_targets(diags_of):

@@ -3,6 +3,7 @@ the parser or the compiler with anything but ExprError, that nothing is ever exe
 and that the ranges the validator reasons with are sound (a value always lies in its interval)."""
 from __future__ import annotations
 
+import ast
 import builtins
 import contextlib
 import math
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine import ExprError, Run, load_scenario
-from engine.expr import BOOL, NUM, TEXT, compile_expr, names_in, parse, tokenize
+from engine.expr import BOOL, NUM, TEXT, check_generated, compile_expr, names_in, parse, tokenize
 
 from .helpers import BASE, dump, merge
 
@@ -39,12 +40,20 @@ def world(tmp_path_factory):
 
 @contextlib.contextmanager
 def no_python_execution():
-    """eval, exec and compile raise while the engine works: using any of them fails the test."""
+    """eval and exec raise while the engine works, and so does compile given anything but a tree of generated
+    code within the whitelist (never text): the author's text is never run as Python."""
     saved = builtins.eval, builtins.exec, builtins.compile
 
     def refuse(*a, **k):
         raise AssertionError("the expression language must never run Python")
-    builtins.eval = builtins.exec = builtins.compile = refuse
+
+    def only_checked_trees(tree, *a, **k):
+        if not isinstance(tree, ast.Module):
+            raise AssertionError(f"compile() was given {type(tree).__name__}, not a generated tree")
+        check_generated(tree)  # raises on anything outside the whitelist
+        return saved[2](tree, *a, **k)
+    builtins.eval = builtins.exec = refuse
+    builtins.compile = only_checked_trees
     try:
         yield
     finally:
@@ -86,7 +95,14 @@ def test_each_form(world, src, expected):
 
 @pytest.mark.parametrize("src, code, fragment", [
     ("", "BAL020", "empty"), ("   ", "BAL020", "empty"), ("1 +", "BAL020", "ends too soon"),
-    ("a = 1", "BAL020", "'=='"), ("a && b", "BAL020", "'and' or 'or'"), ("!f", "BAL020", "'not'"),
+    ("a = 1", "BAL020", "'=='"), ("a && b", "BAL020", "write 'and'"), ("!f", "BAL020", "'not'"),
+    ("f || g", "BAL020", "write 'or'"), ("alice.trust >> 3", "BAL020", "write '>' (greater than) or '>='"),
+    ("a => 3", "BAL020", "write '>=' (at least)"), ("a =< 3", "BAL020", "write '<='"), ("a ** 2", "BAL020", "x * x"),
+    ("a === 3", "BAL020", "'=='"), ("a <> 3", "BAL020", "'!='"),
+    ("a > \u0663", "BAL020", "digits 0-9"), ("a > \u0969", "BAL020", "digits 0-9"), ("\uff11 + 1", "BAL020", "digits 0-9"),
+    ("1" + "0" * 309, "BAL025", "between -1,000,000,000,000,000 and"), ("round(1" + "0" * 309 + ")", "BAL025", "10^15"),
+    ("1" + "0" * 201 + " * " + "1" + "0" * 201, "BAL025", "out of range"), ("1" + "0" * 15 + ".5", "BAL025", "range"),
+    ("1000000000000000 * 1000000000000000 * 1000000000000000", "BAL025", "gives a number out of range"),
     ("(1", "BAL020", "expected ')'"), ("1 2", "BAL020", "after a complete"), ("a if f", "BAL020", "expected 'else'"),
     ("x", "BAL021", "not declared"), ("alice.nerve", "BAL021", "not declared"), ("self.trust", "BAL021", "not declared"),
     ("foo(1)", "BAL022", "unknown function"), ("abs()", "BAL022", "takes 1"), ("clamp(1, 2)", "BAL022", "takes 3"),
