@@ -393,15 +393,23 @@ def _span(iv):
     return iv if isinstance(iv, tuple) else (-math.inf, math.inf)
 
 
+def _bound(p):
+    """An interval's bound as the validator reasons with it: an integer beyond a float's reach is an infinity,
+    and 0 times an infinity is 0 (as a product of values, which are finite, is)."""
+    if p.__class__ is int and not -SAFE_LIMIT <= p <= SAFE_LIMIT:
+        return math.inf if p > 0 else -math.inf
+    return 0.0 if p != p else p
+
+
 def _mul_iv(a, b):
     ps = []
     for x in (a[0], a[1]):
         for y in (b[0], b[1]):
             try:
                 p = x * y
-            except OverflowError:  # pragma: no cover
-                p = math.inf
-            ps.append(0.0 if math.isnan(p) else p)
+            except OverflowError:  # a float times an integer beyond a float's reach
+                p = math.inf if (x > 0) == (y > 0) else -math.inf
+            ps.append(_bound(p))
     return (min(ps), max(ps))
 
 
@@ -448,9 +456,9 @@ _PY_BIN = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": _div, "
 
 def _bin_interval(op, ia, ib):
     if op == "+":
-        return (ia[0] + ib[0], ia[1] + ib[1])
+        return (_bound(ia[0] + ib[0]), _bound(ia[1] + ib[1]))
     if op == "-":
-        return (ia[0] - ib[1], ia[1] - ib[0])
+        return (_bound(ia[0] - ib[1]), _bound(ia[1] - ib[0]))
     if op == "*":
         return _mul_iv(ia, ib)
     if op == "%":
