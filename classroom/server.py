@@ -1,0 +1,466 @@
+"""The session server: a Starlette application whose WebSocket endpoint speaks the classroom protocol.
+
+Data enters as WebSocket text frames (checked by protocol.parse), goes to the Hub, which checks who may do
+what, applies intents to the seats' runs (room.Room), writes them through the store's group commit, and
+only then answers. Pushes to other connections (the facilitator's dashboard, a reveal, the room's state)
+go through each connection's own outbox, so a slow client never holds up the others.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import logging
+import time
+import unicodedata
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from engine import load_scenario
+
+from . import keys
+from .protocol import MODES, RATE_STRIKES, VERSION, RateLimiter, Refused, error, parse
+from .room import LOCKSTEP, Room, new_control
+from .store import Store
+
+log = logging.getLogger("balcony.classroom")
+STATIC = Path(__file__).resolve().parent / "static"
+#: Failed joins (wrong code, wrong token, wrong secret or key) allowed per address in JOIN_WINDOW seconds.
+JOIN_ATTEMPTS = 10
+JOIN_WINDOW = 600.0
+OUTBOX = 256            # queued pushes per connection before a client is judged too slow and closed
+DASHBOARD_EVERY = 0.25  # seconds: the dashboard's pushes are coalesced to at most four a second
+
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+class Conn:
+    """One WebSocket connection and what it has proved it is."""
+
+    def __init__(self, ws: WebSocket, ip: str):
+        self.ws = ws
+        self.ip = ip
+        self.role: str | None = None  # player, facilitator, host
+        self.room: Room | None = None
+        self.seat = None
+        self.limiter = RateLimiter()
+        self.outbox: asyncio.Queue = asyncio.Queue(maxsize=OUTBOX)
+        self.closed = False
+        self.close_code: int | None = None
+
+    def push(self, msg: dict) -> None:
+        if self.closed:
+            return
+        try:
+            self.outbox.put_nowait(json.dumps(msg, separators=(",", ":")))
+        except asyncio.QueueFull:  # a client that reads nothing: close it rather than hold its messages
+            self.close(1008)
+
+    def close(self, code: int) -> None:
+        if not self.closed:
+            self.closed, self.close_code = True, code
+            try:
+                self.outbox.put_nowait(None)
+            except asyncio.QueueFull:
+                pass
+
+
+class Hub:
+    """Every session on this server, and everyone connected to them."""
+
+    def __init__(self, store: Store, scenarios: dict[str, Path] | None = None):
+        self.store = store
+        self.scenarios: dict[str, Path] = dict(scenarios or {})   # what sessions may be created from
+        self._loaded: dict[str, object] = {}
+        self.rooms: dict[str, Room] = {}
+        self.by_code: dict[str, Room] = {}
+        self.players: dict[str, dict[int, Conn]] = collections.defaultdict(dict)
+        self.facilitators: dict[str, set] = collections.defaultdict(set)
+        self.failures: dict[str, collections.deque] = collections.defaultdict(collections.deque)
+        self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        self.host_key = store.setting("host_key", keys.secret)
+        self._dash_pending: set = set()
+        self._timers: dict[str, asyncio.Task] = {}
+        self.tasks: set = set()
+
+    # --- sessions -----------------------------------------------------------------
+    def scenario(self, path) -> object:
+        key = str(Path(path).resolve())
+        if key not in self._loaded:
+            self._loaded[key] = load_scenario(path)
+        return self._loaded[key]
+
+    def load(self) -> list[Room]:
+        """Rebuild every stored session by replaying its seats' actions."""
+        for row in self.store.load_all():
+            scenario = self.scenario(row["scenario_path"])
+            if scenario.version != row["scenario_version"]:
+                log.warning("session %s: scenario %s is now version %s (stored %s); replaying anyway",
+                            row["id"], scenario.id, scenario.version, row["scenario_version"])
+            room = Room(id=row["id"], code=row["code"], secret=row["secret"], scenario=scenario,
+                        scenario_path=row["scenario_path"], mode=row["mode"], seed=row["seed"],
+                        control=row["control"], created_at=row["created_at"])
+            for seat in row["seats"]:
+                room.restore_seat(seat["id"], seat["name"], seat["token_hash"], seat["actions"])
+            self._register(room)
+        return list(self.rooms.values())
+
+    def _register(self, room: Room) -> None:
+        self.rooms[room.id] = room
+        if not room.control["ended"]:
+            self.by_code[room.code] = room
+
+    def _new_room(self, scenario_key: str, mode: str, seed: int | None, seconds: int | None) -> tuple[Room, dict]:
+        if mode not in MODES:
+            raise Refused("invalid", f"mode is one of {', '.join(MODES)}")
+        path = self.scenarios.get(scenario_key)
+        if path is None:
+            raise Refused("unknown_scenario", f"this server offers no scenario {scenario_key!r}; "
+                                              f"it offers {', '.join(sorted(self.scenarios)) or 'none'}")
+        scenario = self.scenario(path)
+        code = keys.join_code()
+        while code in self.by_code or any(r.code == code for r in self.rooms.values()):
+            code = keys.join_code()
+        seed = seed if seed is not None else int.from_bytes(__import__("os").urandom(3), "big")
+        room = Room(id=keys.session_id(), code=code, secret=keys.secret(), scenario=scenario,
+                    scenario_path=str(Path(path).resolve()), mode=mode, seed=seed, control=new_control(mode, seconds))
+        row = {"id": room.id, "code": room.code, "secret": room.secret, "scenario_path": room.scenario_path,
+               "scenario_id": scenario.id, "scenario_version": scenario.version, "mode": mode, "seed": seed,
+               "control": room.control, "created_at": room.created_at}
+        return room, row
+
+    def create_now(self, scenario_key: str, mode: str, seed: int | None = None, seconds: int | None = None) -> Room:
+        """Create a session before the server runs (the command line)."""
+        room, row = self._new_room(scenario_key, mode, seed, seconds)
+        self.store.write_now(Store.op_session(row))
+        self._register(room)
+        return room
+
+    async def create(self, scenario_key: str, mode: str, seed: int | None, seconds: int | None) -> Room:
+        room, row = self._new_room(scenario_key, mode, seed, seconds)
+        await self.store.write(Store.op_session(row))
+        self._register(room)
+        return room
+
+    def start(self) -> None:
+        """Called once the event loop runs: timers of rounds that were open when the server stopped."""
+        for room in self.rooms.values():
+            self._arm_timer(room)
+
+    # --- failures per address --------------------------------------------------------
+    def _check_attempts(self, ip: str) -> None:
+        q = self.failures[ip]
+        now = time.monotonic()
+        while q and now - q[0] > JOIN_WINDOW:
+            q.popleft()
+        if len(q) >= JOIN_ATTEMPTS:
+            raise Refused("too_many_attempts", "Too many wrong codes from this address: try again in a few minutes.",
+                          close=1008)
+
+    def _failed(self, ip: str) -> None:
+        self.failures[ip].append(time.monotonic())
+
+    # --- messages ----------------------------------------------------------------------
+    async def handle(self, conn: Conn, msg: dict) -> None:
+        kind = msg["type"]
+        if kind == "ping":
+            conn.push({"v": VERSION, "type": "pong", **({"id": msg["id"]} if "id" in msg else {})})
+            return
+        if kind == "hello":
+            if conn.role is not None:
+                raise Refused("state", "this connection has already said hello")
+            await self.hello(conn, msg)
+            return
+        if conn.role is None:
+            raise Refused("hello_first", "say hello first (see the protocol reference)")
+        if kind == "intent":
+            if conn.role != "player":
+                raise Refused("forbidden", "only a player sends intents, for their own seat")
+            await self.intent(conn, msg)
+        elif kind == "control":
+            if conn.role not in ("facilitator", "host"):
+                raise Refused("forbidden", "only the session's facilitator may do that")
+            await self.control(conn, msg)
+        elif kind == "create":
+            if conn.role != "host":
+                raise Refused("forbidden", "only the server's host key creates sessions")
+            room = await self.create(msg["scenario"], msg["mode"], msg.get("seed"), msg.get("seconds"))
+            conn.push({"v": VERSION, "type": "created", "id": msg["id"], "session": self._session_entry(room)})
+
+    async def hello(self, conn: Conn, msg: dict) -> None:
+        role = msg["role"]
+        self._check_attempts(conn.ip)
+        if role == "host":
+            if not keys.same(msg["key"], self.host_key):
+                self._failed(conn.ip)
+                raise Refused("unauthorised", "that is not this server's host key")
+            conn.role = "host"
+            conn.push({"v": VERSION, "type": "welcome", "role": "host",
+                       "scenarios": [{"key": k, "title": self.scenario(p).title} for k, p in sorted(self.scenarios.items())],
+                       "sessions": [self._session_entry(r) for r in self.rooms.values()]})
+            return
+        if role == "facilitator":
+            room = self.rooms.get(msg["session"])
+            if room is None or not keys.same(msg["secret"], room.secret):
+                self._failed(conn.ip)
+                raise Refused("unauthorised", "no session with that id and secret")
+            conn.role, conn.room = "facilitator", room
+            self.facilitators[room.id].add(conn)
+            conn.push({"v": VERSION, "type": "welcome", "role": "facilitator", "session": room.id,
+                       "dashboard": room.dashboard(set(self.players[room.id]))})
+            return
+        room = self.by_code.get(keys.normalise_code(msg["code"]))
+        if room is None:
+            self._failed(conn.ip)
+            raise Refused("bad_code", "No session is running with that code. Check it on the projector.")
+        seat, token = None, None
+        if "token" in msg:
+            seat = room.by_token.get(keys.token_hash(msg["token"]))
+            if seat is None and "name" not in msg:
+                self._failed(conn.ip)
+                raise Refused("bad_token", "This device's seat is not in that session; join with a name.")
+        if seat is None:
+            name = clean_name(msg["name"])
+            if not name:
+                raise Refused("invalid", "Type a display name.")
+            token = keys.secret()
+            seat_id = await self.store.write(Store.op_seat(room.id, name, keys.token_hash(token)))
+            seat = room.add_seat(seat_id, name, keys.token_hash(token))
+        old = self.players[room.id].get(seat.id)
+        if old is not None and old is not conn:
+            old.push({"v": VERSION, "type": "error", "code": "replaced",
+                      "message": "Your seat was opened on another connection."})
+            old.close(4000)
+        conn.role, conn.room, conn.seat = "player", room, seat
+        self.players[room.id][seat.id] = conn
+        welcome = {"v": VERSION, "type": "welcome", "role": "player", "session": room.id, "name": seat.name,
+                   "room": room.room_view(), **room.seat_view(seat)}
+        if token:
+            welcome["token"] = token
+        conn.push(welcome)
+        c = room.control
+        if room.mode == LOCKSTEP and c["revealed"]:
+            conn.push(self._reveal(room))
+        if c["leaderboard"]:
+            conn.push({"v": VERSION, "type": "leaderboard", **room.leaderboard_for(seat)})
+        self.dashboard_soon(room)
+
+    async def intent(self, conn: Conn, msg: dict) -> None:
+        room, seat = conn.room, conn.seat
+        if self.players[room.id].get(seat.id) is not conn:
+            raise Refused("replaced", "this seat is open on another connection", close=4000)
+        try:
+            action = room.check_intent(seat, msg)
+        except Refused as r:
+            if r.code == "stale":  # answer with where the seat is, so the device can catch up
+                conn.push({**error(r.code, r.message, msg["id"]), **room.seat_view(seat)})
+                return
+            raise
+        room.apply(seat, action)
+        seq = seat.seq - 1
+        try:
+            await self.store.write(Store.op_action(seat.id, seq, action, seat.rounds[-1]))
+        except Exception:  # noqa: BLE001 - not stored, so not accepted: take it back
+            log.exception("could not store an action")
+            room.undo_last(seat)
+            raise Refused("storage", "The server could not store that; please try again.") from None
+        conn.push({"v": VERSION, "type": "ack", "id": msg["id"], **room.seat_view(seat)})
+        if "choose" in action or seat.run.status == "ended":
+            self.dashboard_soon(room)
+
+    async def control(self, conn: Conn, msg: dict) -> None:
+        room = conn.room if conn.role == "facilitator" else self.rooms.get(msg["session"])
+        if room is None or room.id != msg["session"]:
+            raise Refused("forbidden", "that is not your session")
+        await self.apply_control(room, msg["action"], msg)
+        conn.push({"v": VERSION, "type": "done", "id": msg["id"], "control": dict(room.control)})
+
+    async def apply_control(self, room: Room, action: str, msg: dict) -> None:
+        async with self.locks[room.id]:
+            new = room.control_action(action, msg)
+            await self.store.write(Store.op_control(room.id, new))
+            before, room.control = room.control, new
+        if new["ended"] and not before["ended"]:
+            self.by_code.pop(room.code, None)  # the join code expires with the session
+        self._arm_timer(room)
+        view = {"v": VERSION, "type": "room", "room": room.room_view()}
+        for p in list(self.players[room.id].values()):
+            p.push(view)
+        if action == "reveal":
+            reveal = self._reveal(room)
+            for p in list(self.players[room.id].values()):
+                p.push(reveal)
+        if new["leaderboard"] and (action in ("leaderboard", "end")):
+            for p in list(self.players[room.id].values()):
+                p.push({"v": VERSION, "type": "leaderboard", **room.leaderboard_for(p.seat)})
+        self.dashboard_soon(room, now=True)
+
+    def _reveal(self, room: Room) -> dict:
+        return {"v": VERSION, "type": "reveal", "round": room.control["round"],
+                "decisions": room.distribution(room.control["round"])}
+
+    def _arm_timer(self, room: Room) -> None:
+        old = self._timers.pop(room.id, None)
+        if old is not None:
+            old.cancel()
+        deadline = room.control.get("deadline")
+        if deadline is None or not room.control["open"] or room.control["paused"]:
+            return
+
+        async def fire(round_=room.control["round"]):
+            await asyncio.sleep(max(0.0, deadline - time.time()))
+            if room.control["open"] and room.control["round"] == round_ and not room.control["paused"]:
+                self._timers.pop(room.id, None)
+                try:
+                    await self.apply_control(room, "close_round", {})
+                except Refused:
+                    pass
+        self._timers[room.id] = self._spawn(fire())
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    def dashboard_soon(self, room: Room, now: bool = False) -> None:
+        if not self.facilitators[room.id]:
+            return
+        if now:
+            self._send_dashboard(room)
+            return
+        if room.id in self._dash_pending:
+            return
+        self._dash_pending.add(room.id)
+
+        async def later():
+            await asyncio.sleep(DASHBOARD_EVERY)
+            self._dash_pending.discard(room.id)
+            self._send_dashboard(room)
+        self._spawn(later())
+
+    def _send_dashboard(self, room: Room) -> None:
+        fac = self.facilitators[room.id]
+        if fac:
+            msg = {"v": VERSION, "type": "dashboard", "dashboard": room.dashboard(set(self.players[room.id]))}
+            for f in list(fac):
+                f.push(msg)
+
+    def _session_entry(self, room: Room) -> dict:
+        return {"session": room.id, "secret": room.secret, "code": None if room.control["ended"] else room.code,
+                "scenario": room.scenario.title, "mode": room.mode, "players": len(room.seats),
+                "ended": room.control["ended"]}
+
+    def detach(self, conn: Conn) -> None:
+        if conn.room is None:
+            return
+        if conn.role == "player" and self.players[conn.room.id].get(conn.seat.id) is conn:
+            del self.players[conn.room.id][conn.seat.id]
+            self.dashboard_soon(conn.room)
+        elif conn.role == "facilitator":
+            self.facilitators[conn.room.id].discard(conn)
+
+
+def clean_name(name: str) -> str:
+    """A display name without control or format characters, spaces collapsed."""
+    kept = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    return " ".join(kept.split())[:40]
+
+
+async def _sender(conn: Conn) -> None:
+    while True:
+        text = await conn.outbox.get()
+        if text is None:
+            break
+        await conn.ws.send_text(text)
+    try:
+        await conn.ws.close(conn.close_code or 1000)
+    except Exception:  # noqa: BLE001 - already gone
+        pass
+
+
+async def serve_socket(hub: Hub, ws: WebSocket) -> None:
+    await ws.accept()
+    conn = Conn(ws, ws.client.host if ws.client else "unknown")
+    sender = asyncio.get_running_loop().create_task(_sender(conn))
+    try:
+        while not conn.closed:
+            frame = await ws.receive()
+            if frame["type"] == "websocket.disconnect":
+                break
+            raw = frame.get("text")
+            if raw is None:
+                raw = frame.get("bytes")
+            msg_id = None
+            try:
+                if not conn.limiter.allow():
+                    if conn.limiter.strikes >= RATE_STRIKES:
+                        raise Refused("rate", "too many messages: closing", close=1008)
+                    raise Refused("rate", "too many messages: slow down")
+                msg = parse(raw)
+                msg_id = msg.get("id")
+                await hub.handle(conn, msg)
+            except Refused as r:
+                conn.push(error(r.code, r.message, msg_id))
+                if r.close:
+                    conn.close(r.close)
+    except WebSocketDisconnect:
+        pass
+    except Exception:  # noqa: BLE001 - one connection's bug must never take the server down
+        log.exception("connection failed")
+        conn.close(1011)
+    finally:
+        hub.detach(conn)
+        if not conn.closed:
+            conn.close(1000)
+        try:
+            await asyncio.wait_for(sender, timeout=5)
+        except (asyncio.TimeoutError, Exception):  # noqa: BLE001
+            sender.cancel()
+
+
+def build_app(hub: Hub) -> Starlette:
+    import contextlib
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        hub.start()
+        yield
+        await hub.store.close()
+
+    async def socket(ws: WebSocket):
+        await serve_socket(hub, ws)
+
+    def page(name):
+        async def endpoint(request):
+            return FileResponse(STATIC / name, headers=HEADERS)
+        return endpoint
+
+    async def health(request):
+        return JSONResponse({"ok": True, "protocol": VERSION, "sessions": len(hub.rooms)})
+
+    async def root(request):
+        return RedirectResponse("/play" + (f"?{request.url.query}" if request.url.query else ""))
+
+    routes = [
+        Route("/", root),
+        Route("/play", page("player.html")),
+        Route("/dashboard", page("dashboard.html")),
+        Route("/healthz", health),
+        WebSocketRoute("/ws", socket),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.hub = hub
+    return app
