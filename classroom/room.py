@@ -65,8 +65,15 @@ class Decision:
         r = self.by_round.setdefault(round_, {})
         r[index] = r.get(index, 0) + 1
 
-    def view(self, round_: int | None = None) -> dict:
-        counts = self.counts if round_ is None else self.by_round.get(round_, {})
+    def view(self, round_: int | None = None, rounds=None) -> dict:
+        """All of it; one round's (`round_`); or the sum over the rounds in `rounds`."""
+        if rounds is not None:
+            counts = {}
+            for r in rounds:
+                for i, n in self.by_round.get(r, {}).items():
+                    counts[i] = counts.get(i, 0) + n
+        else:
+            counts = self.counts if round_ is None else self.by_round.get(round_, {})
         return {"scene": self.scene, "title": self.title, "total": sum(counts.values()),
                 "choices": [{"index": i, "text": self.texts[i], "count": counts.get(i, 0)} for i in sorted(self.texts)]}
 
@@ -277,6 +284,16 @@ class Room:
             return [d.view() for d in self.decisions.values()]
         return [d.view(round_) for d in self.decisions.values() if round_ in d.by_round]
 
+    def shown_distribution(self) -> list[dict]:
+        """What the projector may show: in lock-step, the current round only once it is revealed (so that
+        nobody sees the room's leaning while still choosing); in free play, everything."""
+        c = self.control
+        if self.mode != LOCKSTEP or c["ended"]:
+            return self.distribution()
+        rounds = {r for d in self.decisions.values() for r in d.by_round
+                  if r < c["round"] or (r == c["round"] and c["revealed"])}
+        return [v for v in (d.view(rounds=rounds) for d in self.decisions.values()) if v["total"]]
+
     def dashboard(self, connected: set) -> dict:
         """The facilitator's view. Names travel only to the facilitator's page, which shows them on the
         projector only when `names` is on."""
@@ -290,7 +307,7 @@ class Room:
         c = self.control
         return {"session": self.id, "code": None if c["ended"] else self.code, "scenario": self.scenario.title,
                 "scenario_id": self.scenario.id, "mode": self.mode, "seed": self.seed, "control": dict(c),
-                "seats": seats, "leaderboard": self.scores(), "decisions": self.distribution(),
-                "round_decisions": self.distribution(c["round"]) if self.mode == LOCKSTEP and c["round"] else [],
+                "seats": seats, "leaderboard": self.scores(), "decisions": self.shown_distribution(),
+                "round_decisions": self.distribution(c["round"]) if self.mode == LOCKSTEP and c["revealed"] else [],
                 "chosen_this_round": sum(1 for s in self.seats.values() if s.run.state.decisions >= c["round"])
                 if self.mode == LOCKSTEP else None}

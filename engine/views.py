@@ -210,6 +210,31 @@ class Snapshot:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Snapshot":
+        """The inverse of to_dict, also after a JSON round trip (lists back to tuples): a client of the
+        classroom server rebuilds the snapshot it was sent and shows it as it would a local one."""
+        def tup(x):
+            return tuple(tup(v) for v in x) if isinstance(x, list) else x
+        b = d.get("balcony")
+        balcony = None if b is None else BalconyView(
+            tuple(Reading(r["stakeholder_id"], r["name"], r["hidden"], tup(r["trust"]), tup(r["commitment"]))
+                  for r in b["readings"]),
+            tuple(MeterReading(**m) for m in b["meters"]), b["text"])
+        e = d.get("ending")
+        return cls(
+            status=d["status"], scenario_id=d["scenario_id"], scenario_title=d["scenario_title"],
+            scene_id=d["scene_id"], scene_title=d["scene_title"], speaker=SpeakerView(**d["speaker"]),
+            text=d["text"], choices=tuple(ChoiceView(**{**c, "tags": tup(c["tags"])}) for c in d["choices"]),
+            calendar=CalendarView(**d["calendar"]), phase=PhaseView(**d["phase"]),
+            attention_left=d["attention_left"], attention_max=d["attention_max"],
+            perception_actions=tuple(ActionView(**a) for a in d["perception_actions"]),
+            dance_floor=tuple(StakeholderView(**s) for s in d["dance_floor"]), balcony=balcony,
+            insights=tup(d["insights"]), revealed=tup(d["revealed"]),
+            visible_meters=tuple(MeterView(**m) for m in d["visible_meters"]),
+            notices=tuple(Notice(**n) for n in d["notices"]),
+            ending=None if e is None else EndingView(**e), decisions=d["decisions"])
+
     @property
     def available_choices(self) -> tuple:
         return tuple(c for c in self.choices if c.available)

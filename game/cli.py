@@ -20,6 +20,8 @@ OPTIONAL = [
     "game.commands.schema",
     "game.commands.new",
     "game.commands.stats",
+    "game.commands.host",
+    "game.commands.join",
 ]
 
 

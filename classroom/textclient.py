@@ -1,0 +1,152 @@
+"""`balcony join ADDRESS CODE --text`: play a class in the terminal. The terminal front end (game.textui)
+shows the scenes as in solo play; the run lives on the server, and the room's news (a round opening, the
+reveal of how the room chose, the leaderboard) is printed as it arrives."""
+from __future__ import annotations
+
+import sys
+import threading
+
+from game.textui import TextUI
+
+from .client import ClassError, Connection, RemoteRun
+
+
+def describe_reveal(msg: dict) -> list[str]:
+    lines = [f"How the room chose in round {msg['round']} (anonymous):"]
+    for d in msg["decisions"]:
+        lines.append(f"  {d['title']} ({d['total']} decisions)")
+        for c in d["choices"]:
+            share = round(100 * c["count"] / d["total"]) if d["total"] else 0
+            lines.append(f"    {c['count']:>3}  {share:>3}%  {c['text']}")
+    return lines
+
+
+def describe_leaderboard(msg: dict) -> list[str]:
+    parts = " · ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in msg["parts"].items())
+    return [f"Leaderboard: you are {msg['rank']} of {msg['of']}, score {msg['score']:g} ({parts}).",
+            "  The score is the mean of the strategic triangle's three parts in the game's teaching model; "
+            "speed plays no part."]
+
+
+class ClassTextUI(TextUI):
+    def __init__(self, conn: Connection, **kw):
+        super().__init__(None, 0, run=RemoteRun(conn), autosave=False, **kw)
+        self.conn = conn
+        self._print_lock = threading.Lock()
+
+    def say(self, text=""):
+        with self._print_lock:
+            print(text, file=self.out, flush=True)
+
+    def on_push(self, msg: dict) -> None:
+        kind = msg.get("type")
+        if kind == "reveal":
+            for line in describe_reveal(msg):
+                self.say(line)
+        elif kind == "leaderboard":
+            for line in describe_leaderboard(msg):
+                self.say(line)
+        elif kind == "room":
+            r = msg["room"]
+            if r["ended"]:
+                self.say("The facilitator has ended the session.")
+            elif r["paused"]:
+                self.say("The facilitator has paused the session.")
+            elif r["mode"] == "lockstep" and r["open"]:
+                self.say(f"Round {r['round']} is open.")
+            elif r["mode"] == "lockstep" and r["started"]:
+                self.say(f"Round {r['round']} is closed.")
+        elif kind == "error":
+            self.say(f"({msg.get('message', 'the server refused something')})")
+
+    def _blocked(self, snap) -> str | None:
+        r = self.conn.room
+        if r.get("ended"):
+            return "ended"
+        if not r.get("started"):
+            return "Waiting for the facilitator to start the session."
+        if r.get("paused"):
+            return "Paused by the facilitator."
+        if r.get("mode") == "lockstep" and snap.status == "choosing":
+            if not r.get("open") or snap.decisions >= r.get("round", 0):
+                return "Waiting for the facilitator to open the next round."
+        return None
+
+    def play(self) -> int:
+        shown_scene, waiting = None, None
+        while True:
+            snap = self.run.snapshot()
+            if snap.status == "outcome":
+                self.show_notices(snap)
+                self.run.advance()
+                continue
+            if snap.status == "ended":
+                self.show_ending(snap)
+                return self._until_end()
+            why = self._blocked(snap)
+            if why == "ended":
+                self.say("The session has ended before your run did.")
+                return 0
+            if why:
+                if why != waiting:
+                    self.say(why)
+                    waiting = why
+                self.conn.wait_change(1.0)
+                continue
+            waiting = None
+            if shown_scene != (snap.scene_id, snap.decisions):
+                self.show_scene(snap)
+                shown_scene = (snap.scene_id, snap.decisions)
+            self.prompt()
+            line = self.read()
+            if line is None:
+                self.say("(input ended; your seat is kept: join again with the same code to continue)")
+                return 0
+            if not line:
+                continue
+            try:
+                self.handle(line, snap)
+            except ClassError as e:
+                self.say(str(e))
+
+    def show_debrief(self):
+        self.say("Your facilitator leads the debrief in class.")
+
+    def save_progress(self):
+        pass
+
+    def _until_end(self) -> int:
+        if self.conn.room.get("ended") or self.conn.leaderboard:
+            return 0
+        self.say("Your run has ended. The leaderboard appears when the facilitator shows it "
+                 "(Ctrl+C leaves; your seat is kept).")
+        while not self.conn.room.get("ended") and not self.conn.leaderboard:
+            self.conn.wait_change(1.0)
+        return 0
+
+
+def join_text(address: str, code: str, name: str | None, tokens, inp=None, out=None) -> int:
+    out = out or sys.stdout
+    ui_holder = {}
+    conn = Connection(address, code, name, tokens, on_push=lambda m: ui_holder["ui"].on_push(m)
+                      if "ui" in ui_holder else None, client="terminal")
+    try:
+        welcome = conn.open()
+    except ClassError as e:
+        print(f"balcony join: {e}", file=sys.stderr)
+        return 2
+    ui = ClassTextUI(conn, inp=inp, out=out)
+    ui_holder["ui"] = ui
+    ui.say(f"Joined {welcome['room']['scenario']} as {welcome['name']} "
+           f"({'lock-step rounds' if welcome['room']['mode'] == 'lockstep' else 'free play'}).")
+    if conn.reveal:
+        ui.on_push(conn.reveal)
+    if conn.leaderboard:
+        ui.on_push(conn.leaderboard)
+    try:
+        return ui.play()
+    except ClassError as e:
+        print(f"balcony join: {e}", file=sys.stderr)
+        return 2
+    finally:
+        conn.close()

@@ -1,0 +1,141 @@
+"""balcony host: run a classroom session server (see docs/classroom.md)."""
+from __future__ import annotations
+
+import ipaddress
+import socket
+import sys
+from pathlib import Path
+
+from .common import fail, load_or_report, resolve_scenario_arg
+
+NAME = "host"
+HELP = "run a classroom session server: a dashboard for the facilitator, a page for the players"
+DESCRIPTION = ("Run a classroom session server. It listens on loopback (this computer only) unless --host "
+               "says otherwise; see docs/classroom.md for what serving a network exposes.")
+
+
+def add_arguments(p):
+    p.add_argument("--scenario", metavar="FILE", help="create a session of this scenario (a file or a shipped id) "
+                                                      "at start-up and print its join code")
+    p.add_argument("--mode", choices=("free", "lockstep"), default="lockstep",
+                   help="for --scenario: free play, or lock-step rounds the facilitator paces (default)")
+    p.add_argument("--seed", type=int, default=None, help="for --scenario: the room's seed (default: random)")
+    p.add_argument("--host", default="127.0.0.1", metavar="ADDR",
+                   help="address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 serves every "
+                        "network this computer is on)")
+    p.add_argument("--port", type=int, default=8765, metavar="P", help="port (default 8765; 0 picks a free one)")
+    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: a SQLite file in Balcony's data folder)")
+
+
+def default_db_url() -> str:
+    from ..paths import data_dir
+    return f"sqlite:///{data_dir() / 'classroom.db'}"
+
+
+def offered_scenarios(extra: Path | None) -> dict:
+    """What sessions can be made from: the shipped scenarios by id and file name, and --scenario's file."""
+    from engine import ContentError, read_metadata
+
+    from ..paths import shipped_scenarios
+    out = {}
+    for f in shipped_scenarios() + ([extra] if extra else []):
+        try:
+            meta = read_metadata(f)
+        except ContentError:
+            continue
+        out[meta["id"]] = Path(f).resolve()
+    return out
+
+
+def run(args) -> int:
+    try:
+        import uvicorn
+
+        from classroom.server import Hub, build_app
+        from classroom.store import Store
+    except ImportError as e:
+        return fail(f"host needs the Python package '{e.name}': reinstall Balcony with its dependencies "
+                    f"(.venv/bin/pip install -e .)")
+    if not 0 <= args.port <= 65535:
+        return fail(f"--port must be 0-65535, not {args.port}")
+    path = None
+    if args.scenario:
+        path = resolve_scenario_arg(args.scenario)
+        if path is None or not Path(path).exists():
+            return fail(f"no scenario file or shipped scenario called {args.scenario!r}")
+        if load_or_report(path) is None:
+            return 2
+    url = args.db or default_db_url()
+    try:
+        store = Store(url)
+    except Exception as e:  # noqa: BLE001 - a bad URL or an unreadable file is bad input, not a traceback
+        return fail(f"cannot open the database {url}: {e}")
+    hub = Hub(store, offered_scenarios(Path(path) if path else None))
+    try:
+        resumed = hub.load()
+    except Exception as e:  # noqa: BLE001
+        return fail(f"cannot resume the sessions stored in {url}: {e}")
+    created = None
+    if path is not None:
+        from engine import read_metadata
+        created = hub.create_now(read_metadata(path)["id"], args.mode, args.seed)
+    try:
+        family = socket.AF_INET6 if ipaddress.ip_address(args.host).version == 6 else socket.AF_INET
+    except ValueError:
+        family = socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as e:
+        return fail(f"cannot listen on {args.host}:{args.port}: {e.strerror or e}")
+    sock.listen(256)
+    sock.set_inheritable(True)
+    port = sock.getsockname()[1]
+    shown = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+    if args.host in ("0.0.0.0", "::"):
+        shown = socket.gethostname()  # players use this computer's name or its address on the network
+    base = f"http://{shown}:{port}"
+    out = sys.stdout
+    print(f"Balcony classroom server at {base}  (database: {url})", file=out)
+    if _is_loopback(args.host):
+        print("Listening on this computer only. To let a classroom network join, restart with --host 0.0.0.0 "
+              "(see docs/classroom.md).", file=out)
+    else:
+        print(f"Listening on {args.host}: anyone who can reach this address can open the player page.", file=out)
+    print(f"Host dashboard (create sessions; keep this link private): {base}/dashboard#k={hub.host_key}", file=out)
+    for room in resumed + ([created] if created else []):
+        if room.control["ended"]:
+            continue
+        what = "new session" if room is created else "resumed session"
+        print(f"{what}: {room.scenario.title} ({'lock-step rounds' if room.mode == 'lockstep' else 'free play'}, "
+              f"{len(room.seats)} players)", file=out)
+        print(f"  join code: {room.code}", file=out)
+        print(f"  dashboard: {base}/dashboard#s={room.id}.{room.secret}", file=out)
+    print(f"Players open {base}/ and type the code, or run: balcony join {shown}:{port} CODE --text", file=out)
+    out.flush()
+    app = build_app(hub)
+    from classroom.protocol import MAX_FRAME
+    config = uvicorn.Config(app, log_level="warning", ws_max_size=MAX_FRAME, ws="websockets-sansio"
+                            if _has_sansio() else "auto", lifespan="on", timeout_graceful_shutdown=3)
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _has_sansio() -> bool:
+    try:
+        import uvicorn.protocols.websockets.websockets_sansio_impl  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

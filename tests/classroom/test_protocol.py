@@ -1,0 +1,156 @@
+"""The classroom protocol with many simulated clients in one process (Starlette's TestClient)."""
+from __future__ import annotations
+
+import contextlib
+
+from engine import Run, load_scenario
+
+from classroom.store import Store
+
+from .conftest import TUTORIAL, InProcess, control, hello_facilitator, hello_player, intent, recv
+
+
+def play_step(ws, welcome_or_ack, strategy: int, mid: int) -> dict:
+    """One intent for a seat: advance from an outcome, else perceive now and then, else choose."""
+    snap, seq = welcome_or_ack["snapshot"], welcome_or_ack["seq"]
+    if snap["status"] == "outcome":
+        return intent(ws, seq, "advance", mid)
+    avail = [c["index"] for c in snap["choices"] if c["available"]]
+    if snap["attention_left"] and snap["balcony"] is None and strategy % 2 == 0:
+        return intent(ws, seq, "perceive", mid, kind="balcony")
+    return intent(ws, seq, "choose", mid, index=avail[(strategy + seq) % len(avail)])
+
+
+def test_twelve_players_play_free_to_the_end_and_every_intent_is_stored(inproc):
+    room = inproc.room("free", seed=5)
+    n = 12
+    with contextlib.ExitStack() as stack:
+        fac = stack.enter_context(inproc.connect())
+        hello_facilitator(fac, room)
+        socks = [stack.enter_context(inproc.connect()) for _ in range(n)]
+        state = [hello_player(ws, room.code, f"P{i}") for i, ws in enumerate(socks)]
+        assert len({s["seat"] for s in state}) == n
+        assert control(fac, room, "start")["type"] == "done"
+        acks = 0
+        for step in range(400):
+            live = [i for i in range(n) if state[i]["snapshot"]["status"] != "ended"]
+            if not live:
+                break
+            for i in live:
+                reply = play_step(socks[i], state[i], i, step)
+                assert reply["type"] == "ack", reply
+                assert reply["seq"] == state[i]["seq"] + 1
+                state[i] = reply
+                acks += 1
+        assert all(s["snapshot"]["status"] == "ended" for s in state)
+    # every acknowledged intent is in the database, and replaying it gives the same ending
+    scenario = load_scenario(TUTORIAL)
+    rows = Store(inproc.url).load_all()[0]
+    assert sum(len(s["actions"]) for s in rows["seats"]) == acks
+    for seat, s in zip(rows["seats"], state):
+        run = Run(scenario, 5)
+        for _, action, _ in seat["actions"]:
+            from classroom.room import apply_stored
+            apply_stored(run, action)
+        assert run.snapshot().to_dict()["ending"] == s["snapshot"]["ending"]
+    # the leaderboard ranks every seat on the triangle; the distribution counts every decision
+    board = room.scores()
+    assert len(board) == n and board[0]["rank"] == 1
+    assert all(b["score"] == round(sum(b["parts"].values()) / 3, 1) for b in board)
+    decisions = sum(s["snapshot"]["decisions"] for s in state)
+    assert sum(d["total"] for d in room.distribution()) == decisions
+
+
+def test_lockstep_round_close_reveal_and_next(inproc):
+    room = inproc.room("lockstep")
+    with contextlib.ExitStack() as stack:
+        fac = stack.enter_context(inproc.connect())
+        hello_facilitator(fac, room)
+        socks = [stack.enter_context(inproc.connect()) for _ in range(5)]
+        state = [hello_player(ws, room.code, f"P{i}") for i, ws in enumerate(socks)]
+        # the lobby: nothing can be played before the start
+        assert intent(socks[0], 0, "choose", index=0)["code"] == "not_started"
+        assert control(fac, room, "reveal")["code"] == "state"
+        control(fac, room, "start")
+        for ws in socks:
+            assert recv(ws, "room")["room"]["open"] is True
+        for i, ws in enumerate(socks[:4]):  # four of five choose; the fifth is slow
+            state[i] = intent(ws, state[i]["seq"], "choose", index=0)
+            assert state[i]["type"] == "ack"
+            state[i] = intent(ws, state[i]["seq"], "advance")
+        # a second decision in the same round is refused
+        nxt = state[0]["snapshot"]
+        assert nxt["status"] == "choosing"
+        assert intent(socks[0], state[0]["seq"], "choose", index=nxt["choices"][0]["index"])["code"] == "round_done"
+        assert control(fac, room, "close_round")["control"]["open"] is False
+        assert intent(socks[4], state[4]["seq"], "choose", index=0)["code"] == "round_closed"
+        assert control(fac, room, "reveal")["type"] == "done"
+        reveal = recv(socks[1], "reveal")
+        assert reveal["round"] == 1
+        assert [d["total"] for d in reveal["decisions"]] == [4]
+        assert control(fac, room, "next_round")["control"]["round"] == 2
+        # now the slow seat makes its first decision, and the others their second
+        assert intent(socks[4], state[4]["seq"], "choose", index=0)["type"] == "ack"
+        assert intent(socks[0], state[0]["seq"], "choose", index=nxt["choices"][0]["index"])["type"] == "ack"
+        dash = recv(fac, "dashboard")["dashboard"]
+        assert dash["control"]["round"] == 2 and dash["chosen_this_round"] >= 1
+        # pause stops play; resume restarts it; end expires the code
+        control(fac, room, "pause")
+        assert intent(socks[1], state[1]["seq"], "choose", index=0)["code"] == "paused"
+        control(fac, room, "resume")
+        control(fac, room, "end")
+        assert recv(socks[2], "leaderboard")["of"] == 5
+        with inproc.connect() as late:
+            late.send_json({"v": 1, "type": "hello", "role": "player", "code": room.code, "name": "Late"})
+            assert recv(late, "error", errors_ok=True)["code"] == "bad_code"
+
+
+def test_a_dropped_player_rejoins_with_the_token_exactly_where_they_were(inproc):
+    room = inproc.room("free")
+    with inproc.connect() as fac:
+        hello_facilitator(fac, room)
+        control(fac, room, "start")
+        with inproc.connect() as ws:
+            w = hello_player(ws, room.code, "Ana")
+            token = w["token"]
+            a = intent(ws, w["seq"], "perceive", kind="balcony")
+            a = intent(ws, a["seq"], "choose", index=0)
+        with inproc.connect() as ws2:
+            again = hello_player(ws2, room.code.lower(), token=token)
+            assert "token" not in again
+            assert again["seat"] == w["seat"] and again["seq"] == a["seq"] == 2
+            assert again["snapshot"] == a["snapshot"]
+            # the same seat opened twice: the older connection is told and closed
+            with inproc.connect() as ws3:
+                hello_player(ws3, room.code, token=token)
+                assert recv(ws2, "error", errors_ok=True)["code"] == "replaced"
+                # an intent whose answer was lost is not applied twice: the step number tells
+                b = intent(ws3, 2, "advance")
+                assert b["type"] == "ack" and b["seq"] == 3
+                stale = intent(ws3, 2, "advance")
+                assert stale["code"] == "stale" and stale["seq"] == 3
+
+
+def test_a_restarted_hub_rebuilds_every_seat_exactly(tmp_path):
+    first = InProcess(tmp_path)
+    with first.client:
+        room = first.room("free", seed=11)
+        with first.connect() as fac, first.connect() as a, first.connect() as b:
+            hello_facilitator(fac, room)
+            control(fac, room, "start")
+            sa, sb = hello_player(a, room.code, "A"), hello_player(b, room.code, "B")
+            token_a = sa["token"]
+            for step in range(12):
+                sa = play_step(a, sa, 0, step)
+                sb = play_step(b, sb, 1, step)
+            control(fac, room, "names", on=True)
+    second = InProcess(tmp_path)
+    with second.client:
+        again = second.hub.rooms[room.id]
+        assert again.control["names"] is True and again.code == room.code
+        assert [s.run.snapshot() for s in again.seats.values()] == [s.run.snapshot() for s in room.seats.values()]
+        assert again.distribution() == room.distribution()
+        with second.connect() as a2:
+            w = hello_player(a2, room.code, token=token_a)
+            assert w["seq"] == sa["seq"] and w["snapshot"] == sa["snapshot"]
+
