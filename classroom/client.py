@@ -104,7 +104,8 @@ class Connection:
         """Connect and take the seat (a new one, or this device's own). Raises ClassError."""
         from websockets.sync.client import connect
         try:
-            ws = connect(self.url, open_timeout=5, close_timeout=2, max_size=2**22)
+            # entered by hand: the connection outlives this call (websockets' context-manager form)
+            ws = connect(self.url, open_timeout=5, close_timeout=2, max_size=2**22).__enter__()
         except (OSError, TimeoutError) as e:
             raise ClassError("unreachable", f"cannot reach a Balcony server at {self.address}: {e}") from None
         except Exception as e:  # noqa: BLE001 - websockets' handshake errors: not a Balcony server

@@ -118,9 +118,16 @@ class ClassTextUI(TextUI):
     def _until_end(self) -> int:
         if self.conn.room.get("ended") or self.conn.leaderboard:
             return 0
-        self.say("Your run has ended. The leaderboard appears when the facilitator shows it "
-                 "(Ctrl+C leaves; your seat is kept).")
-        while not self.conn.room.get("ended") and not self.conn.leaderboard:
+        self.say("Your run has ended. The leaderboard appears here when the facilitator shows it; "
+                 "press Enter to leave (your seat is kept).")
+        left = threading.Event()
+
+        def wait_for_enter():
+            self.read()
+            left.set()
+            self.conn._notify()
+        threading.Thread(target=wait_for_enter, daemon=True).start()
+        while not self.conn.room.get("ended") and not self.conn.leaderboard and not left.is_set():
             self.conn.wait_change(1.0)
         return 0
 
