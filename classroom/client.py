@@ -168,6 +168,7 @@ class Connection:
             try:
                 self.open()
                 self.reconnects += 1
+                self._push({"type": "rejoined"})
                 return
             except ClassError as e:
                 if e.code in ("bad_code", "bad_token", "ended", "too_many_attempts"):

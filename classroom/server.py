@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import logging
 import time
 import unicodedata
@@ -25,7 +24,7 @@ from engine import load_scenario
 
 from . import keys
 from .protocol import MODES, RATE_STRIKES, VERSION, RateLimiter, Refused, error, parse
-from .room import LOCKSTEP, Room, new_control
+from .room import LOCKSTEP, Room, encode, new_control
 from .store import Store
 
 log = logging.getLogger("balcony.classroom")
@@ -63,7 +62,7 @@ class Conn:
         if self.closed:
             return
         try:
-            self.outbox.put_nowait(json.dumps(msg, separators=(",", ":")))
+            self.outbox.put_nowait(encode(msg))
         except asyncio.QueueFull:  # a client that reads nothing: close it rather than hold its messages
             self.close(1008)
 

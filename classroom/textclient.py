@@ -14,7 +14,7 @@ from .client import ClassError, Connection, RemoteRun
 def describe_reveal(msg: dict) -> list[str]:
     lines = [f"How the room chose in round {msg['round']} (anonymous):"]
     for d in msg["decisions"]:
-        lines.append(f"  {d['title']} ({d['total']} decisions)")
+        lines.append(f"  {d['title']} ({d['total']} decision{'' if d['total'] == 1 else 's'})")
         for c in d["choices"]:
             share = round(100 * c["count"] / d["total"]) if d["total"] else 0
             lines.append(f"    {c['count']:>3}  {share:>3}%  {c['text']}")

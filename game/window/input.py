@@ -12,11 +12,12 @@ import pygame
 
 @dataclass(frozen=True)
 class Intent:
-    kind: str                 # nav, tab, activate, back, number, key, click, hover, scroll, page, home, end
+    kind: str                 # nav, tab, activate, back, number, key, text, click, hover, scroll, page, home, end
     dir: str = ""             # up/down/left/right for nav
     n: int = 0                # number keys, tab direction, scroll amount
     pos: tuple[int, int] = (0, 0)
-    char: str = ""            # letter keys, lower case
+    char: str = ""            # letter keys, lower case; typed text (kind "text"); "backspace" and " " say which key
+                              # made a back or an activate (text fields need to know)
     ctrl: bool = False
     shift: bool = False
 
@@ -40,9 +41,9 @@ def to_intent(event: pygame.event.Event) -> Intent | None:
         if key == pygame.K_TAB:
             return Intent("tab", n=-1 if shift else 1)
         if key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE):
-            return Intent("activate", ctrl=ctrl, shift=shift)
+            return Intent("activate", ctrl=ctrl, shift=shift, char=" " if key == pygame.K_SPACE else "")
         if key in (pygame.K_ESCAPE, pygame.K_BACKSPACE) and not ctrl:
-            return Intent("back")
+            return Intent("back", char="backspace" if key == pygame.K_BACKSPACE else "")
         if key in _NUMBERS and not ctrl:
             return Intent("number", n=_NUMBERS[key])
         if key == pygame.K_PAGEUP:
@@ -63,6 +64,8 @@ def to_intent(event: pygame.event.Event) -> Intent | None:
         if len(name) == 1:
             return Intent("key", char=name.lower(), ctrl=ctrl, shift=shift)
         return None
+    if et == pygame.TEXTINPUT:
+        return Intent("text", char=event.text)
     if et == pygame.MOUSEBUTTONDOWN and event.button == 1:
         return Intent("click", pos=tuple(event.pos))
     if et == pygame.MOUSEMOTION:

@@ -50,9 +50,15 @@ class TitleScreen(Screen):
             out.append(Button("continue", "Continue", self._continue, primary=True, detail=detail))
         out.append(Button("new", "New game", lambda: context.push(SelectScreen(context)), primary=self.latest is None))
         out.append(Button("load", "Load", lambda: context.push(SavesScreen(context, mode="load"))))
+        out.append(Button("join", "Join a class", self._join))
         out.append(Button("settings", "Settings", lambda: context.push(SettingsScreen(context))))
         out.append(Button("quit", "Quit", lambda: context.quit(0)))
         return out
+
+    def _join(self) -> None:
+        from .classroom import JoinScreen
+
+        self.context.push(JoinScreen(self.context))
 
     def _continue(self) -> None:
         if self.latest is None:

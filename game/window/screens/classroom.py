@@ -1,0 +1,429 @@
+"""Join a class: the title screen's form (server address, join code, display name), and the session that
+plays a seat on a classroom server through the same screens as solo play.
+
+The run lives on the server (classroom/). `ClassSession` has the members the play screens use (`snap`,
+`revision`, `info`, `run`, `perceive`, `choose`, `advance`, no rewind, no saves); the room's news (a round
+opening, the reveal of how the room chose, the leaderboard) arrives on the connection's reader thread,
+which wakes the window; the window's own thread then shows it, as a message over whatever is on screen.
+"""
+from __future__ import annotations
+
+import collections
+import threading
+from typing import TYPE_CHECKING, Any
+
+import pygame
+
+from ..backend import ScenarioInfo, describe_error
+from ..input import Intent
+from ..render import Ctx
+from ..widgets import Button, button_height
+from .base import Screen
+from .common import draw_backdrop, draw_footer_hint, draw_screen_header
+
+if TYPE_CHECKING:
+    from ..context import ScreenContext
+
+
+def seat_tokens():
+    """This device's rejoin tokens (the same file `balcony join --text` keeps)."""
+    from classroom.client import TokenStore
+
+    from ...paths import data_dir
+    return TokenStore(data_dir() / "classroom-seats.json")
+
+
+class ClassSession:
+    """A seat on a classroom server, as the window's screens see a session."""
+
+    can_save = False
+    can_rewind = False
+    rewind_label = ""
+
+    def __init__(self, conn: Any, welcome: dict) -> None:
+        from classroom.client import RemoteRun
+
+        self.conn = conn
+        self.run = RemoteRun(conn)
+        self.seed = 0
+        room = welcome.get("room", {})
+        self.info = ScenarioInfo(path="", id=str(self.conn.snapshot_dict.get("scenario_id", "")),
+                                 title=str(room.get("scenario", "")))
+        self.revision = 0
+        self._seen = None
+        self.news: collections.deque = collections.deque()
+        self.last_choice_text = ""
+        self._lock = threading.Lock()
+        self.snap = self.run.snapshot()
+        self._seen = (conn.seq, id(conn.snapshot_dict))
+
+    # ---- what the screens read -----------------------------------------------------------
+    def refresh(self) -> bool:
+        """Take the connection's latest snapshot (after an ack, a reconnect); True if it changed."""
+        key = (self.conn.seq, id(self.conn.snapshot_dict))
+        if key == self._seen:
+            return False
+        self._seen = key
+        self.snap = self.run.snapshot()
+        self.revision += 1
+        return True
+
+    def blocked(self) -> str | None:
+        """Why the player cannot choose now (lobby, pause, a closed round), or None."""
+        r = self.conn.room
+        if r.get("ended"):
+            return "The facilitator has ended the session."
+        if not r.get("started"):
+            return "Waiting for the facilitator to start the session."
+        if r.get("paused"):
+            return "The facilitator has paused the session."
+        if r.get("mode") == "lockstep" and self.snap.status == "choosing":
+            if not r.get("open"):
+                return f"Round {r.get('round')} is closed: wait for the facilitator to open the next one."
+            if self.snap.decisions >= r.get("round", 0):
+                return f"You have made round {r.get('round')}'s decision: wait for the next round."
+        return None
+
+    # ---- intents ----------------------------------------------------------------------------
+    def perceive(self, kind: str, target: str | None = None) -> None:
+        self.run.perceive(kind, target)
+        self.refresh()
+
+    def choose(self, index: int) -> None:
+        why = self.blocked()
+        if why:
+            raise _Waiting(why)
+        choice = next((c for c in self.snap.choices if c.index == index), None)
+        self.run.choose(index)
+        self.last_choice_text = choice.text if choice is not None else ""
+        self.refresh()
+
+    def advance(self) -> None:
+        self.run.advance()
+        self.refresh()
+
+    def rewind(self) -> bool:
+        return False
+
+    def disable_rewind(self) -> None:
+        pass
+
+    # ---- news from the room -------------------------------------------------------------------
+    def on_push(self, msg: dict) -> None:
+        """Called on the connection's reader thread: queue the news and wake the window."""
+        self.news.append(msg)
+        try:
+            pygame.event.post(pygame.event.Event(pygame.WINDOWEXPOSED))
+        except pygame.error:
+            pass
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class _Waiting(Exception):
+    """A choice the room does not allow yet; shown as a toast, not as an engine error."""
+
+
+def news_message(msg: dict) -> tuple[str, str] | None:
+    """A heading and text for a reveal or a leaderboard (the window shows them as a message)."""
+    from classroom.textclient import describe_leaderboard, describe_reveal
+
+    if msg.get("type") == "reveal":
+        parts = []
+        for d in msg["decisions"]:
+            parts.append(f"{d['title']}: {d['total']} decision{'' if d['total'] == 1 else 's'}")
+            for c in d["choices"]:
+                share = round(100 * c["count"] / d["total"]) if d["total"] else 0
+                parts.append(f"{c['text']}  {c['count']} ({share}%)")
+        return f"How the room chose in round {msg['round']}", "\n\n".join(parts) + "\n\nNobody's name is attached to a choice."
+    if msg.get("type") == "leaderboard":
+        return "The leaderboard", "\n\n".join(describe_leaderboard(msg))
+    return None
+
+
+def room_toast(room: dict) -> str:
+    if room.get("ended"):
+        return "Session ended"
+    if room.get("paused"):
+        return "Paused"
+    if room.get("mode") == "lockstep" and room.get("open"):
+        return f"Round {room.get('round')} open"
+    if room.get("mode") == "lockstep" and room.get("started"):
+        return f"Round {room.get('round')} closed"
+    if room.get("started"):
+        return "Started"
+    return ""
+
+
+def attach(context: "ScreenContext", session: ClassSession) -> None:
+    """Show the room's news on the window's thread: each frame, while this session is the context's."""
+    host = context.host
+    frames = getattr(host, "on_frame", None)
+    saved_rewind = context.allow_rewind
+    context.allow_rewind = False  # rewind is off in a class
+
+    def pump(_app=None) -> None:
+        if context.session is not session:  # the player left the class
+            context.allow_rewind = saved_rewind
+            session.close()
+            if frames is not None and pump in frames:
+                frames.remove(pump)
+            return
+        changed = session.refresh()
+        from .menus import MessageScreen
+        while session.news:
+            msg = session.news.popleft()
+            if msg.get("type") == "room":
+                text = room_toast(msg["room"])
+                if text:
+                    context.toast(text)
+                changed = True
+            elif msg.get("type") == "error":
+                context.toast(msg.get("message", "The server refused something."))
+            else:
+                shown = news_message(msg)
+                if shown:
+                    context.push(MessageScreen(context, *shown))
+                    changed = True
+        if changed:
+            session.revision += 1
+            context.invalidate()
+    if frames is not None:
+        frames.append(pump)
+    session.pump = pump
+
+
+class JoinScreen(Screen):
+    """Server address, join code and display name; then the class plays on the usual screens."""
+
+    name = "join"
+    title = "Join a class"
+    FIELDS = (("address", "Server address", "as the facilitator shows it, e.g. 192.168.1.20:8765", 120),
+              ("code", "Join code", "the letters and digits on the projector", 12),
+              ("name", "Display name", "only the facilitator sees it, unless they show names", 40))
+
+    def __init__(self, context: "ScreenContext", address: str = "", code: str = "", name: str = "") -> None:
+        super().__init__(context)
+        self.values = {"address": address, "code": code, "name": name}
+        self.error = ""
+        self.focus_id = "address" if not address else ("code" if not code else "name")
+
+    def speech(self) -> str:
+        return "Join a class. Type the server address, the join code and your display name, then press Join."
+
+    def back(self) -> bool:
+        self.context.pop()
+        return True
+
+    def handle_key(self, intent: Intent) -> bool:
+        field = self.focus_id if self.focus_id in self.values else None
+        if field is None:
+            return False
+        limit = next(f[3] for f in self.FIELDS if f[0] == field)
+        if intent.kind == "text":
+            text = "".join(ch for ch in intent.char if ch.isprintable())
+            self.values[field] = (self.values[field] + text)[:limit]
+            return True
+        if intent.kind == "back" and intent.char == "backspace":
+            self.values[field] = self.values[field][:-1]
+            return True
+        if intent.kind in ("number", "key") and not intent.ctrl:
+            return True  # typed: the text intent that follows carries the character
+        if intent.kind == "activate" and intent.char == " ":
+            return True  # a space in a name, not a press
+        if intent.kind == "activate":
+            order = [f[0] for f in self.FIELDS] + ["join"]
+            self.focus_id = order[order.index(field) + 1]
+            if self.focus_id == "join":
+                self.join()
+            return True
+        return False
+
+    def join(self) -> None:
+        from classroom.client import ClassError, Connection
+
+        address = self.values["address"].strip()
+        code = self.values["code"].strip().upper()
+        name = self.values["name"].strip()
+        if not address:
+            self.error, self.focus_id = "Type the server's address.", "address"
+            return
+        if not code.isalnum() or not 4 <= len(code) <= 12:
+            self.error, self.focus_id = "The join code is the letters and digits on the projector.", "code"
+            return
+        tokens = seat_tokens()
+        if not name and tokens.get(address, code) is None:
+            self.error, self.focus_id = "Type a display name.", "name"
+            return
+        holder: dict = {}
+        conn = Connection(address, code, name or None, tokens,
+                          on_push=lambda m: holder["s"].on_push(m) if "s" in holder else None, client="window")
+        try:
+            welcome = conn.open()
+        except ClassError as exc:
+            self.error = str(exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - never a crash on a bad address
+            self.error = describe_error(exc)
+            return
+        session = ClassSession(conn, welcome)
+        holder["s"] = session
+        for msg in (conn.reveal, conn.leaderboard):
+            if msg:
+                session.news.append(msg)
+        self.context.end_session()
+        self.context.session = session
+        attach(self.context, session)
+        from .play import PlayScreen
+        self.context.go_home(ClassPlayScreen(self.context))
+        mode = "lock-step rounds" if welcome["room"]["mode"] == "lockstep" else "free play"
+        self.context.toast(f"Joined as {welcome['name']} ({mode}). " + (session.blocked() or ""))
+        _ = PlayScreen
+
+    def draw(self, ctx: Ctx) -> None:
+        t = ctx.theme
+        pal = t.pal
+        draw_backdrop(ctx, motif=False)
+        w, h = ctx.surface.get_size()
+        top = draw_screen_header(ctx, "Join a class", "Your facilitator runs the session; your game is played on "
+                                                      "their server, so nothing is saved here but your seat.")
+        x = t.s(6)
+        bw = min(t.s(70), w - 2 * x)
+        y = top + t.s(2)
+        buttons = []
+        for key, label, hint, _ in self.FIELDS:
+            value = self.values[key]
+            shown = (value or "") + ("|" if self.focus_id == key else "")
+            b = Button(key, label, lambda k=key: setattr(self, "focus_id", k), detail=shown or hint)
+            bh = button_height(ctx, b, bw)
+            b.rect = pygame.Rect(x, y, bw, bh)
+            y += bh + t.s(1.5)
+            buttons.append(b)
+        join = Button("join", "Join", self.join, primary=True, key_hint="Enter")
+        back = Button("cancel", "Back", self.back, key_hint="Esc")
+        bh = button_height(ctx, join, t.s(24))
+        join.rect = pygame.Rect(x, y + t.s(1), t.s(24), bh)
+        back.rect = pygame.Rect(x + t.s(26), y + t.s(1), t.s(24), bh)
+        buttons += [join, back]
+        y = join.rect.bottom + t.s(2)
+        if self.error:
+            ctx.text(self.error, (x, y), "body", pal.bad if hasattr(pal, "bad") else pal.text_on_bg, "bold",
+                     max_width=w - 2 * x)
+        self.set_focusables(buttons)
+        self.draw_buttons(ctx, buttons)
+        draw_footer_hint(ctx, "Type in the focused field · Tab or arrows move · Enter goes on · Esc goes back")
+
+
+def _play_screen_class():
+    from .play import PlayScreen
+
+    class _ClassPlayScreen(PlayScreen):
+        """The play screen on a class seat: choices the room does not allow yet are a toast, and the
+        ending is the class's (no replay, no saves; the leaderboard comes from the facilitator)."""
+
+        def _safely(self, call) -> bool:
+            try:
+                call()
+            except _Waiting as w:
+                self.context.toast(str(w))
+                return False
+            except Exception as exc:  # noqa: BLE001
+                from .menus import MessageScreen
+                self.context.push(MessageScreen(self.context, "The server refused that", describe_error(exc)))
+                return False
+            return True
+
+        def sync(self, force: bool = False) -> None:
+            if self.session.snap.status == "ended":
+                self.context.replace(ClassEndingScreen(self.context))
+                return
+            super().sync(force)
+
+        def update(self, dt: float) -> None:
+            pump = getattr(self.session, "pump", None)
+            if pump is not None and getattr(self.context.host, "on_frame", None) is None:
+                pump()  # no window host (tests): pump here
+            super().update(dt)
+
+    return _ClassPlayScreen
+
+
+def ClassPlayScreen(context: "ScreenContext"):  # noqa: N802 - built lazily: play.py imports much
+    return _play_screen_class()(context)
+
+
+class ClassEndingScreen(Screen):
+    """The end of a class run: the ending and its strategic triangle, then the leaderboard when the
+    facilitator shows it. No replay and no debrief here: the facilitator leads the debrief."""
+
+    name = "ending"
+
+    def __init__(self, context: "ScreenContext") -> None:
+        super().__init__(context)
+        self.session = context.session
+
+    def signature(self) -> str:
+        e = self.session.snap.ending
+        return f"class-ending-{getattr(e, 'id', 'none')}"
+
+    def speech(self) -> str:
+        e = self.session.snap.ending
+        return f"The end. {e.title}. {e.text}" if e else "The end."
+
+    def back(self) -> bool:
+        return False
+
+    def _title(self) -> None:
+        self.context.end_session()
+        self.context.go_home()
+
+    def update(self, dt: float) -> None:
+        pump = getattr(self.session, "pump", None)
+        if pump is not None and getattr(self.context.host, "on_frame", None) is None:
+            pump()
+
+    def draw(self, ctx: Ctx) -> None:
+        t = ctx.theme
+        pal = t.pal
+        draw_backdrop(ctx)
+        snap = self.session.snap
+        e = snap.ending
+        w, h = ctx.surface.get_size()
+        m = t.s(6)
+        buttons = []
+        lb = getattr(self.session.conn, "leaderboard", None)
+        if lb:
+            from .menus import MessageScreen
+            buttons.append(Button("leaderboard", "The leaderboard", lambda: self.context.push(
+                MessageScreen(self.context, *news_message(lb))), primary=True))
+        buttons.append(Button("title", "Leave the class", self._title, primary=not lb))
+        bw = t.s(30)
+        bh = max(button_height(ctx, b, bw) for b in buttons)
+        x = w - m
+        for b in reversed(buttons):
+            b.rect = pygame.Rect(x - bw, h - t.s(3) - bh, bw, bh)
+            x -= bw + t.s(1.5)
+        card = pygame.Rect(m, t.s(4), w - 2 * m, h - t.s(4) - bh - t.s(6))
+        with ctx.panel(card, "ending", fill=pal.panel, border=pal.line) as c:
+            inner = c.inflate(-t.s(8), -t.s(6))
+            r = ctx.text(f"THE END · {snap.scenario_title} · {snap.calendar.label}", (inner.left, inner.top), "label",
+                         pal.text_muted, "bold", max_width=inner.width)
+            r = ctx.text(e.title if e else "The end", (inner.left, r.bottom + t.s(1)), "h1", pal.text, "bold",
+                         max_width=inner.width)
+            y = r.bottom + t.s(2)
+            if e is not None and e.triangle:
+                parts = " · ".join(f"{k.replace('_', ' ')} {round(float(v))}" for k, v in e.triangle.items())
+                r = ctx.text("The strategic triangle: " + parts, (inner.left, y), "body", pal.text, "bold",
+                             max_width=inner.width)
+                y = r.bottom + t.s(2)
+            used = ctx.paragraph(e.text if e else "", pygame.Rect(inner.left, y, inner.width, inner.bottom - y),
+                                 "body", pal.text)
+            y += used + t.s(2)
+            note = ("Your facilitator leads the debrief. " +
+                    (" ".join(news_message(lb)[1].split("\n\n")) if lb else
+                     "The leaderboard appears here when the facilitator shows it."))
+            ctx.paragraph(note, pygame.Rect(inner.left, y, inner.width, max(0, inner.bottom - y)), "small",
+                          pal.text_muted)
+        self.set_focusables(buttons)
+        self.draw_buttons(ctx, buttons)

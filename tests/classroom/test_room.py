@@ -1,0 +1,70 @@
+"""The room without a network: replay, encoding, controls."""
+from __future__ import annotations
+
+import json
+
+from engine import Run, load_scenario
+
+from classroom.protocol import Refused
+from classroom.room import Room, encode, new_control
+
+from .conftest import TUTORIAL
+
+
+def make_room(mode="lockstep"):
+    sc = load_scenario(TUTORIAL)
+    return Room(id="r1", code="ABCDEF", secret="s", scenario=sc, scenario_path=str(TUTORIAL), mode=mode, seed=3,
+                control=new_control(mode))
+
+
+def test_snapshots_are_sent_exactly_as_to_dict_would_write_them():
+    run = Run(load_scenario(TUTORIAL), 9)
+    for _ in range(80):
+        snap = run.snapshot()
+        assert json.loads(encode({"snapshot": snap})) == json.loads(json.dumps({"snapshot": snap.to_dict()}))
+        if snap.status == "ended":
+            break
+        if snap.status == "outcome":
+            run.advance()
+        elif snap.attention_left and snap.balcony is None:
+            run.perceive("balcony")
+        else:
+            run.choose(snap.available_choices[-1].index)
+    assert run.snapshot().status == "ended"
+
+
+def test_controls_follow_the_rounds_and_refuse_what_does_not_fit():
+    room = make_room()
+    for bad in ("close_round", "reveal", "next_round"):
+        try:
+            room.control_action(bad, {})
+        except Refused as r:
+            assert r.code == "state"
+        else:
+            raise AssertionError(bad)
+    room.control = room.control_action("start", {}, now=100.0)
+    assert room.control["round"] == 1 and room.control["open"]
+    room.control = room.control_action("timer", {"seconds": 60}, now=100.0)
+    room.control = room.control_action("close_round", {}, now=101.0)
+    room.control = room.control_action("next_round", {}, now=102.0)
+    assert room.control["deadline"] == 162.0
+    room.control = room.control_action("pause", {}, now=112.0)
+    assert room.control["deadline"] is None and room.control["left"] == 50.0
+    room.control = room.control_action("resume", {}, now=200.0)
+    assert room.control["deadline"] == 250.0
+    room.control = room.control_action("end", {}, now=201.0)
+    assert room.control["ended"] and room.control["leaderboard"]
+
+
+def test_the_leaderboard_ranks_on_the_triangle_and_ties_share_a_rank():
+    room = make_room("free")
+    room.control["started"] = True
+    a, b, c = (room.add_seat(i, f"n{i}", f"h{i}") for i in range(3))
+    for seat, pick in ((a, 0), (b, 0), (c, 0)):
+        room.apply(seat, room.check_intent(seat, {"seq": seat.seq, "action": "choose", "index": pick}))
+    rows = room.scores()
+    assert [r["rank"] for r in rows] == [1, 1, 1]  # the same choices, the same seed: the same score
+    mine = room.leaderboard_for(b)
+    assert mine["rank"] == 1 and mine["of"] == 3 and set(mine["parts"]) == {"public_value", "legitimacy", "capacity"}
+    assert mine["score"] == round(sum(mine["parts"].values()) / 3, 1)
+    assert "seat" not in json.dumps(mine["scores"])

@@ -1,0 +1,176 @@
+"""The game window joins a real `balcony host` under the dummy video driver ("Join a class" on the title
+screen), plays a lock-step class to an ending on the usual screens, shows the reveals and the
+leaderboard, and rejoins its seat after leaving."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame  # noqa: E402
+from websockets.sync.client import connect  # noqa: E402
+
+from game.window.app import App  # noqa: E402
+from game.window.backend import EngineBackend  # noqa: E402
+from game.window.pilot import Pilot  # noqa: E402
+from game.window.saves import SaveStore  # noqa: E402
+from game.window.settings import Settings, SettingsStore  # noqa: E402
+from game.window.tts import Speaker  # noqa: E402
+
+
+class Facilitator(threading.Thread):
+    """Paces the lock-step room: when every seat still playing has chosen, close, reveal, next round."""
+
+    def __init__(self, h):
+        super().__init__(daemon=True)
+        self.h, self.stop, self.reveals = h, threading.Event(), 0
+        self.ws = connect(h.ws, open_timeout=5).__enter__()
+        self.sid, secret = h.session()
+        self.ws.send(json.dumps({"v": 1, "type": "hello", "role": "facilitator", "session": self.sid, "secret": secret}))
+        self.dash = json.loads(self.ws.recv(timeout=10))["dashboard"]
+        self.ids = iter(range(1, 10**6))
+
+    def control(self, action, **kw):
+        self.ws.send(json.dumps({"v": 1, "type": "control", "id": next(self.ids), "session": self.sid,
+                                 "action": action, **kw}))
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                msg = json.loads(self.ws.recv(timeout=0.1))
+            except TimeoutError:
+                msg = None
+            except Exception:  # noqa: BLE001 - the server stopped at the end of the test
+                return
+            if msg and msg["type"] == "dashboard":
+                self.dash = msg["dashboard"]
+            elif msg and msg["type"] == "done":
+                self.dash["control"] = msg["control"]
+                continue
+            c = self.dash["control"]
+            playing = [s for s in self.dash["seats"] if s["status"] != "ended"]
+            if c["open"] and playing and all(s["decisions"] >= c["round"] for s in playing):
+                self.control("close_round")
+                self.control("reveal")
+                self.reveals += 1
+                time.sleep(0.05)
+                self.control("next_round")
+                self.dash["control"] = {**c, "open": False}
+
+
+def make_app(tmp: Path) -> App:
+    store = SettingsStore(tmp / "config")
+    store.save(replace(Settings(), reduced_motion=True))
+    backend = EngineBackend()
+    app = App(backend, settings_store=store, save_store=SaveStore(backend, tmp / "saves"), size=(1280, 720),
+              speaker=Speaker(command=""))
+    from game.window.screens import TitleScreen
+    app.push(TitleScreen(app), transition=False)
+    app.step()
+    return app
+
+
+def type_text(p: Pilot, text: str):
+    for ch in text:
+        pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+    p.settle()
+
+
+def test_the_window_joins_a_class_plays_to_an_ending_and_shows_the_reveal_and_leaderboard(host, tmp_path, monkeypatch):
+    monkeypatch.setenv("BALCONY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BALCONY_CONFIG_DIR", str(tmp_path / "cfg"))
+    shots = Path(os.environ.get("BALCONY_SHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    h = host("--scenario", "tutorial", "--mode", "lockstep", "--seed", "3")
+    fac = Facilitator(h)
+    fac.control("start")
+    fac.start()
+    app = make_app(tmp_path)
+    p = Pilot(app)
+    try:
+        p.focus("join")
+        p.press("return")
+        assert p.screen_name == "join"
+        type_text(p, h.address)
+        p.press("return")
+        type_text(p, h.code.lower())
+        p.press("return")
+        type_text(p, "Wanda W")  # a space in a name is typed, not a press
+        pygame.image.save(app.surface, str(shots / "window-join.png"))
+        p.press("return")
+        assert p.screen_name == "play", (p.screen_name, getattr(app.top, "error", ""))
+        session = app.context.session
+        assert session.conn.name == "Wanda W" and app.context.allow_rewind is False
+        seen, steps, shot_play, rejoined = set(), 0, False, False
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            p.settle()
+            name = p.screen_name
+            seen.add(name)
+            if name == "ending":
+                break
+            if name == "message":
+                if "round" in app.top.heading and not (shots / "window-reveal.png").exists():
+                    pygame.image.save(app.surface, str(shots / "window-reveal.png"))
+                p.press("return")
+            elif name == "play":
+                if session.blocked():
+                    time.sleep(0.02)
+                    continue
+                snap = session.snap
+                if not shot_play and snap.decisions == 1:
+                    pygame.image.save(app.surface, str(shots / "window-play.png"))
+                    shot_play = True
+                if steps == 3 and not rejoined:  # leave for the title and join again: the same seat, same place
+                    seq, seat = session.conn.seq, session.conn.seat
+                    app.context.end_session()
+                    app.context.go_home()
+                    p.settle()
+                    p.focus("join")
+                    p.press("return")
+                    type_text(p, h.address)
+                    p.press("return")
+                    type_text(p, h.code)
+                    p.press("return")
+                    p.press("return")  # no name: this device's token holds the seat
+                    assert p.screen_name == "play", getattr(app.top, "error", "")
+                    session = app.context.session
+                    assert (session.conn.seq, session.conn.seat) == (seq, seat)
+                    rejoined = True
+                    continue
+                pos = next(i for i, c in enumerate(snap.choices) if c.available)
+                before = session.conn.seq
+                p.press(str(pos + 1))
+                assert session.conn.seq == before + 1 or p.screen_name != "play"
+                steps += 1
+            else:  # outcome, an event pop-up
+                p.press("return")
+        assert p.screen_name == "ending", seen
+        assert "message" in seen and fac.reveals >= 3 and rejoined
+        assert session.snap.ending is not None
+        # the facilitator ends the session: the leaderboard comes up over the ending
+        fac.control("end")
+        for _ in range(200):
+            p.settle()
+            if p.screen_name == "message":
+                break
+            time.sleep(0.02)
+        assert app.top.heading == "The leaderboard" and "1 of 1" in app.top.text
+        pygame.image.save(app.surface, str(shots / "window-leaderboard.png"))
+        p.press("return")
+        assert p.screen_name == "ending"
+        pygame.image.save(app.surface, str(shots / "window-ending.png"))
+        p.click("title")
+        assert p.screen_name == "title" and app.context.allow_rewind is True
+    finally:
+        fac.stop.set()
+        fac.join(5)
+    for f in ("window-join.png", "window-play.png", "window-reveal.png", "window-leaderboard.png"):
+        assert (shots / f).stat().st_size > 10_000, f
