@@ -154,3 +154,39 @@ def test_a_restarted_hub_rebuilds_every_seat_exactly(tmp_path):
             w = hello_player(a2, room.code, token=token_a)
             assert w["seq"] == sa["seq"] and w["snapshot"] == sa["snapshot"]
 
+
+
+def test_a_round_timer_closes_the_round_by_itself(inproc):
+    import time as _time
+    room = inproc.room("lockstep")
+    with inproc.connect() as fac, inproc.connect() as ws:
+        hello_facilitator(fac, room)
+        hello_player(ws, room.code, "Tim")
+        assert control(fac, room, "timer", seconds=10)["control"]["timer"] == 10
+        started = control(fac, room, "start")["control"]
+        assert started["deadline"] is not None and 9 < started["deadline"] - _time.time() <= 10
+        # the clock runs out (brought forward here): the server closes the round and tells everyone
+        room.control["deadline"] = _time.time() + 0.1
+        inproc.client.portal.call(inproc.hub._arm_timer, room)
+        closed = recv(ws, "room")["room"]
+        while closed["open"] or closed["round"] != 1:  # the timer's and the start's own news come first
+            closed = recv(ws, "room")["room"]
+        assert closed["round"] == 1 and room.control["open"] is False
+
+
+def test_sessions_on_one_server_are_isolated(inproc):
+    one, two = inproc.room("free"), inproc.room("free")
+    with contextlib.ExitStack() as stack:
+        f1, f2 = stack.enter_context(inproc.connect()), stack.enter_context(inproc.connect())
+        hello_facilitator(f1, one)
+        hello_facilitator(f2, two)
+        control(f1, one, "start")
+        a, b = stack.enter_context(inproc.connect()), stack.enter_context(inproc.connect())
+        wa, wb = hello_player(a, one.code, "A"), hello_player(b, two.code, "B")
+        assert wa["session"] == one.id and wb["session"] == two.id
+        assert intent(a, 0, "choose", index=0)["type"] == "ack"
+        assert intent(b, 0, "choose", index=0)["code"] == "not_started"  # only the first session started
+        assert [len(r.seats) for r in (one, two)] == [1, 1]
+        assert sum(d["total"] for d in two.distribution()) == 0
+        dash = recv(f2, "dashboard")["dashboard"]
+        assert [s["name"] for s in dash["seats"]] == ["B"]
