@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
 from engine import Run, load_scenario
 
+from classroom.room import encode
 from classroom.store import Store
 
 from .conftest import TUTORIAL, InProcess, control, hello_facilitator, hello_player, intent, recv
@@ -52,7 +54,7 @@ def test_twelve_players_play_free_to_the_end_and_every_intent_is_stored(inproc):
         for _, action, _ in seat["actions"]:
             from classroom.room import apply_stored
             apply_stored(run, action)
-        assert run.snapshot().to_dict()["ending"] == s["snapshot"]["ending"]
+        assert json.loads(encode(run.snapshot().ending)) == s["snapshot"]["ending"]
     # the leaderboard ranks every seat on the triangle; the distribution counts every decision
     board = room.scores()
     assert len(board) == n and board[0]["rank"] == 1
