@@ -18,7 +18,7 @@ from . import schema as S
 from .diagnostics import Diagnostics
 from .errors import ContentError, ExprError
 from .expr import ANY_BOOL, BOOL, NUM, TEXT, Compiled, Env, _const, compile_expr
-from .scenario import (RETURN, Choice, Ending, Event, Flag, Later, Meter, Perception, Phase, Rule, Scenario, Scene,
+from .scenario import (RETURN, Assumption, Choice, Ending, Event, Flag, Later, Meter, Perception, Phase, Rule, Scenario, Scene,
                        Stakeholder, Story)
 from .textfmt import compile_template
 from .yamlload import YDict, YList, load_file
@@ -262,6 +262,7 @@ class _Loader:
         self.return_pos: dict = {}   # scene id -> position of its first `goto: return`
         self.phase_pos: dict = {}    # scene id -> position of its `phase:` label
         self.phase_moves: list = []  # (effect ref, phase id) of every `phase:` effect, for check_phase_labels
+        self.assumptions: dict = {}  # text key -> Assumption (`assumes:`; see scenario.Assumption)
 
     # diagnostics helpers
     def err(self, container, key, code, msg, at_key=False):
@@ -445,7 +446,7 @@ class _Loader:
             triangle=triangle, perception=perception, laters=dict(self.laters), ranges=ranges,
             start_values=start_values, tags=tuple(tag_names), personas=personas, invariants=invariants,
             path=os.path.abspath(self.path), files=tuple(self.reader.files), computed=computed,
-            content_hash=self.reader.hash.hexdigest()[:16], env=self.env)
+            content_hash=self.reader.hash.hexdigest()[:16], env=self.env, assumptions=dict(self.assumptions))
 
     # --- one builder per section, each beside its own diagnostics ------------------
     def _section(self, key, default=None, typ=None):
@@ -626,6 +627,7 @@ class _Loader:
                     cond = cc.fn if cc else None
                     if cc:
                         self.cond_checks.append((cc, c, "if", f"a confidence of {sid}"))
+                self.assume(c, f"confides:{sid}#{len(confides)}", f"{sid}'s confidence {len(confides) + 1}")
                 confides.append((cond, self.template(c, "text")))
             stakeholders[sid] = Stakeholder(
                 sid, str(item.get("name", sid)), str(item.get("role", "")), str(item.get("agency", "")),
@@ -681,6 +683,7 @@ class _Loader:
             if not isinstance(st, dict) or not isinstance(st.get("id"), str):
                 continue
             cond = self.cond(st, "if", f"the story '{st['id']}'")
+            self.assume(st, f"story:{st['id']}", f"the story '{st['id']}'")
             stories.append(Story(st["id"], str(st.get("title", "")), cond, self.template(st, "text"),
                                  self.effects(st, "effects", f"story:{st['id']}")))
         one_effects = {}
@@ -738,6 +741,7 @@ class _Loader:
         events = []
         for eid, item in self.unique(self.merged.get("events", []), "event"):
             cond = self.cond(item, "if", f"the event '{eid}'")
+            self.assume(item, f"event:{eid}", f"the event '{eid}'")
             weight = lambda s: 1.0  # noqa: E731
             if "weight" in item:
                 w = self.expr(item, "weight", NUM, what="the event's weight")
@@ -793,6 +797,7 @@ class _Loader:
             choices = tuple(self.build_choice(sid, ci, ch, tag_names, scene_ids)
                             for ci, ch in enumerate(raw_choices) if isinstance(ch, dict))
             quarters = sc.get("quarters", 1)
+            self.assume(sc, f"scene:{sid}", f"the scene '{sid}'")
             scenes[sid] = Scene(sid, str(speaker), str(sc["title"]) if isinstance(sc.get("title"), str) else None,
                                 self.template(sc, "text"), int(quarters) if _isnum(quarters) else 1,
                                 phase if isinstance(phase, str) else None,
@@ -817,6 +822,7 @@ class _Loader:
             self.err(ch, "goto", "BAL030", f"the choice leads to '{goto}', which is not a scene"
                                            f"{S.suggest(goto, scene_ids + ['end', RETURN])}")
         tags = tuple(t for t in ch.get("tags", []) if isinstance(t, str)) if isinstance(ch.get("tags"), list) else ()
+        self.assume(ch, f"choice:{sid}#{ci}", f"choice {ci + 1} in '{sid}'")
         return Choice(
             ci, self.template(ch, "text"), cond,
             str(ch["unavailable"]) if isinstance(ch.get("unavailable"), str) else None,
@@ -846,6 +852,7 @@ class _Loader:
                     cond = c.fn if self.probes is None else self._probed(c.fn, item, "if", f"the ending '{eid}'")
                     if True not in c.interval:
                         self.warn(item, "if", "BAL051", f"the ending '{eid}' can never be reached: its condition can never hold")
+            self.assume(item, f"ending:{eid}", f"the ending '{eid}'")
             e = Ending(eid, str(item.get("title", eid)), str(item.get("quality", "mixed")),
                        float(_num(item.get("priority"), 0)), cond, fb, self.template(item, "text"),
                        item["text"] if isinstance(item.get("text"), str) else "",
@@ -888,6 +895,21 @@ class _Loader:
                 continue
             seen[iid] = (_file(item, self.root_name), _pos(item, "id")[0])
             yield iid, item
+
+    def assume(self, container, key, what, self_id=None):
+        """A text's `assumes:` condition, compiled and kept under the runtime's key for that text. Never
+        probed: explore counts it apart, as an assumption that must always hold where the text is shown."""
+        if not isinstance(container, dict) or "assumes" not in container:
+            return
+        c = self.expr(container, "assumes", BOOL, self_id, what=f"what {what} assumes")
+        if c is None:
+            return
+        if True not in c.interval:
+            self.warn(container, "assumes", "BAL055", f"{what} assumes something that can never hold, so no run "
+                                                      f"can show it without breaking the assumption")
+        line, col = _pos(container, "assumes")
+        self.assumptions[key] = Assumption(key, what, str(container["assumes"]), _file(container, self.root_name),
+                                           line, col, c.fn)
 
     def cond(self, container, key, what, self_id=None, check=True):
         if not isinstance(container, dict) or key not in container:
@@ -1071,6 +1093,7 @@ class _Loader:
             full_ref = ref if self_id is None else f"{ref}@{self_id}"
             effects = self.effect_list(lt.get("effects", []) if isinstance(lt.get("effects"), list) else [], ref + ".later", self_id)
             text = self.template(lt, "text", self_id) if isinstance(lt.get("text"), str) else None
+            self.assume(lt, f"later:{full_ref}", f"the delayed effect of {ref.split(':', 1)[-1]}", self_id)
             self.laters[full_ref] = Later(full_ref, str(lt.get("title", "A delayed consequence")), text, effects)
             turns = int(lt["turns"])
             return lambda run, cause, r=full_ref, t=turns: run._schedule(r, t, cause)

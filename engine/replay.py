@@ -65,6 +65,7 @@ def replay(scenario, data, *, finish: bool = True) -> ReplayResult:
     else:
         run = Run(scenario, data["seed"])
         offset = 0
+    broken = _watch_assumption(scenario, run, data.get("assumption"))
     for i, action in enumerate(actions, offset):
         try:
             apply_action(run, action)
@@ -73,6 +74,8 @@ def replay(scenario, data, *, finish: bool = True) -> ReplayResult:
                                             f"in scene '{run.state.scene}': {e}{note}", i)
     if finish and run.status == OUTCOME:
         run.advance()
+    if broken is not None:
+        return _assumption_result(run, data, broken, note)
     expected_end = data.get("ending")
     if "ending" in data and expected_end != run.state.ending:
         return ReplayResult(False, run, f"the run ended with {run.state.ending!r}, but the transcript recorded "
@@ -86,6 +89,42 @@ def replay(scenario, data, *, finish: bool = True) -> ReplayResult:
                                     len(data["actions"]))
     return ReplayResult(True, run, f"the transcript replays exactly: {len(data['actions'])} actions, "
                                    f"ending {run.state.ending!r}{note}")
+
+
+def _watch_assumption(scenario, run, recorded):
+    """For a transcript that explore or check wrote because a text was shown while what it assumes was
+    false (its 'assumption'): watch the replay for that text. Returns [assumption or None, hits]."""
+    if not isinstance(recorded, dict):
+        return None
+    a = scenario.assumptions.get(recorded.get("key"))
+    hits: list = []
+    if a is None:
+        return [None, hits, recorded]
+
+    def hook(r, key):
+        if key == a.key and not a.cond(r.state):
+            hits.append((r.state.scene, r.scenario.quarter_label(r.state.turn)))
+    run.on_text = hook
+    if run.state.status == "choosing":
+        hook(run, f"scene:{run.state.scene}")
+    return [a, hits, recorded]
+
+
+def _assumption_result(run, data, broken, note) -> ReplayResult:
+    a, hits, recorded = broken
+    n = len(data["actions"])
+    if a is None:
+        return ReplayResult(False, run, f"the transcript was written because {recorded.get('what', 'a text')} assumed "
+                                        f"\"{recorded.get('assumes')}\", but the scenario no longer declares that "
+                                        f"assumption{note}", n)
+    if not hits:
+        return ReplayResult(False, run, f"{a.what} assumes \"{a.source}\" ({a.file}:{a.line}:{a.column}), and on "
+                                        f"this replay it held: the scenario has changed since the transcript was "
+                                        f"written{note}", n)
+    scene, label = hits[-1]
+    return ReplayResult(True, run, f"the transcript replays to the broken assumption: after {n} actions, in "
+                                   f"'{scene}' ({label}), {a.what} is shown, but it assumes \"{a.source}\" "
+                                   f"({a.file}:{a.line}:{a.column}), which is false here{note}")
 
 
 def _describe(action):

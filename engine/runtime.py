@@ -124,6 +124,10 @@ class Run:
         self._phases = None  # the phase machine, built on the first move (see `phases`)
         #: Optional hook for tools: called with the run at the end of every quarter (after rules, phases, events).
         self.on_quarter = None
+        #: Optional hook for tools: called with (run, key) just before a piece of text is shown, with the
+        #: state it is shown in (see scenario.Assumption for the keys). explore and check use it to test what
+        #: the text assumes. Set after the run starts: the first scene's text has by then been shown.
+        self.on_text = None
         if _state is None:
             if record:
                 self._snapshot_timeline()
@@ -319,6 +323,8 @@ class Run:
         elif kind == "listen":
             for story in p.stories:
                 if story.id not in s.heard and (story.cond is None or story.cond(s)):
+                    if self.on_text is not None:
+                        self.on_text(self, f"story:{story.id}")
                     s.heard[story.id] = s.turn
                     s.insights.append(tidy(story.text(s)))
                     for f in story.effects:
@@ -333,8 +339,10 @@ class Run:
             if seen is not None:
                 seen["commitment"] = s.revealed[who]
                 seen["true"] = {who: s.vals[f"{who}.commitment"]}
-            for cond, text in sh.confides:
+            for i, (cond, text) in enumerate(sh.confides):
                 if cond is None or cond(s):
+                    if self.on_text is not None:
+                        self.on_text(self, f"confides:{who}#{i}")
                     s.insights.append(f"{sh.name}: {tidy(text(s))}")
                     break
             for f in p.one_effects[who]:
@@ -364,6 +372,8 @@ class Run:
                 "tags": list(choice.tags), "debrief": choice.debrief, "phase": s.phase})
         for t in choice.tags:
             s.tags[t] = s.tags.get(t, 0) + 1
+        if self.on_text is not None:
+            self.on_text(self, choice.cause)
         if self.record:
             result = {"kind": "result", "title": "", "text": tidy(choice.result(s)) if choice.result else ""}
             s.notices.append(result)
@@ -415,6 +425,8 @@ class Run:
             for t in choice.tags:
                 tags[t] = tags.get(t, 0) + 1
         cause = choice.cause
+        if self.on_text is not None:
+            self.on_text(self, cause)
         for f in choice.effects:
             f(self, cause)
         goto = choice.goto
@@ -444,6 +456,8 @@ class Run:
             cause = f"scene:{scene_id}"
             for f in scene.on_enter:
                 f(self, cause)
+        if self.on_text is not None and (scene.end or not s.end_requested):
+            self.on_text(self, f"scene:{scene_id}")
         if scene.end or s.end_requested:
             self._finish()
 
@@ -483,6 +497,8 @@ class Run:
         scene = self.scenario.scenes[scene_id]
         for f in scene.on_enter:
             f(self, f"scene:{scene_id}")
+        if self.on_text is not None and (scene.end or not s.end_requested):
+            self.on_text(self, f"scene:{scene_id}")
         if scene.end or s.end_requested:
             self._finish()
             return
@@ -497,6 +513,8 @@ class Run:
                 s.ending = e.id
                 break
         s.status = ENDED
+        if self.on_text is not None:
+            self.on_text(self, f"ending:{s.ending}")
         if self.record:
             self._snapshot_timeline()
 
@@ -516,6 +534,8 @@ class Run:
                 s.pending = [p for p in s.pending if p["due"] > s.turn]
                 for p in due:
                     later = sc.laters[p["ref"]]
+                    if self.on_text is not None and later.text is not None:
+                        self.on_text(self, f"later:{p['ref']}")
                     if later.text is not None and self.record:
                         s.notices.append({"kind": "delayed", "title": later.title, "text": tidy(later.text(s)),
                                           "cause": p.get("origin")})
@@ -562,6 +582,8 @@ class Run:
     def _fire(self, e):
         s = self.state
         s.fired.append(e.id)
+        if self.on_text is not None:
+            self.on_text(self, f"event:{e.id}")
         if self.record:
             s.notices.append({"kind": "event", "title": e.title, "text": tidy(e.text(s))})
             self.history.events.append({"turn": s.turn, "id": e.id, "title": e.title})

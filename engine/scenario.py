@@ -167,6 +167,23 @@ class Later:
 
 
 @dataclass(frozen=True)
+class Assumption:
+    """What a piece of text assumes about the run (`assumes:`), checked by explore and check.
+
+    `key` names the text as the runtime reports it to Run.on_text: "scene:ID" (the scene's text),
+    "choice:SCENE#I" (the choice's result), "later:REF" (a delayed effect's text), "event:ID",
+    "ending:ID", "story:ID" (a service user's story) or "confides:STAKEHOLDER#I" (a one-to-one's line).
+    """
+    key: str
+    what: str      # e.g. "the scene 'the_file'", for messages
+    source: str    # the expression as written
+    file: str
+    line: int
+    column: int
+    cond: Cond
+
+
+@dataclass(frozen=True)
 class Perception:
     attention: int
     balcony_cost: int
@@ -218,6 +235,8 @@ class Scenario:
     files: tuple
     computed: dict = field(default_factory=dict)  # name -> fn
     content_hash: str = ""
+    #: What pieces of text assume (`assumes:`), by the key the runtime reports them under (see Assumption).
+    assumptions: dict = field(default_factory=dict)
     #: The declarations expressions are compiled against (an expr.Env); tools compile their own measures with it.
     env: object = field(default=None, repr=False, compare=False)
     #: Whether any choice says `goto: return` (so that runs keep the scenes that events took them away from).

@@ -374,17 +374,21 @@ def _check_assign(v, pos, ctx):
     return True
 
 
+#: A text's `assumes:` (a scene, a choice's result, a delayed effect, an event, an ending, a story, a confidence).
+ASSUMES = Expr(want="bool", doc="what this text assumes about the run; explore and check report every path that shows it while this is false")
+
 EFFECT = Struct({
     "set": _assign, "add": _assign, "fair": _assign,
     "phase": Id("move the initiative to this phase"),
     "if": Expr(want="bool"), "then": EFFECTS, "else": EFFECTS,
     "later": Struct({"turns": Num(lo=1, hi=400, integer=True), "text": Str(), "effects": EFFECTS,
-                     "title": Str()}, required=("turns", "effects"), what="a delayed effect"),
+                     "title": Str(), "assumes": ASSUMES}, required=("turns", "effects"), what="a delayed effect"),
     "end": Bool(),
 }, what="an effect", exactly_one_of=("set", "add", "fair", "phase", "if", "later", "end"))
 EFFECT_LIST = ListOf(EFFECT, doc="effects, applied in order")
 
-_STORY = Struct({"id": Id(), "if": Expr(want="bool"), "text": Str(), "effects": EFFECTS, "title": Str()},
+_STORY = Struct({"id": Id(), "if": Expr(want="bool"), "text": Str(), "effects": EFFECTS, "title": Str(),
+                 "assumes": ASSUMES},
                 required=("id", "text"), what="a service-user story")
 
 SCHEMA = Struct({
@@ -416,7 +420,8 @@ SCHEMA = Struct({
         "local_budget": Bool(), "trust": Num(lo=0, hi=100), "support": Num(lo=0, hi=100),
         "commitment": Num(lo=0, hi=100), "voice": Str(),
         "balcony": OneOf([Str(enum=("visible", "hidden")), Struct({"bias": Num(lo=-100, hi=100)}, required=("bias",), what="balcony")]),
-        "confides": ListOf(Struct({"if": Expr(want="bool"), "text": Str()}, required=("text",), what="a confidence")),
+        "confides": ListOf(Struct({"if": Expr(want="bool"), "text": Str(), "assumes": ASSUMES}, required=("text",),
+                                  what="a confidence")),
     }, required=("id", "name", "role", "agency", "local_budget", "trust", "support", "commitment"),
         what="a stakeholder")),
     "groups": MapOf(OneOf([ListOf(Id()), Struct({"where": Expr(want="bool")}, required=("where",), what="a group")])),
@@ -438,16 +443,16 @@ SCHEMA = Struct({
     "event_chance": Num(lo=0, hi=1),
     "events": ListOf(Struct({
         "id": Id(), "title": Str(), "text": Str(), "if": Expr(want="bool"), "weight": Expr(want="number"),
-        "once": Bool(), "forced": Bool(), "effects": EFFECTS,
+        "once": Bool(), "forced": Bool(), "effects": EFFECTS, "assumes": ASSUMES,
         "goto": Id("a scene to go to after this quarter instead of the one the choice led to; a choice there "
                    "with 'goto: return' comes back"),
     }, required=("id", "title", "text"), what="an event")),
     "scenes": MapOf(Struct({
         "speaker": Id(), "text": Str(), "title": Str(), "quarters": Num(lo=0, hi=40, integer=True),
-        "phase": Id(), "on_enter": EFFECTS, "end": Bool(),
+        "phase": Id(), "on_enter": EFFECTS, "end": Bool(), "assumes": ASSUMES,
         "choices": ListOf(Struct({
             "text": Str(), "if": Expr(want="bool"), "unavailable": Str(), "effects": EFFECTS,
-            "tags": ListOf(Id()), "debrief": Str(), "cite": Str(), "result": Str(),
+            "tags": ListOf(Id()), "debrief": Str(), "cite": Str(), "result": Str(), "assumes": ASSUMES,
             "intended": Str(enum=("dominated",), doc="'dominated': a deliberate trap; simulate does not list it "
                                                     "among the dominated choices"),
             "goto": Id("where the choice leads: a scene's id, 'end', or 'return' (back to where the story was "
@@ -458,7 +463,7 @@ SCHEMA = Struct({
                        required=("public_value", "legitimacy", "capacity"), what="triangle"),
     "endings": ListOf(Struct({
         "id": Id(), "title": Str(), "quality": Str(enum=QUALITIES), "priority": Num(),
-        "if": Expr(want="bool"), "fallback": Bool(), "text": Str(),
+        "if": Expr(want="bool"), "fallback": Bool(), "text": Str(), "assumes": ASSUMES,
     }, required=("id", "title", "quality", "text"), what="an ending"), min_items=1),
     "includes": ListOf(Str(what="path")),
     "personas": MapOf(Struct({"prefer": MapOf(Num()), "perceive": ListOf(Str(enum=("balcony", "listen", "one_to_one"))),

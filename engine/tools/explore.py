@@ -20,6 +20,10 @@
    held, a beam search steers runs towards it (steer.distance: how far a state is from making the
    condition true); for an ending, the persona that ends closest then plays more seeds.
 
+Every run played in the three stages carries an assumptions.Watch: each text that declares what it
+`assumes:` is tested wherever it is shown, and every text shown while its assumption is false is reported
+with the transcripts of the runs that showed it (one per route in).
+
 Random events follow each run's own seeded stream, so every path found is a real run that
 `balcony replay` can play again. The report says whether the walk finished or stopped at its bound;
 what is unreached after a bounded walk is "not reached within the bound".
@@ -33,6 +37,7 @@ from ..errors import BalconyError
 from ..loader import load_probed
 from ..runtime import CHOOSING, ENDED, OUTCOME, Run
 from . import personas as P
+from .assumptions import Watch
 from . import steer as steering
 from .simulate import persona_rng
 
@@ -74,6 +79,7 @@ class ExploreResult:
     aimed: list = field(default_factory=list)              # what the beam search aimed at, in order
     value_range: dict = field(default_factory=dict)        # state key -> [min, max]
     bounds: dict = field(default_factory=dict)
+    watch: Watch | None = None                             # texts shown while what they assume was false
 
     # --- the report ------------------------------------------------------
     def unreached_scenes(self) -> list:
@@ -149,10 +155,16 @@ class ExploreResult:
                 "endings": len(self.endings_reached), "endings_total": len(sc.endings),
                 "conditions_both_ways": cond["both"], "conditions_total": cond["total"]}
 
+    def broken_assumptions(self) -> list:
+        """Texts shown while what they assume was false (assumptions.Broken), in file order."""
+        return self.watch.found() if self.watch is not None else []
+
     @property
     def failed(self) -> bool:
-        """A check fails on a dead end, a run that never ends, an engine error, or anything never reached."""
-        return bool(self.findings or self.unreached_scenes() or self.untaken_choices() or self.unreached_endings())
+        """A check fails on a dead end, a run that never ends, an engine error, anything never reached, or a
+        text shown while what it assumes is false."""
+        return bool(self.findings or self.unreached_scenes() or self.untaken_choices() or self.unreached_endings()
+                    or self.broken_assumptions())
 
     def to_dict(self) -> dict:
         cond = self.conditions()
@@ -166,6 +178,8 @@ class ExploreResult:
             "dead_ends": [f.to_dict() for f in self.findings if f.kind == "dead_end"],
             "never_ends": [f.to_dict() for f in self.findings if f.kind == "never_ends"],
             "errors": [f.to_dict() for f in self.findings if f.kind == "runtime_error"],
+            "assumptions_broken": [b.to_dict() for b in self.broken_assumptions()],
+            "assumptions_total": len(self.scenario.assumptions),
             "conditions_never_true": cond["never_true"], "conditions_never_false": cond["never_false"],
             "conditions_never_checked": cond["never_checked"],
             "unchanging": self.unchanging(), "unchanging_stakeholder_values": self.unchanging_values(),
@@ -194,6 +208,7 @@ class _Walker:
         self.mask = (1 << len(self.keyfns)) - 1
         self.seen_true = 0                # conditions seen true (bits), over every state that arrived
         self.seen_false = 0
+        self.watch = Watch(scenario)
 
     def pop(self):
         if self.novel:
@@ -224,6 +239,7 @@ def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, t
     res.bounds = {"seeds": seeds, "width": width, "max_states": max_states, "time_limit": time_limit,
                   "sweep": sweep, "habits": list(habits)}
     w = _Walker(scenario, probes, width, habits)
+    res.watch = w.watch
     for k, v in scenario.start_values.items():
         res.value_range[k] = [v, v]
     start = clock()
@@ -231,7 +247,7 @@ def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, t
     for seed in range(seeds):
         for habit in habits:
             try:
-                run = Run(scenario, seed, record=False)
+                run = w.watch.attach(Run(scenario, seed, record=False))
             except Exception as e:  # noqa: BLE001 - an engine error is a finding, not a crash
                 res.findings.append(Finding("runtime_error", scenario.start, f"starting the run failed: {e}",
                                             {"scenario": scenario.id, "version": scenario.version, "seed": seed,
@@ -335,7 +351,7 @@ def _aim(w, res, start, time_limit, clock):
         try:
             found = steering.beam_search(sc, goal, seeds=(0, 1, 2, 3), beam=10,
                                       budget=lambda t0=t0: clock() - t0 < per_target and clock() - start < time_limit,
-                                      on_choice=on_choice, on_state=on_state)
+                                      on_choice=on_choice, on_state=on_state, watch=w.watch)
         except Exception as e:  # noqa: BLE001
             res.findings.append(Finding("runtime_error", sc.start, f"error while aiming at {_tkey((kind, target))}: "
                                                                    f"{type(e).__name__}: {e}", {}))
@@ -388,7 +404,7 @@ def _play_persona(w, res, persona, seed):
     """One persona run on the probed scenario, counted like the sweep's; None if it failed."""
     sc = w.sc
     rng = persona_rng(persona.name, seed)
-    run = Run(sc, seed, record=False)
+    run = w.watch.attach(Run(sc, seed, record=False))
     s = run.state
     scores = w.scores.get(persona.name)
     if scores is None:

@@ -69,20 +69,21 @@ def _dist(node, want, comp):
 
 
 def beam_search(scenario, goal, *, seeds=(0,), beam: int = 10, max_decisions: int = 400, budget=None,
-                on_choice=None, on_state=None):
+                on_choice=None, on_state=None, watch=None):
     """Steer runs towards `goal`, a function run -> (reached: bool, distance: float).
 
     At each decision every run in the beam tries every available choice, with and without spending its
     attention (listen, then a one-to-one); the `beam` children closest to the goal go on. Returns the
     first run that reaches the goal, or None. `budget()` returning False stops it early; `on_choice(run,
-    scene, index)` and `on_state(run)` let the caller count what the search sees.
+    scene, index)` and `on_state(run)` let the caller count what the search sees; `watch` (an
+    assumptions.Watch) is put on every run it starts.
     """
     habits = (P.Persona("none", "first", {}, ()), P.Persona("attentive", "first", {}, ("listen", "one_to_one")))
     from ..runtime import Run
     frontier = []
     for seed in seeds:
         run = Run(scenario, seed, record=False)
-        frontier.append(run)
+        frontier.append(watch.attach(run) if watch is not None else run)
     for _ in range(max_decisions):
         children = []
         for run in frontier:

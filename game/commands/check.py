@@ -11,6 +11,7 @@ from engine.tools.invariants import check_invariants, parse_invariants, personas
 
 from .common import dump_json, print_diagnostics, resolve_scenario_arg
 from .explore import report as explore_report
+from .explore import write_assumption_transcripts
 from .toolkit import Progress, add_file_argument
 
 NAME = "check"
@@ -69,6 +70,7 @@ def run(args) -> int:
     failed = False
     if not args.no_explore:
         res = explore(path, time_limit=args.time_limit)
+        write_assumption_transcripts(res, args.out)
         d = res.to_dict()
         result["explore"] = d
         failed |= res.failed

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from engine import ContentError
+from engine.tools.assumptions import describe
 from engine.tools.explore import explore
 
 from .common import dump_json, resolve_scenario_arg
@@ -20,6 +21,8 @@ def add_arguments(p):
     p.add_argument("--max-states", type=int, default=20_000, help="stop after this many decision points (default 20000)")
     p.add_argument("--time-limit", type=float, default=7.0, help="stop after this many seconds (default 7)")
     p.add_argument("--strict", action="store_true", help="also fail on conditions that never change and meters that never move")
+    p.add_argument("--out", metavar="DIR", help="write a transcript of each path that shows a text while what it "
+                                                "assumes is false here (balcony replay plays it back)")
 
 
 def run(args) -> int:
@@ -29,6 +32,8 @@ def run(args) -> int:
     except ContentError as e:
         return content_error(e)
     d = res.to_dict()
+    if args.out:
+        write_assumption_transcripts(res, args.out)
     warned = bool(d["conditions_never_true"] or d["conditions_never_false"] or d["unchanging"])
     failed = res.failed or (args.strict and warned)
     d["ok"] = not failed
@@ -37,6 +42,24 @@ def run(args) -> int:
         return 1 if failed else 0
     print(report(res, d))
     return 1 if failed else 0
+
+
+def write_assumption_transcripts(res, out) -> list:
+    """Write one transcript per route into each text shown while its assumption was false; returns the files
+    (and notes each file in its transcript, for the report)."""
+    import json
+    import os
+    files = []
+    for b in res.broken_assumptions():
+        for n, (frm, (scene, turn, tr)) in enumerate(b.routes.items(), 1):
+            os.makedirs(out, exist_ok=True)
+            key = b.assumption.key.replace(":", "-").replace("#", "-").replace("@", "-").replace("/", "-")
+            fname = os.path.join(out, f"{res.scenario.id}-assumes-{key}-{n}.json")
+            with open(fname, "w", encoding="utf-8") as f:
+                json.dump(tr, f, indent=2, ensure_ascii=False)
+            tr["file"] = fname
+            files.append(fname)
+    return files
 
 
 def report(res, d) -> str:
@@ -75,9 +98,22 @@ def report(res, d) -> str:
     section("Conditions never false:", [f"{where(c)}: {c['what']}: {c['source']}" for c in d["conditions_never_false"]])
     section("Meters and flags that never change:", [f"{u['name']} ({u['kind']}, always {u['value']})"
                                                     for u in d["unchanging"]])
-    if d["dead_ends"] or d["errors"] or d["never_ends"]:
+    broken = res.broken_assumptions()
+    if broken:
         lines.append("")
-        lines.append("Use --json to get a transcript of each, which `balcony replay` plays back.")
+        lines.append("Texts shown while what they assume is false:")
+        for b in broken:
+            lines.append(f"  {describe(b)}")
+            for frm, (scene, turn, tr) in b.routes.items():
+                where_to = f": {tr['file']}" if tr.get("file") else ""
+                lines.append(f"    a path from '{frm}' to '{scene}' in {sc.quarter_label(turn)}, "
+                             f"{len(tr['actions'])} actions{where_to}")
+    elif sc.assumptions:
+        lines.append(f"Every text's assumption held wherever it was shown ({len(sc.assumptions)} declared).")
+    if d["dead_ends"] or d["errors"] or d["never_ends"] or broken:
+        lines.append("")
+        lines.append("Use --json (or --out DIR for the assumptions) to get a transcript of each, which "
+                     "`balcony replay` plays back.")
     lines.append("")
     lines.append("OK: everything was reached." if d["ok"] else "Problems found (exit status 1).")
     return "\n".join(lines)
