@@ -1,0 +1,67 @@
+"""Every claim credited to the research carries its section: debrief notes, endings and rules.
+
+The citation form (docs/authoring.md, "Citing the research"): the section in brackets in the text,
+"(Ghate et al. 2013, Section Four)", "(Sections Five and Eight)", "(Executive summary)", or a `cite:` key
+on the choice. Read from the YAML as written, includes too.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+FILES = sorted((REPO / "scenarios").glob("*.yaml")) + sorted((REPO / "scenarios" / "common").glob("*.yaml"))
+
+CREDITS = re.compile(r"\b(the research|the paper|research found|the study|case stud(y|ies)|researchers)\b", re.I)
+SECTION = re.compile(r"\b(Sections? (One|Two|Three|Four|Five|Six|Seven|Eight)\b|Executive summary|Appendix 1)", re.I)
+NAMED = re.compile(r"\bSections? ((?:[A-Z][a-z]+)(?:(?:, | and )[A-Z][a-z]+)*)")
+NUMBERS = {"One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight"}
+
+
+def uncited(doc) -> list:
+    """(where, text) for each debrief note, ending or rule text that credits the research without a section,
+    or that names a section the paper does not have."""
+    out = []
+
+    def judge(where, text, cite=None):
+        if not isinstance(text, str):
+            return
+        full = text + (" " + cite if isinstance(cite, str) else "")
+        wrong = [name for m in NAMED.finditer(full) for name in re.split(r", | and ", m.group(1)) if name not in NUMBERS]
+        if wrong:
+            out.append((where, f"no Section {wrong[0]} in the paper: {' '.join(text.split())[:120]}"))
+        elif CREDITS.search(text) and not SECTION.search(full):
+            out.append((where, " ".join(text.split())[:160]))
+
+    for sid, scene in (doc.get("scenes") or {}).items():
+        for i, ch in enumerate(scene.get("choices") or []):
+            judge(f"scene {sid}, choice {i + 1}", ch.get("debrief"), ch.get("cite"))
+    for e in doc.get("endings") or []:
+        judge(f"ending {e.get('id')}", e.get("text"))
+    for r in doc.get("rules") or []:
+        judge(f"rule {r.get('id')}", r.get("text"))
+    return out
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_claim_credited_to_the_research_cites_its_section(path):
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    bad = uncited(doc)
+    assert not bad, f"{path.name}: " + "\n".join(f"{w}: {t}" for w, t in bad)
+
+
+def test_the_check_catches_an_uncited_claim_and_accepts_both_forms():
+    doc = {"scenes": {"s": {"choices": [
+        {"debrief": "The research found that ceding power helps."},
+        {"debrief": "The research found that ceding power helps (Ghate et al. 2013, Section Four)."},
+        {"debrief": "The paper says so.", "cite": "Section Five"},
+        {"debrief": "A thought of the game's own, crediting nobody."},
+        {"debrief": "The research says so (Section Nine)."},
+    ]}}, "endings": [{"id": "e", "text": "As the study found, it takes time."}],
+        "rules": [{"id": "r", "text": "The game's model (Sections Five and Eight)."}]}
+    bad = uncited(doc)
+    assert [w for w, _ in bad] == ["scene s, choice 1", "scene s, choice 5", "ending e"]
+    assert "no Section Nine" in bad[1][1]
