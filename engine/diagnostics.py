@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "BAL053": "an invariant or persona is malformed",
     "BAL054": "'goto: return' may have nowhere to return to",
     "BAL060": "a scene's phase label disagrees with the phases in which it can be entered",
+    "BAL061": "a conditional goto's branches are out of order (the last needs no 'if', the others one)",
 }
 
 

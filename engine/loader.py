@@ -18,8 +18,8 @@ from . import schema as S
 from .diagnostics import Diagnostics
 from .errors import ContentError, ExprError
 from .expr import ANY_BOOL, BOOL, NUM, TEXT, Compiled, Env, _const, compile_expr
-from .scenario import (RETURN, Assumption, Choice, Ending, Event, Flag, Later, Meter, Perception, Phase, Rule, Scenario, Scene,
-                       Stakeholder, Story)
+from .scenario import (RETURN, Assumption, Choice, Ending, Event, Flag, Later, Meter, Outcome, Perception, Phase, Rule,
+                       Scenario, Scene, Stakeholder, Story)
 from .textfmt import compile_template
 from .yamlload import YDict, YList, load_file
 
@@ -784,16 +784,18 @@ class _Loader:
             if is_end and raw_choices:
                 self.err(sc, "choices", "BAL034", f"the scene '{sid}' has 'end: true', so it cannot offer choices: "
                                                   f"remove them or remove 'end'")
-            elif not is_end and not 1 <= len(raw_choices) <= 4:
+            elif not is_end and (not raw_choices or _shown(raw_choices) > 4 or len(raw_choices) > 12):
                 # a misspelt 'choices' is the cause: say so there, after its BAL010 (same place, lower code)
                 typo = None if "choices" in sc else next(iter(difflib.get_close_matches("choices", list(sc), 1, 0.6)), None)
                 if typo is not None:
                     self.err(sc, typo, "BAL034", f"the scene '{sid}' offers no choices, because '{typo}' is not "
                                                  f"'choices': spell it 'choices'", at_key=True)
                 else:
+                    hidden = len(raw_choices) - _shown(raw_choices)
                     self.err(sc, "choices" if "choices" in sc else None, "BAL034",
-                             f"the scene '{sid}' offers {len(raw_choices)} choices: a scene offers 1 to 4, "
-                             f"or has 'end: true'")
+                             f"the scene '{sid}' offers {len(raw_choices)} choices"
+                             + (f" ({hidden} of them hidden when unavailable, which do not count)" if hidden else "")
+                             + ": a scene shows 1 to 4 (and has at most 12 in all), or has 'end: true'")
             choices = tuple(self.build_choice(sid, ci, ch, tag_names, scene_ids)
                             for ci, ch in enumerate(raw_choices) if isinstance(ch, dict))
             quarters = sc.get("quarters", 1)
@@ -815,25 +817,86 @@ class _Loader:
             if isinstance(t, str) and t not in tag_names:
                 self.err(ch["tags"], ti, "BAL021", f"'{t}' is not a tag{S.suggest(t, tag_names)}: "
                                                    f"declare it under 'tags' at the top level")
-        goto = ch.get("goto")
-        if goto == RETURN:
-            self.return_pos[sid] = self.return_pos.get(sid) or _pos(ch, "goto")
-        if isinstance(goto, str) and goto not in ("end", RETURN) and goto not in self.merged.get("scenes", {}):
-            self.err(ch, "goto", "BAL030", f"the choice leads to '{goto}', which is not a scene"
-                                           f"{S.suggest(goto, scene_ids + ['end', RETURN])}")
+        scenes = self.merged.get("scenes", {})
+
+        def target(container, key, what):
+            """A goto's target, checked; None when it is not usable."""
+            to = container.get(key)
+            if not isinstance(to, str):
+                return None
+            if to == RETURN:
+                self.return_pos[sid] = self.return_pos.get(sid) or _pos(container, key)
+            if to not in ("end", RETURN) and to not in scenes:
+                self.err(container, key, "BAL030", f"{what} leads to '{to}', which is not a scene"
+                                                   f"{S.suggest(to, scene_ids + ['end', RETURN])}")
+                return None
+            return to
+
+        goto, branches, targets, branch_srcs = ch.get("goto"), None, [], []
+        if isinstance(goto, list):
+            branches = []
+            for bi, br in enumerate(goto):
+                if not isinstance(br, dict):
+                    continue
+                last = bi == len(goto) - 1
+                if last and "if" in br:
+                    self.err(br, "if", "BAL061", f"the last branch of the goto of choice {ci + 1} in '{sid}' has an "
+                                                 f"'if': end the list with a branch without one, such as "
+                                                 f"'{{to: end}}', for when no condition holds")
+                elif not last and "if" not in br:
+                    self.err(br, None, "BAL061", f"branch {bi + 1} of the goto of choice {ci + 1} in '{sid}' has no "
+                                                 f"'if', so the branches after it are never taken: give it an 'if', "
+                                                 f"or make it the last")
+                bcond = self.cond(br, "if", f"branch {bi + 1} of the goto of choice {ci + 1} in '{sid}'") \
+                    if "if" in br else None
+                to = target(br, "to", f"branch {bi + 1} of the goto")
+                if to is not None:
+                    branches.append((bcond, to))
+                    branch_srcs.append(str(br["if"]) if "if" in br else "")
+                    targets.append(to)
+            branches = tuple(branches)
+            goto = branches[-1][1] if branches else "end"
+        else:
+            goto = target(ch, "goto", "the choice") if "goto" in ch else None
+            if goto is not None:
+                targets.append(goto)
+        outcomes = []
+        raw_outcomes = ch.get("outcomes") if isinstance(ch.get("outcomes"), list) else []
+        for k, oc in enumerate(raw_outcomes):
+            if not isinstance(oc, dict) or not _isnum(oc.get("weight")):
+                continue
+            to = target(oc, "goto", f"outcome {k + 1}") if "goto" in oc else None
+            if to is not None:
+                targets.append(to)
+            outcomes.append(Outcome(float(oc["weight"]), self.effects(oc, "effects", f"choice:{sid}#{ci}~{k}"),
+                                    self.template(oc, "result") if isinstance(oc.get("result"), str) else None,
+                                    to, oc["result"] if isinstance(oc.get("result"), str) else None))
+        if raw_outcomes and outcomes and sum(o.weight for o in outcomes) <= 0:
+            self.err(ch, "outcomes", "BAL012", f"the outcomes of choice {ci + 1} in '{sid}' all weigh 0: give at "
+                                               f"least one a weight above 0")
+        if "goto" not in ch and not (outcomes and len(outcomes) == len(raw_outcomes)
+                                     and all(o.goto for o in outcomes)):
+            self.err(ch, None, "BAL013", f"choice {ci + 1} in '{sid}' needs the key 'goto' (or every one of its "
+                                         f"outcomes needs one)")
+        if goto is None:
+            goto = next((o.goto for o in outcomes if o.goto), "end")
         tags = tuple(t for t in ch.get("tags", []) if isinstance(t, str)) if isinstance(ch.get("tags"), list) else ()
         self.assume(ch, f"choice:{sid}#{ci}", f"choice {ci + 1} in '{sid}'")
+        quarters = ch.get("quarters")
         return Choice(
             ci, self.template(ch, "text"), cond,
             str(ch["unavailable"]) if isinstance(ch.get("unavailable"), str) else None,
             self.effects(ch, "effects", f"choice:{sid}#{ci}"), tags,
             _debrief(ch), self.template(ch, "result") if isinstance(ch.get("result"), str) else None,
-            str(goto) if isinstance(goto, str) else "end", cond_src,
+            str(goto), cond_src,
             str(ch.get("text", "")), f"choice:{sid}#{ci}",
             ch["result"] if isinstance(ch.get("result"), str) else None,
             self.template(ch, "unavailable") if isinstance(ch.get("unavailable"), str) else None,
             intended=ch["intended"] if isinstance(ch.get("intended"), str) else None,
-            file=_file(ch, self.root_name), pos=_pos(ch, "if") if "if" in ch else _pos(ch))
+            file=_file(ch, self.root_name), pos=_pos(ch, "if") if "if" in ch else _pos(ch),
+            branches=branches, outcomes=tuple(outcomes),
+            quarters=int(quarters) if _isnum(quarters) else None,
+            targets=tuple(dict.fromkeys(targets)) or (str(goto),), branch_srcs=tuple(branch_srcs))
 
     def build_endings(self) -> tuple:
         """The endings in the order they are tried: by priority, then the one fallback."""
@@ -1102,12 +1165,12 @@ class _Loader:
     def check_graph(self, scenes, events, start, merged, end_turn):
         if not scenes or not isinstance(start, str) or start not in scenes:
             return
-        edges = {sid: [c.goto for c in sc.choices if c.goto in scenes] for sid, sc in scenes.items()}
+        edges = {sid: [g for c in sc.choices for g in c.targets if g in scenes] for sid, sc in scenes.items()}
         event_targets = [e.goto for e in events if e.goto in scenes]
         reach = _reachable([start] + event_targets, edges)
         # `goto: return` goes back to where the story was going when an event took it aside: it needs an
         # event on the way, so no scene with such a choice may be reached from the start without one
-        returning = {sid for sid, sc in scenes.items() if any(c.goto == RETURN for c in sc.choices)}
+        returning = {sid for sid, sc in scenes.items() if any(RETURN in c.targets for c in sc.choices)}
         if returning:
             plain = _reachable([start], edges)
             for sid in sorted(returning & plain, key=list(scenes).index):
@@ -1124,7 +1187,7 @@ class _Loader:
                 self.diags.warning(sc.file, sc.pos, "BAL031", f"the scene '{sid}' can never be reached: "
                                                               f"no choice or event leads to it from '{start}'")
         # scenes from which no end can be reached
-        terminal = {sid for sid, sc in scenes.items() if sc.end or any(c.goto == "end" for c in sc.choices)}
+        terminal = {sid for sid, sc in scenes.items() if sc.end or any("end" in c.targets for c in sc.choices)}
         back = {sid: [] for sid in scenes}
         for sid, ts in edges.items():
             for t in ts:
@@ -1134,7 +1197,8 @@ class _Loader:
             sc = scenes[sid]
             if not sc.choices and not sc.end:
                 continue  # BAL034 already said it
-            timed = end_turn is not None and any(scenes[x].quarters > 0 for x in _cycle_members(sid, edges))
+            timed = end_turn is not None and any(scenes[x].quarters > 0 or any(c.quarters for c in scenes[x].choices)
+                                                 for x in _cycle_members(sid, edges))
             if timed:
                 continue  # the calendar ends the run
             self.diags.error(sc.file, sc.pos, "BAL032",
@@ -1160,7 +1224,7 @@ class _Loader:
             if ".later" in ref or not head.startswith(("choice:", "scene:")):
                 anytime.add(pid)
             elif head.startswith("choice:"):
-                by_choice.setdefault(head, set()).add(pid)
+                by_choice.setdefault(head.split("~", 1)[0], set()).add(pid)
             else:
                 by_entry.setdefault(head[len("scene:"):], set()).add(pid)
 
@@ -1187,12 +1251,12 @@ class _Loader:
             for p in now:
                 for c in sc.choices:
                     after = {p} | by_choice.get(c.cause, set())
-                    if sc.quarters > 0:
+                    if (sc.quarters if c.quarters is None else c.quarters) > 0:
                         after = passing(after)
                     targets = [g for g in _gotos(c) if g in scenes]
                     if RETURN in _gotos(c):
                         targets += returns
-                    if sc.quarters > 0:
+                    if (sc.quarters if c.quarters is None else c.quarters) > 0:
                         targets += event_targets
                     for t in targets:
                         for q in after:
@@ -1219,7 +1283,13 @@ class _Loader:
 
 def _gotos(choice) -> tuple:
     """Every place a choice may lead."""
-    return (choice.goto,)
+    return choice.targets
+
+
+def _shown(raw_choices) -> int:
+    """How many of a scene's choices may be shown: those hidden when unavailable (an 'if' and no
+    'unavailable' reason) do not count towards the four."""
+    return sum(1 for ch in raw_choices if not (isinstance(ch, dict) and "if" in ch and "unavailable" not in ch))
 
 
 def _add_constants(steps):

@@ -22,7 +22,7 @@ def apply_action(run: Run, action) -> None:
     if not isinstance(action, dict):
         raise SaveError(f"an action must be a mapping, not {action!r}")
     if "choose" in action:
-        run.choose(action["choose"])
+        run.choose(action["choose"], action.get("outcome"))
     elif "perceive" in action:
         run.perceive(action["perceive"], action.get("who"))
     else:

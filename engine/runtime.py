@@ -350,8 +350,11 @@ class Run:
         if self.record:
             s.statement = self._statement(False)
 
-    def choose(self, index: int) -> None:
-        """Take choice `index` (its index in the scene, as ChoiceView.index)."""
+    def choose(self, index: int, outcome: int | None = None) -> None:
+        """Take choice `index` (its index in the scene, as ChoiceView.index).
+
+        A choice with chancy outcomes draws one from the run's generator; a tool that searches may name
+        the `outcome` instead (its index), which the transcript then records."""
         if self.state.status != CHOOSING:
             self._require(CHOOSING, f"choose({index})")
         sc, s = self.scenario, self.state
@@ -362,7 +365,10 @@ class Run:
         if choice.cond is not None and not choice.cond(s):
             reason = tidy(choice.why_locked(s)) if choice.why_locked else ""
             raise ChoiceError(f"choice {index} is not available now" + (f": {reason}" if reason else ""))
-        self.actions.append({"choose": index})
+        if outcome is not None and (outcome.__class__ is not int or not 0 <= outcome < len(choice.outcomes)):
+            raise ChoiceError(f"choice {index} in scene '{scene.id}' has no outcome {outcome!r} "
+                              f"(it has {len(choice.outcomes)})")
+        self.actions.append({"choose": index} if outcome is None else {"choose": index, "outcome": outcome})
         s.decisions += 1
         s.notices = []
         cause = choice.cause
@@ -380,14 +386,21 @@ class Run:
             before = {m.id: s.vals[m.id] for m in self._visible}
         for f in choice.effects:
             f(self, cause)
+        drawn = None
+        if choice.outcomes:
+            drawn = self._outcome(choice, outcome)
+            for f in drawn.effects:
+                f(self, cause)
+            if self.record and drawn.result is not None:
+                result["text"] = " ".join(t for t in (result["text"], tidy(drawn.result(s))) if t)
         if self.record:
             rows = self._decision_rows(before)
             if rows:
                 result["rows"] = rows
             elif not result["text"]:
                 s.notices.remove(result)
-        self._go(choice.goto)
-        for _ in range(scene.quarters):
+        self._go(choice.goto if drawn is None and choice.branches is None else self._target(choice, drawn))
+        for _ in range(scene.quarters if choice.quarters is None else choice.quarters):
             if s.end_requested:
                 break
             self._pass_quarter()
@@ -429,12 +442,20 @@ class Run:
             self.on_text(self, cause)
         for f in choice.effects:
             f(self, cause)
-        goto = choice.goto
+        if choice.outcomes:
+            drawn = self._outcome(choice)
+            for f in drawn.effects:
+                f(self, cause)
+            goto = self._target(choice, drawn)
+        elif choice.branches is not None:
+            goto = self._target(choice, None)
+        else:
+            goto = choice.goto
         if goto == "end" or goto == RETURN:
             self._go(goto)
         else:
             s.next_scene = goto
-        quarters = scene.quarters
+        quarters = scene.quarters if choice.quarters is None else choice.quarters
         while quarters > 0 and not s.end_requested:
             self._pass_quarter()
             quarters -= 1
@@ -460,6 +481,32 @@ class Run:
             self.on_text(self, f"scene:{scene_id}")
         if scene.end or s.end_requested:
             self._finish()
+
+    def _outcome(self, choice, forced=None):
+        """The outcome of a chancy choice: `forced` (an index), or drawn with probability weight / total."""
+        outs = choice.outcomes
+        if forced is not None:
+            k = forced
+        else:
+            r = self.rng.random() * sum(o.weight for o in outs)
+            k, acc = 0, outs[0].weight
+            while r >= acc and k < len(outs) - 1:
+                k += 1
+                acc += outs[k].weight
+        if self.record and self.history.decisions:
+            self.history.decisions[-1]["outcome"] = k
+        return outs[k]
+
+    def _target(self, choice, drawn):
+        """Where a choice leads: its outcome's goto, else the first branch whose condition holds now."""
+        if drawn is not None and drawn.goto is not None:
+            return drawn.goto
+        if choice.branches is not None:
+            s = self.state
+            for cond, to in choice.branches:
+                if cond is None or cond(s):
+                    return to
+        return choice.goto
 
     def _go(self, goto):
         """Where a choice leads: a scene, the end, or back where an event's detour began (`return`; the

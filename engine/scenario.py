@@ -67,6 +67,27 @@ class Choice:
     intended: str | None = None  # "dominated": a deliberate trap, which simulate does not warn about
     file: str = ""
     pos: tuple = (1, 1)  # where its condition is written (or the choice, when it has none)
+    #: a goto that depends on state: ((cond or None, target), ...), tried in order after the effects;
+    #: the last has no condition. None for a plain goto (then `goto` is where it leads).
+    branches: tuple | None = None
+    outcomes: tuple = ()         # chancy outcomes (Outcome), one drawn from the run's generator
+    quarters: int | None = None  # time the choice takes, instead of its scene's
+    targets: tuple = ()          # every place it may lead (goto, branches, outcomes), for the graph checks
+    branch_srcs: tuple = ()      # each branch's condition as written ("" for the last)
+
+    def __post_init__(self):
+        if not self.targets:
+            object.__setattr__(self, "targets", (self.goto,))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One of a choice's chancy outcomes: drawn with probability weight / (sum of the weights)."""
+    weight: float
+    effects: tuple
+    result: Callable | None
+    goto: str | None  # None: where the choice leads
+    result_src: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,7 +264,7 @@ class Scenario:
     uses_return: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "uses_return", any(c.goto == RETURN for sc in self.scenes.values()
+        object.__setattr__(self, "uses_return", any(RETURN in c.targets for sc in self.scenes.values()
                                                     for c in sc.choices))
 
     def scene(self, scene_id: str) -> Scene:

@@ -455,9 +455,19 @@ SCHEMA = Struct({
             "tags": ListOf(Id()), "debrief": Str(), "cite": Str(), "result": Str(), "assumes": ASSUMES,
             "intended": Str(enum=("dominated",), doc="'dominated': a deliberate trap; simulate does not list it "
                                                     "among the dominated choices"),
-            "goto": Id("where the choice leads: a scene's id, 'end', or 'return' (back to where the story was "
-                       "going when an event's goto took it aside)"),
-        }, required=("text", "goto"), what="a choice")),
+            "goto": OneOf([
+                Id("where the choice leads: a scene's id, 'end', or 'return' (back to where the story was "
+                   "going when an event's goto took it aside)"),
+                ListOf(Struct({"if": Expr(want="bool"), "to": Id()}, required=("to",), what="a branch of a goto"),
+                       min_items=1, doc="a goto that depends on state: the first branch whose 'if' holds (after "
+                                        "the choice's effects), the last one without 'if'")]),
+            "outcomes": ListOf(Struct({
+                "weight": Num(lo=0), "effects": EFFECTS, "result": Str(),
+                "goto": Id("where this outcome leads, instead of the choice's goto"),
+            }, required=("weight",), what="an outcome"), min_items=1,
+                doc="chancy outcomes: one is drawn, with probability weight / total, from the run's generator"),
+            "quarters": Num(lo=0, hi=40, integer=True, doc="the quarters this choice takes, instead of its scene's"),
+        }, required=("text",), what="a choice")),
     }, required=("speaker", "text"), what="a scene")),
     "triangle": Struct({"public_value": Expr(), "legitimacy": Expr(), "capacity": Expr()},
                        required=("public_value", "legitimacy", "capacity"), what="triangle"),

@@ -3,7 +3,8 @@
 1. **Sweep** (up to 20% of the limit): every persona plays `sweep` runs (random four times as many).
 2. **Walk** (until 60% of the limit, or `max_states` decision points): from the first scene, once for
    each of `seeds` random-event seeds and each perception habit, take **every available choice at every
-   decision**. Numbers in the state are continuous, so the walk would never end if it told every state
+   decision**, and every outcome of a choice with chancy `outcomes` (named, not drawn, so that the
+   transcript records it and replays exactly). Numbers in the state are continuous, so the walk would never end if it told every state
    apart; instead it treats two decision points as **the same abstract state** when they agree on:
 
    - the perception habit being followed, the scene and the phase;
@@ -275,12 +276,15 @@ def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, t
         if not avail:
             _dead_end(res, run)
             continue
-        # the queued run is ours alone: it takes the first choice itself, after forking for the others
-        children = [(i, run.fork()) for i in avail[1:]] + [(avail[0], run)]
-        for i, child in children:
+        # every branch: each available choice, and each outcome of a chancy one (named, not drawn)
+        choices = run.scenario.scenes[scene].choices
+        moves = [(i, k) for i in avail for k in (range(len(choices[i].outcomes)) if choices[i].outcomes else (None,))]
+        # the queued run is ours alone: it takes the first move itself, after forking for the others
+        children = [(m, run.fork()) for m in moves[1:]] + [(moves[0], run)]
+        for (i, k), child in children:
             res.choices_available.add((scene, i))
             try:
-                child.choose(i)
+                child.choose(i, k)
                 res.choices_taken[(scene, i)] = res.choices_taken.get((scene, i), 0) + 1
                 if child.state.status == OUTCOME:
                     child.advance()

@@ -22,7 +22,8 @@ FORMATS = ("dot", "gv", "svg", "png", "pdf")
 
 def reachable(scenario) -> set:
     """Scenes reachable from the start through choices and events' jumps (the validator's BAL031)."""
-    edges = {sid: [c.goto for c in sc.choices if c.goto in scenario.scenes] for sid, sc in scenario.scenes.items()}
+    edges = {sid: [g for c in sc.choices for g in c.targets if g in scenario.scenes]
+             for sid, sc in scenario.scenes.items()}
     todo = deque([scenario.start] + [e.goto for e in scenario.events if e.goto in scenario.scenes])
     seen = set()
     while todo:
@@ -98,8 +99,21 @@ def build(scenario, *, unreached: set | None = None, choice_labels: bool = True)
             if c.cond_src:
                 label += f"\n[if {_label(c.cond_src, 24, 2)}]"
                 attrs["style"] = "dashed"
-            target = "end" if c.goto == "end" else ("return" if c.goto == RETURN else f"scene_{c.goto}")
-            g.edge(f"scene_{sid}", target, label=label, **attrs)
+            legs = [(c.goto, "")]  # (target, what decides it) for each place the choice may lead
+            if c.branches is not None:
+                legs = [(to, f"if {_label(cond_src, 20, 1)}" if cond_src else "otherwise")
+                        for (_, to), cond_src in zip(c.branches, c.branch_srcs)]
+            if c.outcomes:
+                total = sum(o.weight for o in c.outcomes) or 1
+                odds = {}
+                for o in c.outcomes:
+                    to = o.goto or c.goto
+                    odds[to] = odds.get(to, 0) + o.weight
+                legs = [(to, f"chance {w / total:.0%}") for to, w in odds.items()]
+            for to, why in legs:
+                target = "end" if to == "end" else ("return" if to == RETURN else f"scene_{to}")
+                extra = dict(attrs, style="dashed") if why else attrs
+                g.edge(f"scene_{sid}", target, label=label + (f"\n({why})" if why else ""), **extra)
     if scenario.uses_return:
         g.node("return", "back to where the story\nwas going before the event", shape="cds", fillcolor="#fff8e1")
     for e in scenario.events:

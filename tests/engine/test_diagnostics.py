@@ -340,6 +340,13 @@ def test_BAL060_phase_label_disagrees_with_where_the_scene_is_entered(diags_of):
     assert not [x for x in diags if x.code == "BAL060"]
 
 
+def test_BAL061_conditional_goto_branches_in_order(diags_of):
+    goto = [{"to": "end"}, {"if": "outcomes > 10", "to": "start"}]
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": goto}]}}})
+    assert "has no 'if'" in at(p, diags, "BAL061", "{to: end}").message
+    assert "the last branch" in at(p, diags, "BAL061", "outcomes > 10").message
+
+
 def test_BAL031_unreachable_scene_is_a_warning(diags_of):
     p, diags = diags_of({"scenes": {"island": {"speaker": "narrator", "text": "x", "choices": [{"text": "a", "goto": "end"}]}}})
     at(p, diags, "BAL031", "island:", col=3, severity="warning")
