@@ -106,8 +106,9 @@ def report(res, d) -> str:
             lines.append(f"  {describe(b)}")
             for frm, (scene, turn, tr) in b.routes.items():
                 where_to = f": {tr['file']}" if tr.get("file") else ""
-                lines.append(f"    a path from '{frm}' to '{scene}' in {sc.quarter_label(turn)}, "
-                             f"{len(tr['actions'])} actions{where_to}")
+                how = (f"from '{frm}' into '{scene}'" if b.assumption.key.startswith("scene:")
+                       else f"shown after a choice in '{frm}'")
+                lines.append(f"    a path {how}, {sc.quarter_label(turn)}, {len(tr['actions'])} actions{where_to}")
     elif sc.assumptions:
         lines.append(f"Every text's assumption held wherever it was shown ({len(sc.assumptions)} declared).")
     if d["dead_ends"] or d["errors"] or d["never_ends"] or broken:
