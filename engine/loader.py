@@ -18,7 +18,7 @@ from . import schema as S
 from .diagnostics import Diagnostics
 from .errors import ContentError, ExprError
 from .expr import ANY_BOOL, BOOL, NUM, TEXT, Compiled, Env, _const, compile_expr
-from .scenario import (RETURN, Assumption, Choice, Ending, Event, Flag, Later, Meter, Outcome, Perception, Phase, Rule,
+from .scenario import (RETURN, Assumption, CastMember, Choice, Ending, Event, Flag, Later, Meter, Outcome, Perception, Phase, Rule,
                        Scenario, Scene, Stakeholder, Story)
 from .textfmt import compile_template
 from .yamlload import YDict, YList, load_file
@@ -29,9 +29,9 @@ BUILTIN_NAMES = ("turn", "year", "quarter", "phase", "attention", "listened", "b
                  "triangle", "all", "self", "tags", "visits", "met", "heard",
                  "narrator", "end", "true", "false", "and", "or", "not", "if", "else")
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks
-SECTION_ORDER = ("meters", "flags", "stakeholder_values", "stakeholders", "groups", "computed",
+SECTION_ORDER = ("meters", "flags", "stakeholder_values", "stakeholders", "cast", "groups", "computed",
                  "rules", "events", "scenes", "endings", "tags")
-LIST_SECTIONS = ("stakeholders", "rules", "events", "endings", "tags")
+LIST_SECTIONS = ("stakeholders", "cast", "rules", "events", "endings", "tags")
 
 
 def _pos(container, key=None):
@@ -392,7 +392,8 @@ class _Loader:
         flags = self.build_flags()
         values, value_starts = self.build_values()
         sh_raw: dict[str, dict] = dict(self.unique(merged.get("stakeholders", []), "stakeholder"))
-        self.check_namespaces(meters, flags, sh_raw)
+        cast = self.build_cast()
+        self.check_namespaces(meters, flags, sh_raw, cast)
         groups, group_where = self.build_listed_groups(sh_raw)
         perc_raw = self._section("perception", {}, dict)
         listen_raw = _sub(perc_raw, "listen")
@@ -418,7 +419,7 @@ class _Loader:
         phases = self.build_phases(phases_raw, phase_ids)
         rules = self.build_rules(groups)
         events = self.build_events(scene_ids)
-        scenes = self.build_scenes(stakeholders, phase_ids, tag_names, scene_ids)
+        scenes = self.build_scenes(stakeholders, phase_ids, tag_names, scene_ids, cast)
         endings = self.build_endings()
         start = self._section("start")
         if isinstance(start, str) and start not in scenes:
@@ -446,7 +447,7 @@ class _Loader:
             triangle=triangle, perception=perception, laters=dict(self.laters), ranges=ranges,
             start_values=start_values, tags=tuple(tag_names), personas=personas, invariants=invariants,
             path=os.path.abspath(self.path), files=tuple(self.reader.files), computed=computed,
-            content_hash=self.reader.hash.hexdigest()[:16], env=self.env, assumptions=dict(self.assumptions))
+            content_hash=self.reader.hash.hexdigest()[:16], env=self.env, assumptions=dict(self.assumptions), cast=cast)
 
     # --- one builder per section, each beside its own diagnostics ------------------
     def _section(self, key, default=None, typ=None):
@@ -519,10 +520,18 @@ class _Loader:
             value_starts[vid] = v.get("start", rng[0]) if _isnum(v.get("start")) else rng[0]
         return values, value_starts
 
-    def check_namespaces(self, meters, flags, sh_raw):
+    def build_cast(self) -> dict:
+        """Minor characters: a name and a role, no hidden values; they may speak in scenes."""
+        cast = {}
+        for cid, item in self.unique(self.merged.get("cast", []), "cast member"):
+            cast[cid] = CastMember(cid, str(item.get("name", cid)), str(item.get("role", "")),
+                                   str(item.get("agency", "")), str(item.get("colour", "#6d6d6d")))
+        return cast
+
+    def check_namespaces(self, meters, flags, sh_raw, cast=()):
         """Meters, flags, stakeholders, groups and computed values share one namespace, apart from built-ins."""
         merged = self.merged
-        spaces = {"meter": meters, "flag": flags, "stakeholder": sh_raw,
+        spaces = {"meter": meters, "flag": flags, "stakeholder": sh_raw, "cast member": {c: 1 for c in cast},
                   "group": {g: 1 for g in merged.get("groups", {})},
                   "computed value": {c: 1 for c in merged.get("computed", {})}}
         seen: dict[str, str] = {}
@@ -759,7 +768,8 @@ class _Loader:
                                 item["text"] if isinstance(item.get("text"), str) else ""))
         return events
 
-    def build_scenes(self, stakeholders, phase_ids, tag_names, scene_ids) -> dict:
+    def build_scenes(self, stakeholders, phase_ids, tag_names, scene_ids, cast=None) -> dict:
+        cast = cast or {}
         scenes = {}
         for sid, (sc, cont) in self.merged.get("scenes", {}).items():
             if sid in ("end", RETURN):
@@ -769,9 +779,28 @@ class _Loader:
             if not isinstance(sc, dict):
                 continue
             speaker = sc.get("speaker", "narrator")
-            if speaker != "narrator" and (not isinstance(speaker, str) or speaker not in stakeholders):
-                self.err(sc, "speaker", "BAL021", f"the speaker '{speaker}' is not a stakeholder"
-                                                  f"{S.suggest(str(speaker), stakeholders)}; use 'narrator' for the narrator")
+            if speaker != "narrator" and (not isinstance(speaker, str) or (speaker not in stakeholders
+                                                                            and speaker not in cast)):
+                self.err(sc, "speaker", "BAL021", f"the speaker '{speaker}' is not a stakeholder or a cast member"
+                                                  f"{S.suggest(str(speaker), list(stakeholders) + list(cast))}; use "
+                                                  f"'narrator' for the narrator, or declare a minor character under "
+                                                  f"'cast'")
+            present = None
+            if isinstance(sc.get("present"), list):
+                present = []
+                for j, who in enumerate(sc["present"]):
+                    if who in stakeholders:
+                        if who not in present:
+                            present.append(who)
+                    elif who in cast:
+                        self.err(sc["present"], j, "BAL021", f"'{who}' is a cast member: 'present' lists the "
+                                                             f"stakeholders in the room (the dance floor); a cast "
+                                                             f"member may be the scene's speaker")
+                    else:
+                        self.err(sc["present"], j, "BAL021", f"'{who}' is not a stakeholder"
+                                                             f"{S.suggest(str(who), stakeholders)}: 'present' lists "
+                                                             f"the stakeholders in the room")
+                present = tuple(present)
             phase = sc.get("phase")
             if isinstance(phase, str):
                 self.phase_pos[sid] = _pos(sc, "phase")
@@ -804,7 +833,7 @@ class _Loader:
                                 self.template(sc, "text"), int(quarters) if _isnum(quarters) else 1,
                                 phase if isinstance(phase, str) else None,
                                 self.effects(sc, "on_enter", f"scene:{sid}"), is_end, choices,
-                                str(sc.get("text", "")), _kpos(cont, sid), _file(cont, self.root_name))
+                                str(sc.get("text", "")), _kpos(cont, sid), _file(cont, self.root_name), present)
         return scenes
 
     def build_choice(self, sid, ci, ch, tag_names, scene_ids) -> Choice:

@@ -234,7 +234,10 @@ class Run:
                 reason = "You have already been up this quarter"
             actions.append(ActionView(kind, label, cost, reason is None, reason))
         floor = []
+        room = scene.present
         for sh in sc.stakeholders.values():
+            if room is not None and sh.id not in room:
+                continue
             band = says_band(s.vals[f"{sh.id}.support"])
             floor.append(StakeholderView(sh.id, sh.name, sh.role, sh.agency, sh.colour, sh.local_budget,
                                          SAYS[band], band))
@@ -277,10 +280,18 @@ class Run:
     def triangle(self) -> dict:
         return {k: round(float(fn(self.state)), 1) for k, fn in self.scenario.triangle.items()}
 
+    def in_room(self) -> tuple:
+        """The ids of the stakeholders in the room in this scene (its `present`, by default everyone)."""
+        present = self.scenario.scenes[self.state.scene].present
+        return tuple(self.scenario.stakeholders) if present is None else present
+
     def _speaker(self, sid):
         if sid in self.scenario.stakeholders:
             sh = self.scenario.stakeholders[sid]
             return SpeakerView(sh.id, sh.name, sh.role, sh.agency, sh.colour)
+        if sid in self.scenario.cast:
+            cm = self.scenario.cast[sid]
+            return SpeakerView(cm.id, cm.name, cm.role, cm.agency, cm.colour)
         return SpeakerView("narrator", "", "", "", "#5f6f7f")
 
     # --- acting --------------------------------------------------------------
@@ -299,8 +310,12 @@ class Run:
         cost = {"balcony": p.balcony_cost, "listen": p.listen_cost, "one_to_one": p.one_cost}.get(kind)
         if cost is None:
             raise ChoiceError(f"unknown perception action {kind!r}: use 'balcony', 'listen' or 'one_to_one'")
-        if kind == "one_to_one" and who not in self.scenario.stakeholders:
-            raise ChoiceError(f"a one-to-one needs a stakeholder id, one of: {', '.join(self.scenario.stakeholders)}")
+        if kind == "one_to_one" and who not in self.in_room():
+            room = self.in_room()
+            if who in self.scenario.stakeholders:
+                raise ChoiceError(f"{self.scenario.stakeholders[who].name} is not in the room in this scene"
+                                  + (f"; in the room: {', '.join(room)}" if room else "; nobody is"))
+            raise ChoiceError(f"a one-to-one needs a stakeholder id, one of those in the room: {', '.join(room)}")
         if kind == "balcony" and s.balcony is not None:
             raise ChoiceError("you have already been to the balcony this quarter")
         if s.attention < cost:

@@ -43,6 +43,16 @@ class Stakeholder:
     confides: tuple  # ((cond or None, template), ...)
 
 
+@dataclass(frozen=True)
+class CastMember:
+    """A minor character: a journalist, a resident. May speak in a scene; has no hidden values."""
+    id: str
+    name: str
+    role: str
+    agency: str = ""
+    colour: str = "#6d6d6d"
+
+
 RETURN = "return"  # a choice's `goto: return`: back to where the story was going before an event's detour
 
 
@@ -104,6 +114,8 @@ class Scene:
     text_src: str = ""
     pos: tuple = (1, 1)
     file: str = ""
+    #: the stakeholders in the room (ids), or None for everyone: the dance floor and one-to-ones follow it
+    present: tuple | None = None
     #: The indices of the choices when there are some and none has a condition (so all are always
     #: available), else None. Derived, for the simulation's inner loop.
     open_indices: tuple | None = field(init=False, repr=False, compare=False)
@@ -260,6 +272,8 @@ class Scenario:
     assumptions: dict = field(default_factory=dict)
     #: The declarations expressions are compiled against (an expr.Env); tools compile their own measures with it.
     env: object = field(default=None, repr=False, compare=False)
+    #: minor characters who may speak (id -> CastMember): a name and a role, no hidden values
+    cast: dict = field(default_factory=dict)
     #: Whether any choice says `goto: return` (so that runs keep the scenes that events took them away from).
     uses_return: bool = field(init=False, repr=False, compare=False)
 

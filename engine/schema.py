@@ -424,6 +424,11 @@ SCHEMA = Struct({
                                   what="a confidence")),
     }, required=("id", "name", "role", "agency", "local_budget", "trust", "support", "commitment"),
         what="a stakeholder")),
+    "cast": ListOf(Struct({
+        "id": Id(), "name": Str(), "role": Str(), "agency": Str(),
+        "colour": Str(pattern=re.compile(r"^#[0-9A-Fa-f]{6}$"), what="colour like #1f4e9c"),
+    }, required=("id", "name", "role"), what="a cast member"),
+        doc="minor characters who may speak in a scene (a journalist, a resident): no hidden values"),
     "groups": MapOf(OneOf([ListOf(Id()), Struct({"where": Expr(want="bool")}, required=("where",), what="a group")])),
     "computed": MapOf(Expr(want="any")),
     "perception": Struct({
@@ -449,7 +454,9 @@ SCHEMA = Struct({
     }, required=("id", "title", "text"), what="an event")),
     "scenes": MapOf(Struct({
         "speaker": Id(), "text": Str(), "title": Str(), "quarters": Num(lo=0, hi=40, integer=True),
-        "phase": Id(), "on_enter": EFFECTS, "end": Bool(), "assumes": ASSUMES,
+        "phase": Id(), "on_enter": EFFECTS, "end": Bool(),
+        "present": ListOf(Id(), doc="the stakeholders in the room (default: everyone); the dance floor and "
+                                    "one-to-ones follow it"), "assumes": ASSUMES,
         "choices": ListOf(Struct({
             "text": Str(), "if": Expr(want="bool"), "unavailable": Str(), "effects": EFFECTS,
             "tags": ListOf(Id()), "debrief": Str(), "cite": Str(), "result": Str(), "assumes": ASSUMES,
@@ -484,7 +491,7 @@ SCHEMA = Struct({
     what="the scenario")
 
 #: What an included file may define.
-INCLUDABLE = ("meters", "flags", "stakeholder_values", "stakeholders", "groups", "computed",
+INCLUDABLE = ("meters", "flags", "stakeholder_values", "stakeholders", "cast", "groups", "computed",
               "rules", "events", "scenes", "endings", "includes", "tags")
 INCLUDE_SCHEMA = Struct({k: SCHEMA.fields[k] for k in INCLUDABLE}, what="an included file")
 

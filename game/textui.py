@@ -183,7 +183,7 @@ class TextUI:
         if snap.scene_title:
             self.say(snap.scene_title.upper() if self.interactive else snap.scene_title)
         if snap.speaker.id != "narrator":
-            self.say(textwrap.fill(f"{snap.speaker.name}, {snap.speaker.role} ({snap.speaker.agency})", self.width,
+            self.say(textwrap.fill(f"{snap.speaker.name}, {snap.speaker.role}" + (f" ({snap.speaker.agency})" if snap.speaker.agency else ""), self.width,
                                    subsequent_indent="  "))
         self.say()
         self.para(snap.text)

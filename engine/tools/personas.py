@@ -119,8 +119,8 @@ def perceive(run, persona: Persona, rng) -> None:
             options.append(("listen", None))
         if s.attention >= p.balcony_cost and s.balcony is None:
             options.append(("balcony", None))
-        if s.attention >= p.one_cost and run.scenario.stakeholders:
-            ids = list(run.scenario.stakeholders)
+        if s.attention >= p.one_cost and run.in_room():
+            ids = list(run.in_room())
             options.append(("one_to_one", ids[int(rng.random() * len(ids))]))
         if options:
             kind, who = options[int(rng.random() * len(options))]
@@ -134,7 +134,7 @@ def perceive(run, persona: Persona, rng) -> None:
             if s.attention >= p.balcony_cost and s.attention > 0 and s.balcony is None:
                 run.perceive("balcony")
         elif kind == "one_to_one":
-            if s.attention >= p.one_cost and s.attention > 0 and run.scenario.stakeholders:
+            if s.attention >= p.one_cost and s.attention > 0 and run.in_room():
                 run.perceive("one_to_one", _meeting_target(run))
 
 
@@ -142,6 +142,7 @@ def _meeting_target(run) -> str:
     """The scene's speaker if it is a stakeholder not yet met this quarter; else whoever was met least."""
     s, sc = run.state, run.scenario
     speaker = sc.scenes[s.scene].speaker
-    if speaker in sc.stakeholders and speaker not in s.revealed:
+    room = run.in_room()
+    if speaker in room and speaker not in s.revealed:
         return speaker
-    return min(sc.stakeholders, key=lambda sid: (sid in s.revealed, s.met.get(sid, 0)))
+    return min(room, key=lambda sid: (sid in s.revealed, s.met.get(sid, 0)))

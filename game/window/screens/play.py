@@ -98,7 +98,7 @@ class PlayScreen(Screen):
     def speech(self) -> str:
         s = self.snap
         sp = s.speaker
-        who = "" if sp.id == "narrator" else f"{sp.name}, {sp.role}, {sp.agency}. "
+        who = "" if sp.id == "narrator" else ", ".join(x for x in (sp.name, sp.role, sp.agency) if x) + ". "
         choices = " ".join(f"Choice {i + 1}: {c.text}." + ("" if c.available else f" Unavailable: {c.reason}.")
                            for i, c in enumerate(s.choices))
         return f"{s.calendar.label}. {s.scene_title or ''}. {who}{s.text} {choices}"
