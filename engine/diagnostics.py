@@ -41,6 +41,8 @@ CODES: dict[str, str] = {
     "BAL054": "'goto: return' may have nowhere to return to",
     "BAL060": "a scene's phase label disagrees with the phases in which it can be entered",
     "BAL061": "a conditional goto's branches are out of order (the last needs no 'if', the others one)",
+    "BAL062": "a translation file lacks translations (they are shown in the source language)",
+    "BAL063": "a translation is stale: its source changed or is gone",
 }
 
 

@@ -250,8 +250,9 @@ class ScenarioEnv(Env):
 # --- the loader proper ------------------------------------------------------------
 
 class _Loader:
-    def __init__(self, path, probe=False):
+    def __init__(self, path, probe=False, lang=None):
         self.path = path
+        self.lang = lang  # play in this language: NAME.LANG.po beside the scenario (engine.l10n)
         self.probes: list | None = [] if probe else None  # see load_probed()
         self.diags = Diagnostics()
         self.reader = _Reader(path, self.diags)
@@ -336,6 +337,7 @@ class _Loader:
         if not docs:
             return None
         root_name, root = docs[0]
+        self.translate(docs)
         declared_values = set()
         for _, doc in docs:
             sv = doc.get("stakeholder_values")
@@ -354,7 +356,31 @@ class _Loader:
                                  f"an included file may define only {', '.join(S.INCLUDABLE)}; '{k}' belongs in the main scenario")
             S.INCLUDE_SCHEMA.check({k: v for k, v in doc.items() if k not in bad} if bad else doc, doc.pos,
                                    S.CheckCtx(name, self.diags, extra))
-        return self.build(root, self.merge(docs))
+        scenario = self.build(root, self.merge(docs))
+        if self.lang is None:
+            from . import l10n
+            beside = l10n.translations_beside(self.path)
+            if beside:
+                l10n.check(docs, beside, self.diags)
+        return scenario
+
+    def translate(self, docs):
+        """With a language, put its translation's texts in place of the sources (the logic is untouched)."""
+        if self.lang is None:
+            return
+        from . import l10n
+        from .l10n.po import read
+        where = l10n.po_path(self.path, self.lang)
+        if not os.path.isfile(where):
+            self.diags.error(self.root_name, (1, 1), "BAL007",
+                             f"there is no translation into '{self.lang}': {os.path.basename(where)} does not exist "
+                             f"beside the scenario. Make one with 'balcony strings {os.path.basename(self.path)} "
+                             f"--lang {self.lang}'")
+            return
+        try:
+            l10n.translate(docs, read(where))
+        except Exception as e:  # noqa: BLE001 - a broken PO file is a diagnostic, not a traceback
+            self.diags.error(where, (1, 1), "BAL007", f"the translation file cannot be read ({e})")
 
     def merge(self, docs):
         """Merge sections from the root and includes; duplicates are BAL042."""
@@ -1473,9 +1499,10 @@ def _default_colour(sid):
 
 # --- public ---------------------------------------------------------------------
 
-def check_file(path) -> tuple:
-    """Load and validate; returns (Scenario or None, sorted diagnostics)."""
-    loader = _Loader(str(path))
+def check_file(path, lang: str | None = None) -> tuple:
+    """Load and validate (in `lang`, from its translation file, if given); returns (Scenario or None,
+    sorted diagnostics)."""
+    loader = _Loader(str(path), lang=lang)
     try:
         scenario = loader.load()
     except RecursionError:
@@ -1518,9 +1545,9 @@ def load_probed(path) -> tuple:
     return scenario, list(loader.probes)
 
 
-def load_scenario(path) -> Scenario:
-    """Load a scenario; raises ContentError with every diagnostic if it has errors."""
-    scenario, diags = check_file(path)
+def load_scenario(path, lang: str | None = None) -> Scenario:
+    """Load a scenario (in `lang`, see engine.l10n); raises ContentError with every diagnostic if it has errors."""
+    scenario, diags = check_file(path, lang)
     if scenario is None:
         if not any(d.severity == "error" for d in diags):  # pragma: no cover - defensive
             from .diagnostics import Diagnostic

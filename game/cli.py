@@ -20,6 +20,7 @@ OPTIONAL = [
     "game.commands.schema",
     "game.commands.new",
     "game.commands.stats",
+    "game.commands.strings",
     "game.commands.host",
     "game.commands.join",
 ]

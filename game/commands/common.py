@@ -22,10 +22,11 @@ def print_diagnostics(diags, stream=None) -> None:
         print(d.format(), file=stream)
 
 
-def load_or_report(path, stream=None):
-    """Load a scenario; on content errors print every diagnostic and return None."""
+def load_or_report(path, stream=None, lang=None):
+    """Load a scenario (in `lang`, from its translation file); on content errors print every diagnostic
+    and return None."""
     try:
-        return load_scenario(path)
+        return load_scenario(path, lang)
     except ContentError as e:
         print_diagnostics(e.diagnostics, stream or sys.stderr)
         return None

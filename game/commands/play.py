@@ -26,6 +26,8 @@ def add_arguments(p):
     p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
                    help="start with this value, e.g. --set police.trust=70, --set turn=8 or "
                         "--set phase=delivering (repeatable; for authors)")
+    p.add_argument("--lang", metavar="LANG", help="(terminal) play the scenario in this language, from its "
+                                                  "translation NAME.LANG.po (see balcony strings)")
     p.add_argument("--no-autosave", action="store_true", help="do not autosave after each decision")
     p.add_argument("--autoplay", action="store_true", help="(window) play by itself")
     p.add_argument("--screenshots", metavar="DIR", help="(window) write a PNG of every distinct screen")
@@ -105,6 +107,8 @@ def run(args) -> int:
         return fail(str(e))
     window = not args.text
     notice = None
+    if window and args.lang:
+        window, notice = False, "A translated scenario plays in the terminal for now, so Balcony starts there."
     if window and not (_has_display() or args.autoplay or args.screenshots):
         window, notice = False, "No display found, so Balcony starts in the terminal (use --text to choose this yourself)."
     if window:
@@ -124,7 +128,7 @@ def run(args) -> int:
         path = _choose_scenario_text()
         if path is None:
             return fail("no scenario chosen")
-    scenario = load_or_report(path)
+    scenario = load_or_report(path, lang=args.lang)
     if scenario is None:
         return 2
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(3), "big")

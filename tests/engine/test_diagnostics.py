@@ -347,6 +347,38 @@ def test_BAL061_conditional_goto_branches_in_order(diags_of):
     assert "the last branch" in at(p, diags, "BAL061", "outcomes > 10").message
 
 
+def _cy(p, **table):
+    """Write p's translation file into Welsh (balcony strings), with some strings translated."""
+    from engine.l10n import scenario_strings
+    from engine.l10n.po import template
+    po = p.with_name(p.stem + ".cy.po")
+    po.write_bytes(template(scenario_strings(p), project="mini", lang="cy"))
+    text = po.read_text(encoding="utf-8")
+    for ctx, tr in table.items():
+        i = text.index(f'msgctxt "{ctx}"')
+        j = text.index('msgstr ""', i)
+        text = text[:j] + f'msgstr "{tr}"' + text[j + 9:]
+    po.write_text(text, encoding="utf-8")
+    return po
+
+
+def test_BAL062_missing_translations_are_one_warning_per_file(scenario_file):
+    p = scenario_file()
+    po = _cy(p, title="Bach")
+    d = [x for x in check(p) if x.code == "BAL062"]
+    assert len(d) == 1 and d[0].severity == "warning" and d[0].file == str(po) and (d[0].line, d[0].column) == (1, 1)
+    assert "have no 'cy' translation, the first 'summary'" in d[0].message
+
+
+def test_BAL063_stale_translation_at_its_line(scenario_file):
+    p = scenario_file()
+    po = _cy(p, title="Bach")
+    p.write_text(p.read_text(encoding="utf-8").replace("title: Mini", "title: Midi"), encoding="utf-8")
+    d = [x for x in check(p) if x.code == "BAL063"]
+    assert [(x.file, x.line, x.severity) for x in d] == [(str(po), line_of(po, 'msgid "Mini"'), "warning")]
+    assert "'title' is stale" in d[0].message
+
+
 def test_BAL031_unreachable_scene_is_a_warning(diags_of):
     p, diags = diags_of({"scenes": {"island": {"speaker": "narrator", "text": "x", "choices": [{"text": "a", "goto": "end"}]}}})
     at(p, diags, "BAL031", "island:", col=3, severity="warning")

@@ -1,0 +1,62 @@
+"""balcony strings FILE: every player-facing string, with a stable id, into a gettext PO file."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+from engine import l10n
+from engine.l10n.po import template
+
+from .common import dump_json, fail
+from .toolkit import add_file_argument, load
+
+NAME = "strings"
+HELP = "extract every player-facing string with a stable id into a translation file (gettext PO)"
+
+
+def add_arguments(p):
+    add_file_argument(p)
+    p.add_argument("--lang", metavar="LANG", help="the language to translate into, e.g. cy: writes NAME.LANG.po "
+                                                  "beside the scenario (updated in place: translations kept, "
+                                                  "those whose source changed marked fuzzy)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead (default NAME.pot, or NAME.LANG.po)")
+
+
+def _write(path, data: bytes) -> None:
+    """Through a temporary file and a rename: a crash never leaves half a translation file."""
+    fd, tmp = tempfile.mkstemp(prefix=".strings-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def run(args) -> int:
+    scenario = load(args.file)
+    if scenario is None:
+        return 2
+    path = scenario.path
+    strings = l10n.scenario_strings(path)
+    out = args.output or (l10n.po_path(path, args.lang) if args.lang else os.path.splitext(path)[0] + ".pot")
+    old = None
+    if os.path.exists(out) and args.lang:
+        with open(out, "rb") as f:
+            old = f.read()
+    try:
+        data = template(strings, project=scenario.id, lang=args.lang, old=old)
+        _write(out, data)
+    except (OSError, ValueError) as e:
+        return fail(f"cannot write {out}: {e}")
+    if args.json:
+        dump_json({"file": out, "strings": len(strings), "lang": args.lang})
+    else:
+        print(f"wrote {out}: {len(strings)} strings" + (f" for '{args.lang}'" if args.lang else ""))
+    return 0

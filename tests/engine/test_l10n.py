@@ -1,0 +1,91 @@
+"""Localisation of scenarios (issue 14): `balcony strings` writes every player-facing string with a stable
+id to a gettext PO file (Babel); a translated file plays the scenario in another language without
+touching its logic; validate reports missing and stale translations."""
+from __future__ import annotations
+
+from engine import Run, check_file, load_scenario
+from engine.l10n import scenario_strings
+from engine.l10n.po import read
+
+from .helpers import BASE, balcony, dump, line_of, merge
+
+DOC = merge(BASE, {
+    "scenes": {"start": {"title": "The start", "text": "Hello, {alice.name}.",
+                         "choices": [{"text": "Go", "result": "You go.", "effects": [{"add": {"outcomes": 5}}],
+                                      "goto": "end"},
+                                     {"text": "Stay", "goto": "end"}]}},
+    "personas": {"p": {"prefer": {"doing": 1}, "description": "not for players"}},
+})
+
+
+def _translate(po, table):
+    text = po.read_text(encoding="utf-8")
+    for ctx, tr in table.items():
+        head = f'msgctxt "{ctx}"\n'
+        i = text.index(head)
+        j = text.index('msgstr ""', i)
+        text = text[:j] + f'msgstr "{tr}"' + text[j + len('msgstr ""'):]
+    po.write_text(text, encoding="utf-8")
+
+
+def test_strings_have_stable_ids_and_only_what_the_player_reads(scenario_file):
+    p = scenario_file(DOC)
+    ids = [s.id for s in scenario_strings(p)]
+    assert len(ids) == len(set(ids))
+    for sid in ("title", "summary", "role", "setting/place", "stakeholders/alice/name", "scenes/start/title",
+                "scenes/start/text", "scenes/start/choices/0/text", "scenes/start/choices/0/result",
+                "phases/one/name", "endings/fallback/title", "endings/fallback/text"):
+        assert sid in ids, sid
+    assert not [i for i in ids if i.startswith("personas") or i.endswith("/id")]
+    s = {x.id: x for x in scenario_strings(p)}["scenes/start/text"]
+    assert s.text == "Hello, {alice.name}." and s.line == line_of(p, "Hello, {alice.name}.")
+
+
+def test_a_translated_file_plays_in_another_language_with_the_same_logic(scenario_file, tmp_path):
+    p = scenario_file(DOC)
+    r = balcony(tmp_path, "strings", p, "--lang", "cy")
+    assert r.returncode == 0 and "strings for 'cy'" in r.stdout, r.stderr
+    po = tmp_path / "scenario.cy.po"
+    assert len(read(po)) == len(scenario_strings(p))
+    _translate(po, {"scenes/start/text": "Helo, {alice.name}.", "scenes/start/choices/0/text": "Ewch",
+                    "scenes/start/choices/0/result": "Rydych chi'n mynd."})
+    en, cy = load_scenario(p), load_scenario(p, "cy")
+    a, b = Run(en, 7), Run(cy, 7)
+    assert b.snapshot().text == "Helo, Alice." and b.snapshot().choices[0].text == "Ewch"
+    assert b.snapshot().choices[1].text == "Stay"            # untranslated: the source is shown
+    for run in (a, b):
+        run.choose(0)
+    assert b.snapshot().notices[0].text == "Rydych chi'n mynd."
+    for run in (a, b):
+        run.advance()
+    assert a.state.to_dict() == b.state.to_dict()              # the logic is untouched
+    r = balcony(tmp_path, "play", p, "--text", "--lang", "cy", "--seed", "1", "--no-autosave", input="1\n")
+    assert r.returncode == 0 and "Helo, Alice." in r.stdout and "Ewch" in r.stdout
+
+
+def test_validate_reports_missing_and_stale_translations(scenario_file, tmp_path):
+    p = scenario_file(DOC)
+    assert balcony(tmp_path, "strings", p, "--lang", "cy").returncode == 0
+    po = tmp_path / "scenario.cy.po"
+    _translate(po, {"scenes/start/text": "Helo, {alice.name}.", "scenes/start/choices/1/text": "Arhoswch"})
+    diags = check_file(p)[1]
+    missing = [d for d in diags if d.code == "BAL062"]
+    assert len(missing) == 1 and missing[0].file == str(po) and missing[0].severity == "warning"
+    assert f"{len(scenario_strings(p)) - 2} of {len(scenario_strings(p))} strings" in missing[0].message
+    assert not [d for d in diags if d.code == "BAL063"]
+    # the author changes a source: its translation is stale, reported at its line, and not used
+    p.write_text(p.read_text(encoding="utf-8").replace("text: Stay", "text: Stay here"), encoding="utf-8")
+    stale = [d for d in check_file(p)[1] if d.code == "BAL063"]
+    assert [d.line for d in stale] == [line_of(po, 'msgctxt "scenes/start/choices/1/text"') + 1]  # its msgid
+    assert Run(load_scenario(p, "cy"), 0).snapshot().choices[1].text == "Stay here"
+    # strings again keeps the translations and marks the changed one fuzzy: still stale, still not used
+    assert balcony(tmp_path, "strings", p, "--lang", "cy").returncode == 0
+    assert read(po)["scenes/start/text"][1] == "Helo, {alice.name}."
+    assert read(po)["scenes/start/choices/1/text"][3] is True
+    assert [d.code for d in check_file(p)[1] if d.code == "BAL063"] == ["BAL063"]
+
+
+def test_playing_in_a_language_without_a_translation_says_how_to_make_one(scenario_file):
+    p = scenario_file(DOC)
+    sc, diags = check_file(p, "fr")
+    assert sc is None and "balcony strings scenario.yaml --lang fr" in diags[0].message
