@@ -53,6 +53,7 @@ class Seat:
     run: Run
     actions: list = field(default_factory=list)   # stored actions, in order (seq = index)
     rounds: list = field(default_factory=list)    # the round each action was taken in
+    snap: object = None                           # the run's snapshot as last sent, until the run moves
 
     @property
     def seq(self) -> int:
@@ -166,7 +167,7 @@ class Room:
     def _record(self, seat: Seat, action: dict, round_: int) -> None:
         run = seat.run
         if "choose" in action:
-            texts = {c.index: c.text for c in run.snapshot().choices}
+            texts = {c.index: c.text for c in (seat.snap or run.snapshot()).choices}
             scene = run.state.scene
             apply_stored(run, action)
             d = self.decisions.get(scene)
@@ -176,6 +177,7 @@ class Room:
             d.add(action["choose"], texts, round_)
         else:
             apply_stored(run, action)
+        seat.snap = None
         seat.actions.append(action)
         seat.rounds.append(round_)
 
@@ -255,7 +257,9 @@ class Room:
     def seat_view(self, seat: Seat) -> dict:
         """The seat's own state for its player. The snapshot goes as the object: `encode` writes it as
         JSON exactly as `snapshot.to_dict()` would be written, five times faster."""
-        return {"seat": seat.id, "seq": seat.seq, "snapshot": seat.run.snapshot()}
+        if seat.snap is None:
+            seat.snap = seat.run.snapshot()
+        return {"seat": seat.id, "seq": seat.seq, "snapshot": seat.snap}
 
     def room_view(self) -> dict:
         """What every player may know about the room (no names, no one else's state)."""

@@ -78,9 +78,10 @@ class Conn:
 class Hub:
     """Every session on this server, and everyone connected to them."""
 
-    def __init__(self, store: Store, scenarios: dict[str, Path] | None = None):
+    def __init__(self, store: Store, scenarios: dict[str, Path] | None = None, titles: dict[str, str] | None = None):
         self.store = store
         self.scenarios: dict[str, Path] = dict(scenarios or {})   # what sessions may be created from
+        self.titles = dict(titles or {})  # their titles, read from metadata: nothing is loaded until used
         self._loaded: dict[str, object] = {}
         self.rooms: dict[str, Room] = {}
         self.by_code: dict[str, Room] = {}
@@ -206,7 +207,8 @@ class Hub:
                 raise Refused("unauthorised", "that is not this server's host key")
             conn.role = "host"
             conn.push({"v": VERSION, "type": "welcome", "role": "host",
-                       "scenarios": [{"key": k, "title": self.scenario(p).title} for k, p in sorted(self.scenarios.items())],
+                       "scenarios": [{"key": k, "title": self.titles.get(k) or self.scenario(p).title}
+                                     for k, p in sorted(self.scenarios.items())],
                        "sessions": [self._session_entry(r) for r in self.rooms.values()]})
             return
         if role == "facilitator":

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import (Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        create_engine, event, insert, select, update)
+                        bindparam, create_engine, event, insert, select, update)
 
 metadata = MetaData()
 
@@ -131,34 +131,54 @@ class Store:
             return got
 
     # --- writing ----------------------------------------------------------------
-    @staticmethod
-    def op_session(row: dict):
+    # An op is (statement, parameters, wants_key). Statements are built once; a group commit sends the
+    # consecutive ops of one statement as one executemany.
+    _INSERT_SESSION = insert(sessions)
+    _UPDATE_CONTROL = update(sessions).where(sessions.c.id == bindparam("sid")).values(control=bindparam("control"))
+    _INSERT_SEAT = insert(seats)
+    _INSERT_ACTION = insert(actions)
+
+    @classmethod
+    def op_session(cls, row: dict):
         row = {**row, "control": json.dumps(row["control"]), "created_at": row.get("created_at", time.time())}
-        return _statement(insert(sessions).values(**row))
+        return (cls._INSERT_SESSION, row, False)
+
+    @classmethod
+    def op_control(cls, session_id: str, control: dict):
+        return (cls._UPDATE_CONTROL, {"sid": session_id, "control": json.dumps(control)}, False)
+
+    @classmethod
+    def op_seat(cls, session_id: str, name: str, token_hash: str):
+        return (cls._INSERT_SEAT, {"session_id": session_id, "name": name, "token_hash": token_hash,
+                                   "created_at": time.time()}, True)
+
+    @classmethod
+    def op_action(cls, seat_id: int, seq: int, action: dict, round_: int):
+        return (cls._INSERT_ACTION, {"seat_id": seat_id, "seq": seq, "action": json.dumps(action), "round": round_,
+                                     "at": time.time()}, False)
 
     @staticmethod
-    def op_control(session_id: str, control: dict):
-        text = json.dumps(control)
-        return _statement(update(sessions).where(sessions.c.id == session_id).values(control=text))
-
-    @staticmethod
-    def op_seat(session_id: str, name: str, token_hash: str):
-        def run(conn):
-            res = conn.execute(insert(seats).values(session_id=session_id, name=name, token_hash=token_hash,
-                                                    created_at=time.time()))
-            return res.inserted_primary_key[0]
-        return run
-
-    @staticmethod
-    def op_action(seat_id: int, seq: int, action: dict, round_: int):
-        text = json.dumps(action)
-        return _statement(insert(actions).values(seat_id=seat_id, seq=seq, action=text, round=round_,
-                                                 at=time.time()))
+    def _execute(conn, ops) -> list:
+        """Run ops in order; runs of the same statement without keys to return go as one executemany."""
+        out, i = [], 0
+        while i < len(ops):
+            stmt, params, wants_key = ops[i]
+            if wants_key:
+                out.append(conn.execute(stmt, params).inserted_primary_key[0])
+                i += 1
+                continue
+            j = i
+            while j < len(ops) and ops[j][0] is stmt and not ops[j][2]:
+                j += 1
+            conn.execute(stmt, [op[1] for op in ops[i:j]] if j - i > 1 else ops[i][1])
+            out.extend([None] * (j - i))
+            i = j
+        return out
 
     def write_now(self, *ops) -> list:
         """Synchronously, in one transaction (start-up and tools)."""
         with self.engine.begin() as conn:
-            return [op(conn) for op in ops]
+            return self._execute(conn, list(ops))
 
     async def write(self, op):
         """Queue `op` for the next group commit; returns its result once it is committed."""
@@ -198,7 +218,7 @@ class Store:
 
     def _commit(self, ops):
         with self.engine.begin() as conn:
-            out = [op(conn) for op in ops]
+            out = self._execute(conn, ops)
         self.commits += 1
         self.written += len(ops)
         return out
@@ -220,8 +240,3 @@ class Store:
         self._pool.shutdown(wait=True)
         self.engine.dispose()
 
-
-def _statement(stmt):
-    def run(conn):
-        conn.execute(stmt)
-    return run

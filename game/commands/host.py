@@ -32,19 +32,21 @@ def default_db_url() -> str:
     return f"sqlite:///{data_dir() / 'classroom.db'}"
 
 
-def offered_scenarios(extra: Path | None) -> dict:
-    """What sessions can be made from: the shipped scenarios by id and file name, and --scenario's file."""
+def offered_scenarios(extra: Path | None) -> tuple[dict, dict]:
+    """What sessions can be made from, by scenario id: the shipped scenarios and --scenario's file; and
+    their titles (from the metadata alone: a scenario is loaded when a session first uses it)."""
     from engine import ContentError, read_metadata
 
     from ..paths import shipped_scenarios
-    out = {}
+    out, titles = {}, {}
     for f in shipped_scenarios() + ([extra] if extra else []):
         try:
             meta = read_metadata(f)
         except ContentError:
             continue
         out[meta["id"]] = Path(f).resolve()
-    return out
+        titles[meta["id"]] = meta["title"]
+    return out, titles
 
 
 def run(args) -> int:
@@ -70,7 +72,8 @@ def run(args) -> int:
         store = Store(url)
     except Exception as e:  # noqa: BLE001 - a bad URL or an unreadable file is bad input, not a traceback
         return fail(f"cannot open the database {url}: {e}")
-    hub = Hub(store, offered_scenarios(Path(path) if path else None))
+    offered, titles = offered_scenarios(Path(path) if path else None)
+    hub = Hub(store, offered, titles)
     try:
         resumed = hub.load()
     except Exception as e:  # noqa: BLE001
@@ -83,7 +86,9 @@ def run(args) -> int:
         family = socket.AF_INET6 if ipaddress.ip_address(args.host).version == 6 else socket.AF_INET
     except ValueError:
         family = socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, so that asyncio sets TCP_NODELAY on every accepted connection: without it, Nagle's
+    # algorithm and delayed ACKs hold small WebSocket frames back by tens of milliseconds
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))
@@ -116,8 +121,10 @@ def run(args) -> int:
     out.flush()
     app = build_app(hub)
     from classroom.protocol import MAX_FRAME
+    # no per-message compression: on loopback and a classroom network it costs more CPU than it saves time
     config = uvicorn.Config(app, log_level="warning", ws_max_size=MAX_FRAME, ws="websockets-sansio"
-                            if _has_sansio() else "auto", lifespan="on", timeout_graceful_shutdown=3)
+                            if _has_sansio() else "auto", ws_per_message_deflate=False, lifespan="on",
+                            timeout_graceful_shutdown=3)
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])

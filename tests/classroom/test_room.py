@@ -68,3 +68,27 @@ def test_the_leaderboard_ranks_on_the_triangle_and_ties_share_a_rank():
     assert mine["rank"] == 1 and mine["of"] == 3 and set(mine["parts"]) == {"public_value", "legitimacy", "capacity"}
     assert mine["score"] == round(sum(mine["parts"].values()) / 3, 1)
     assert "seat" not in json.dumps(mine["scores"])
+
+
+def test_the_fast_intent_check_accepts_only_what_the_schema_accepts():
+    from hypothesis import given, settings, strategies as st
+
+    from classroom.protocol import _VALIDATORS, _plain_intent
+
+    values = st.one_of(st.none(), st.booleans(), st.integers(-5, 2**32), st.floats(allow_nan=False),
+                       st.sampled_from(["choose", "perceive", "advance", "balcony", "listen", "one_to_one", "police",
+                                        "", "9x", "a b", "x" * 70]), st.lists(st.integers(), max_size=2))
+    keys = st.sampled_from(["v", "type", "id", "seq", "action", "index", "kind", "who", "seat", "extra"])
+    base = st.fixed_dictionaries({"v": st.just(1), "type": st.just("intent")})
+
+    @settings(max_examples=3000, deadline=None)
+    @given(base, st.dictionaries(keys, values, max_size=6))
+    def check(head, rest):
+        msg = {**rest, **head}
+        if _plain_intent(msg):
+            assert _VALIDATORS["intent"].is_valid(msg), msg
+
+    check()
+    ok = {"v": 1, "type": "intent", "id": 1, "seq": 0, "action": "perceive", "kind": "one_to_one", "who": "police"}
+    assert _plain_intent(ok) and _plain_intent({**ok, "action": "advance"})
+    assert not _plain_intent({**ok, "seq": True}) and not _plain_intent({**ok, "seat": 2})

@@ -44,6 +44,7 @@ def room_with_bystander(inproc):
     ("[1, 2]", "malformed"),
     ('{"type": "ping"}', "version"),
     ('{"v": 2, "type": "ping"}', "version"),
+    ('{"v": true, "type": "intent", "id": 1, "seq": 0, "action": "advance"}', "version"),
     ('{"v": 1, "type": "launch"}', "unknown_type"),
     ('{"v": 1, "type": "intent", "id": 1, "seq": 0, "action": "rewind"}', "invalid"),
     ('{"v": 1, "type": "intent", "id": 1, "seq": 0, "action": "choose"}', "invalid"),
