@@ -240,6 +240,9 @@ def main(argv=None) -> int:
             stats, wall, rounds = asyncio.run(run_load(url, key, args.players, tuple(args.think), args.seed,
                                                        args.round_limit))
             cpu = cpu_seconds(proc.pid) - cpu0
+            import urllib.request
+            with urllib.request.urlopen(url.replace("ws://", "http://").replace("/ws", "/stats"), timeout=10) as r:
+                server = json.loads(r.read())
             server_wall = time.perf_counter() - t0
             peak = peak_rss_mb(proc.pid)
         finally:
@@ -259,6 +262,9 @@ def main(argv=None) -> int:
                             "p99": round(pct(stats["lockstep"].latencies, 99), 2)},
         "free_ack_ms": {"p50": round(pct(stats["free"].latencies, 50), 2),
                         "p99": round(pct(stats["free"].latencies, 99), 2)},
+        "server_side_ack_ms": {"p50": server["ack_ms_p50"], "p99": server["ack_ms_p99"]},
+        "commit_ms": {"p50": server["commit_ms_p50"], "p99": server["commit_ms_p99"]},
+        "commits": server["commits"], "rows_per_commit": round(server["rows_written"] / max(1, server["commits"]), 1),
         "intents_per_s": round(acks / wall, 1), "lockstep_rounds": rounds,
         "finished": stats["free"].finished + stats["lockstep"].finished,
         "refusals": {**stats["free"].errors, **{f"lockstep:{k}": v for k, v in stats["lockstep"].errors.items()}},
@@ -273,6 +279,10 @@ def main(argv=None) -> int:
               f"{out['finished']} finished, {acks} intents in {out['wall_s']} s ({out['intents_per_s']}/s)")
         print(f"ack latency: p50 {out['ack_ms']['p50']} ms, p99 {out['ack_ms']['p99']} ms, max {out['ack_ms']['max']} ms "
               f"(target p99 < 50 ms)")
+        print(f"server side (reading an intent to queueing its ack, the commit included): p50 "
+              f"{out['server_side_ack_ms']['p50']} ms, p99 {out['server_side_ack_ms']['p99']} ms; "
+              f"{out['commits']} commits, {out['rows_per_commit']} rows each on average, each taking p50 "
+              f"{out['commit_ms']['p50']} ms, p99 {out['commit_ms']['p99']} ms")
         print(f"intents lost: {out['intents_lost']} ({stored} stored)")
         print(f"server: {out['server_cpu_s']} s CPU ({out['server_cpu_share_of_one_core']:.0%} of one core), "
               f"peak memory {out['server_peak_rss_mb']} MB")

@@ -91,6 +91,8 @@ class Hub:
         self.locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self.host_key = store.setting("host_key", keys.secret)
         self._dash_pending: set = set()
+        #: seconds from reading each intent to queueing its ack (the commit included), the latest 100,000
+        self.ack_times: collections.deque = collections.deque(maxlen=100_000)
         self._timers: dict[str, asyncio.Task] = {}
         self.tasks: set = set()
 
@@ -258,6 +260,7 @@ class Hub:
         self.dashboard_soon(room)
 
     async def intent(self, conn: Conn, msg: dict) -> None:
+        t0 = time.perf_counter()
         room, seat = conn.room, conn.seat
         if self.players[room.id].get(seat.id) is not conn:
             raise Refused("replaced", "this seat is open on another connection", close=4000)
@@ -277,6 +280,7 @@ class Hub:
             room.undo_last(seat)
             raise Refused("storage", "The server could not store that; please try again.") from None
         conn.push({"v": VERSION, "type": "ack", "id": msg["id"], **room.seat_view(seat)})
+        self.ack_times.append(time.perf_counter() - t0)
         if "choose" in action or seat.run.status == "ended":
             self.dashboard_soon(room)
 
@@ -451,6 +455,17 @@ def build_app(hub: Hub) -> Starlette:
     async def health(request):
         return JSONResponse({"ok": True, "protocol": VERSION, "sessions": len(hub.rooms)})
 
+    async def stats(request):
+        """Operational figures (no names, nothing per seat): acks and commits since start."""
+        times, commits = sorted(hub.ack_times), sorted(hub.store.commit_times)
+
+        def pct(values, p):
+            return round(values[min(len(values) - 1, int(p / 100 * (len(values) - 1)))] * 1000, 2) if values else None
+        return JSONResponse({"acks": len(times), "ack_ms_p50": pct(times, 50), "ack_ms_p99": pct(times, 99),
+                             "commit_ms_p50": pct(commits, 50), "commit_ms_p99": pct(commits, 99),
+                             "commits": hub.store.commits, "rows_written": hub.store.written,
+                             "sessions": len(hub.rooms), "connections": sum(len(p) for p in hub.players.values())})
+
     async def root(request):
         return RedirectResponse("/play" + (f"?{request.url.query}" if request.url.query else ""))
 
@@ -459,6 +474,7 @@ def build_app(hub: Hub) -> Starlette:
         Route("/play", page("player.html")),
         Route("/dashboard", page("dashboard.html")),
         Route("/healthz", health),
+        Route("/stats", stats),
         WebSocketRoute("/ws", socket),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
