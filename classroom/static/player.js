@@ -68,6 +68,14 @@ function blocked() {
   return null;
 }
 
+function roomLine(r, s) {
+  // what the room is doing, when nothing stops this player
+  if (r.mode !== "lockstep") return "Play at your own pace.";
+  if (!r.open) return `Round ${r.round} is closed` + (r.revealed ? ": here is how the room chose." : ": wait for the facilitator.");
+  if (s.decisions >= r.round) return `You have made round ${r.round}'s decision: wait for the next round.`;
+  return `Round ${r.round} is open: make your decision.`;
+}
+
 function status(text) { $("room-status").textContent = text; }
 
 function intent(action, extra) {
@@ -83,7 +91,7 @@ function render(first) {
   if (!s) return;
   const why = blocked();
   const mode = r.mode === "lockstep" ? `lock-step, round ${r.round || "–"}` : "free play";
-  status(why || (r.mode === "lockstep" ? `Round ${r.round} is open: make your decision.` : "Play at your own pace."));
+  status(why || roomLine(r, s));
   $("where").textContent = `${s.scenario_title} · ${s.calendar.label} · ${s.phase.name} · ${mode} · playing as ${S.name}`;
   const key = s.status + ":" + s.scene_id + ":" + s.decisions;
   const moved = S.shown !== key; S.shown = key;

@@ -115,6 +115,7 @@ def test_a_class_in_the_browser(host, browser, tmp_path):
     for page in players:
         page.wait_for_selector("#reveal:not(.hidden)")
     assert "2 (67%)" in players[0].locator("#reveal").inner_text()
+    assert "Round 2 is closed: here is how the room chose." in players[0].locator("#room-status").inner_text()
     players[0].screenshot(path=str(shots / "player-reveal.png"), full_page=True)
     dash.get_by_label("Show players their rank").check()
     for page in players:
