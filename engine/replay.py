@@ -1,8 +1,16 @@
-"""Transcripts: a scenario, version, seed and actions reproduce a run exactly."""
+"""Transcripts: a scenario, version, seed and actions reproduce a run exactly.
+
+A transcript is checked against its JSON Schema (engine/transcript_schema.py, published as
+docs/transcript.schema.json) before anything reads it. Transcripts written since checkpoints were added
+carry one per action (see engine/checkpoints.py); replay compares the run with each, and names the first
+action where they part and the values that differ there. Older transcripts, without checkpoints, replay
+as before: only the ending and the final values are compared.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .checkpoints import state_digest
 from .errors import BalconyError, SaveError
 from .runtime import OUTCOME, Run
 
@@ -29,16 +37,48 @@ def apply_action(run: Run, action) -> None:
         raise SaveError(f"unknown action {action!r}")
 
 
+_VALIDATOR = None
+
+
+def _validator():
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        from jsonschema import Draft202012Validator
+
+        from .transcript_schema import TRANSCRIPT_SCHEMA
+        _VALIDATOR = Draft202012Validator(TRANSCRIPT_SCHEMA)
+    return _VALIDATOR
+
+
+def _short(v) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def check_transcript(data) -> None:
+    """Refuse a transcript that does not follow the schema, naming the first field that does not."""
     if not isinstance(data, dict):
         raise SaveError("a transcript is a JSON object")
-    for key in ("scenario", "version", "seed", "actions"):
-        if key not in data:
-            raise SaveError(f"the transcript has no '{key}'")
-    if not isinstance(data["seed"], int) or isinstance(data["seed"], bool):
+    from jsonschema.exceptions import best_match
+    error = best_match(_validator().iter_errors(data))
+    if error is not None:
+        where = "the transcript" if error.json_path == "$" else f"the transcript's {error.json_path[2:]}"
+        kind = error.validator
+        if kind == "type":
+            expected = error.validator_value
+            expected = " or ".join(expected) if isinstance(expected, list) else expected
+            what = f"is {_short(error.instance)}, not of the type {expected}"
+        elif kind == "enum":
+            what = f"is {_short(error.instance)}, not one of {', '.join(map(repr, error.validator_value))}"
+        elif kind == "oneOf":
+            what = "must have exactly one of 'choose', 'perceive' and 'start_at'"
+        elif kind in ("minimum", "maximum", "maxLength", "minLength", "maxItems", "pattern", "const"):
+            what = f"is {_short(error.instance)}, outside what it may be ({kind} {_short(error.validator_value)})"
+        else:
+            what = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+        raise SaveError(f"{where} {what} (see docs/transcript.schema.json)")
+    if isinstance(data["seed"], float):
         raise SaveError("the transcript's seed must be a whole number")
-    if not isinstance(data["actions"], list):
-        raise SaveError("the transcript's actions must be a list")
 
 
 def replay(scenario, data, *, finish: bool = True) -> ReplayResult:
@@ -51,27 +91,37 @@ def replay(scenario, data, *, finish: bool = True) -> ReplayResult:
     else:
         note = ""
     actions = data["actions"]
-    if actions and isinstance(actions[0], dict) and "start_at" in actions[0]:
+    checkpoints = data.get("checkpoints")
+    if not isinstance(checkpoints, list) or len(checkpoints) != len(actions):
+        checkpoints = [None] * len(actions)  # an older transcript: only its end is compared
+    if actions and "start_at" in actions[0]:
         first = actions[0]
         overrides = first.get("set") or {}
-        if not isinstance(overrides, dict):
-            raise SaveError("the transcript's start 'set' must be a mapping")
         try:
             run = Run.start_at(scenario, data["seed"], first.get("start_at"), overrides)
         except BalconyError as e:
             return ReplayResult(False, Run(scenario, data["seed"]), f"the transcript's start could not be replayed: {e}", 0)
-        actions = actions[1:]
         offset = 1
     else:
         run = Run(scenario, data["seed"])
         offset = 0
     broken = _watch_assumption(scenario, run, data.get("assumption"))
-    for i, action in enumerate(actions, offset):
+    recorded = dict(run.state.vals) if offset == 0 else {}
+    if offset:
+        recorded = dict(Run(scenario, data["seed"], record=False).state.vals)
+        parted = _parted(run, checkpoints[0], recorded, 0, actions[0], note)
+        if parted:
+            return parted
+    for i in range(offset, len(actions)):
+        action = actions[i]
         try:
             apply_action(run, action)
         except BalconyError as e:
             return ReplayResult(False, run, f"action {i + 1} ({_describe(action)}) could not be replayed "
                                             f"in scene '{run.state.scene}': {e}{note}", i)
+        parted = _parted(run, checkpoints[i], recorded, i, action, note)
+        if parted:
+            return parted
     if finish and run.status == OUTCOME:
         run.advance()
     if broken is not None:
@@ -127,9 +177,39 @@ def _assumption_result(run, data, broken, note) -> ReplayResult:
                                    f"({a.file}:{a.line}:{a.column}), which is false here{note}")
 
 
+def _parted(run, cp, recorded, i, action, note):
+    """None if the run matches checkpoint `cp` (or there is none), else the result naming what differs."""
+    if not cp:
+        return None
+    recorded.update(cp.get("changed", {}))
+    s = run.state
+    if state_digest(s) == cp["digest"]:
+        return None
+    diffs = [f"{k} is {_num(s.vals.get(k))} in this run but {_num(v)} in the transcript"
+             for k, v in sorted(recorded.items()) if s.vals.get(k) != v or type(s.vals.get(k)) is not type(v)]
+    if "scene" in cp and cp["scene"] != s.scene:
+        diffs.insert(0, f"the scene is '{s.scene}' in this run but '{cp['scene']}' in the transcript")
+    if "turn" in cp and cp["turn"] != s.turn:
+        diffs.insert(0, f"the turn is {s.turn} in this run but {cp['turn']} in the transcript")
+    if not diffs:
+        diffs = ["the values agree, but something they do not show differs (the balcony's readings, events "
+                 "fired, delayed effects, tags or visits)"]
+    shown = "; ".join(diffs[:6]) + (f"; and {len(diffs) - 6} more" if len(diffs) > 6 else "")
+    return ReplayResult(False, run, f"the run parts from the transcript at action {i + 1} ({_describe(action)}, "
+                                    f"in scene '{s.scene}'): {shown}{note}", i)
+
+
+def _num(v):
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return repr(v)
+
+
 def _describe(action):
     if isinstance(action, dict) and "choose" in action:
         return f"choose {action['choose']}"
     if isinstance(action, dict) and "perceive" in action:
         return f"perceive {action['perceive']}" + (f" {action['who']}" if action.get("who") else "")
+    if isinstance(action, dict) and "start_at" in action:
+        return f"start at {action['start_at']}"
     return repr(action)

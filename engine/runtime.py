@@ -7,6 +7,7 @@ import weakref
 from dataclasses import dataclass, field, fields
 
 from .endings import explain
+from .checkpoints import checkpoint
 from .errors import ChoiceError, PhaseError
 from .phases import PhaseMachine
 from .scenario import RETURN, Scenario
@@ -111,6 +112,9 @@ class Run:
         self.record = record
         self.history = History()
         self.actions: list = []
+        #: One per action while the run records: a digest of the state after it (see engine/checkpoints.py).
+        self.checkpoints: list = []
+        self._cp_vals: dict = {}  # the values at the last checkpoint
         self._rng = None  # the run's one generator, made on first use (see `rng`)
         first_phase = next(iter(scenario.phases))
         if _state is not None:
@@ -137,6 +141,7 @@ class Run:
             if record:  # the player has seen nothing before the first scene: its numbers are the first statement
                 self._statement(False)
                 self.state.statement = []
+                self._cp_vals = dict(self.state.vals)
 
     @classmethod
     def start_at(cls, scenario: Scenario, seed: int, scene: str | None = None, overrides: dict | None = None) -> "Run":
@@ -175,6 +180,7 @@ class Run:
             run.state.visits[scene] = run.state.visits.get(scene, 0)
             run._enter_scene(scene)
         run.actions.append({"start_at": scene, "set": dict(overrides or {})})
+        run._checkpoint()
         return run
 
     @property
@@ -364,6 +370,7 @@ class Run:
                 f(self, cause)
         if self.record:
             s.statement = self._statement(False)
+            self._checkpoint()
 
     def choose(self, index: int, outcome: int | None = None) -> None:
         """Take choice `index` (its index in the scene, as ChoiceView.index).
@@ -425,6 +432,11 @@ class Run:
         s.status = OUTCOME
         if not s.notices:
             s.notices.append({"kind": "result", "title": "", "text": ""})
+        if self.record:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        self.checkpoints.append(checkpoint(self.state, self._cp_vals))
 
     def take(self, index: int) -> None:
         """choose(index), then advance(): for tools that never show the outcome screen.
@@ -822,7 +834,8 @@ class Run:
         self.state.rng = _to_json(self.rng.getstate())
         return {"format": "balcony-save", "format_version": SAVE_FORMAT, "min_compatible": 1,
                 "scenario": self.scenario.id, "scenario_version": self.scenario.version,
-                "state": self.state.to_dict(), "actions": list(self.actions), "history": self.history.to_dict()}
+                "state": self.state.to_dict(), "actions": list(self.actions), "history": self.history.to_dict(),
+                "checkpoints": list(self.checkpoints)}
 
     @classmethod
     def from_save(cls, scenario: Scenario, data: dict) -> "Run":
@@ -832,12 +845,21 @@ class Run:
         run = cls(scenario, state.seed, _state=state)
         run.actions = list(data.get("actions", []))
         run.history = History.from_dict(data.get("history", {}))
+        cps = data.get("checkpoints")
+        if cps is None or len(cps) != len(run.actions):  # a save from before checkpoints: none for what it holds
+            cps = [None] * len(run.actions)
+        run.checkpoints = list(cps)
+        run._cp_vals = dict(Run(scenario, state.seed, record=False).state.vals)
+        for cp in cps:
+            if cp:
+                run._cp_vals.update(cp.get("changed", {}))
         return run
 
     def transcript(self) -> dict:
         return {"format": "balcony-transcript", "format_version": SAVE_FORMAT, "scenario": self.scenario.id,
                 "version": self.scenario.version, "seed": self.state.seed, "actions": list(self.actions),
-                "ending": self.state.ending, "final_state": dict(self.state.vals)}
+                "ending": self.state.ending, "final_state": dict(self.state.vals),
+                **({"checkpoints": list(self.checkpoints)} if len(self.checkpoints) == len(self.actions) else {})}
 
 
 _ACT_WORDS = {"balcony": "the balcony", "listen": "listening", "one_to_one": "a one-to-one"}

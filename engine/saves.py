@@ -72,12 +72,16 @@ def read_json(path, what="file") -> dict:
     if len(data) > MAX_SAVE_BYTES:
         raise SaveError(f"{path}: the {what} is too large to be a Balcony {what}")
     try:
-        obj = json.loads(data.decode("utf-8"))
+        obj = json.loads(data.decode("utf-8"), parse_constant=_not_a_number)
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise SaveError(f"{path}: not a Balcony {what} (it is not valid JSON: {str(e)[:80]})") from None
     if not isinstance(obj, dict):
         raise SaveError(f"{path}: not a Balcony {what} (expected a JSON object)")
     return obj
+
+
+def _not_a_number(name):
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def check_save_header(scenario, data) -> None:
@@ -269,6 +273,15 @@ def _check_rest(data):
     for i, a in enumerate(actions):
         if not isinstance(a, dict):
             bad(f"actions[{i}]", "must be a mapping")
+    cps = data.get("checkpoints")
+    if cps is not None:
+        if not isinstance(cps, list) or len(cps) != len(actions):
+            bad("checkpoints", "must be a list with one item per action")
+        for i, cp in enumerate(cps):
+            if cp is not None and not (isinstance(cp, dict) and isinstance(cp.get("digest"), str)
+                                       and isinstance(cp.get("changed", {}), dict)
+                                       and all(isinstance(v, bool) or _num(v) for v in cp.get("changed", {}).values())):
+                bad(f"checkpoints[{i}]", "is malformed")
     h = data.get("history", {})
     if not isinstance(h, dict):
         bad("history", "must be a mapping")

@@ -8,6 +8,7 @@ No constructor that could build arbitrary objects is ever used.
 from __future__ import annotations
 
 import gc
+import math
 import re
 
 import yaml
@@ -74,6 +75,8 @@ def _scalar(node):
         v = value.replace("_", "")
         sign = -1 if v.startswith("-") else 1
         v = v.lstrip("+-")
+        if len(v) > 40:  # in any base: a long sexagesimal ('1:2:3:...') would take minutes to convert
+            raise LoadFailure("BAL012", f"the number {value[:20]}... is too large", _mark(node))
         try:
             if v.startswith("0b"):
                 return sign * int(v[2:], 2)
@@ -98,9 +101,13 @@ def _scalar(node):
         if v in (".nan", "+.nan", "-.nan") or v.endswith(".inf"):
             raise LoadFailure("BAL012", f"'{value}' is not a usable number: write an ordinary number", _mark(node))
         try:
-            return float(v)
+            number = float(v)
         except ValueError:
             raise LoadFailure("BAL011", f"'{value}' is not a valid number", _mark(node)) from None
+        if not math.isfinite(number):  # 1e400: beyond what a number can hold
+            raise LoadFailure("BAL012", f"'{value[:20]}' is too large to be a number: write an ordinary number",
+                              _mark(node))
+        return number
     if tag == _BOOL:
         return _BOOL_VALUES.get(value.lower(), False)
     if tag == _NULL:

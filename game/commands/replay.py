@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from engine import SaveError, replay
+from engine.replay import check_transcript
 from engine.saves import read_json
 
 from .common import dump_json, fail, find_scenario_by_id, load_or_report
@@ -19,8 +20,9 @@ def add_arguments(p):
 def run(args) -> int:
     try:
         data = read_json(args.transcript, "transcript")
+        check_transcript(data)
     except SaveError as e:
-        return fail(str(e))
+        return fail(f"{e}" if str(e).startswith(str(args.transcript)) else f"{args.transcript}: {e}")
     path = args.scenario or (find_scenario_by_id(str(data.get("scenario"))) if isinstance(data.get("scenario"), str) else None)
     if path is None:
         return fail(f"{args.transcript}: cannot find the scenario {data.get('scenario')!r}; name it with --scenario FILE")

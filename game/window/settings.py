@@ -2,7 +2,9 @@
 
 Settings are one frozen dataclass, persisted as JSON in the user's config
 directory (platformdirs). Unknown or malformed values fall back to defaults, so
-an old or hand-edited file never stops the game from starting.
+an old or hand-edited file never stops the game from starting: the file is read
+only if it is a regular file of at most MAX_BYTES, each value is checked for its
+type and range, and whatever is refused is named in a one-line notice on stderr.
 """
 from __future__ import annotations
 
@@ -13,6 +15,13 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 APP_NAME = "balcony"
+
+#: A settings file is a few hundred bytes; anything over this is not one.
+MAX_BYTES = 64 * 1024
+#: The window's smallest and largest size in pixels (the largest is 4K UHD: a bigger window would take
+#: seconds and hundreds of megabytes to draw).
+MIN_WINDOW = (640, 400)
+MAX_WINDOW = (3840, 2160)
 
 #: Text-size steps, as multipliers of the theme's type scale (Ren'Py offers a
 #: slider; six named steps are easier to reach by keyboard).
@@ -56,39 +65,56 @@ class Settings:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Settings":
-        """Build settings from a dict, keeping defaults for anything invalid."""
+    def from_dict(cls, data: dict, refused: list | None = None) -> "Settings":
+        """Build settings from a dict, keeping defaults for anything invalid (named in `refused`)."""
         base = cls()
         values = {}
+        refused = refused if refused is not None else []
+        choices = {"text_scale": range(len(TEXT_SCALES)), "text_speed": range(len(TEXT_SPEEDS)),
+                   "font": FONTS, "palette": PALETTES}
         for f in fields(cls):
             if f.name not in data:
                 continue
             value = data[f.name]
             default = getattr(base, f.name)
             if f.name == "window_size":
-                try:
-                    w, h = (int(v) for v in value)
-                except (TypeError, ValueError):
-                    continue
-                values[f.name] = (max(640, w), max(400, h))
+                size = _window_size(value)
+                if size is None:
+                    refused.append("window_size")
+                else:
+                    values[f.name] = size
             elif isinstance(default, bool):
                 if isinstance(value, bool):
                     values[f.name] = value
+                else:
+                    refused.append(f.name)
             elif isinstance(default, int):
-                if isinstance(value, int) and not isinstance(value, bool):
+                if isinstance(value, int) and not isinstance(value, bool) and value in choices[f.name]:
                     values[f.name] = value
-            elif isinstance(default, str) and isinstance(value, str):
-                values[f.name] = value
-        s = replace(base, **values)
-        if not 0 <= s.text_scale < len(TEXT_SCALES):
-            s = replace(s, text_scale=base.text_scale)
-        if not 0 <= s.text_speed < len(TEXT_SPEEDS):
-            s = replace(s, text_speed=base.text_speed)
-        if s.font not in FONTS:
-            s = replace(s, font=base.font)
-        if s.palette not in PALETTES:
-            s = replace(s, palette=base.palette)
-        return s
+                else:
+                    refused.append(f.name)
+            elif isinstance(default, str):
+                if isinstance(value, str) and value in choices[f.name]:
+                    values[f.name] = value
+                else:
+                    refused.append(f.name)
+        return replace(base, **values)
+
+
+def _window_size(value):
+    """(width, height) from two whole numbers up to MAX_WINDOW, raised to MIN_WINDOW; else None."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return None
+    w, h = value
+    if not (1 <= w <= MAX_WINDOW[0] and 1 <= h <= MAX_WINDOW[1]):
+        return None
+    return (max(MIN_WINDOW[0], w), max(MIN_WINDOW[1], h))
+
+
+def _not_a_number(name):
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def config_dir() -> Path:
@@ -118,14 +144,37 @@ class SettingsStore:
         self.directory = Path(directory) if directory is not None else config_dir()
         self.path = self.directory / "settings.json"
 
-    def load(self) -> Settings:
+    def load(self, notify=None) -> Settings:
+        """The settings in the file; the defaults for whatever is missing, unreadable or refused, with a
+        one-line notice (to stderr, or to `notify`) that names what was refused."""
+        import sys
+
+        from engine.safeio import NotRegularFile, read_regular
+        say = notify or (lambda line: print(line, file=sys.stderr))
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            raw = read_regular(self.path, MAX_BYTES)
+        except FileNotFoundError:
+            return Settings()
+        except (NotRegularFile, OSError) as e:
+            say(f"balcony: {self.path}: cannot read the settings ({e.strerror or e}); using the defaults")
+            return Settings()
+        if len(raw) > MAX_BYTES:
+            say(f"balcony: {self.path}: over {MAX_BYTES // 1024} KB, too large to be settings; using the defaults")
+            return Settings()
+        try:
+            data = json.loads(raw.decode("utf-8"), parse_constant=_not_a_number)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            say(f"balcony: {self.path}: not valid settings (not JSON, or nested too deeply); using the defaults")
             return Settings()
         if not isinstance(data, dict):
+            say(f"balcony: {self.path}: not valid settings (not a JSON object); using the defaults")
             return Settings()
-        return Settings.from_dict(data)
+        refused: list = []
+        settings = Settings.from_dict(data, refused)
+        if refused:
+            say(f"balcony: {self.path}: {', '.join(refused)} out of range or of the wrong type; "
+                f"using the default for {'it' if len(refused) == 1 else 'them'}")
+        return settings
 
     def save(self, settings: Settings) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
