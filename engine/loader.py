@@ -84,8 +84,9 @@ class _Reader:
             return []
         self.files.append(name)
         try:
-            with open(path, "rb") as f:
-                raw = f.read()
+            from .safeio import read_regular  # load_file read it as a regular file; it must still be one
+            from .yamlload import MAX_BYTES
+            raw = read_regular(path, MAX_BYTES)
             self.hash.update(raw)
             self.sources[name] = raw.decode("utf-8", "replace").lstrip("\ufeff")
         except OSError:  # pragma: no cover
@@ -1569,8 +1570,8 @@ def read_metadata(path) -> dict:
     from .yamlload import MAX_BYTES, LoadFailure, _decode
     diags = Diagnostics()
     try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_BYTES + 1)
+        from .safeio import read_regular  # a pipe or a device in a scenario folder must not hang the list
+        data = read_regular(path, MAX_BYTES)
     except OSError as e:
         diags.error(str(path), (1, 1), "BAL007", f"cannot read the file: {e.strerror or e}")
         raise ContentError(diags.items) from None

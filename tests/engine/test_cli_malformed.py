@@ -11,7 +11,7 @@ import pytest
 from .helpers import BASE, balcony, dump, merge
 
 MEMORY_CAP = 1024 ** 3  # 1 GB of address space
-TIME_LIMIT = 5.0        # seconds, for a loaded 2-core machine; each case takes under 1 s
+TIME_LIMIT = 20.0       # seconds: a hang guard, not a timing (each case takes under 1 s; a shared 2-core machine can take 7)
 
 
 def _cap_memory():

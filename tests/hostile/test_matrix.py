@@ -49,6 +49,9 @@ SCENARIOS = {
     "binary": (bytes(range(256)) * 4, {}),
     "deep nesting": (b"a: " + b"[" * 50_000 + b"]" * 50_000 + b"\n", {}),
     "python tag": (b"balcony: 1\nid: !!python/object/apply:os.system ['touch PWNED']\n", {}),
+    # issue 12 item 2 and its note, which the expression language's own tests cover in depth
+    "a number beyond float range": (_starter_edit('if: "public_value >= 12', 'if: "round(1' + "0" * 309 + ') > 0 and public_value >= 12'), {}),
+    "Arabic-Indic digits": (_starter_edit('if: "public_value >= 12', 'if: "public_value >= \u0661\u0662'), {}),
     "expression injection": (_starter_edit('if: "public_value >= 12', 'if: "__import__(\'os\').system(\'touch PWNED\') or public_value >= 12'), {}),
 }
 
