@@ -163,8 +163,11 @@ class SettingsStore:
             return Settings()
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=_not_a_number)
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            say(f"balcony: {self.path}: not valid settings (not JSON, or nested too deeply); using the defaults")
+        except RecursionError:
+            say(f"balcony: {self.path}: not valid settings (nested too deeply); using the defaults")
+            return Settings()
+        except (UnicodeDecodeError, ValueError) as e:
+            say(f"balcony: {self.path}: not valid settings ({str(e)[:80]}); using the defaults")
             return Settings()
         if not isinstance(data, dict):
             say(f"balcony: {self.path}: not valid settings (not a JSON object); using the defaults")

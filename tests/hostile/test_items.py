@@ -50,10 +50,9 @@ def test_a_fifo_or_dev_stdin_as_an_include_is_refused(tmp_path, fifo):
 def test_three_million_tiny_flow_items_are_refused_in_bounded_memory_naming_the_limit(tmp_path):
     path = tmp_path / "flood.yaml"
     path.write_bytes(b"a: [" + b",".join([b"1"] * 3_000_000) + b"]\n")
-    r = run_cli(tmp_path, "validate", path, memory=200 * 1024 ** 2)
+    r = run_cli(tmp_path, "validate", path, memory=200 * 1024 ** 2)  # past 200 MB it would be a MemoryError
     assert r.clean_refusal(), r
     assert "BAL005" in r.stdout and "more than 1,000,000 values" in r.stdout and "alias" not in r.stdout, r.stdout
-    assert r.peak_mb < 200, r.peak_mb
 
 
 # --- item 3: hand-edited saves are checked field by field -------------------------------------------
@@ -282,6 +281,7 @@ def test_replay_names_the_first_divergence_and_the_values_that_differ(tmp_path):
 SETTINGS = {
     "infinity": b'{"window_size": [Infinity, 720]}',
     "deep nesting": b"[" * 100_000 + b"]" * 100_000,
+    "deep nesting within the size cap": b"[" * 30_000 + b"]" * 30_000,
     "huge window": b'{"window_size": [100000, 100000], "font": 3}',
     "symlink to /dev/zero": None,
     "huge file": b'{"x": "' + b"y" * 200_000 + b'"}',
@@ -298,9 +298,8 @@ def test_a_bad_settings_file_gives_a_notice_and_the_window_starts(tmp_path, name
         path.symlink_to("/dev/zero")
     else:
         path.write_bytes(SETTINGS[name])
-    r = run_cli(tmp_path, "play", "starter.yaml", "--autoplay", "--seed", "1", memory=1024 ** 3, timeout=60,
-                env={"SDL_AUDIODRIVER": "dummy"})
+    r = run_cli(tmp_path, "play", "starter.yaml", "--autoplay", "--seed", "1", memory=300 * 1024 ** 2, timeout=60,
+                env={"SDL_AUDIODRIVER": "dummy"})  # a 100000 x 100000 window took 436 MB
     assert r.returncode == 0 and not TRACEBACK.search(r.text), r
     notices = [ln for ln in r.stderr.splitlines() if "settings.json" in ln]
     assert len(notices) == 1 and "default" in notices[0], r.stderr
-    assert r.peak_mb < 300, r.peak_mb
