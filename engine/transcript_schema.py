@@ -25,9 +25,12 @@ TRANSCRIPT_SCHEMA: dict = {
             "maxItems": 100_000,
             "items": {
                 "type": "object",
-                "description": "one of: {choose: N}, {perceive: KIND, who: ID}, or, first, {start_at: SCENE, set: {...}}",
+                "description": "one of: {choose: N} (with outcome: N when the outcome was named), "
+                               "{perceive: KIND, who: ID}, or, first, {start_at: SCENE, set: {...}}",
                 "properties": {
                     "choose": {"type": "integer", "minimum": 0, "maximum": 1000},
+                    "outcome": {"description": "with choose: which of the choice's outcomes happened, when it was named",
+                                "type": "integer", "minimum": 0, "maximum": 1000},
                     "perceive": {"enum": ["balcony", "listen", "one_to_one"]},
                     "who": _NAME,
                     "start_at": {"type": ["string", "null"], "maxLength": 200},
