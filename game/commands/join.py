@@ -13,8 +13,8 @@ def add_arguments(p):
     p.add_argument("address", metavar="ADDRESS", help="the server's address, e.g. 192.168.1.20:8765")
     p.add_argument("code", metavar="CODE", help="the join code on the projector")
     p.add_argument("--name", help="your display name (asked for if missing; kept for rejoining)")
-    p.add_argument("--text", action="store_true", help="play in the terminal (the window's title screen has "
-                                                       "its own 'Join a class')")
+    p.add_argument("--text", action="store_true", help="play in the terminal, which this command always does "
+                                                       "(in the game window, use 'Join a class' on the title screen)")
 
 
 def tokens():
