@@ -1,8 +1,6 @@
 """balcony host: run a classroom session server (see docs/classroom.md)."""
 from __future__ import annotations
 
-import ipaddress
-import socket
 import sys
 from pathlib import Path
 
@@ -50,6 +48,9 @@ def offered_scenarios(extra: Path | None) -> tuple[dict, dict]:
 
 
 def run(args) -> int:
+    import ipaddress  # here, not at the top: every balcony command imports this module to build its parser
+    import socket
+
     try:
         import uvicorn
 
@@ -142,6 +143,8 @@ def _has_sansio() -> bool:
 
 
 def _is_loopback(host: str) -> bool:
+    import ipaddress
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
