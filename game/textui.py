@@ -22,6 +22,7 @@ from engine.textfmt import quote
 from engine.views import shown
 
 from .paths import autosave_path
+from .i18n import _
 
 DIMENSIONS = ("feeling", "perceiving", "thinking", "relating", "doing", "being")
 STANCE_PAIRS = (("cede_power", "hold_power"), ("face_conflict", "avoid_conflict"),
@@ -112,7 +113,7 @@ class TextUI:
 
     def handle(self, line, snap):
         run = self.run
-        cmd, _, arg = line.partition(" ")
+        cmd, _sep, arg = line.partition(" ")
         cmd = cmd.lower()
         try:
             n = number(cmd)
@@ -140,7 +141,7 @@ class TextUI:
             elif cmd in ("o", "one", "one-to-one"):
                 who = self.pick_stakeholder(arg, snap)
                 if who is None:
-                    self.say("Whom? Type o and a number from the room, for example: o 1")
+                    self.say(_("Whom? Type o and a number from the room, for example: o 1"))
                     return
                 before = len(run.snapshot().insights)
                 run.perceive("one_to_one", who)
@@ -192,15 +193,15 @@ class TextUI:
         if room and (everyone or room != self.room_shown):
             self.room_shown = room
             if self.interactive:
-                self.say("In the room:")
+                self.say(_("In the room:"))
                 for i, s in enumerate(snap.dance_floor, 1):
                     self.say(f"  {i}. {s.name} ({s.agency}): {s.says}")
             else:
-                self.say(textwrap.fill("In the room: " + "; ".join(f"{i}. {s.name}: {s.says}"
+                self.say(textwrap.fill(_("In the room: ") + "; ".join(f"{i}. {s.name}: {s.says}"
                                                                    for i, s in enumerate(snap.dance_floor, 1)),
                                        self.width, subsequent_indent="  "))
         elif room:
-            self.say("In the room: as before (r shows everyone again).")
+            self.say(_("In the room: as before (r shows everyone again)."))
         if self.interactive:
             acts = [a for a in snap.perception_actions if a.available]
             if acts:
@@ -214,7 +215,7 @@ class TextUI:
     def show_choices(self, snap, header=True):
         """The choices, numbered as the player types them; a locked one with its reason on a line of its own."""
         if header:
-            self.say("Your choices:")
+            self.say(_("Your choices:"))
         for i, c in enumerate(snap.choices, 1):
             self.say(textwrap.fill(c.text, self.width, initial_indent=f"  {i}. ", subsequent_indent="     "))
             if not c.available:

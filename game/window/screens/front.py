@@ -11,6 +11,7 @@ from ..render import Ctx
 from ..widgets import Button, button_height, draw_badge, draw_chip
 from .base import Screen
 from .common import draw_backdrop, draw_footer_hint, draw_screen_header
+from ...i18n import _
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -47,12 +48,12 @@ class TitleScreen(Screen):
         out = []
         if self.latest is not None:
             detail = " · ".join(x for x in (self.latest.scenario_title, self.latest.calendar_label) if x)
-            out.append(Button("continue", "Continue", self._continue, primary=True, detail=detail))
-        out.append(Button("new", "New game", lambda: context.push(SelectScreen(context)), primary=self.latest is None))
+            out.append(Button("continue", _("Continue"), self._continue, primary=True, detail=detail))
+        out.append(Button("new", _("New game"), lambda: context.push(SelectScreen(context)), primary=self.latest is None))
         out.append(Button("load", "Load", lambda: context.push(SavesScreen(context, mode="load"))))
         out.append(Button("join", "Join a class", self._join))
-        out.append(Button("settings", "Settings", lambda: context.push(SettingsScreen(context))))
-        out.append(Button("quit", "Quit", lambda: context.quit(0)))
+        out.append(Button("settings", _("Settings"), lambda: context.push(SettingsScreen(context))))
+        out.append(Button("quit", _("Quit"), lambda: context.quit(0)))
         return out
 
     def _join(self) -> None:

@@ -16,6 +16,7 @@ from ..widgets import (Button, button_height, draw_badge, draw_band, draw_button
                        draw_portrait, draw_scroll_hint)
 from .base import Screen, ScrollArea
 from .common import centred_card
+from ...i18n import _
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -292,8 +293,8 @@ class PlayScreen(Screen):
         bar_h = max(t.s(7), ctx.line_height("h3", "bold") + t.s(2.5),
                     (ctx.line_height("label") + ctx.line_height("small", "bold") + t.s(1.5)) if s.visible_meters else 0)
         bar = pygame.Rect(0, 0, w, bar_h)
-        menu = Button("menu", "Menu", self.pause, key_hint="Esc", size="small")
-        mw = ctx.measure("Menu", "small")[0] + ctx.measure("Esc", "label", "bold")[0] + t.s(8)
+        menu = Button("menu", _("Menu"), self.pause, key_hint="Esc", size="small")
+        mw = ctx.measure(_("Menu"), "small")[0] + ctx.measure("Esc", "label", "bold")[0] + t.s(8)
         menu.rect = pygame.Rect(w - m - mw, t.s(1), mw, bar_h - t.s(2))
         with ctx.panel(bar, "topbar", fill=pal.bg_deep, radius=0):
             x = m
@@ -419,7 +420,7 @@ class PlayScreen(Screen):
             if s.scene_title and not tight:
                 r = ctx.text(str(s.scene_title).upper(), (tx, y), "label", pal.text_muted, "bold", max_width=tw)
                 y = r.bottom + t.s(0.5)
-            r = ctx.text("Narrator" if narrator else sp.name, (tx, y), "h3", pal.text, "bold", max_width=tw)
+            r = ctx.text(_("Narrator") if narrator else sp.name, (tx, y), "h3", pal.text, "bold", max_width=tw)
             y = r.bottom + t.s(0.3)
             if not narrator:
                 role = ", ".join(x for x in (sp.role, sp.agency) if x)
@@ -487,7 +488,7 @@ class PlayScreen(Screen):
         for a in actions:
             detail = ""
             if not a.available and not shared:
-                detail = a.reason or "Not available now"
+                detail = a.reason or _("Not available now")
             elif not same_cost:
                 detail = f"Costs {a.cost} attention"
             buttons.append(Button(f"perceive:{a.kind}", a.label, (lambda k=a.kind: self.perceive(k)), enabled=a.available,
@@ -539,11 +540,11 @@ class PlayScreen(Screen):
             inner = card.inflate(-pad * 2, -pad * 2)
             tabs = []
             if perc is not None:
-                tabs.append(Button("tab:perceive", "Perceive", lambda: self.set_tab("perceive"), key_hint="P", size="small",
+                tabs.append(Button("tab:perceive", _("Perceive"), lambda: self.set_tab("perceive"), key_hint="P", size="small",
                                    primary=self.tab == "perceive"))
-            tabs.append(Button("tab:floor", "Dance floor", lambda: self.set_tab("floor"), key_hint="D", size="small",
+            tabs.append(Button("tab:floor", _("Dance floor"), lambda: self.set_tab("floor"), key_hint="D", size="small",
                                primary=self.tab == "floor"))
-            tabs.append(Button("tab:balcony", "Balcony", lambda: self.set_tab("balcony"), key_hint="V", size="small",
+            tabs.append(Button("tab:balcony", _("Balcony"), lambda: self.set_tab("balcony"), key_hint="V", size="small",
                                primary=self.tab == "balcony", enabled=s.balcony is not None,
                                icon="" if s.balcony is not None else "lock"))
             gap = t.s(1)
@@ -561,7 +562,7 @@ class PlayScreen(Screen):
                 self.people_area.content = 0
                 return tabs
             caption = ("What people say in the room." if self.tab == "floor"
-                       else "Readings from above: ranges, never exact.")
+                       else _("Readings from above: ranges, never exact."))
             ch = ctx.paragraph_height(caption, inner.width, "label")
             if ch < (inner.bottom - y) // 3:
                 ctx.paragraph(caption, pygame.Rect(inner.left, y, inner.width, ch + 2), "label", pal.text_muted)
@@ -648,7 +649,7 @@ class PlayScreen(Screen):
         lh_label = ctx.line_height("label")
         y0 = area.top - self.people_area.offset
         y = y0
-        label_w = max(ctx.measure("Commitment", "label")[0], ctx.measure("Trust", "label")[0]) + t.s(1)
+        label_w = max(ctx.measure(_("Commitment"), "label")[0], ctx.measure(_("Trust"), "label")[0]) + t.s(1)
         range_w = ctx.measure("100–100", "label", "bold")[0] + t.s(1)
         # meters first: the state of the system
         for mr in bv.meters:
@@ -688,7 +689,7 @@ class PlayScreen(Screen):
                     ctx.text(r.name, (tx, y), "small", pal.shadow if r.hidden else pal.text, "bold",
                              max_width=area.right - tx)
                 if r.hidden:
-                    note = "In shadow: out of view from the balcony."
+                    note = _("In shadow: out of view from the balcony.")
                     nh = ctx.paragraph_height(note, area.right - tx, "label")
                     if fits(y + lh_name, min(nh, row_h - lh_name)):
                         ctx.paragraph(note, pygame.Rect(tx, y + lh_name, area.right - tx, row_h - lh_name), "label",
@@ -696,7 +697,7 @@ class PlayScreen(Screen):
                 else:
                     yy = y + lh_name
                     xx = tx
-                    for lab, rng in (("Trust", r.trust), ("Commitment", r.commitment)):
+                    for lab, rng in ((_("Trust"), r.trust), (_("Commitment"), r.commitment)):
                         if rng is None:
                             continue
                         right_edge = (xx + half) if side and lab == "Trust" else area.right
@@ -752,11 +753,11 @@ def fmt_num(v: Any) -> str:
 
 NOTICE_STYLE = {
     # kind: (label, icon, palette attribute)
-    "result": ("Your decision", "check", "accent"),
-    "quarter": ("Quarter summary", "calendar", "text_muted"),
-    "event": ("Event", "alert", "event"),
-    "delayed": ("Delayed consequence", "link", "delayed"),
-    "phase": ("New phase", "flag", "good"),
+    "result": (_("Your decision"), "check", "accent"),
+    "quarter": (_("Quarter summary"), "calendar", "text_muted"),
+    "event": (_("Event"), "alert", "event"),
+    "delayed": (_("Delayed consequence"), "link", "delayed"),
+    "phase": (_("New phase"), "flag", "good"),
 }
 
 
@@ -802,14 +803,14 @@ class OneToOnePicker(Screen):
             buttons.append(Button(f"meet:{p.id}", p.name, (lambda sid=p.id: self._pick(sid)),
                                   key_hint=str(i + 1) if i < 9 else "", detail=p.agency, size="small",
                                   badge=(p.name, p.agency, t.agency_colour(p.agency, p.colour, i))))
-        cancel = Button("cancel", "Cancel", self.back, key_hint="Esc", size="small")
+        cancel = Button("cancel", _("Cancel"), self.back, key_hint="Esc", size="small")
         row_h = max([button_height(ctx, b, cw) for b in buttons + [cancel]] + [t.s(6)])
         rows = (len(people) + cols - 1) // cols
         head = ctx.line_height("h2", "bold") + ctx.line_height("small") * 2 + t.s(3)
         card = centred_card(ctx, 90 if cols == 2 else 56, head + rows * (row_h + t.s(1)) + row_h + t.s(10))
         with ctx.panel(card, "picker", fill=pal.panel, border=pal.line) as c:
             inner = c.inflate(-t.s(10), -t.s(6))
-            r = ctx.text("Hold a one-to-one", (inner.left, inner.top), "h2", pal.text, "bold", max_width=inner.width)
+            r = ctx.text(_("Hold a one-to-one"), (inner.left, inner.top), "h2", pal.text, "bold", max_width=inner.width)
             note = "Who do you meet? You will learn what they really intend."
             nh = ctx.paragraph_height(note, inner.width, "small")
             ctx.paragraph(note, pygame.Rect(inner.left, r.bottom + t.s(0.5), inner.width, nh + 1), "small", pal.text_muted)
@@ -857,7 +858,7 @@ class EventPopup(Screen):
         width = t.s(72)
         inner_w = min(ctx.surface.get_width() - t.s(6), width) - t.s(10)
         body_h = ctx.paragraph_height(n.text, inner_w, "body")
-        ok = Button("ok", "Continue", self.back, primary=True, key_hint="Enter")
+        ok = Button("ok", _("Continue"), self.back, primary=True, key_hint="Enter")
         bh = button_height(ctx, ok, t.s(26))
         title_h = ctx.paragraph_height(n.title, inner_w, "h1", "bold", spacing=1.0)
         head = ctx.line_height("label", "bold") + title_h + t.s(4)
@@ -953,8 +954,8 @@ class OutcomeScreen(Screen):
         w, h = ctx.surface.get_size()
         cw = min(w - t.s(6), t.s(96))
         card = pygame.Rect((w - cw) // 2, t.s(3), cw, h - t.s(6))
-        ok = Button("continue", "Continue", self._continue, primary=True, key_hint="Enter")
-        menu = Button("pause", "Menu", self.back, key_hint="Esc")
+        ok = Button("continue", _("Continue"), self._continue, primary=True, key_hint="Enter")
+        menu = Button("pause", _("Menu"), self.back, key_hint="Esc")
         focus = []
         with ctx.panel(card, "outcome", fill=pal.bg_deep if t.settings.high_contrast else mix(pal.panel, pal.bg, 0.06),
                        border=pal.line) as c:
