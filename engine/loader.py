@@ -12,6 +12,7 @@ import math
 import os
 import re
 from collections import deque
+import dataclasses
 from dataclasses import dataclass
 
 from . import schema as S
@@ -349,7 +350,11 @@ class _Loader:
         if "balcony" in root and version != 1:
             self.err(root, "balcony", "BAL015", f"this is Balcony language version 1; 'balcony: {version}' is not "
                                                 f"supported: write 'balcony: 1'")
-        S.SCHEMA.check(root, root.pos, S.CheckCtx(root_name, self.diags, extra))
+        # a section an included file defines is not required of the main file (stakeholders may all live in one)
+        included = {k for _, doc in docs[1:] for k in doc if k in S.INCLUDABLE}
+        schema = S.SCHEMA if not included else dataclasses.replace(
+            S.SCHEMA, required=tuple(k for k in S.SCHEMA.required if k not in included))
+        schema.check(root, root.pos, S.CheckCtx(root_name, self.diags, extra))
         for name, doc in docs[1:]:
             bad = [k for k in doc if k not in S.INCLUDABLE]
             for k in bad:
@@ -474,6 +479,7 @@ class _Loader:
             triangle=triangle, perception=perception, laters=dict(self.laters), ranges=ranges,
             start_values=start_values, tags=tuple(tag_names), personas=personas, invariants=invariants,
             path=os.path.abspath(self.path), files=tuple(self.reader.files), computed=computed,
+            check_runs=get("check", {}, dict).get("runs") if isinstance(get("check", {}, dict).get("runs"), int) else None,
             content_hash=self.reader.hash.hexdigest()[:16], env=self.env, assumptions=dict(self.assumptions), cast=cast)
 
     # --- one builder per section, each beside its own diagnostics ------------------

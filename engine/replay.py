@@ -86,7 +86,16 @@ def replay(scenario, data, *, finish: bool = True) -> ReplayResult:
     check_transcript(data)
     if data["scenario"] != scenario.id:
         raise SaveError(f"the transcript is for '{data['scenario']}', not '{scenario.id}'")
-    if str(data["version"]) != scenario.version:
+    recorded = data.get("content_hash")
+    changed = isinstance(recorded, str) and bool(recorded) and bool(scenario.content_hash) \
+        and recorded != scenario.content_hash
+    if changed:
+        note = (f" (the scenario's content has changed since this transcript was recorded: its files' hash was "
+                f"{recorded}, now {scenario.content_hash}"
+                + (f"; transcript version {data['version']}, scenario version {scenario.version}"
+                   if str(data["version"]) != scenario.version else "")
+                + "; record the run again to follow the new version)")
+    elif str(data["version"]) != scenario.version:
         note = f" (transcript version {data['version']}, scenario version {scenario.version})"
     else:
         note = ""
@@ -137,6 +146,8 @@ def replay(scenario, data, *, finish: bool = True) -> ReplayResult:
             if a != b and not (isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) < 1e-6):
                 return ReplayResult(False, run, f"the final value of {k!r} is {b!r}, but the transcript recorded {a!r}{note}",
                                     len(data["actions"]))
+    if changed:
+        note = " (the scenario's content has changed since it was recorded, but not in a way that alters this run)"
     return ReplayResult(True, run, f"the transcript replays exactly: {len(data['actions'])} actions, "
                                    f"ending {run.state.ending!r}{note}")
 

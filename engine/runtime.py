@@ -857,7 +857,8 @@ class Run:
 
     def transcript(self) -> dict:
         return {"format": "balcony-transcript", "format_version": SAVE_FORMAT, "scenario": self.scenario.id,
-                "version": self.scenario.version, "seed": self.state.seed, "actions": list(self.actions),
+                "version": self.scenario.version, "content_hash": self.scenario.content_hash,
+                "seed": self.state.seed, "actions": list(self.actions),
                 "ending": self.state.ending, "final_state": dict(self.state.vals),
                 **({"checkpoints": list(self.checkpoints)} if len(self.checkpoints) == len(self.actions) else {})}
 

@@ -267,6 +267,7 @@ class Scenario:
     path: str
     files: tuple
     computed: dict = field(default_factory=dict)  # name -> fn
+    check_runs: int | None = None  # runs per persona `balcony check` needs for the invariants (`check: {runs: N}`)
     content_hash: str = ""
     #: What pieces of text assume (`assumes:`), by the key the runtime reports them under (see Assumption).
     assumptions: dict = field(default_factory=dict)

@@ -486,6 +486,9 @@ SCHEMA = Struct({
     "personas": MapOf(Struct({"prefer": MapOf(Num()), "perceive": ListOf(Str(enum=("balcony", "listen", "one_to_one"))),
                               "description": Str()}, required=("prefer",), what="a persona")),
     "invariants": ListOf(Any_()),
+    "check": Struct({"runs": Num(lo=1, hi=1_000_000, integer=True)}, what="the check settings",
+                    doc="settings for `balcony check`: `runs`, how many runs per persona its invariants need "
+                        "(by default 200)"),
 }, required=("balcony", "id", "title", "version", "summary", "setting", "role", "start", "calendar",
              "meters", "stakeholders", "phases", "scenes", "triangle", "endings"),
     what="the scenario")
@@ -499,7 +502,10 @@ INCLUDE_SCHEMA = Struct({k: SCHEMA.fields[k] for k in INCLUDABLE}, what="an incl
 def json_schema() -> dict:
     """The JSON Schema of the scenario language (draft 2020-12)."""
     j = SCHEMA.json()
-    j["required"] = list(SCHEMA.required)
+    # what an included file may hold is required of the main file only when it includes nothing
+    j["required"] = [k for k in SCHEMA.required if k not in INCLUDABLE]
+    j["if"] = {"not": {"required": ["includes"]}}
+    j["then"] = {"required": [k for k in SCHEMA.required if k in INCLUDABLE]}
     j["properties"]["invariants"] = {"type": "array", "items": {"type": "object"}}
     j["properties"]["balcony"] = {"const": 1, "description": "language version"}
     return {
@@ -507,6 +513,21 @@ def json_schema() -> dict:
         "$id": "https://balcony.example/scenario.schema.json",
         "title": "Balcony scenario",
         "description": "A Balcony scenario (language version 1). See docs/authoring.md.",
+        **j,
+        "$defs": {"effects": EFFECT_LIST.json()},
+    }
+
+
+def include_json_schema() -> dict:
+    """The JSON Schema of an included file: only the sections an include may define, none of them required."""
+    j = INCLUDE_SCHEMA.json()
+    j.pop("required", None)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://balcony.example/include.schema.json",
+        "title": "Balcony included file",
+        "description": "A file that a Balcony scenario includes (language version 1): sections only, each "
+                       "optional. See docs/authoring.md, 'Includes'.",
         **j,
         "$defs": {"effects": EFFECT_LIST.json()},
     }

@@ -19,6 +19,8 @@ TRANSCRIPT_SCHEMA: dict = {
         "scenario": {"description": "the scenario's id (or, in the test playthroughs, its file)", **_NAME},
         "version": {"description": "the scenario's version when the run was played",
                     "type": ["string", "number"]},
+        "content_hash": {"description": "the hash of the scenario's files when the run was played: replay says "
+                                        "when the content has changed since", "type": "string", "maxLength": 64},
         "seed": {"type": "integer", "minimum": -(2 ** 63), "maximum": 2 ** 63 - 1},
         "actions": {
             "type": "array",

@@ -49,7 +49,7 @@ class TextUI:
         self.transcript_path = transcript_path
         self.autosave = autosave
         self.watch_path = watch_path
-        self.watch_mtime = _mtime(watch_path)
+        self.watch_mtime = _stamp(scenario, watch_path)
         self.run = run or Run(scenario, seed)
         self.room_shown = None          # what the people in the room said when last listed
         self.balcony_text_shown = False
@@ -367,10 +367,10 @@ class TextUI:
                 print(f"balcony: could not write the transcript: {e}", file=self.err)
 
     def reload_if_changed(self) -> bool:
-        """Hot reload: if the scenario file changed, reload it and replay this run's actions."""
+        """Hot reload: if the scenario file or a file it includes changed, reload it and replay this run's actions."""
         if not self.watch_path:
             return False
-        m = _mtime(self.watch_path)
+        m = _stamp(self.scenario, self.watch_path)
         if m == self.watch_mtime:
             return False
         self.watch_mtime = m
@@ -392,6 +392,7 @@ class TextUI:
         if run.status == "outcome":
             run.advance()
         self.scenario, self.run = scenario, run
+        self.watch_mtime = _stamp(scenario, self.watch_path)  # the new version may include other files
         print(f"(reloaded {self.watch_path}; replayed {kept} of {total} actions)", file=self.err)
         return True
 
@@ -448,6 +449,12 @@ def _isatty(f):
         return f.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def _stamp(scenario, path):
+    """The modification times of the scenario's file and every file it includes (for --watch)."""
+    files = tuple(getattr(scenario, "files", ()) or ()) or ((path,) if path else ())
+    return tuple(_mtime(f) for f in files) if path else None
 
 
 def _mtime(path):

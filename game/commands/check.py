@@ -22,7 +22,9 @@ DESCRIPTION = HELP + (". A failing invariant prints its numbers and writes a cou
 
 def add_arguments(p):
     add_file_argument(p)
-    p.add_argument("--runs", type=int, default=200, help="runs per persona for the invariants (default 200)")
+    p.add_argument("--runs", type=int, default=None,
+                   help="runs per persona for the invariants (default: as many as the scenario's 'check: {runs: N}' "
+                        "says, else 200)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p.add_argument("--out", metavar="DIR", default=os.path.join("out", "check"),
                    help="where counterexample transcripts go (default out/check)")
@@ -56,6 +58,8 @@ def run(args) -> int:
             dump_json(result)
         return 2
     result["scenario"] = scenario.id
+    if args.runs is None:
+        args.runs = scenario.check_runs or 200
     invariants, inv_diags = parse_invariants(scenario)
     if inv_diags:
         print_diagnostics(inv_diags, sys.stderr)

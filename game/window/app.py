@@ -70,7 +70,7 @@ class App:
         self._last = clock()
         self.frames = 0
         self.on_frame: list[Callable[["App"], None]] = []
-        self._watch_mtime: float | None = None
+        self._watch_mtime: tuple | None = None
         self._watch_next = 0.0
         self.window_error = ""
         self.frame_cache = text_cache is None or text_cache.enabled
@@ -412,9 +412,10 @@ class App:
     def _check_watch(self) -> None:
         if self.session is None:
             return
-        path = Path(self.session.info.path)
+        # the scenario's file and every file it includes
+        files = tuple(getattr(getattr(self.session, "scenario", None), "files", ()) or ()) or (self.session.info.path,)
         try:
-            m = path.stat().st_mtime
+            m = tuple(Path(f).stat().st_mtime_ns for f in files)
         except OSError:
             return
         if self._watch_mtime is None:
@@ -422,7 +423,8 @@ class App:
             return
         if m != self._watch_mtime:
             self._watch_mtime = m
-            self.context.reload_scenario()
+            if self.context.reload_scenario():
+                self._watch_mtime = None  # the new version may include other files: stamp them next time
 
 
 def clamp_size(size: tuple[int, int]) -> tuple[int, int]:
