@@ -143,3 +143,36 @@ def test_total_place_the_hero_who_left_still_gets_the_heros_exit():
     run, drinks = play_total_place(("hero", "hold_power"), 0, seed=2)
     assert run.state.vals["left_bradford"] and run.state.ending == "heros_exit"
     assert "don't talk much to each other" in drinks
+
+
+# each shipped ending's text, in a run its condition admits, says nothing the run contradicts
+ENDING_TEXT = [
+    # (scenario, ending, values of the run, what the text must not say, what it says instead)
+    ("troubled-families", "yes_in_the_room", {"data_flow": 45}, "The data never flowed.", "Some data flowed"),
+    ("troubled-families", "yes_in_the_room", {"pot_mixed": True}, "The money was never pooled.", "The pot was set up"),
+    ("troubled-families", "heros_exit", {"whitehall": 41}, "the department loved them", "The numbers came"),
+    ("troubled-families", "under_the_radar", {"whitehall": 68, "political": 45}, "the department never quite noticed",
+     "The department counted it"),
+    ("troubled-families", "golden_thread", {"data_flow": 20}, "The data flows, mostly.", "The data still comes slowly"),
+    ("total-place", "golden_thread", {"gate_model": False}, "Officers still meet people at the gate",
+     "The gate scheme never got going"),
+    ("total-place", "heros_exit", {"gate_model": False}, "The gate scheme lasts", "the leaving care team"),
+    ("total-place", "under_the_radar", {"gate_model": False}, "the gate scheme works", "Care leavers are better housed"),
+    ("total-place", "yes_in_the_room", {"data_shared": True}, "agreed and not signed", "The data is shared"),
+    ("integrated-care", "hero_exit", {"milestones": 6}, "impressive", "The milestones slide shows 6 of them"),
+    ("integrated-care", "under_the_radar", {"political": 50, "standing": 60}, "your own board had lost confidence",
+     "would not fight for it"),
+    ("tutorial", "long_game", {"political": 70}, "the credit has not yet reached the council chamber",
+     "credits the headlines"),
+    ("tutorial", "heros_exit", {"headlines": 20, "political": 30}, "You left on a high.", "before the results came"),
+    ("tutorial", "better_on_paper", {"political": 40}, "Cabinet is pleased", "better than Eastfield does"),
+]
+
+
+@pytest.mark.parametrize("name,ending,values,wrong,right", ENDING_TEXT, ids=lambda x: x if isinstance(x, str) else "")
+def test_an_ending_text_follows_the_run(name, ending, values, wrong, right):
+    scenario = load_scenario(REPO / "scenarios" / f"{name}.yaml")
+    run = Run.start_at(scenario, 0, None, values)
+    e = next(e for e in scenario.endings if e.id == ending)
+    text = " ".join(e.text(run.state).split())
+    assert wrong not in text and right in text, text
