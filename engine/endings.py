@@ -148,7 +148,7 @@ def _name_words(scenario, dotted: str) -> str:
         if head in scenario.flags:
             return f"\u201c{scenario.flags[head].label}\u201d"
         if head in scenario.computed:
-            return head.replace("_", " ")
+            return _computed_words(scenario, head)
         if head in _TRIANGLE:
             return _TRIANGLE[head]
         return {"turn": "quarters played", "listened": "stories heard", "balcony_visits": "visits to the balcony"}.get(
@@ -222,6 +222,20 @@ def _near(v, other) -> str:
     return f"{n:,}"
 
 
+def _computed_words(scenario, name: str, depth: int = 0) -> str:
+    """A computed value in words: what it is computed from, where that is short ('the average support of
+    partners minus the average commitment of partners'), else its name."""
+    raw = getattr(scenario.env, "computed_raw", {}).get(name)
+    if raw is not None and depth < 3 and isinstance(raw[0], str):
+        try:
+            words = _value_words(scenario, parse(raw[0]))
+        except Exception:  # noqa: BLE001 (it compiled when the scenario loaded; words are only a help)
+            words = ""
+        if words and len(words) <= 90 and "_" not in words and "(" not in words:
+            return words
+    return name.replace("_", " ")
+
+
 def _value_words(scenario, node) -> str:
     kind = node[0]
     if kind == "name":
@@ -232,6 +246,7 @@ def _value_words(scenario, node) -> str:
         fname, args = node[1], node[2]
         if fname in _AGG and len(args) == 1 and args[0][0] == "name" and "." in args[0][1]:
             group, _, what = args[0][1].partition(".")
+            group = {"all": "everyone"}.get(group, group)
             if fname == "count":
                 return f"the number of {group.replace('_', ' ')} with {what.replace('_', ' ')}"
             return f"the {_AGG[fname]} {what.replace('_', ' ')} of {group.replace('_', ' ')}"

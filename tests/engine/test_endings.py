@@ -176,3 +176,10 @@ def test_an_ending_text_follows_the_run(name, ending, values, wrong, right):
     e = next(e for e in scenario.endings if e.id == ending)
     text = " ".join(e.text(run.state).split())
     assert wrong not in text and right in text, text
+
+
+def test_a_computed_value_is_said_in_words(run_of):
+    doc = merge(ENDINGS, {"computed": {"lead": "outcomes - budget"}})
+    doc["endings"][0]["if"] = "left and lead >= 10"
+    run = ended(run_of, doc, 0)
+    assert explain(run.scenario, run).chosen.clauses[1].words == "Lives going better minus Budget (20) at least 10"
