@@ -16,6 +16,7 @@ LOCALE = Path(__file__).resolve().parent / "locale"
 DOMAIN = "balcony"
 
 _current: gettext.NullTranslations | None = None
+_chosen: str | None = None
 
 
 class _POTranslations(gettext.NullTranslations):
@@ -53,8 +54,9 @@ def translations(lang: str | None) -> gettext.NullTranslations:
 
 def set_language(lang: str | None) -> None:
     """Use `lang` for the interface from now on (None: from the environment again)."""
-    global _current
+    global _current, _chosen
     _current = translations(lang) if lang else None
+    _chosen = lang or None
 
 
 def _active() -> gettext.NullTranslations:
@@ -63,6 +65,13 @@ def _active() -> gettext.NullTranslations:
         env = os.environ.get("BALCONY_LANG") or (os.environ.get("LANGUAGE") or "").split(":")[0]
         _current = translations(env or None)
     return _current
+
+
+def language() -> str | None:
+    """The interface language chosen (set_language, BALCONY_LANG or LANGUAGE), or None for English."""
+    if _chosen:
+        return _chosen
+    return os.environ.get("BALCONY_LANG") or (os.environ.get("LANGUAGE") or "").split(":")[0] or None
 
 
 def _(message: str) -> str:

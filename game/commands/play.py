@@ -26,7 +26,7 @@ def add_arguments(p):
     p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
                    help="start with this value, e.g. --set police.trust=70, --set turn=8 or "
                         "--set phase=delivering (repeatable; for authors)")
-    p.add_argument("--lang", metavar="LANG", help="(terminal) play the scenario in this language, from its "
+    p.add_argument("--lang", metavar="LANG", help="play the scenario (and the interface) in this language, from its "
                                                   "translation NAME.LANG.po (see balcony strings)")
     p.add_argument("--no-autosave", action="store_true", help="do not autosave after each decision")
     p.add_argument("--autoplay", action="store_true", help="(window) play by itself")
@@ -107,8 +107,9 @@ def run(args) -> int:
         return fail(str(e))
     window = not args.text
     notice = None
-    if window and args.lang:
-        window, notice = False, "A translated scenario plays in the terminal for now, so Balcony starts there."
+    if args.lang:  # the interface too, and the window's scenario (game.i18n.language)
+        from ..i18n import set_language
+        set_language(args.lang)
     if window and not (_has_display() or args.autoplay or args.screenshots):
         window, notice = False, "No display found, so Balcony starts in the terminal (use --text to choose this yourself)."
     if window:

@@ -104,6 +104,11 @@ class EngineBackend:
         return ScenarioInfo.from_meta(path, self._engine.read_metadata(path))
 
     def load(self, path: str) -> Any:
+        from ..i18n import language
+        from engine.l10n import po_path
+        lang = language()  # the interface's language: the scenario's too, where it has a translation
+        if lang and Path(po_path(path, lang)).is_file():
+            return self._engine.load_scenario(path, lang)
         return self._engine.load_scenario(path)
 
     def new_run(self, scenario: Any, seed: int) -> Any:

@@ -89,3 +89,19 @@ def test_playing_in_a_language_without_a_translation_says_how_to_make_one(scenar
     p = scenario_file(DOC)
     sc, diags = check_file(p, "fr")
     assert sc is None and "balcony strings scenario.yaml --lang fr" in diags[0].message
+
+
+def test_the_window_loads_the_scenario_in_the_interface_language(scenario_file, tmp_path, monkeypatch):
+    from game import i18n
+    from game.window.backend import EngineBackend
+    p = scenario_file(DOC)
+    assert balcony(tmp_path, "strings", p, "--lang", "cy").returncode == 0
+    _translate(tmp_path / "scenario.cy.po", {"scenes/start/choices/0/text": "Ewch"})
+    backend = EngineBackend()
+    try:
+        i18n.set_language("cy")
+        assert Run(backend.load(str(p)), 0).snapshot().choices[0].text == "Ewch"
+        i18n.set_language("fr")                       # no translation into French: the source
+        assert Run(backend.load(str(p)), 0).snapshot().choices[0].text == "Go"
+    finally:
+        i18n.set_language(None)
