@@ -10,6 +10,7 @@ COMMANDS = [
     "game.commands.play",
     "game.commands.validate",
     "game.commands.replay",
+    "game.commands.report",
 ]
 #: Optional modules (the authoring toolkit); skipped silently if absent.
 OPTIONAL = [

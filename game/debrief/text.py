@@ -1,0 +1,171 @@
+"""The debrief as plain text, with sparklines for the timelines: the terminal's debrief and `balcony report --text`."""
+from __future__ import annotations
+
+import textwrap
+
+from engine.debrief.reflect import STAGE_NAMES
+
+BARS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+
+
+def sparkline(values, lo=0.0, hi=100.0) -> str:
+    """One character a value, its height between lo and hi."""
+    span = (hi - lo) or 1.0
+    out = []
+    for v in values:
+        f = (float(v) - lo) / span
+        out.append(BARS[max(0, min(len(BARS) - 1, int(f * len(BARS))))])
+    return "".join(out)
+
+
+def num(v) -> str:
+    v = float(v)
+    return f"{v:,.0f}" if abs(v) >= 10 or v.is_integer() else f"{v:.1f}"
+
+
+def signed(v) -> str:
+    v = float(v)
+    return ("+" if v > 0 else "") + (f"{v:,.0f}" if abs(v) >= 1 or v == 0 else f"{v:.1f}")
+
+
+class _Out:
+    def __init__(self, width):
+        self.width = width
+        self.lines: list = []
+
+    def line(self, text=""):
+        self.lines.append(text)
+
+    def para(self, text, indent="", first=None):
+        if not text:
+            return
+        self.lines.extend(textwrap.wrap(text, self.width, initial_indent=first if first is not None else indent,
+                                        subsequent_indent=indent) or [""])
+
+    def heading(self, text):
+        self.line()
+        self.line(text.upper())
+        self.line("=" * min(self.width, len(text)))
+
+
+def render_text(d, answers: dict | None = None, width: int = 78) -> str:
+    """The whole debrief as text. `answers` maps reflection question ids to what the player wrote."""
+    o = _Out(width)
+    answers = answers or {}
+    o.line(f"DEBRIEF: {d.scenario_title}")
+    o.para(f"Seed {d.seed}, {d.decisions} decisions. Ending: \u201c{d.ending.title}\u201d ({d.ending.quality}). "
+           + "Triangle: " + ", ".join(f"{k.replace('_', ' ')} {num(v)}" for k, v in d.triangle.items()) + ".")
+
+    o.heading("Why this ending")
+    o.para(d.why.summary)
+    if d.why.next_better is not None:
+        o.line()
+        o.para(d.why.next_better.summary)
+
+    s = d.story
+    o.heading("The story")
+    o.para(f"From {s.labels[0]} to {s.labels[-1]}, one mark a quarter (low \u2581 to high \u2588).")
+    label_w = min(28, max([len(m.label) for m in s.meters + s.triangle] + [10]))
+    for series in s.triangle + s.meters:
+        o.line(f"  {series.label[:label_w]:<{label_w}} {sparkline(series.values, series.lo, series.hi)} "
+               f"{num(series.values[0])} \u2192 {num(series.values[-1])}")
+    if s.events:
+        o.para("Events: " + "; ".join(f"{when} {title}" for _, when, title in s.events) + ".", "  ")
+
+    g = d.gap
+    o.heading("The balcony gap")
+    o.para("Stated support (what they said in the room) against real commitment (what they delivered), one mark "
+           "a quarter; then what you saw of them.")
+    for sh in g.stakeholders:
+        o.line()
+        o.line(f"  {sh.name} ({sh.agency})")
+        o.line(f"    said {sparkline(sh.support)} {num(sh.support[-1])}")
+        o.line(f"    did  {sparkline(sh.commitment)} {num(sh.commitment[-1])}")
+        seen = []
+        if sh.in_shadow:
+            seen.append("in shadow from the balcony")
+        if sh.balcony_readings:
+            seen.append(f"{sh.balcony_readings} balcony reading{'s' if sh.balcony_readings != 1 else ''}")
+        if sh.one_to_ones:
+            seen.append(f"{sh.one_to_ones} one-to-one{'s' if sh.one_to_ones != 1 else ''}")
+        seen.append(f"{sh.unseen_quarters} quarter{'s' if sh.unseen_quarters != 1 else ''} never looked at")
+        o.para("seen: " + ", ".join(seen), "    ")
+        for r in sh.seen:
+            if r.kind == "balcony":
+                o.line(f"      {r.when}: balcony {num(r.lo)}-{num(r.hi)} (really {num(r.true)})")
+            elif r.kind == "one_to_one":
+                o.line(f"      {r.when}: one-to-one, exactly {num(r.lo)}")
+    if g.moments:
+        o.line()
+        o.line("  Where what you believed and what was true came apart:")
+        for m in g.moments:
+            o.para(m.text, "      ", "    - ")
+    o.line()
+    o.para(g.summary)
+
+    t = d.trace
+    o.heading("The decisions that mattered most")
+    for td in t.decisions:
+        o.line()
+        o.para(f"{td.rank}. {td.when}: \u201c{td.text}\u201d (weight {num(td.weight)})", "   ")
+        if td.immediate:
+            o.para("at once: " + ", ".join(f"{c.label} {signed(c.delta)}" for c in td.immediate), "      ", "   -> ")
+        for link in td.delayed:
+            o.para(f"{link.when}, \u201c{link.title}\u201d: " + ", ".join(f"{c.label} {signed(c.delta)}" for c in link.changes),
+                   "      ", "   -> ")
+        o.para(f"had you chosen \u201c{td.alternative_text}\u201d: \u201c{td.alternative.ending.title}\u201d "
+               f"instead of \u201c{d.ending.title}\u201d; your choice against it: "
+               + ", ".join(f"{k.replace('_', ' ')} {signed(v)}" for k, v in td.triangle_delta.items()),
+               "      ", "   => ")
+    o.line()
+    o.para(f"How it was measured: {t.tested} decisions tested by {t.replays} replays. {t.rule}")
+
+    b = d.better
+    o.heading("A better path")
+    o.para(b.summary)
+
+    p = d.pattern
+    o.heading("Your leadership pattern")
+    o.para(p.reading)
+    o.line()
+    names = [x.name for x in p.personas]
+    widths = [max(len(n) + 2, 12) for n in names]
+    o.line(f"  {'':<20} {'you':>10}  " + "".join(f"{n:>{w}}" for n, w in zip(names, widths)))
+    o.line(f"  {'':<20} {'':>10}  " + "".join(f"{'10-90%':>{w}}" for w in widths))
+    for u in p.dimensions:
+        you = f"{u.count} ({u.share:.0%})"
+        o.line(f"  {u.label:<20} {you:>10}  "
+               + "".join(f"{f'{s.low:.0%}-{s.high:.0%}':>{w}}" for s, w in zip(u.personas, widths)))
+    o.line()
+    for st in p.stances:
+        o.line(f"  {st.label + ':':<12} {st.a.label} {st.a.count}, {st.b.label} {st.b.count}")
+    for u in p.dimensions:
+        if u.decisions:
+            o.line()
+            o.line(f"  {u.label}:")
+            for when, text in u.decisions:
+                o.para(f"{when} \u201c{text}\u201d", "        ", "    - ")
+
+    r = d.research
+    o.heading("What the research says")
+    if not r.years:
+        o.para("None of the choices you made carries a note from the research.")
+    for year, notes in r.years:
+        o.line()
+        o.line(f"  {year}")
+        for n in notes:
+            cite = ", ".join(n.sections) if n.sections else ("the game's model" if n.model else "")
+            o.para(f"{n.when}, \u201c{n.choice_text}\u201d" + (f" [{cite}]" if cite else ""), "      ", "    - ")
+            o.para(n.note, "      ")
+    o.line()
+    o.para(r.caveat)
+    o.para(f"Source: {r.source}")
+
+    o.heading("Questions for reflection")
+    for i, q in enumerate(d.reflection, 1):
+        o.line()
+        o.para(f"{i}. {STAGE_NAMES.get(q.stage, q.stage)}: {q.text}", "   ")
+        a = (answers.get(q.id) or "").strip()
+        if a:
+            o.para(f"Your answer: {a}", "      ", "   ")
+    return "\n".join(o.lines) + "\n"
