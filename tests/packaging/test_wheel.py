@@ -47,6 +47,7 @@ def test_the_wheel_carries_every_shipped_scenario_and_font(wheel):
     assert {f"game/content/scenarios/{s}" for s in scenarios} <= names
     assert {f"game/content/fonts/{f}" for f in fonts} <= names   # the licences travel with the fonts
     assert not any(n.startswith(("scenarios/", "assets/", "tests/")) for n in names)
+    assert "game/debrief/templates/report.html.j2" in names      # the debrief report's template
 
 
 def test_installed_elsewhere_it_finds_its_own_scenarios_and_fonts(wheel, tmp_path):
