@@ -127,6 +127,12 @@ class EngineBackend:
 
         return saves.read_save(path, scenario)
 
+    def debrief_builder(self, scenario: Any, run: Any) -> Any:
+        """The debrief of a finished run, built section by section (``engine.debrief.Builder``)."""
+        from engine.debrief import Builder
+
+        return Builder(scenario, run.transcript(), run)
+
 
 class Session:
     """One run in progress, as the window sees it."""

@@ -1,0 +1,529 @@
+"""The window's debrief screen: tabs Why, Story, Decisions, Pattern, Research and Reflect.
+
+Reached from the ending screen ("Read the debrief"). The first section (why this ending) is built before
+the screen opens, which takes milliseconds; the rest are built in a thread by `engine.debrief.Builder`
+and each tab fills in as its sections arrive, so the window never waits. Reflect has a box per question
+where the player types an answer (kept with the session); "Save report" writes the HTML report, answers
+included, in another thread.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pygame
+
+from engine.debrief.reflect import STAGE_NAMES
+from game.window.screens.base import Screen, ScrollArea
+from game.window.screens.common import draw_backdrop
+from game.window.widgets import Button, button_height
+
+from . import wcharts
+from .text import num, signed
+
+if TYPE_CHECKING:
+    from game.window.context import ScreenContext
+    from game.window.render import Ctx
+
+TABS = (("why", "Why", ("why",)), ("story", "Story", ("story", "gap")), ("decisions", "Decisions", ("trace", "better")),
+        ("pattern", "Pattern", ("pattern",)), ("research", "Research", ("research",)),
+        ("reflect", "Reflect", ("reflection",)))
+WORKING = {"story": "the timeline", "gap": "the balcony gap", "research": "the research notes",
+           "trace": "replaying every alternative of every decision", "better": "searching for a better path",
+           "pattern": "playing the personas for comparison", "reflection": "choosing questions"}
+TRIANGLE_NAMES = {"public_value": "Public value", "legitimacy": "Legitimacy", "capacity": "Operating capacity"}
+
+
+@dataclass(eq=False)
+class AnswerBox:
+    """A box the player types a reflection answer into (focusable; Enter starts and Esc ends typing)."""
+    id: str
+    qid: str
+    label: str
+    rect: pygame.Rect = field(default_factory=lambda: pygame.Rect(0, 0, 0, 0))
+    enabled: bool = True
+    detail: str = ""
+    on_activate: Any = None
+
+    def activate(self) -> bool:
+        if self.on_activate is not None:
+            self.on_activate(self)
+        return True
+
+
+class DebriefScreen(Screen):
+    name = "debrief"
+    title = "Debrief"
+
+    def __init__(self, context: "ScreenContext", session: Any, builder: Any) -> None:
+        super().__init__(context)
+        self.session = session
+        self.builder = builder
+        self.parts = builder.parts
+        self.tab = 0
+        self.offsets = [0] * len(TABS)
+        self.scroll = ScrollArea("content", "The debrief's text; arrows or Page Up and Page Down scroll it")
+        self.answers: dict = getattr(session, "debrief_answers", None) or {}
+        try:
+            session.debrief_answers = self.answers
+        except AttributeError:
+            pass
+        self.editing: str | None = None
+        self.error = ""
+        self.saving = False
+        self.saved_to = ""
+        self._charts: dict = {}
+        self._seen = 0
+        self._boxes: list[AnswerBox] = []
+        self._box_pos: dict = {}
+        self._content_h = 0
+        gen = builder.sections()
+        try:
+            next(gen)  # the first section at once: why this ending (a replay, milliseconds)
+        except StopIteration:
+            pass
+        except Exception as exc:  # a damaged run: say so on the screen, never crash
+            self.error = f"The debrief could not be built: {exc}"
+            gen = iter(())
+        self._thread = threading.Thread(target=self._build_rest, args=(gen,), name="debrief", daemon=True)
+        self._thread.start()
+
+    # ---- building ----------------------------------------------------------------------------
+    def _build_rest(self, gen) -> None:
+        try:
+            for _ in gen:
+                self.context.invalidate()
+        except Exception as exc:
+            self.error = f"Part of the debrief could not be built: {exc}"
+        self.context.invalidate()
+
+    def building(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Tests: wait for the thread to finish."""
+        self._thread.join(timeout)
+
+    def ready(self, *names) -> bool:
+        return all(n in self.parts for n in names)
+
+    def update(self, dt: float) -> None:
+        if len(self.parts) != self._seen:
+            self._seen = len(self.parts)
+            self._charts.clear()
+
+    def animating(self) -> bool:
+        return self.building() or self.saving
+
+    def view_key(self) -> tuple | None:
+        return (self.tab, self.scroll.offset, len(self.parts), self.focus_id, self.hover_id, self.editing,
+                tuple(sorted(self.answers.items())), self.error, self.saving, self.saved_to, self.building())
+
+    # ---- speech ----------------------------------------------------------------------------------
+    def speech(self) -> str:
+        why = self.parts.get("why")
+        return f"Debrief. {TABS[self.tab][1]}. " + (why.summary if why is not None and self.tab == 0 else "")
+
+    # ---- actions ------------------------------------------------------------------------------------
+    def back(self) -> bool:
+        if self.editing:
+            self.editing = None
+            return True
+        self.context.pop()
+        return True
+
+    def set_tab(self, i: int) -> None:
+        if 0 <= i < len(TABS) and i != self.tab:
+            self.offsets[self.tab] = self.scroll.offset
+            self.tab = i
+            self.scroll.offset = self.offsets[i]
+            self.editing = None
+            self.focus_id = f"tab:{TABS[i][0]}"
+            self.context.speak(f"{TABS[i][1]}.")
+
+    def save_report(self) -> None:
+        if self.saving or self.building() or self.error:
+            return
+        self.saving = True
+        threading.Thread(target=self._save, name="debrief-report", daemon=True).start()
+
+    def _save(self) -> None:
+        try:
+            from .report import render_html, write_atomic
+            d = self.builder.result()
+            folder = reports_dir(self.context)
+            path = folder / f"{d.scenario}-seed{d.seed}-{time.strftime('%Y%m%d-%H%M%S')}.html"
+            write_atomic(path, render_html(d, dict(self.answers)))
+            self.saved_to = str(path)
+            self.context.toast(f"Report saved: {path.name}", 5.0)
+        except Exception as exc:
+            self.context.toast(f"Could not save the report: {exc}", 5.0)
+        finally:
+            self.saving = False
+            self.context.invalidate()
+
+    def _edit(self, box: AnswerBox) -> None:
+        self.focus_id = box.id
+        self.editing = box.qid
+        self.context.speak(f"Typing your answer. {box.label}. Escape when done.")
+
+    # ---- input -------------------------------------------------------------------------------------------
+    def handle_key(self, intent) -> bool:
+        k = intent.kind
+        if self.editing is not None:
+            q = self.editing
+            text = self.answers.get(q, "")
+            if k == "text":
+                self.answers[q] = (text + intent.char)[:4000]
+                return True
+            if k == "back" and intent.char == "backspace":
+                self.answers[q] = text[:-1]
+                return True
+            if k == "back":
+                self.editing = None
+                return True
+            if k == "activate":
+                if intent.char != " ":      # the space arrives as text; Enter starts a new line
+                    self.answers[q] = text + "\n"
+                return True
+            if k in ("number", "key") and not intent.ctrl:
+                return True                 # typed characters arrive as text; no shortcuts while typing
+            if k == "tab":
+                self.editing = None
+                return False
+            return k not in ("click", "hover", "scroll", "nav", "page")
+        if k == "text":
+            return False
+        if k == "number" and 1 <= intent.n <= len(TABS):
+            self.set_tab(intent.n - 1)
+            return True
+        if k == "key" and intent.char == "s" and not intent.ctrl:
+            self.save_report()
+            return True
+        if k == "activate":
+            cur = self.focused()
+            if isinstance(cur, AnswerBox):
+                cur.activate()
+                return True
+        if k == "page":
+            self.scroll.scroll(intent.n * max(40, self.scroll.rect.height - 40))
+            return True
+        if k == "home":
+            self.scroll.offset = 0
+            return True
+        if k == "end":
+            self.scroll.offset = self.scroll.max_offset
+            return True
+        return False
+
+    def handle(self, intent) -> bool:
+        used = super().handle(intent)
+        cur = self.focused()
+        if isinstance(cur, AnswerBox) and intent.kind in ("tab", "nav"):
+            self._reveal(cur)
+            used = True
+        return used
+
+    def _reveal(self, box: AnswerBox) -> None:
+        """Scroll so that a box reached with the keyboard is in view."""
+        pos = self._box_pos.get(box.qid)
+        if pos is None:
+            return
+        top, h = pos
+        view = self.scroll.rect.height
+        if top < self.scroll.offset:
+            self.scroll.offset = max(0, top - 8)
+        elif top + h > self.scroll.offset + view:
+            self.scroll.offset = min(self.scroll.max_offset, top + h - view + 8)
+
+    # ---- drawing --------------------------------------------------------------------------------------
+    def draw(self, ctx: "Ctx") -> None:
+        t = ctx.theme
+        pal = t.pal
+        draw_backdrop(ctx, motif=False)
+        w, h = ctx.surface.get_size()
+        m = t.s(4)
+        d_why = self.parts.get("why")
+        head = "DEBRIEF" + (f" · {d_why.ending.title}" if d_why is not None else "")
+        r = ctx.text(head, (m, t.s(2)), "label", pal.muted_on_bg, "bold", max_width=w - 2 * m)
+        y = r.bottom + t.s(1)
+        # tabs
+        tabs = []
+        for i, (key, label, needs) in enumerate(TABS):
+            ready = all(n in self.parts for n in needs)
+            tabs.append(Button(f"tab:{key}", label, (lambda i=i: self.set_tab(i)), primary=(i == self.tab),
+                               key_hint=str(i + 1), compact=True,
+                               detail="" if ready or self.error else "working…"))
+        gap = t.s(1)
+        per_row = len(tabs)
+        while per_row > 1 and (w - 2 * m - gap * (per_row - 1)) // per_row < t.s(15) + ctx.measure("Decisions", "body", "bold")[0]:
+            per_row = (per_row + 1) // 2 if per_row > 3 else per_row - 1
+        tw = (w - 2 * m - gap * (per_row - 1)) // per_row
+        th = max(button_height(ctx, b, tw) for b in tabs)
+        for i, b in enumerate(tabs):
+            row, col = divmod(i, per_row)
+            b.rect = pygame.Rect(m + col * (tw + gap), y + row * (th + gap), tw, th)
+        y = tabs[-1].rect.bottom + t.s(1.5)
+        # bottom bar
+        complete = not self.building() and not self.error and "reflection" in self.parts
+        save = Button("save", "Save report", self.save_report, enabled=complete and not self.saving, primary=False,
+                      key_hint="S", detail=("Saving…" if self.saving else "" if complete else
+                                            "When the debrief is ready"))
+        back = Button("back", "Back to the ending", lambda: self.context.pop(), key_hint="Esc")
+        bw = min(t.s(30), (w - 2 * m - gap) // 2)
+        bh = max(button_height(ctx, save, bw), button_height(ctx, back, bw))
+        back.rect = pygame.Rect(w - m - bw, h - t.s(1.5) - bh, bw, bh)
+        save.rect = pygame.Rect(back.rect.left - gap - bw, back.rect.top, bw, bh)
+        status = self._status()
+        if status and save.rect.left - m > t.s(12):
+            ctx.text(status, (m, back.rect.centery), "label", pal.muted_on_bg, max_width=save.rect.left - m - t.s(2),
+                     anchor="midleft")
+        body = pygame.Rect(m, y, w - 2 * m, back.rect.top - t.s(1.5) - y)
+        self._boxes = []
+        with ctx.panel(body, "debrief", fill=pal.panel, border=pal.line) as c:
+            inner = c.inflate(-t.s(4), -t.s(3))
+            self.scroll.rect = inner
+            with ctx.panel(inner, "debrief-text"):
+                self._draw_tab(ctx, inner)
+        self.draw_scroll_focus(ctx, self.scroll)
+        focusables: list = tabs + [self.scroll] + self._boxes + [save, back]
+        self.set_focusables(focusables)
+        self.draw_buttons(ctx, tabs + [save, back])
+        for box in self._boxes:
+            if box.id == self.focus_id and self.context.focus_visible(self) and box.rect.height >= 8:
+                ctx.focus_ring(box.id, box.rect)
+
+    def _status(self) -> str:
+        if self.error:
+            return self.error
+        if self.building():
+            missing = [n for n in ("story", "gap", "research", "trace", "better", "pattern", "reflection")
+                       if n not in self.parts]
+            return f"Working: {WORKING.get(missing[0], '')}…" if missing else "Working…"
+        if self.saved_to:
+            return f"Saved: {self.saved_to}"
+        return ""
+
+    # ---- the document of a tab ---------------------------------------------------------------------------------
+    def _blocks(self, ctx, width) -> list:
+        key, _, needs = TABS[self.tab]
+        if not all(n in self.parts for n in needs):
+            if self.error:
+                return [("p", self.error)]
+            what = [WORKING.get(n, n) for n in needs if n not in self.parts]
+            return [("h", "Working it out"), ("p", f"This part is still being built ({', '.join(what)}). The other tabs "
+                                                   f"fill in as they are ready; nothing here waits for you.")]
+        return getattr(self, f"_tab_{key}")(ctx, width)
+
+    def _tab_why(self, ctx, width):
+        why = self.parts["why"]
+        out = [("h", f"{why.ending.title} ({why.ending.quality})"), ("p", why.summary)]
+        if why.clauses:
+            out.append(("small", "Its condition: " + "; ".join(
+                f"{c.text}: {num(c.value) if c.value is not None else '?'} against {num(c.target) if c.target is not None else '?'}"
+                f" ({'holds' if c.holds else 'fails'})" for c in why.clauses)))
+        if why.next_better is not None:
+            nb = why.next_better
+            out += [("h", f"The nearest better ending: {nb.ending.title} ({nb.ending.quality})"), ("p", nb.summary)]
+            for c in nb.failed:
+                out.append(("small", f"{c.text}: the run had {num(c.value) if c.value is not None else '?'}, short by "
+                                     f"{num(c.short_by) if c.short_by is not None else '?'}"))
+        else:
+            out.append(("p", "There is no better ending in this scenario than the one you reached."))
+        return out
+
+    def _tab_story(self, ctx, width):
+        story, gap = self.parts["story"], self.parts["gap"]
+        t = ctx.theme
+        lh = ctx.line_height("label")
+        out = [("h", "The strategic triangle and the meters"),
+               ("small", f"Quarter by quarter, from {story.labels[0]} to {story.labels[-1]}; every meter as a share of "
+                         f"its range (0-100 %).")]
+        tri = [(s.label, s.values, i) for i, s in enumerate(story.triangle)]
+        out.append(("chart", "triangle", lambda c, size: wcharts.line_chart(
+            c, size, story.labels, tri, "score (0-100)", title="The strategic triangle"), max(t.s(34), lh * 16)))
+        met = [(s.label, [100 * (v - s.lo) / ((s.hi - s.lo) or 1) for v in s.values], i)
+               for i, s in enumerate(story.meters)]
+        out.append(("chart", "meters", lambda c, size: wcharts.line_chart(
+            c, size, story.labels, met, "share of range (%)", title="The meters"), max(t.s(44), lh * 22)))
+        if story.events:
+            out.append(("small", "Events: " + "; ".join(f"{when} {title}" for _, when, title in story.events) + "."))
+        out += [("h", "The balcony gap: what they said, what they did, what you saw"), ("p", gap.summary)]
+        for m in gap.moments:
+            out.append(("p", m.text))
+        pos = {tt: i for i, tt in enumerate(gap.turns)}
+        pal = wcharts.palette(t)
+        said_style = (pal[1], wcharts.DASHES[1], "triangle")
+        did_style = (pal[0], wcharts.DASHES[0], "circle")
+        for sh in gap.stakeholders:
+            bands = [(pos[r.turn], r.lo, r.hi) for r in sh.seen if r.kind == "balcony" and r.turn in pos]
+            exact = [(pos[r.turn], r.lo) for r in sh.seen if r.kind == "one_to_one" and r.turn in pos]
+            seen = (f"{sh.balcony_readings} balcony reading{'s' if sh.balcony_readings != 1 else ''}, "
+                    f"{sh.one_to_ones} one-to-one{'s' if sh.one_to_ones != 1 else ''}, "
+                    f"{sh.unseen_quarters} quarter{'s' if sh.unseen_quarters != 1 else ''} never looked at"
+                    + ("; in shadow from the balcony" if sh.in_shadow else ""))
+            series = [("stated support (said)", sh.support, said_style), ("real commitment (done)", sh.commitment, did_style)]
+            out.append(("chart", f"gap:{sh.id}", lambda c, size, sh=sh, series=series, bands=bands, exact=exact:
+                        wcharts.line_chart(c, size, gap.labels, series, "0-100", bands=bands, exact=exact,
+                                           title=f"{sh.name} ({sh.agency})"), max(t.s(30), lh * 15)))
+            out.append(("small", seen))
+        return out
+
+    def _tab_decisions(self, ctx, width):
+        trace, better = self.parts["trace"], self.parts["better"]
+        out = [("h", "The decisions that mattered most")]
+        for td in trace.decisions:
+            out.append(("h3", f"{td.rank}. {td.when}: \u201c{td.text}\u201d"))
+            if td.immediate:
+                out.append(("p", "At once: " + ", ".join(f"{c.label} {signed(c.delta)}" for c in td.immediate) + "."))
+            for link in td.delayed:
+                out.append(("p", f"Later, {link.when}, \u201c{link.title}\u201d: "
+                                 + ", ".join(f"{c.label} {signed(c.delta)}" for c in link.changes) + "."))
+            alt = (f"the same ending, \u201c{td.alternative.ending.title}\u201d"
+                   if td.alternative.ending.id == self.parts["why"].ending.id else
+                   f"\u201c{td.alternative.ending.title}\u201d ({td.alternative.ending.quality})")
+            out.append(("p", f"Had you chosen \u201c{td.alternative_text}\u201d instead: {alt}. Your choice against it: "
+                             + ", ".join(f"{TRIANGLE_NAMES.get(k, k).lower()} {signed(v)}"
+                                         for k, v in td.triangle_delta.items()) + "."))
+        out += [("small", f"How it was measured: {trace.tested} decisions tested by {trace.replays} replays. {trace.rule}"),
+                ("h", "A better path"), ("p", better.summary)]
+        return out
+
+    def _tab_pattern(self, ctx, width):
+        p = self.parts["pattern"]
+        t = ctx.theme
+        lh = ctx.line_height("label")
+        out = [("h", "Your leadership pattern"), ("p", p.reading),
+               ("chart", "dimensions", lambda c, size: wcharts.dimensions_chart(c, size, p),
+                max(t.s(40), lh * (8 + 3 * len(p.dimensions))))]
+        out.append(("h3", "Stances"))
+        for st in p.stances:
+            spread = "; ".join(f"{s.persona} {s.median:.0%}" for s in st.a.personas)
+            out.append(("p", f"{st.label}: {st.a.label} {st.a.count}, {st.b.label} {st.b.count}"
+                             + (f" (median share of {st.a.label.lower()}: {spread})" if spread else "")))
+        out.append(("h3", "The choices that formed it"))
+        for u in p.dimensions:
+            if u.decisions:
+                out.append(("small", f"{u.label} ({u.count}): " + "; ".join(f"{w} \u201c{x}\u201d" for w, x in u.decisions)))
+        for pr in p.personas:
+            ends = ", ".join(f"{e} {n}" for e, n in sorted(pr.endings.items(), key=lambda kv: -kv[1]))
+            out.append(("small", f"{pr.name} ({pr.runs} runs): {pr.description} Endings: {ends}."))
+        return out
+
+    def _tab_research(self, ctx, width):
+        r = self.parts["research"]
+        out = [("h", "What the research says")]
+        if not r.years:
+            out.append(("p", "None of the choices you made carries a note from the research."))
+        for year, notes in r.years:
+            out.append(("h3", str(year)))
+            for n in notes:
+                cite = ", ".join(n.sections) if n.sections else ("the game's model" if n.model else "")
+                out.append(("bold", f"{n.when}, \u201c{n.choice_text}\u201d" + (f" [{cite}]" if cite else "")))
+                out.append(("p", n.note))
+        out += [("h3", "A caveat"), ("p", r.caveat), ("small", f"Source: {r.source}")]
+        return out
+
+    def _tab_reflect(self, ctx, width):
+        qs = self.parts["reflection"]
+        out = [("h", "Questions for reflection"),
+               ("small", "Press Enter on a box (or click it) to type; Esc when you are done. Your answers go into the "
+                         "saved report.")]
+        for i, q in enumerate(qs, 1):
+            out.append(("bold", f"{i}. {STAGE_NAMES.get(q.stage, q.stage)}"))
+            out.append(("p", q.text))
+            out.append(("answer", q.id, i))
+        return out
+
+    def _draw_tab(self, ctx, rect) -> None:
+        t = ctx.theme
+        pal = t.pal
+        blocks = self._blocks(ctx, rect.width)
+        styles = {"h": ("h3", "bold", pal.text), "h3": ("body", "bold", pal.text), "p": ("body", "regular", pal.text),
+                  "small": ("small", "regular", pal.text_muted), "bold": ("body", "bold", pal.text)}
+        # layout; paragraphs wrap a little short of the edge: the shared wrapper sums word widths, which can
+        # fall a per cent short of a whole line's kerned width
+        tw = rect.width - max(t.s(1), rect.width // 50)
+        placed, y = [], 0
+        self._box_pos = {}
+        for b in blocks:
+            kind = b[0]
+            if kind in styles:
+                size, weight, _ = styles[kind]
+                if kind in ("h", "h3") and y:
+                    y += t.s(1.5)
+                hh = ctx.paragraph_height(b[1], tw, size, weight)
+                placed.append((b, y, hh))
+                y += hh + t.s(0.8)
+            elif kind == "chart":
+                hh = min(b[3], max(t.s(20), rect.height - t.s(2)))
+                placed.append((b, y, hh))
+                y += hh + t.s(1)
+            elif kind == "answer":
+                text = self.answers.get(b[1], "")
+                hh = max(ctx.line_height("body") * 3 + t.s(2),
+                         ctx.paragraph_height(text or " ", rect.width - t.s(3), "body") + t.s(3))
+                placed.append((b, y, hh))
+                self._box_pos[b[1]] = (y, hh)
+                y += hh + t.s(2)
+        self._content_h = y
+        self.scroll.content = y
+        self.scroll.clamp()
+        off = self.scroll.offset
+        for b, by, bh in placed:
+            top = rect.top + by - off
+            if top + bh < rect.top or top > rect.bottom:
+                if b[0] == "answer":
+                    self._boxes.append(self._box(b, pygame.Rect(rect.left, top, rect.width, 0)))
+                continue
+            kind = b[0]
+            if kind in styles:
+                size, weight, colour = styles[kind]
+                ctx.paragraph(b[1], pygame.Rect(rect.left, rect.top, tw, rect.height), size, colour, weight,
+                              scroll=off - by)
+            elif kind == "chart":
+                surf = self._chart(ctx, b, (rect.width, bh))
+                ctx.surface.blit(surf, (rect.left, top))
+            elif kind == "answer":
+                full = pygame.Rect(rect.left, top, rect.width, bh)
+                vis = full.clip(rect)
+                box = self._box(b, vis if vis.height >= 8 else pygame.Rect(rect.left, top, rect.width, 0))
+                self._boxes.append(box)
+                pygame.draw.rect(ctx.surface, pal.button, vis)
+                editing = self.editing == b[1]
+                pygame.draw.rect(ctx.surface, pal.focus if editing else pal.line, vis, width=max(2, t.border * 2)
+                                 if editing else t.border)
+                if vis.height >= 8:
+                    ctx.widget(box.id, vis)
+                text = self.answers.get(b[1], "")
+                inner = pygame.Rect(full.left + t.s(1.5), full.top + t.s(1.5), full.width - t.s(3), full.height - t.s(3))
+                shown = inner.clip(rect)
+                if text or editing:
+                    ctx.paragraph(text + ("|" if editing else ""), shown, "body", pal.text,
+                                  scroll=shown.top - inner.top)
+                else:
+                    ctx.paragraph("Your answer (press Enter to type)", shown, "body", pal.text_muted,
+                                  scroll=shown.top - inner.top)
+
+    def _box(self, b, rect) -> AnswerBox:
+        return AnswerBox(f"answer:{b[1]}", b[1], f"Your answer to question {b[2]}", rect, on_activate=self._edit)
+
+    def _chart(self, ctx, block, size) -> pygame.Surface:
+        key = (block[1], size, id(ctx.theme))
+        surf = self._charts.get(key)
+        if surf is None:
+            surf = block[2](ctx, size)
+            self._charts[key] = surf
+        return surf
+
+
+def reports_dir(context):
+    """Where the window saves reports: beside the saves (the player's data folder)."""
+    from pathlib import Path
+    saves = getattr(getattr(context, "saves", None), "directory", None)
+    if saves is not None:
+        return Path(saves).parent / "reports"
+    from game.paths import data_dir
+    return data_dir() / "reports"
