@@ -461,6 +461,7 @@ class _Loader:
         self.check_conditions()
         personas = self.build_personas(tag_names)
         invariants = tuple(self._section("invariants", [], list) or [])
+        reflection = self.build_reflection()
 
         if self.diags.has_errors:
             return None
@@ -480,7 +481,8 @@ class _Loader:
             start_values=start_values, tags=tuple(tag_names), personas=personas, invariants=invariants,
             path=os.path.abspath(self.path), files=tuple(self.reader.files), computed=computed,
             check_runs=get("check", {}, dict).get("runs") if isinstance(get("check", {}, dict).get("runs"), int) else None,
-            content_hash=self.reader.hash.hexdigest()[:16], env=self.env, assumptions=dict(self.assumptions), cast=cast)
+            content_hash=self.reader.hash.hexdigest()[:16], env=self.env, assumptions=dict(self.assumptions), cast=cast,
+            reflection=reflection)
 
     # --- one builder per section, each beside its own diagnostics ------------------
     def _section(self, key, default=None, typ=None):
@@ -1004,6 +1006,26 @@ class _Loader:
                 personas[pid] = {"prefer": dict(p["prefer"]), "perceive": list(p.get("perceive", [])),
                                  "description": str(p.get("description", ""))}
         return personas
+
+    def build_reflection(self) -> tuple:
+        """The debrief's own questions: a text (with interpolation), a Kolb stage and a condition on the run's
+        end (the schema has checked their shape)."""
+        out, seen = [], set()
+        for item in self._section("reflection", [], list) or []:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("text"), str):
+                continue
+            qid = item["id"]
+            if qid in seen:
+                self.err(item, "id", "BAL042", f"the reflection question '{qid}' is defined twice")
+                continue
+            seen.add(qid)
+            cond = None
+            if "if" in item:
+                c = self.expr(item, "if", BOOL, what=f"the reflection question '{qid}'")
+                cond = c.fn if c is not None else None
+            stage = item.get("stage", "why") if item.get("stage") in S.REFLECTION_STAGES else "why"
+            out.append({"id": qid, "stage": stage, "text": self.template(item, "text"), "cond": cond})
+        return tuple(out)
 
     # --- pieces --------------------------------------------------------------
     def unique(self, entries, what):

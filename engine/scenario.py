@@ -275,6 +275,8 @@ class Scenario:
     env: object = field(default=None, repr=False, compare=False)
     #: minor characters who may speak (id -> CastMember): a name and a role, no hidden values
     cast: dict = field(default_factory=dict)
+    #: The scenario's own reflection questions for the debrief: ({id, stage, text (a template), cond}, ...).
+    reflection: tuple = field(default=(), repr=False, compare=False)
     #: Whether any choice says `goto: return` (so that runs keep the scenes that events took them away from).
     uses_return: bool = field(init=False, repr=False, compare=False)
 

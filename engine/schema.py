@@ -353,6 +353,8 @@ EXTRA_TAGS = ("listen", "savings_narrative")
 BUILTIN_TAGS = DIMENSIONS + STANCES + EXTRA_TAGS
 METER_KINDS = ("outcome", "legitimacy", "capacity", "tension", "resilience", "other")
 QUALITIES = ("best", "good", "mixed", "poor")
+#: The stages of Kolb's cycle a reflection question belongs to (the debrief asks them in this order).
+REFLECTION_STAGES = ("what_happened", "why", "what_it_means", "next_time")
 
 EFFECTS = _Lazy(lambda: EFFECT_LIST)
 _assign = MapOf(Expr(want="any"), doc="names (meter, flag, stakeholder.value, group.value, self.value) to values",
@@ -489,6 +491,11 @@ SCHEMA = Struct({
     "check": Struct({"runs": Num(lo=1, hi=1_000_000, integer=True)}, what="the check settings",
                     doc="settings for `balcony check`: `runs`, how many runs per persona its invariants need "
                         "(by default 200)"),
+    "reflection": ListOf(Struct({
+        "id": Id(), "text": Str(), "if": Expr(want="bool"),
+        "stage": Str(enum=REFLECTION_STAGES, what="a stage of Kolb's cycle"),
+    }, required=("id", "text"), what="a reflection question"),
+        doc="the debrief's own questions: each is asked when its 'if' holds at the end of the run"),
 }, required=("balcony", "id", "title", "version", "summary", "setting", "role", "start", "calendar",
              "meters", "stakeholders", "phases", "scenes", "triangle", "endings"),
     what="the scenario")

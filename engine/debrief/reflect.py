@@ -4,10 +4,12 @@ Kolb's experiential learning cycle goes from concrete experience (what happened)
 observation (why) and abstract conceptualisation (what it means) to active experimentation (what you
 would do next time). The debrief asks 3-5 questions, at most one or two per stage, in that order:
 first the scenario's own questions whose `if` holds at the end of the run (`reflection:` in the
-scenario language), then questions made from this run's debrief, each saying what prompted it.
+scenario language; at most two), then questions made from this run's debrief, each saying what
+prompted it.
 """
 from __future__ import annotations
 
+from ..textfmt import tidy
 from .model import Question
 
 STAGES = ("what_happened", "why", "what_it_means", "next_time")
@@ -92,8 +94,8 @@ def build_reflection(scenario, run, why, gap, trace, better, pattern) -> tuple:
     for q in getattr(scenario, "reflection", ()) or ():
         cond = q.get("cond")
         if cond is None or cond(run.state):
-            chosen.append(Question(q["id"], q.get("stage", "why"), q["text"], "the scenario's own question",
-                                   True))
+            text = q["text"](run.state) if callable(q["text"]) else str(q["text"])
+            chosen.append(Question(q["id"], q.get("stage", "why"), tidy(text), "the scenario's own question", True))
             per_stage[chosen[-1].stage] = per_stage.get(chosen[-1].stage, 0) + 1
     chosen = chosen[:2]
     cands = _generated(why, gap, trace, better, pattern)

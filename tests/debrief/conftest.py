@@ -33,3 +33,12 @@ def play(scenario, seed=0, script=()):
         else:
             run.choose(run.available_indices()[0])
     return run
+
+
+@pytest.fixture
+def scenario_file(tmp_path):
+    def write(doc, name="scenario.yaml"):
+        p = tmp_path / name
+        p.write_text(dump(doc), encoding="utf-8")
+        return p
+    return write

@@ -144,3 +144,36 @@ def test_built_from_the_transcript_equals_built_from_the_live_run_and_is_json(lo
     again = build(sc, json.loads(json.dumps(run.transcript())))
     assert live == again
     assert json.loads(json.dumps(live.to_dict())) == live.to_dict()
+
+
+# --- reflection: the scenario's own questions ----------------------------------------------------
+
+def test_a_scenarios_own_questions_are_asked_when_their_condition_holds(load_doc):
+    doc = dict(GAP, reflection=[
+        {"id": "never_met_bob", "stage": "what_happened", "if": "met.bob == 0",
+         "text": "You never sat down with {bob.name}. What stopped you?"},
+        {"id": "met_bob", "if": "met.bob > 0", "text": "What did the one-to-one with Bob change?"},
+    ])
+    sc = load_doc(doc)
+    d = build(sc, play(sc).transcript())
+    mine = [q for q in d.reflection if q.authored]
+    assert [(q.id, q.stage, q.text) for q in mine] == [
+        ("never_met_bob", "what_happened", "You never sat down with Bob Grey. What stopped you?")]
+    assert d.reflection[0].id == "never_met_bob" and 3 <= len(d.reflection) <= 5
+    d2 = build(sc, play(sc, script=[("perceive", "one_to_one", "bob")]).transcript())
+    assert [q.id for q in d2.reflection if q.authored] == ["met_bob"]
+    assert next(q for q in d2.reflection if q.authored).stage == "why"     # the default stage
+
+
+def test_a_question_with_a_bad_condition_is_a_content_error_with_its_place(scenario_file):
+    import pytest
+
+    from engine import ContentError, load_scenario
+    from tests.engine.helpers import line_of
+    path = scenario_file(doc=dict(GAP, reflection=[{"id": "q", "if": "met.nobody == 0", "text": "Why?"},
+                                                   {"id": "q2", "stage": "whenever", "text": "When?"}]))
+    with pytest.raises(ContentError) as e:
+        load_scenario(path)
+    diags = {d.code: d for d in e.value.diagnostics}
+    assert any(d.line == line_of(path, "met.nobody") for d in e.value.diagnostics), [d.format() for d in e.value.diagnostics]
+    assert any("whenever" in d.message or "stage" in d.message for d in e.value.diagnostics), diags
