@@ -295,3 +295,15 @@ def _join(parts) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def check(scenario, ending, run_or_state) -> EndingCheck:
+    """How one ending's condition stands on a run's state, part by part, whether or not it was judged (the
+    debrief reads it for endings better than the one reached, however low their priority)."""
+    state = getattr(run_or_state, "state", run_or_state)
+    if ending.fallback:
+        return EndingCheck(ending.id, ending.title, ending.quality, ending.priority, True, True, "", ())
+    src = _sources(scenario).get(ending.id, "")
+    clauses = tuple(_clause(scenario, node, state) for node in _terms(src)) if src else ()
+    holds = bool(ending.cond(state)) if ending.cond is not None else False
+    return EndingCheck(ending.id, ending.title, ending.quality, ending.priority, False, holds, src, clauses)

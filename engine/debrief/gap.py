@@ -1,7 +1,7 @@
 """The balcony gap and the story: the run's timeline beside what the player saw of it."""
 from __future__ import annotations
 
-from ..views import SAYS, says_band
+from ..views import SAYS, says_band, shown
 from .model import Gap, Moment, Seen, Series, StakeholderGap, Story
 
 
@@ -116,19 +116,19 @@ def _moments(sh, points, seen) -> list:
         when = p["label"]
         if last is None:
             band = says_band(said)
-            believed = (f"they said \u201c{SAYS[band]}\u201d in the room (stated support {round(said)}) and you had "
+            believed = (f"they said \u201c{SAYS[band]}\u201d in the room (stated support {shown(said)}) and you had "
                         f"never checked")
             mid = said
         elif last.kind == "one_to_one":
-            believed = f"they had told you in a one-to-one in {last.when} that their commitment was {round(last.lo)}"
+            believed = f"they had told you in a one-to-one in {last.when} that their commitment was {shown(last.lo)}"
             mid = last.lo
         else:
-            believed = f"you had read their commitment as {round(last.lo)}-{round(last.hi)} from the balcony in {last.when}"
+            believed = f"you had read their commitment as {shown(last.lo)}-{shown(last.hi)} from the balcony in {last.when}"
             mid = (last.lo + last.hi) / 2
             if last.lo <= true <= last.hi:
                 continue  # the band still held the truth: no false belief
         distance = abs(mid - true)
-        truth = f"they were delivering {round(true)}"
+        truth = f"they were delivering {shown(true)}"
         text = f"{when}, {sh.name} ({sh.agency}): {believed}; in fact {truth}."
         out.append(Moment(turn, when, sh.id, sh.name, believed, truth, round(distance, 1), text))
     return out
@@ -142,7 +142,7 @@ def _gap_summary(stakeholders, moments, blind, quarters) -> str:
         how = ("never in a one-to-one" if widest.one_to_ones == 0 else
                f"in {widest.one_to_ones} one-to-one{'s' if widest.one_to_ones != 1 else ''}")
         parts.append(f"At the end the widest gap between word and deed was {widest.name}'s: stated support "
-                     f"{round(widest.support[-1])}, real commitment {round(widest.commitment[-1])}. You met them "
+                     f"{shown(widest.support[-1])}, real commitment {shown(widest.commitment[-1])}. You met them "
                      f"{how}.")
     if quarters:
         parts.append(f"You looked beneath the dance floor (balcony or one-to-one) in {quarters - len(blind)} of "

@@ -36,11 +36,17 @@ class Change:
     def delta(self) -> float:
         return self.after - self.before
 
+    @property
+    def shown_delta(self) -> int:
+        """The change as shown: the difference of the two values shown (the one rounding rule)."""
+        from ..views import shown
+        return shown(self.after) - shown(self.before)
+
 
 @dataclass(frozen=True)
 class Clause:
-    """One comparison inside an ending's condition, with the values that decided it."""
-    text: str
+    """One part of an ending's condition (see engine.endings), with the values that decided it."""
+    text: str                  # in plain words, with the values it read: "public value (35) at least 32"
     value: float | None        # the left side's value at the end of the run (None: not a number)
     target: float | None       # the right side's value
     holds: bool
@@ -179,7 +185,7 @@ class TracedDecision:
     alternative_choice: int
     alternative_text: str
     alternative: Outcome       # where the run would have ended with the alternative
-    triangle_delta: dict       # actual minus alternative, per triangle score
+    triangle_delta: dict       # actual minus alternative, per triangle score, as shown (whole numbers)
     weight: float
     verdict: str               # "better", "worse" or "same": the player's choice against the alternative
     summary: str

@@ -175,7 +175,12 @@ class Player:
 def outcome(run: Run) -> Outcome:
     e = next((e for e in run.scenario.endings if e.id == run.state.ending), None)
     ref = EndingRef(e.id, e.title, e.quality) if e else EndingRef(str(run.state.ending), str(run.state.ending), "mixed")
-    return Outcome(ref, run.triangle())
+    return Outcome(ref, triangle(run))
+
+
+def triangle(run) -> dict:
+    """The triangle's scores, exact (front ends show them by views.shown)."""
+    return {k: float(fn(run.state)) for k, fn in run.scenario.triangle.items()}
 
 
 def rank(ref: EndingRef) -> int:

@@ -10,6 +10,7 @@ prompted it.
 from __future__ import annotations
 
 from ..textfmt import tidy
+from ..views import shown
 from .model import Question
 
 STAGES = ("what_happened", "why", "what_it_means", "next_time")
@@ -26,8 +27,8 @@ def _generated(why, gap, trace, better, pattern) -> list:
     widest = max(gap.stakeholders, key=lambda s: s.final_gap, default=None)
     if widest is not None and widest.final_gap >= 15 and widest.one_to_ones == 0:
         out.append(("what_happened", "unmet_gap",
-                    f"{widest.name} said more in the room than they delivered ({round(widest.support[-1])} stated "
-                    f"support against {round(widest.commitment[-1])} real commitment at the end), and you never "
+                    f"{widest.name} said more in the room than they delivered ({shown(widest.support[-1])} stated "
+                    f"support against {shown(widest.commitment[-1])} real commitment at the end), and you never "
                     f"met them one-to-one. What did you take their support to mean, and what did you base that on?",
                     f"the widest gap at the end was a partner you never met one-to-one: {widest.name}"))
     if gap.moments:
@@ -35,7 +36,7 @@ def _generated(why, gap, trace, better, pattern) -> list:
         out.append(("what_happened", "false_belief",
                     f"In {m.when}, about {m.name}, {m.believed}, but in fact {m.truth}. What were you paying "
                     f"attention to at that point instead?",
-                    f"a moment when what you believed and what was true were {round(m.distance)} points apart"))
+                    f"a moment when what you believed and what was true were {shown(m.distance)} points apart"))
     out.append(("what_happened", "ending",
                 f"The run ended in \u201c{e.title}\u201d. How would you explain to a colleague, in two or three "
                 f"sentences, how the initiative got there?", "every run ends somewhere"))

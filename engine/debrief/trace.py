@@ -11,6 +11,7 @@ the ending the alternative would have led to.
 from __future__ import annotations
 
 from ..textfmt import tidy
+from ..views import shown, signed
 from .gap import label
 from .model import Change, Link, Outcome, Trace, TracedDecision
 from .play import RULE, Player, rank
@@ -48,25 +49,25 @@ def ranked(player: Player, cf: dict) -> list:
 
 def build_trace(scenario, run, player: Player, cf: dict) -> Trace:
     rows = ranked(player, cf)
-    shown = [r for r in rows if r[0] > 0][:SHOWN_MAX]
-    if len(shown) < SHOWN_MIN:
-        shown = rows[:SHOWN_MIN]
+    top = [r for r in rows if r[0] > 0][:SHOWN_MAX]
+    if len(top) < SHOWN_MIN:
+        top = rows[:SHOWN_MIN]
     decisions = run.history.decisions
     changes = run.history.changes
     traced = []
-    for n, (w, k, alt, other) in enumerate(shown, 1):
+    for n, (w, k, alt, other) in enumerate(top, 1):
         d = decisions[k]
         scene = scenario.scenes[d["scene"]]
         cause = scene.choices[d["choice"]].cause
         immediate = _merge([c for c in changes if c[4] == cause and c[0] == d["turn"]], scenario)
         delayed = _delayed(scenario, decisions, changes, k, cause)
         actual = player.outcome
-        delta = {t: round(actual.triangle.get(t, 0) - other.triangle.get(t, 0), 1) for t in actual.triangle}
+        delta = {t: shown(actual.triangle.get(t, 0)) - shown(other.triangle.get(t, 0)) for t in actual.triangle}
         r0, r1 = rank(actual.ending), rank(other.ending)
         if r0 != r1:
             verdict = "better" if r0 > r1 else "worse"
         else:
-            s = sum(delta.values())
+            s = sum(actual.triangle.get(t, 0) - other.triangle.get(t, 0) for t in actual.triangle)
             verdict = "better" if s > 0.5 else "worse" if s < -0.5 else "same"
         alt_text = choice_text(scenario, player, k, alt)
         traced.append(TracedDecision(
@@ -126,19 +127,17 @@ def _stop(text: str) -> str:
     return "" if text.rstrip().endswith((".", "!", "?")) else "."
 
 
-def _num(v) -> str:
-    return f"{v:+.0f}" if abs(v) >= 1 else f"{v:+.1f}"
 
 
 def _summary(d, immediate, delayed, alt_text, actual, other, verdict) -> str:
     parts = [f"In {d['label']} you chose \u201c{d['text']}\u201d{_stop(d['text'])}"]
     if immediate:
-        parts.append("At once: " + ", ".join(f"{c.label} {_num(c.delta)}" for c in immediate[:4])
+        parts.append("At once: " + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in immediate[:4])
                      + (f" and {len(immediate) - 4} more" if len(immediate) > 4 else "") + ".")
     for link in delayed[:3]:
         parts.append(f"In {link.when}, \u201c{link.title}\u201d: "
-                     + ", ".join(f"{c.label} {_num(c.delta)}" for c in link.changes[:3]) + ".")
-    tri = ", ".join(f"{k.replace('_', ' ')} {round(actual.triangle[k])} against {round(other.triangle.get(k, 0))}"
+                     + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in link.changes[:3]) + ".")
+    tri = ", ".join(f"{k.replace('_', ' ')} {shown(actual.triangle[k])} against {shown(other.triangle.get(k, 0))}"
                     for k in actual.triangle)
     if actual.ending.id != other.ending.id:
         parts.append(f"Had you chosen \u201c{alt_text}\u201d, the run would have ended in \u201c{other.ending.title}\u201d "

@@ -11,6 +11,7 @@ import tempfile
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from engine.debrief.reflect import STAGE_NAMES
+from engine.debrief.why import short_text
 
 from .text import num, signed
 
@@ -32,7 +33,8 @@ def _env() -> Environment:
             num=lambda v: "?" if v is None else num(v), signed=signed,
             quality_name=lambda q: QUALITY_NAMES.get(q, str(q).title()),
             tri_name=lambda k: TRIANGLE_NAMES.get(k, k.replace("_", " ").capitalize()),
-            verdict=lambda v: VERDICTS.get(v, ""), stage_name=lambda s: STAGE_NAMES.get(s, s))
+            verdict=lambda v: VERDICTS.get(v, ""), stage_name=lambda s: STAGE_NAMES.get(s, s),
+            short_text=short_text)
         _ENV = env
     return _ENV
 

@@ -321,15 +321,11 @@ class DebriefScreen(Screen):
         why = self.parts["why"]
         out = [("h", f"{why.ending.title} ({why.ending.quality})"), ("p", why.summary)]
         if why.clauses:
-            out.append(("small", "Its condition: " + "; ".join(
-                f"{c.text}: {num(c.value) if c.value is not None else '?'} against {num(c.target) if c.target is not None else '?'}"
-                f" ({'holds' if c.holds else 'fails'})" for c in why.clauses)))
+            out.append(("h3", "Its condition, part by part"))
+            out += [("small", f"{c.text}: {'holds' if c.holds else 'does not hold'}") for c in why.clauses]
         if why.next_better is not None:
             nb = why.next_better
             out += [("h", f"The nearest better ending: {nb.ending.title} ({nb.ending.quality})"), ("p", nb.summary)]
-            for c in nb.failed:
-                out.append(("small", f"{c.text}: the run had {num(c.value) if c.value is not None else '?'}, short by "
-                                     f"{num(c.short_by) if c.short_by is not None else '?'}"))
         else:
             out.append(("p", "There is no better ending in this scenario than the one you reached."))
         return out
@@ -377,10 +373,10 @@ class DebriefScreen(Screen):
         for td in trace.decisions:
             out.append(("h3", f"{td.rank}. {td.when}: \u201c{td.text}\u201d"))
             if td.immediate:
-                out.append(("p", "At once: " + ", ".join(f"{c.label} {signed(c.delta)}" for c in td.immediate) + "."))
+                out.append(("p", "At once: " + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in td.immediate) + "."))
             for link in td.delayed:
                 out.append(("p", f"Later, {link.when}, \u201c{link.title}\u201d: "
-                                 + ", ".join(f"{c.label} {signed(c.delta)}" for c in link.changes) + "."))
+                                 + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in link.changes) + "."))
             alt = (f"the same ending, \u201c{td.alternative.ending.title}\u201d"
                    if td.alternative.ending.id == self.parts["why"].ending.id else
                    f"\u201c{td.alternative.ending.title}\u201d ({td.alternative.ending.quality})")

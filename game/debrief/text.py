@@ -4,6 +4,8 @@ from __future__ import annotations
 import textwrap
 
 from engine.debrief.reflect import STAGE_NAMES
+from engine.views import shown
+from engine.views import signed as _signed
 
 BARS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 
@@ -19,13 +21,13 @@ def sparkline(values, lo=0.0, hi=100.0) -> str:
 
 
 def num(v) -> str:
-    v = float(v)
-    return f"{v:,.0f}" if abs(v) >= 10 or v.is_integer() else f"{v:.1f}"
+    """A value as the game shows every number (engine.views.shown: whole, halves away from zero)."""
+    return f"{shown(v):,}"
 
 
-def signed(v) -> str:
-    v = float(v)
-    return ("+" if v > 0 else "") + (f"{v:,.0f}" if abs(v) >= 1 or v == 0 else f"{v:.1f}")
+def signed(n) -> str:
+    """A shown change (already a whole number: the difference of two shown values) with its sign."""
+    return _signed(int(n))
 
 
 class _Out:
@@ -109,9 +111,9 @@ def render_text(d, answers: dict | None = None, width: int = 78) -> str:
         o.line()
         o.para(f"{td.rank}. {td.when}: \u201c{td.text}\u201d (weight {num(td.weight)})", "   ")
         if td.immediate:
-            o.para("at once: " + ", ".join(f"{c.label} {signed(c.delta)}" for c in td.immediate), "      ", "   -> ")
+            o.para("at once: " + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in td.immediate), "      ", "   -> ")
         for link in td.delayed:
-            o.para(f"{link.when}, \u201c{link.title}\u201d: " + ", ".join(f"{c.label} {signed(c.delta)}" for c in link.changes),
+            o.para(f"{link.when}, \u201c{link.title}\u201d: " + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in link.changes),
                    "      ", "   -> ")
         o.para(f"had you chosen \u201c{td.alternative_text}\u201d: \u201c{td.alternative.ending.title}\u201d "
                f"instead of \u201c{d.ending.title}\u201d; your choice against it: "

@@ -93,10 +93,25 @@ def test_no_better_path_at_the_best_ending_is_said_plainly(load_doc):
 
 def test_why_names_the_ending_what_was_tried_before_and_the_next_better_one(load_doc):
     sc = load_doc(DELAYED)
-    d = build(sc, play(sc, script=[("choose", 0)]).transcript())
-    assert d.why.ending.id == "poor" and d.why.condition == "fallback"
+    d = build(sc, play(sc, script=[("choose", 0)]).transcript())   # outcomes end at 57: poor
+    assert d.why.ending.id == "poor" and d.why.condition == "fallback" and d.why.clauses == ()
     assert [e.id for e in d.why.passed_over] == ["good"]
-    assert d.why.next_better is not None and d.why.next_better.ending.id == "good"
+    nb = d.why.next_better
+    assert nb.ending.id == "good" and nb.condition == "outcomes >= 80" and nb.blocked_by == ()
+    (part,) = nb.failed
+    assert (part.value, part.target, part.holds, part.short_by) == (57, 80, False, 23)
+    assert "(57)" in part.text and "80" in part.text and "short by 23" in nb.summary
+
+
+def test_why_states_the_condition_that_chose_the_ending_with_its_values(load_doc):
+    sc = load_doc(DELAYED)
+    d = build(sc, play(sc, script=[("choose", 1)]).transcript())   # invest: outcomes end at 94
+    assert d.why.ending.id == "good" and d.why.condition == "outcomes >= 80"
+    (part,) = d.why.clauses
+    assert (part.value, part.target, part.holds, part.short_by) == (94, 80, True, 0)
+    assert "(94)" in part.text and "80" in part.text
+    assert "94" in d.why.summary and "80" in d.why.summary and d.why.next_better is None
+    assert d.why.triangle == {"public_value": 94, "legitimacy": 94, "capacity": 94}
 
 
 # --- the pattern and the research -------------------------------------------------------------
