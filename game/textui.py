@@ -13,20 +13,13 @@ import os
 import shutil
 import sys
 import textwrap
-from collections import Counter
 
 from engine import BalconyError, ContentError, Run, load_scenario, write_save
 from engine.replay import apply_action
 from engine.saves import atomic_write_json
-from engine.textfmt import quote
-from engine.views import shown
 
 from .paths import autosave_path
 from .i18n import _
-
-DIMENSIONS = ("feeling", "perceiving", "thinking", "relating", "doing", "being")
-STANCE_PAIRS = (("cede_power", "hold_power"), ("face_conflict", "avoid_conflict"),
-                ("flex_narrative", "fix_narrative"), ("distributed", "hero"))
 
 HELP = """Type the number of a choice and press Enter.
   b          go to the balcony (banded readings of what people really do)
@@ -316,40 +309,22 @@ class TextUI:
         self.show_debrief()
 
     def show_debrief(self):
-        h = self.run.history
+        """The full debrief (engine.debrief), as text with sparklines; why this ending was shown just before."""
+        from engine.debrief import build_from_run
+
+        from .debrief.text import render_text
         self.rule("Debrief")
-        tags = Counter(t for d in h.decisions for t in d["tags"])
-        dims = ", ".join(f"{d} {tags[d]}" for d in DIMENSIONS if tags[d])
-        if dims:
-            self.para(f"Your leadership profile across the six dimensions: {dims}.")
-        stances = []
-        for a, b in STANCE_PAIRS:
-            if tags[a] or tags[b]:
-                stances.append(f"{a.replace('_', ' ')} {tags[a]} / {b.replace('_', ' ')} {tags[b]}")
-        if stances:
-            self.para("Your stances: " + "; ".join(stances) + ".")
-        s = self.run.state
-        sc = self.scenario
-        gaps = []
-        for sh in sc.stakeholders.values():
-            said, done = s.vals[f"{sh.id}.support"], s.vals[f"{sh.id}.commitment"]
-            gaps.append((said - done, sh.name, said, done))
-        gaps.sort(reverse=True)
-        if gaps and gaps[0][0] > 10:
-            g = gaps[0]
-            self.para(f"The widest gap between word and deed: {g[1]} said {shown(g[2])} but delivered "
-                      f"{shown(g[3])} (out of 100). What you heard in the room was not what happened.")
-        notes = [d for d in h.decisions if d.get("debrief")]
-        if notes:
-            self.say("Key moments, year by year:")
-            year = None
-            for d in notes:
-                y = str(d["label"]).split(" ")[0]
-                if y != year:
-                    year = y
-                    self.say()
-                    self.say(y)
-                self.para(f"{d['label']}: {quote(d['text'])}. {d['debrief']}", "  ")
+        try:
+            d = build_from_run(self.run)
+        except Exception as e:  # noqa: BLE001 (the game has ended: a failed debrief must not lose the run)
+            self.para(f"The debrief could not be built: {e}")
+            return
+        if d.why.next_better is not None:
+            self.para(d.why.next_better.summary)
+        self.out.write(render_text(d, width=self.width, why=False).lstrip("\n"))
+        self.say()
+        if self.transcript_path:
+            self.para(f"To keep it as a report: balcony report {self.transcript_path} -o report.html")
 
     # --- persistence ----------------------------------------------------------
     def save_progress(self):

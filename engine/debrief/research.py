@@ -22,11 +22,12 @@ DEFAULT_SOURCE = ("Ghate, D., Lewis, J. & Welbourn, D. (2013) Systems Leadership
 
 
 def sections(text: str) -> tuple:
-    """The paper's sections a text cites, in the paper's order: ("Section Four", "Section Five")."""
+    """The parts of the paper a text cites, in the paper's order: ("Executive summary", "Section Four")."""
     found = set()
     for m in _SECTION.finditer(text or ""):
         found.update(_WORD.findall(m.group(1)))
-    return tuple(f"Section {w}" for w in SECTION_WORDS if w in found)
+    front = tuple(p for p in ("Foreword", "Executive summary") if re.search(p, text or "", re.I))
+    return front + tuple(f"Section {w}" for w in SECTION_WORDS if w in found)
 
 
 def is_model(text: str) -> bool:

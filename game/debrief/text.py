@@ -4,6 +4,7 @@ from __future__ import annotations
 import textwrap
 
 from engine.debrief.reflect import STAGE_NAMES
+from engine.textfmt import quote
 from engine.views import shown
 from engine.views import signed as _signed
 
@@ -50,19 +51,20 @@ class _Out:
         self.line("=" * min(self.width, len(text)))
 
 
-def render_text(d, answers: dict | None = None, width: int = 78) -> str:
-    """The whole debrief as text. `answers` maps reflection question ids to what the player wrote."""
+def render_text(d, answers: dict | None = None, width: int = 78, why: bool = True) -> str:
+    """The whole debrief as text. `answers` maps reflection question ids to what the player wrote; with
+    why=False the header and why this ending are left out (the terminal has just shown them)."""
     o = _Out(width)
     answers = answers or {}
-    o.line(f"DEBRIEF: {d.scenario_title}")
-    o.para(f"Seed {d.seed}, {d.decisions} decisions. Ending: \u201c{d.ending.title}\u201d ({d.ending.quality}). "
-           + "Triangle: " + ", ".join(f"{k.replace('_', ' ')} {num(v)}" for k, v in d.triangle.items()) + ".")
-
-    o.heading("Why this ending")
-    o.para(d.why.summary)
-    if d.why.next_better is not None:
-        o.line()
-        o.para(d.why.next_better.summary)
+    if why:
+        o.line(f"DEBRIEF: {d.scenario_title}")
+        o.para(f"Seed {d.seed}, {d.decisions} decisions. Ending: {quote(d.ending.title)} ({d.ending.quality}). "
+               + "Triangle: " + ", ".join(f"{k.replace('_', ' ')} {num(v)}" for k, v in d.triangle.items()) + ".")
+        o.heading("Why this ending")
+        o.para(d.why.summary)
+        if d.why.next_better is not None:
+            o.line()
+            o.para(d.why.next_better.summary)
 
     s = d.story
     o.heading("The story")
@@ -154,11 +156,12 @@ def render_text(d, answers: dict | None = None, width: int = 78) -> str:
         o.para("None of the choices you made carries a note from the research.")
     for year, notes in r.years:
         o.line()
-        o.line(f"  {year}")
+        o.line(str(year))
         for n in notes:
-            cite = ", ".join(n.sections) if n.sections else ("the game's model" if n.model else "")
-            o.para(f"{n.when}, \u201c{n.choice_text}\u201d" + (f" [{cite}]" if cite else ""), "      ", "    - ")
-            o.para(n.note, "      ")
+            cite = ""
+            if n.sections and not all(sec in n.note for sec in n.sections):
+                cite = " [" + ", ".join(n.sections) + "]"
+            o.para(f"{n.when}: {quote(n.choice_text)}. {n.note}{cite}", "  ")
     o.line()
     o.para(r.caveat)
     o.para(f"Source: {r.source}")

@@ -192,3 +192,13 @@ def test_a_question_with_a_bad_condition_is_a_content_error_with_its_place(scena
     diags = {d.code: d for d in e.value.diagnostics}
     assert any(d.line == line_of(path, "met.nobody") for d in e.value.diagnostics), [d.format() for d in e.value.diagnostics]
     assert any("whenever" in d.message or "stage" in d.message for d in e.value.diagnostics), diags
+
+
+def test_sections_are_read_in_the_forms_the_guide_documents():
+    from engine.debrief.research import credits_research, is_model, sections
+    assert sections("as the paper says (Ghate et al. 2013, Section Four)") == ("Section Four",)
+    assert sections("(Sections Five and Eight)") == ("Section Five", "Section Eight")
+    assert sections("(Executive summary; Section Five, patience)") == ("Executive summary", "Section Five")
+    assert sections("no citation here") == ()
+    assert is_model("In this game that is the game's model, not a finding.") and not is_model("The study found it.")
+    assert credits_research("The research found") and not credits_research("A choice.")
