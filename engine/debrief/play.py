@@ -129,17 +129,18 @@ class Player:
             scene = s.scene
             n = counts.get(scene, 0)
             counts[scene] = n + 1
-            avail = run.available_indices()
-            if not avail:
-                break
             choice = None
             step = by_key.get((scene, n))
             if step is not None:
-                for kind, who in step.perceptions:
+                for kind, who in step.perceptions:  # before the choices are read: listening can open one
                     try:
                         run.perceive(kind, who)
                     except BalconyError:
                         pass
+            avail = run.available_indices()
+            if not avail:
+                break
+            if step is not None:
                 want = overrides.get(step.key, step.choice)
                 if want in avail:
                     choice = want

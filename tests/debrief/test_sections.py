@@ -202,3 +202,22 @@ def test_sections_are_read_in_the_forms_the_guide_documents():
     assert sections("no citation here") == ()
     assert is_model("In this game that is the game's model, not a finding.") and not is_model("The study found it.")
     assert credits_research("The research found") and not credits_research("A choice.")
+
+
+def test_the_rule_spends_the_players_attention_before_reading_which_choices_are_open(load_doc):
+    """A choice that listening opens is taken again in a changed run: the rule listens first, as the player did."""
+    from .scenarios import PERCEPTION, scene
+    doc = dict(DELAYED, perception=dict(PERCEPTION, listen={"cost": 1, "stories": [{"id": "s", "text": "A story."}]}),
+               scenes={
+                   "start": scene("One.", [{"text": "A", "goto": "two"}, {"text": "B", "goto": "two"}]),
+                   "two": scene("Two.", [
+                       {"text": "Act on the story", "if": "listened > 0", "effects": [{"add": {"outcomes": 40}}],
+                        "goto": "end"},
+                       {"text": "Carry on", "goto": "end"}]),
+               })
+    sc = load_doc(doc)
+    run = play(sc, script=[("choose", 0), ("perceive", "listen"), ("choose", 0)])
+    d = build(sc, run.transcript())
+    assert d.ending.id == "good"
+    first = next(t for t in d.trace.decisions if t.step == 1)
+    assert first.alternative_text == "B" and first.alternative.ending.id == "good"   # listened, then acted again
