@@ -21,8 +21,7 @@ from collections import Counter
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from engine import load_scenario  # noqa: E402
-from engine.debrief.play import Player  # noqa: E402
-from engine.debrief.trace import SHOWN_MAX, SHOWN_MIN, counterfactuals, ranked  # noqa: E402
+from engine.debrief.trace import consequential  # noqa: E402
 from engine.textfmt import tidy  # noqa: E402
 from engine.tools import personas as P  # noqa: E402
 from engine.tools import simulate as S  # noqa: E402
@@ -33,14 +32,9 @@ OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 
 
 def shown(scenario, seed, persona, scores):
-    """The (scene, choice) keys of the decisions a random run's trace shows."""
+    """The "scene#index" keys of the decisions a random run's trace shows."""
     run, _, _ = S.play(scenario, persona, seed, scores=scores)
-    player = Player(scenario, run.transcript())
-    rows = ranked(player, counterfactuals(player))
-    top = [r for r in rows if r[0] > 0][:SHOWN_MAX]
-    if len(top) < SHOWN_MIN:
-        top = rows[:SHOWN_MIN]
-    return [player.steps[k].key[0] + "#" + str(player.steps[k].choice) for _, k, _, _ in top]
+    return consequential(scenario, run.transcript())
 
 
 def rank_scenario(name, runs, start=0, log=sys.stderr):

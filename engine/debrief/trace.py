@@ -47,11 +47,22 @@ def ranked(player: Player, cf: dict) -> list:
     return rows
 
 
+def shown_rows(rows: list) -> list:
+    """The rows the trace shows: those with weight, up to SHOWN_MAX, and at least SHOWN_MIN."""
+    top = [r for r in rows if r[0] > 0][:SHOWN_MAX]
+    return top if len(top) >= SHOWN_MIN else rows[:SHOWN_MIN]
+
+
+def consequential(scenario, transcript) -> list:
+    """The choices a run's trace shows, as "scene#index" keys (for ranking choices over many runs)."""
+    player = Player(scenario, transcript)
+    return [f"{player.steps[k].key[0]}#{player.steps[k].choice}"
+            for _, k, _, _ in shown_rows(ranked(player, counterfactuals(player)))]
+
+
 def build_trace(scenario, run, player: Player, cf: dict) -> Trace:
     rows = ranked(player, cf)
-    top = [r for r in rows if r[0] > 0][:SHOWN_MAX]
-    if len(top) < SHOWN_MIN:
-        top = rows[:SHOWN_MIN]
+    top = shown_rows(rows)
     decisions = run.history.decisions
     changes = run.history.changes
     traced = []

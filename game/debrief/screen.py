@@ -272,7 +272,8 @@ class DebriefScreen(Screen):
                       key_hint="S", detail=("Saving…" if self.saving else "" if complete else
                                             "When the debrief is ready"))
         back = Button("back", "Back to the ending", lambda: self.context.pop(), key_hint="Esc")
-        bw = min(t.s(30), (w - 2 * m - gap) // 2)
+        want = max(ctx.measure(b.label, "body", "bold")[0] for b in (save, back)) + t.s(12)
+        bw = min(max(t.s(30), want), (w - 2 * m - gap) // 2)
         bh = max(button_height(ctx, save, bw), button_height(ctx, back, bw))
         back.rect = pygame.Rect(w - m - bw, h - t.s(1.5) - bh, bw, bh)
         save.rect = pygame.Rect(back.rect.left - gap - bw, back.rect.top, bw, bh)
