@@ -105,7 +105,7 @@ def _moments(sh, points, seen) -> list:
     """For each point of the timeline, what the player had to go on for this stakeholder against the truth:
     their latest reading if they had one (a band or an exact figure), else what was said in the room."""
     out = []
-    for p in points:
+    for p in points[1:]:  # not the start: nobody has formed a belief before the first quarter's play
         turn = p["turn"]
         true = p["vals"][f"{sh.id}.commitment"]
         said = p["vals"][f"{sh.id}.support"]
@@ -139,11 +139,10 @@ def _gap_summary(stakeholders, moments, blind, quarters) -> str:
     widest = max(stakeholders, key=lambda s: s.final_gap, default=None)
     parts = []
     if widest is not None and widest.final_gap > 0:
-        how = ("never in a one-to-one" if widest.one_to_ones == 0 else
-               f"in {widest.one_to_ones} one-to-one{'s' if widest.one_to_ones != 1 else ''}")
+        how = ("You never met them one-to-one." if widest.one_to_ones == 0 else
+               f"You met them one-to-one {widest.one_to_ones} time{'s' if widest.one_to_ones != 1 else ''}.")
         parts.append(f"At the end the widest gap between word and deed was {widest.name}'s: stated support "
-                     f"{shown(widest.support[-1])}, real commitment {shown(widest.commitment[-1])}. You met them "
-                     f"{how}.")
+                     f"{shown(widest.support[-1])}, real commitment {shown(widest.commitment[-1])}. {how}")
     if quarters:
         parts.append(f"You looked beneath the dance floor (balcony or one-to-one) in {quarters - len(blind)} of "
                      f"{quarters} quarters.")

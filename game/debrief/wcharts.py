@@ -148,7 +148,7 @@ def line_chart(ctx, size, labels, series, y_label, lo=0.0, hi=100.0, bands=(), e
     legend_h = _legend(p, items, t.s(1), top, w - t.s(2))
     top += legend_h + t.s(1)
     p.text(y_label, (t.s(1), top), "label", pal.text_muted)
-    top += lh + t.s(0.5)
+    top += lh + lh // 2 + t.s(0.5)  # the top tick's label sits half a line above the plot
     ylab_w = max(p.measure(f"{v:g}")[0] for v in (lo, hi, (lo + hi) / 2)) + t.s(1)
     x0 = t.s(1) + ylab_w
     x1 = w - t.s(2)
