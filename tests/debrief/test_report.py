@@ -12,7 +12,6 @@ import pytest
 
 from engine import load_scenario
 from engine.debrief import build
-from game.debrief.report import render_html
 from game.debrief.text import render_text, sparkline
 from tests.engine.helpers import REPO, balcony, play_all
 from tests.engine.strategies import random_player
@@ -29,19 +28,29 @@ def tutorial_debrief():
     return run.transcript(), build(sc, run.transcript())
 
 
-@lru_cache(maxsize=None)
-def tutorial_html():
-    _, d = tutorial_debrief()
-    return render_html(d, answers_for(d))
+@pytest.fixture(scope="module")
+def report_html(tmp_path_factory):
+    """The HTML report of a tutorial run with two answers, written by `balcony report` in its own process (so
+    that matplotlib's memory stays out of the test process, whose forks other tests measure)."""
+    tr, d = tutorial_debrief()
+    folder = tmp_path_factory.mktemp("report")
+    (folder / "run.json").write_text(json.dumps(tr))
+    (folder / "answers.json").write_text(json.dumps(answers_for(d)))
+    r = balcony(folder, "report", folder / "run.json", "-o", folder / "report.html", "--answers", folder / "answers.json",
+                timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "wrote" in r.stderr and not (set(p.name for p in folder.iterdir()) - {"run.json", "answers.json", "report.html",
+                                                                               "data", "config"})
+    return folder / "report.html"
 
 
 def answers_for(d):
     return {d.reflection[0].id: "I trusted the room <too much> & never asked.", d.reflection[-1].id: "Meet the GP first."}
 
 
-def test_the_html_is_self_contained_and_carries_every_section_and_the_answers():
+def test_the_html_is_self_contained_and_carries_every_section_and_the_answers(report_html):
     _, d = tutorial_debrief()
-    html = tutorial_html()
+    html = report_html.read_text(encoding="utf-8")
     assert html.count("<svg") == 4 and "<script" not in html.lower()
     assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", html), "a link to an outside file"
     assert not re.search(r"url\((?!#)|@import", html)                  # url(#clip) refers inside the page
@@ -97,11 +106,10 @@ def _blank(png) -> bool:
 
 @pytest.mark.skipif(not shutil.which("pdftoppm") or not shutil.which(CHROMIUM),
                     reason="needs Debian's chromium and poppler-utils (.ci/run installs them)")
-def test_the_report_opens_in_chromium_offline_and_prints_page_by_section(tmp_path):
+def test_the_report_opens_in_chromium_offline_and_prints_page_by_section(tmp_path, report_html):
     playwright = pytest.importorskip("playwright.sync_api")
     _, d = tutorial_debrief()
-    page_file = tmp_path / "report.html"
-    page_file.write_text(tutorial_html(), encoding="utf-8")
+    page_file = report_html
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
         try:
