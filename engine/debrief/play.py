@@ -44,6 +44,7 @@ class Step:
     choice: int
     perceptions: tuple         # ((kind, who), ...) spent just before it
     turn: int
+    outcome: int | None = None # the chancy outcome the transcript named, if it named one
 
 
 def recorded_run(scenario, transcript) -> Run:
@@ -87,11 +88,11 @@ class Player:
                 scene = run.state.scene
                 key = (scene, seen[scene])
                 forks.append(run.fork())
-                steps.append(Step(len(steps), key, a["choose"], tuple(pending), run.state.turn))
+                steps.append(Step(len(steps), key, a["choose"], tuple(pending), run.state.turn, a.get("outcome")))
                 seen[scene] += 1
                 counts.append(dict(seen))
                 pending = []
-                run.take(a["choose"])
+                _take(run, a["choose"], a.get("outcome"))
         self.steps = tuple(steps)
         self.forks = forks          # forks[k]: the run just before decision k, its perceptions spent
         self.counts = counts        # counts[k]: decisions per scene once decision k is taken
@@ -146,7 +147,7 @@ class Player:
                     choice = want
             if choice is None:
                 choice = self.fallback(scene, avail)
-            run.take(choice)
+            _take(run, choice, step.outcome if step is not None and choice == step.choice else None)
         self.played += 1
         return run
 
@@ -171,6 +172,15 @@ class Player:
         overrides = {self.steps[k].key: c for k, c in (swaps or {}).items()}
         self.finish(run, {}, overrides)
         return outcome(run)
+
+
+def _take(run: Run, index: int, named: int | None) -> None:
+    """take(index), or, where the transcript named the chancy outcome, choose it so and move on."""
+    if named is None:
+        run.take(index)
+    else:
+        run.choose(index, named)
+        run.advance()
 
 
 def outcome(run: Run) -> Outcome:

@@ -6,7 +6,7 @@ import json
 from engine.debrief import build, build_from_run
 
 from .conftest import play
-from .scenarios import DELAYED, GAP
+from .scenarios import DELAYED, GAP, scene
 
 
 # --- the balcony gap ------------------------------------------------------------------------
@@ -221,3 +221,23 @@ def test_the_rule_spends_the_players_attention_before_reading_which_choices_are_
     assert d.ending.id == "good"
     first = next(t for t in d.trace.decisions if t.step == 1)
     assert first.alternative_text == "B" and first.alternative.ending.id == "good"   # listened, then acted again
+
+
+def test_a_chancy_outcome_the_transcript_names_is_replayed_as_named(load_doc):
+    from engine import Run
+    from engine.debrief.play import Player
+    doc = dict(DELAYED, scenes={
+        "start": scene("One.", [{"text": "Gamble", "outcomes": [
+            {"weight": 1000, "effects": [{"add": {"outcomes": -10}}]},
+            {"weight": 1, "effects": [{"add": {"outcomes": 40}}]}], "goto": "end"},
+            {"text": "Wait", "goto": "end"}]),
+    })
+    sc = load_doc(doc)
+    run = Run(sc, 0)
+    run.choose(0, 1)          # a tool names the unlikely outcome
+    run.advance()
+    assert run.state.ending == "good"
+    tr = run.transcript()
+    assert tr["actions"][0].get("outcome") == 1
+    assert Player(sc, tr).outcome.ending.id == "good"
+    assert build(sc, tr).ending.id == "good"
