@@ -466,6 +466,38 @@ def build_app(hub: Hub) -> Starlette:
                              "commits": hub.store.commits, "rows_written": hub.store.written,
                              "sessions": len(hub.rooms), "connections": sum(len(p) for p in hub.players.values())})
 
+    async def export(request):
+        """The session's results (classroom/export.py) for the facilitator: ?session=ID&table=seats|decisions|json,
+        with the facilitator secret in the Authorization header (Bearer), never in the address. Wrong secrets
+        count against the address like wrong codes."""
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import Response
+
+        from . import export as X
+        ip = request.client.host if request.client else "unknown"
+        try:
+            hub._check_attempts(ip)
+        except Refused as r:
+            return JSONResponse({"error": r.code, "message": r.message}, status_code=429)
+        room = hub.rooms.get(request.query_params.get("session", ""))
+        auth = request.headers.get("authorization", "")
+        secret = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        if room is None or not keys.same(secret, room.secret):
+            hub._failed(ip)
+            return JSONResponse({"error": "unauthorised", "message": "no session with that id and secret"},
+                                status_code=403)
+        table = request.query_params.get("table", "json")
+        if table not in ("seats", "decisions", "json"):
+            return JSONResponse({"error": "invalid", "message": "table must be seats, decisions or json"},
+                                status_code=400)
+        data = await run_in_threadpool(X.collect, hub.store.engine, room.id, hub.scenario)
+        if table == "json":
+            body, kind, name = encode(data), "application/json", f"{room.code}-export.json"
+        else:
+            body = X.seats_csv(data) if table == "seats" else X.decisions_csv(data)
+            kind, name = "text/csv; charset=utf-8", f"{room.code}-{table}.csv"
+        return Response(body, media_type=kind, headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
+
     async def root(request):
         return RedirectResponse("/play" + (f"?{request.url.query}" if request.url.query else ""))
 
@@ -475,6 +507,7 @@ def build_app(hub: Hub) -> Starlette:
         Route("/dashboard", page("dashboard.html")),
         Route("/healthz", health),
         Route("/stats", stats),
+        Route("/export", export),
         WebSocketRoute("/ws", socket),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -24,6 +24,7 @@ OPTIONAL = [
     "game.commands.strings",
     "game.commands.host",
     "game.commands.join",
+    "game.commands.export",
 ]
 
 

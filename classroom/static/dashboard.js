@@ -127,7 +127,23 @@ function control(action, extra) {
   });
 }
 
+// The results as files (docs/classroom.md, "Exporting the results"). The secret goes in a header, not the address.
+async function download(table) {
+  $("control-error").textContent = "";
+  try {
+    const r = await fetch(`/export?session=${encodeURIComponent(D.session)}&table=${table}`,
+                          { headers: { Authorization: `Bearer ${D.secret}` } });
+    if (!r.ok) throw new Error((await r.json()).message || r.statusText);
+    const name = (r.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/);
+    const a = el("a", { href: URL.createObjectURL(await r.blob()) });
+    a.download = name ? name[1] : `export.${table === "json" ? "json" : "csv"}`;
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  } catch (e) { $("control-error").textContent = `The download failed: ${e.message}`; }
+}
+
 window.addEventListener("DOMContentLoaded", () => {
+  for (const b of document.querySelectorAll("#exports button")) b.addEventListener("click", () => download(b.dataset.export));
   for (const b of document.querySelectorAll("#controls button")) {
     b.addEventListener("click", () => {
       if (b.dataset.action === "end" && !confirm("End the session for everyone? Its join code stops working.")) return;

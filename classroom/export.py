@@ -1,0 +1,172 @@
+"""A session's results as CSV and JSON: what `balcony export` and the dashboard's download give.
+
+Everything is rebuilt from the database alone (the session row, its seats and their stored actions, each
+with the time it was committed), by replaying each seat's actions on a fresh `engine.Run` with the room's
+seed, exactly as the server does when it restarts. So an export can be taken while the server runs, after
+it stopped, or from a copy of the database. The columns are documented in docs/classroom.md ("Exporting
+the results"); they follow oTree's naming (`session.code`, `participant.id_in_session`,
+`participant.label`), so an oTree user finds the same kind of wide table, one row per participant, and a
+long table, one row per decision.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from datetime import datetime, timezone
+
+from sqlalchemy import or_, select
+
+from engine import load_scenario
+from engine.schema import DIMENSIONS, STANCES
+
+from .room import Room
+from .store import actions, seats, sessions
+
+FORMAT = "balcony-classroom-export"
+FORMAT_VERSION = 1
+
+#: The pattern tags, in the paper's order (the six dimensions, then the four stances' two sides each).
+TAGS = DIMENSIONS + STANCES
+
+SEAT_COLUMNS = (["session.code", "session.id", "session.scenario", "session.scenario_version", "session.seed",
+                 "session.mode", "participant.id_in_session", "participant.label", "participant.time_started_utc",
+                 "participant.status", "participant.decisions", "participant.ending", "participant.ending_title",
+                 "triangle.public_value", "triangle.legitimacy", "triangle.capacity", "player.score", "player.rank"]
+                + [f"tag.{t}" for t in TAGS] + ["participant.transcript_file"])
+
+DECISION_COLUMNS = ("session.code", "participant.id_in_session", "participant.label", "decision.number",
+                    "decision.round", "decision.time_utc", "decision.epoch", "decision.quarter", "decision.scene",
+                    "decision.choice", "decision.text", "decision.tags")
+
+
+class ExportError(Exception):
+    """No such session, or its scenario cannot be loaded: a clear message for the user."""
+
+
+def _utc(t: float | None) -> str:
+    return "" if t is None else datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def collect(engine, which: str, scenario_loader=load_scenario) -> dict:
+    """The export of the session whose id or join code is `which`, as plain JSON types."""
+    with engine.connect() as conn:
+        row = conn.execute(select(sessions).where(or_(sessions.c.id == which, sessions.c.code == which.upper()))
+                           ).mappings().first()
+        if row is None:
+            raise ExportError(f"no session with the id or join code {which!r} in this database")
+        seat_rows = conn.execute(select(seats).where(seats.c.session_id == row["id"]).order_by(seats.c.id)).mappings().all()
+        stored = {}
+        for seat in seat_rows:
+            stored[seat["id"]] = conn.execute(select(actions.c.seq, actions.c.action, actions.c.round, actions.c.at)
+                                              .where(actions.c.seat_id == seat["id"]).order_by(actions.c.seq)).all()
+    try:
+        scenario = scenario_loader(row["scenario_path"])
+    except Exception as e:  # noqa: BLE001 - a moved or broken scenario file is the user's to fix, with a message
+        raise ExportError(f"cannot load the session's scenario {row['scenario_path']}: {e}") from None
+    control = json.loads(row["control"])
+    room = Room(id=row["id"], code=row["code"], secret=row["secret"], scenario=scenario,
+                scenario_path=row["scenario_path"], mode=row["mode"], seed=row["seed"], control=control,
+                created_at=row["created_at"])
+    for seat in seat_rows:
+        room.restore_seat(seat["id"], seat["name"], seat["token_hash"],
+                          [(q, json.loads(a), r) for q, a, r, _ in stored[seat["id"]]])
+    scores = {r["seat"]: r for r in room.scores()}
+    endings = {e.id: e.title for e in scenario.endings}
+    out_seats = []
+    for n, seat in enumerate(room.seats.values(), 1):
+        run = seat.run
+        times = [(json.loads(a), r, at) for _, a, r, at in stored[seat.id]]
+        chosen = [(r, at) for a, r, at in times if "choose" in a]
+        decisions = []
+        for i, (d, (round_, at)) in enumerate(zip(run.history.decisions, chosen), 1):
+            decisions.append({"number": i, "round": round_, "time_utc": _utc(at), "epoch": round(at, 3),
+                              "quarter": d["label"], "scene": d["scene"], "choice": d["choice"], "text": d["text"],
+                              "tags": list(d["tags"])})
+        sc = scores[seat.id]
+        ending = run.state.ending
+        out_seats.append({
+            "id_in_session": n, "seat": seat.id, "label": seat.name,
+            "time_started_utc": _utc(next((s["created_at"] for s in seat_rows if s["id"] == seat.id), None)),
+            "status": run.status, "decisions": run.state.decisions, "ending": ending,
+            "ending_title": endings.get(ending) if ending else None,
+            "triangle": sc["parts"], "score": sc["score"], "rank": sc["rank"],
+            "tags": {t: run.state.tags.get(t, 0) for t in TAGS},
+            "decision_log": decisions, "transcript": run.transcript()})
+    return {"format": FORMAT, "format_version": FORMAT_VERSION,
+            "session": {"id": row["id"], "code": row["code"], "scenario": scenario.id,
+                        "scenario_version": scenario.version, "scenario_title": scenario.title, "seed": row["seed"],
+                        "mode": row["mode"], "created_utc": _utc(row["created_at"]), "ended": bool(control.get("ended"))},
+            "seats": out_seats}
+
+
+def transcript_name(data: dict, seat: dict) -> str:
+    return f"{data['session']['code']}-seat{seat['id_in_session']}.transcript.json"
+
+
+def seats_csv(data: dict) -> str:
+    s = data["session"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(SEAT_COLUMNS)
+    for seat in data["seats"]:
+        tri = seat["triangle"]
+        w.writerow([s["code"], s["id"], s["scenario"], s["scenario_version"], s["seed"], s["mode"],
+                    seat["id_in_session"], seat["label"], seat["time_started_utc"], seat["status"], seat["decisions"],
+                    seat["ending"] or "", seat["ending_title"] or "", tri.get("public_value", ""),
+                    tri.get("legitimacy", ""), tri.get("capacity", ""), seat["score"], seat["rank"]]
+                   + [seat["tags"][t] for t in TAGS] + [transcript_name(data, seat)])
+    return buf.getvalue()
+
+
+def decisions_csv(data: dict) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(DECISION_COLUMNS)
+    for seat in data["seats"]:
+        for d in seat["decision_log"]:
+            w.writerow([data["session"]["code"], seat["id_in_session"], seat["label"], d["number"], d["round"],
+                        d["time_utc"], d["epoch"], d["quarter"], d["scene"], d["choice"], d["text"], " ".join(d["tags"])])
+    return buf.getvalue()
+
+
+def atomic_write_text(path, text: str) -> None:
+    """Write via a temporary file in the same folder, fsync and rename: never half a file."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write(data: dict, fmt: str, folder) -> list[str]:
+    """Write the export into `folder`; returns the files written. json: one file with everything (the
+    transcripts inside). csv: SESSION-seats.csv, SESSION-decisions.csv and one transcript file per seat."""
+    code = data["session"]["code"]
+    files = []
+    if fmt == "json":
+        path = os.path.join(folder, f"{code}-export.json")
+        atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        return [path]
+    for name, text in ((f"{code}-seats.csv", seats_csv(data)), (f"{code}-decisions.csv", decisions_csv(data))):
+        path = os.path.join(folder, name)
+        atomic_write_text(path, text)
+        files.append(path)
+    for seat in data["seats"]:
+        path = os.path.join(folder, transcript_name(data, seat))
+        atomic_write_text(path, json.dumps(seat["transcript"], ensure_ascii=False, indent=1) + "\n")
+        files.append(path)
+    return files

@@ -1,0 +1,56 @@
+"""balcony export SESSION: a classroom session's results as CSV or JSON (see docs/classroom.md)."""
+from __future__ import annotations
+
+from .common import fail
+
+NAME = "export"
+HELP = "export a classroom session's results (seats, decisions, endings, scores, transcripts) as CSV or JSON"
+DESCRIPTION = ("Export a classroom session's results from the server's database: one row per seat, one row per "
+               "decision with its time, and each seat's transcript (which `balcony replay` reproduces). The "
+               "columns are documented in docs/classroom.md.")
+
+
+def add_arguments(p):
+    p.add_argument("session", metavar="SESSION", help="the session's join code or id")
+    p.add_argument("--format", choices=("csv", "json"), default="csv",
+                   help="csv: SESSION-seats.csv, SESSION-decisions.csv and one transcript per seat; "
+                        "json: one SESSION-export.json with everything (default csv)")
+    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL, as for host (default: the SQLite file in "
+                                               "Balcony's data folder)")
+    p.add_argument("--out", metavar="DIR", default=".", help="folder to write into (default: the current folder)")
+
+
+def run(args) -> int:
+    try:
+        from classroom.export import ExportError, collect, write
+        from classroom.store import make_engine, upgrade
+    except ImportError as e:
+        return fail(f"export needs the Python package '{e.name}': reinstall Balcony with its dependencies "
+                    f"(.venv/bin/pip install -e .)")
+    from .host import default_db_url
+    url = args.db or default_db_url()
+    if url.startswith("sqlite:///") and not args.db:
+        from pathlib import Path
+        if not Path(url[len("sqlite:///"):]).exists():
+            return fail(f"no classroom database at {url[len('sqlite:///'):]}: name one with --db URL")
+    try:
+        eng = make_engine(url)
+        upgrade(eng)
+    except Exception as e:  # noqa: BLE001 - a bad URL or unreadable file is bad input
+        return fail(f"cannot open the database {url}: {e}")
+    try:
+        data = collect(eng, args.session)
+    except ExportError as e:
+        return fail(str(e))
+    finally:
+        eng.dispose()
+    try:
+        files = write(data, args.format, args.out)
+    except OSError as e:
+        return fail(f"cannot write to {args.out}: {e.strerror or e}")
+    n = len(data["seats"])
+    print(f"exported session {data['session']['code']} ({data['session']['scenario_title']}, {n} seat"
+          f"{'' if n == 1 else 's'}):")
+    for f in files:
+        print(f"  {f}")
+    return 0
