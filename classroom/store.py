@@ -1,4 +1,4 @@
-"""Storage: SQLAlchemy 2 Core over SQLite (the default) or any URL SQLAlchemy knows; schema by Alembic.
+"""Storage: SQLAlchemy 2 Core over SQLite (the default) or PostgreSQL (psycopg 3), by URL; schema by Alembic.
 
 Every accepted intent is written here before the player hears it was accepted. Writes go through one
 writer that commits them in groups: whatever arrived while the previous commit was on disk is committed
@@ -75,7 +75,21 @@ def make_engine(url: str):
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
         return eng
-    return create_engine(url)
+    if driver_url(url).startswith("postgresql+psycopg://"):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise RuntimeError("PostgreSQL needs the Python package psycopg: pip install 'balcony-game[postgresql]'") from None
+    return create_engine(driver_url(url), pool_pre_ping=True)
+
+
+def driver_url(url: str) -> str:
+    """postgresql://... (and postgres://) through psycopg 3, the driver Balcony installs; SQLAlchemy would
+    otherwise look for psycopg2. A URL that names its driver (postgresql+...://) is left alone."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 def upgrade(eng) -> None:

@@ -27,7 +27,7 @@ def run(args) -> int:
     except ImportError as e:
         return fail(f"export needs the Python package '{e.name}': reinstall Balcony with its dependencies "
                     f"(.venv/bin/pip install -e .)")
-    from .host import default_db_url
+    from .host import default_db_url, hide_password
     url = args.db or default_db_url()
     if url.startswith("sqlite:///") and not args.db:
         from pathlib import Path
@@ -37,7 +37,7 @@ def run(args) -> int:
         eng = make_engine(url)
         upgrade(eng)
     except Exception as e:  # noqa: BLE001 - a bad URL or unreadable file is bad input
-        return fail(f"cannot open the database {url}: {e}")
+        return fail(f"cannot open the database {hide_password(url)}: {e}")
     try:
         data = collect(eng, args.session)
     except ExportError as e:

@@ -22,12 +22,22 @@ def add_arguments(p):
                    help="address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 serves every "
                         "network this computer is on)")
     p.add_argument("--port", type=int, default=8765, metavar="P", help="port (default 8765; 0 picks a free one)")
-    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: a SQLite file in Balcony's data folder)")
+    p.add_argument("--db", metavar="URL", help="database URL: postgresql://USER:PASSWORD@HOST/DB, or any SQLAlchemy URL (default: a SQLite "
+                        "file in Balcony's data folder)")
 
 
 def default_db_url() -> str:
     from ..paths import data_dir
     return f"sqlite:///{data_dir() / 'classroom.db'}"
+
+
+def hide_password(url: str) -> str:
+    """The URL to print: a PostgreSQL password never goes to the terminal or a log."""
+    try:
+        from sqlalchemy.engine import make_url
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy can read: the error that follows says so
+        return url
 
 
 def offered_scenarios(extra: Path | None) -> tuple[dict, dict]:
@@ -69,16 +79,17 @@ def run(args) -> int:
         if load_or_report(path) is None:
             return 2
     url = args.db or default_db_url()
+    shown_url = hide_password(url)
     try:
         store = Store(url)
     except Exception as e:  # noqa: BLE001 - a bad URL or an unreadable file is bad input, not a traceback
-        return fail(f"cannot open the database {url}: {e}")
+        return fail(f"cannot open the database {shown_url}: {e}")
     offered, titles = offered_scenarios(Path(path) if path else None)
     hub = Hub(store, offered, titles)
     try:
         resumed = hub.load()
     except Exception as e:  # noqa: BLE001
-        return fail(f"cannot resume the sessions stored in {url}: {e}")
+        return fail(f"cannot resume the sessions stored in {shown_url}: {e}")
     created = None
     if path is not None:
         from engine import read_metadata
@@ -103,7 +114,7 @@ def run(args) -> int:
         shown = socket.gethostname()  # players use this computer's name or its address on the network
     base = f"http://{shown}:{port}"
     out = sys.stdout
-    print(f"Balcony classroom server at {base}  (database: {url})", file=out)
+    print(f"Balcony classroom server at {base}  (database: {shown_url})", file=out)
     if _is_loopback(args.host):
         print("Listening on this computer only. To let a classroom network join, restart with --host 0.0.0.0 "
               "(see docs/classroom.md).", file=out)

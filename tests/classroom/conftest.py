@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -82,11 +85,11 @@ def host(tmp_path):
 class InProcess:
     """A hub and its Starlette app under Starlette's TestClient: many clients in one process."""
 
-    def __init__(self, tmp_path, scenarios=None):
+    def __init__(self, tmp_path, scenarios=None, url=None):
         from classroom.server import Hub, build_app
         from classroom.store import Store
         from starlette.testclient import TestClient
-        self.url = f"sqlite:///{tmp_path / 'inproc.db'}"
+        self.url = url or f"sqlite:///{tmp_path / 'inproc.db'}"
         self.store = Store(self.url)
         self.hub = Hub(self.store, scenarios or {"tutorial": TUTORIAL})
         self.hub.load()
@@ -138,5 +141,59 @@ def control(ws, room, action, mid=1, **fields):
 @pytest.fixture
 def inproc(tmp_path):
     srv = InProcess(tmp_path)
+    with srv.client:
+        yield srv
+
+
+# --- the two storage backends ---------------------------------------------------------------------------
+#: A PostgreSQL database the tests may use (each test gets its own database created there). .ci/run starts
+#: a server and sets it; without it, the tests start a throwaway server with .ci/pg-test, or skip.
+PG_ENV = "BALCONY_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    url = os.environ.get(PG_ENV)
+    if url:
+        yield url
+        return
+    folder = tempfile.mkdtemp(prefix="balcony-pg-")
+    script = str(ROOT / ".ci" / "pg-test")
+    try:
+        r = subprocess.run(["bash", script, "start", folder], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        r = subprocess.CompletedProcess([], 1, "", str(e))
+    if r.returncode != 0:
+        shutil.rmtree(folder, ignore_errors=True)
+        why = ((r.stderr or r.stdout).strip().splitlines() or ["no reason given"])[-1]
+        pytest.skip(f"PostgreSQL could not be started ({why}): the PostgreSQL runs of the storage tests are "
+                    f"skipped. Install Debian's postgresql package, or set {PG_ENV} to a database URL.")
+    try:
+        yield r.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run(["bash", script, "stop", folder], capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty database of each backend: a SQLite file, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'classroom.db'}"
+        return
+    base = request.getfixturevalue("postgres_server")
+    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed: run .venv/bin/pip install -e '.[test]'")
+    name = "t_" + secrets.token_hex(6)
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def inproc_db(tmp_path, db_url):
+    """`inproc` on each storage backend."""
+    srv = InProcess(tmp_path, url=db_url)
     with srv.client:
         yield srv

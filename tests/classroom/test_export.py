@@ -42,7 +42,8 @@ def _play(inproc, n=3, finish=2):
     return room, state
 
 
-def test_export_csv_and_json_hold_every_seat_and_decision_and_each_transcript_replays(inproc, tmp_path, capsys):
+def test_export_csv_and_json_hold_every_seat_and_decision_and_each_transcript_replays(inproc_db, tmp_path, capsys):
+    inproc = inproc_db  # on SQLite and on PostgreSQL
     room, state = _play(inproc)
     out = tmp_path / "out"
     assert main(["export", room.code.lower(), "--format", "csv", "--db", inproc.url, "--out", str(out)]) == 0
@@ -96,6 +97,9 @@ def test_export_of_an_unknown_session_or_database_is_a_clear_error(inproc, tmp_p
     assert "no session with the id or join code 'NOSUCH'" in capsys.readouterr().err
     assert main(["export", "X", "--db", "nosuchdb://x", "--out", str(tmp_path)]) == 2
     assert "cannot open the database" in capsys.readouterr().err
+    assert main(["export", "X", "--db", "postgresql://u:pw1234@127.0.0.1:1/x", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot open the database postgresql://u:***@127.0.0.1:1/x" in err and "pw1234" not in err
     assert not list(tmp_path.glob("*.csv"))
 
 

@@ -55,9 +55,9 @@ def play(run: RemoteRun, acks: list, until: threading.Event | None = None, k: in
             time.sleep(0.01)
 
 
-def test_sigkill_and_restart_resumes_every_session_and_players_reconnect(host, tmp_path):
+def test_sigkill_and_restart_resumes_every_session_and_players_reconnect(host, tmp_path, db_url):
     port = free_port()
-    db = f"sqlite:///{tmp_path / 'class.db'}"
+    db = db_url  # a SQLite file, then a PostgreSQL database
     h = host("--scenario", "tutorial", "--mode", "free", "--seed", "4", "--port", str(port), db=db)
     # --port given twice: the helper's 0 first, ours last, which argparse keeps
     assert h.address.endswith(f":{port}")

@@ -23,7 +23,8 @@ def play_step(ws, welcome_or_ack, strategy: int, mid: int) -> dict:
     return intent(ws, seq, "choose", mid, index=avail[(strategy + seq) % len(avail)])
 
 
-def test_twelve_players_play_free_to_the_end_and_every_intent_is_stored(inproc):
+def test_twelve_players_play_free_to_the_end_and_every_intent_is_stored(inproc_db):
+    inproc = inproc_db
     room = inproc.room("free", seed=5)
     n = 12
     with contextlib.ExitStack() as stack:
@@ -137,8 +138,8 @@ def test_a_dropped_player_rejoins_with_the_token_exactly_where_they_were(inproc)
                 assert stale["code"] == "stale" and stale["seq"] == 3
 
 
-def test_a_restarted_hub_rebuilds_every_seat_exactly(tmp_path):
-    first = InProcess(tmp_path)
+def test_a_restarted_hub_rebuilds_every_seat_exactly(tmp_path, db_url):
+    first = InProcess(tmp_path, url=db_url)
     with first.client:
         room = first.room("free", seed=11)
         with first.connect() as fac, first.connect() as a, first.connect() as b:
@@ -150,7 +151,7 @@ def test_a_restarted_hub_rebuilds_every_seat_exactly(tmp_path):
                 sa = play_step(a, sa, 0, step)
                 sb = play_step(b, sb, 1, step)
             control(fac, room, "names", on=True)
-    second = InProcess(tmp_path)
+    second = InProcess(tmp_path, url=db_url)
     with second.client:
         again = second.hub.rooms[room.id]
         assert again.control["names"] is True and again.code == room.code
