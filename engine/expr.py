@@ -809,12 +809,16 @@ class _Gen:
         return ast.Call(ast.Name(name, ast.Load()), list(args), [])
 
 
-def check_generated(tree) -> None:
+def check_generated(tree, locate=False) -> None:
     """Refuse generated code with anything outside the whitelist: only the node types in ALLOWED_NODES;
     names only the function's locals (s, v, r), the helpers and leaf functions `_fN`; attributes only of
-    the state `s`, from STATE_ATTRS; constants only numbers within range, true/false, texts and None."""
+    the state `s`, from STATE_ATTRS; constants only numbers within range, true/false, texts and None.
+    With `locate`, also give every node the position compile() needs (line 1), in the same walk."""
     for n in ast.walk(tree):
         t = type(n)
+        if locate and "lineno" in n._attributes:
+            n.lineno = n.end_lineno = 1
+            n.col_offset = n.end_col_offset = 0
         if t not in ALLOWED_NODES:
             raise ValueError(f"generated code holds a {t.__name__}")
         if t is ast.Name and not (n.id in _LOCALS or n.id in HELPERS or n.id == "_bad" or _LEAF.match(n.id)):
@@ -867,7 +871,7 @@ def generated_tree(c: Compiled, name: str = "balcony_expr") -> ast.Module:
     else:
         body.append(ast.Return(value))
     fdef = ast.FunctionDef(name, ast.arguments([], [ast.arg("s")], None, [], [], None, []), body, [], None)
-    tree = ast.fix_missing_locations(ast.Module([fdef], []))
+    tree = ast.Module([fdef], [])
     names = {"__builtins__": {}, "_bad": _bad, **HELPERS}
     names.update({name: fn for name, fn in gen.names.values()})
     return tree, names
@@ -882,7 +886,7 @@ def _generate(c: Compiled) -> Callable:
 
 
 def _function(tree, names):
-    check_generated(tree)
+    check_generated(tree, locate=True)
     code = compile(tree, "<balcony expression>", "exec")
     fcode = next(k for k in code.co_consts if isinstance(k, types.CodeType))
     return types.FunctionType(fcode, names, fcode.co_name)
@@ -898,7 +902,19 @@ def picker(choices) -> Callable:
     conditions' own generated code is inlined (one call where there were one per choice); any other function
     is called. Same truth values as calling each condition: the result is looked up by the bits of the
     conditions that hold."""
-    choices = list(choices)
+    choices = tuple(choices)
+    got = _PICKERS.get(choices)
+    if got is None:
+        if len(_PICKERS) > 4096:
+            _PICKERS.clear()
+        got = _PICKERS[choices] = _picker(choices)
+    return got
+
+
+_PICKERS: dict = {}  # ((index, condition), ...) -> picker: scenes with the same conditions share one
+
+
+def _picker(choices):
     guarded = [(i, f) for i, f in choices if f is not None]
     if len(guarded) > MAX_PICKER_BITS:
         return lambda s: tuple(i for i, f in choices if f is None or f(s))
@@ -923,7 +939,7 @@ def picker(choices) -> Callable:
         body.append(ast.Assign([ast.Name("v", ast.Store())], ast.Attribute(ast.Name("s", ast.Load()), "vals", ast.Load())))
     body.append(ast.Return(ast.Subscript(ast.Name("_open", ast.Load()), index, ast.Load())))
     fdef = ast.FunctionDef("balcony_picker", ast.arguments([], [ast.arg("s")], None, [], [], None, []), body, [], None)
-    tree = ast.fix_missing_locations(ast.Module([fdef], []))
+    tree = ast.Module([fdef], [])
     names = {"__builtins__": {}, "_bad": _bad, "_open": tuple(table), **HELPERS}
     names.update({name: fn for name, fn in gen.names.values()})
     return _function(tree, names)

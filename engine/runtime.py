@@ -458,6 +458,12 @@ class Run:
         choice = choices[index]
         if choice.cond is not None and not choice.cond(s):
             self.choose(index)  # raises the usual ChoiceError
+        self._take_open(scene, choice, index)
+
+    def _take_open(self, scene, choice, index: int) -> None:
+        """take() of a choice known to be available now (a simulation's picker found it so), when the run does
+        not record its history: the same steps, without checking the choice again."""
+        s = self.state
         self.actions.append({"choose": index})
         s.decisions += 1
         if choice.tags:
@@ -489,7 +495,8 @@ class Run:
         end_turn = self._end_turn
         if end_turn is not None and s.turn > end_turn:
             s.end_requested = True
-        s.notices = []
+        if s.notices:
+            s.notices = []
         if s.end_requested or s.next_scene is None:
             self._finish()
             return
@@ -499,7 +506,7 @@ class Run:
         s.next_scene = None
         visits = s.visits
         visits[scene_id] = visits.get(scene_id, 0) + 1
-        scene = scenes[scene_id]
+        scene = self.scenario.scenes[scene_id]
         if scene.on_enter:
             cause = f"scene:{scene_id}"
             for f in scene.on_enter:

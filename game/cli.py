@@ -48,11 +48,16 @@ class _Missing:
         return 2
 
 
-def build_parser():
+def build_parser(only: str | None = None):
+    """The parser and the subcommand modules by name. With `only` (a subcommand's name), only that one
+    command's module is imported: starting `balcony simulate` need not import the window or graphviz."""
     parser = _Parser(prog="balcony", description="Balcony: a serious game about systems leadership in public services.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     modules = {}
-    for name in COMMANDS + OPTIONAL:
+    names = COMMANDS + OPTIONAL
+    if only is not None:
+        names = [n for n in names if n.rsplit(".", 1)[1] == only]
+    for name in names:
         try:
             mod = importlib.import_module(name)
         except ModuleNotFoundError as e:
@@ -73,7 +78,12 @@ def build_parser():
 
 
 def main(argv=None) -> int:
-    parser, modules = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    first = words[0] if words else None
+    known = {n.rsplit(".", 1)[1] for n in COMMANDS + OPTIONAL}
+    parser, modules = build_parser(first if first in known else None)
+    if first in known and first not in modules:  # its module was not there: the full list, to say so
+        parser, modules = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
         args = parser.parse_args(["play", *(argv or [])])

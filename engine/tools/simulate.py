@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import random
 import statistics
 import zlib
@@ -169,11 +170,14 @@ class SimResult:
         for j, mid in enumerate(self.meter_ids):
             m = sc.meters[mid]
             row = {"id": mid, "label": m.label, "range": [m.lo, m.hi], "at": []}
+            last = last_summary = None
             for t in list(self.turns) + [None]:
                 vals = [x[j] for x in self.meter_samples.get(t, [])]
                 if not vals:
                     continue
-                row["at"].append({"at": at_label(t), "turn": t, **summary(vals, m.lo, m.hi)})
+                if vals != last:  # (runs that have ended keep their final values: often nothing changes)
+                    last, last_summary = vals, summary(vals, m.lo, m.hi)
+                row["at"].append({"at": at_label(t), "turn": t, **last_summary})
             out.append(row)
         return out
 
@@ -207,26 +211,27 @@ class SimResult:
         `z` standard errors on every count, and each choice was taken in at least `min_runs` runs.
         """
         metrics = ("public_value", "legitimacy", "capacity", "ending quality")
-        sums: dict = {}  # (scene, index) -> [n, 4 sums, 4 sums of squares]
-        for taken, m in self.outcomes:
+        runs_of: dict = {}  # choice number -> the runs (their place in `outcomes`) that took it, in order
+        for r, (taken, _) in enumerate(self.outcomes):
             for key in taken:
-                acc = sums.get(key)
-                if acc is None:
-                    acc = sums[key] = [0] + [0.0] * 8
-                acc[0] += 1
-                for j in range(4):
-                    acc[1 + j] += m[j]
-                    acc[5 + j] += m[j] * m[j]
+                got = runs_of.get(key)
+                if got is None:
+                    runs_of[key] = [r]
+                else:
+                    got.append(r)
+        # each count as a column over the runs, and its squares: sums over a choice's runs, added in run order
+        cols = [[float(m[j]) for _, m in self.outcomes] for j in range(4)]
+        squares = [[x * x for x in col] for col in cols]
         out = []
         for sid, sc in self.scenario.scenes.items():
             stats = {}
             first = self.numbers.first[sid]
             for c in sc.choices:
-                acc = sums.get(first + c.index)
-                if acc and acc[0] >= min_runs:
-                    n = acc[0]
-                    means = [acc[1 + k] / n for k in range(4)]
-                    var = [max(0.0, acc[5 + k] / n - means[k] ** 2) for k in range(4)]
+                runs = runs_of.get(first + c.index)
+                if runs and len(runs) >= min_runs:
+                    n = len(runs)
+                    means = [_add_up(map(cols[k].__getitem__, runs)) / n for k in range(4)]
+                    var = [max(0.0, _add_up(map(squares[k].__getitem__, runs)) / n - means[k] ** 2) for k in range(4)]
                     stats[c.index] = (n, means, [math.sqrt(v / n) for v in var])
             for a, (na, ma, sa) in stats.items():
                 if sc.choices[a].intended == "dominated":
@@ -262,13 +267,17 @@ def _mmm(xs):
     return {"min": round(min(xs), 2), "median": round(statistics.median(xs), 2), "max": round(max(xs), 2)}
 
 
+def _add_up(xs) -> float:
+    """Floats added one by one, in order, from 0.0 (as a running total is; not compensated)."""
+    return functools.reduce(operator.add, xs, 0.0)
+
+
 def summary(vals, lo, hi, bins: int = HIST_BINS) -> dict:
     """min, median, max, mean and a histogram of `bins` equal bins over [lo, hi]."""
     hist = [0] * bins
     width = (hi - lo) / bins if hi > lo else 1
-    for v in vals:
-        k = int((v - lo) / width)
-        hist[min(bins - 1, max(0, k))] += 1
+    for k, n in Counter([int((v - lo) / width) for v in vals]).items():
+        hist[min(bins - 1, max(0, k))] += n
     return {"min": round(min(vals), 2), "median": round(statistics.median(vals), 2), "max": round(max(vals), 2),
             "mean": round(statistics.fmean(vals), 2), "histogram": hist}
 
@@ -471,7 +480,7 @@ def _play_fast(scenario, persona, seed, scores, turns, sample, path, first):
     habits = persona.perceive if scenario.perception.attention > 0 else ()
     uniform = persona.kind == "random"
     rand = rng.random
-    take, add = run.take, path.append
+    take, take_open, add = run.take, run._take_open, path.append
     try:
         for _ in range(MAX_DECISIONS + 1):
             if s.status != "choosing":
@@ -490,7 +499,10 @@ def _play_fast(scenario, persona, seed, scores, turns, sample, path, first):
             else:
                 i = pick(persona, scores[scene_id], avail, rng)
             add(first[scene_id] + i)
-            take(i)
+            if s.status == "choosing":  # still (a persona's perception may not end the run, but be sure)
+                take_open(scene, scene.choices[i], i)
+            else:
+                take(i)
         else:
             raise Endless(run)
         if s.status != "ended":  # cannot happen: take() always leaves a scene or ends
