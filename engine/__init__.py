@@ -7,7 +7,7 @@ The driving API (see docs/engine-api.md)::
     snap = run.snapshot()   # then run.perceive(...), run.choose(i), run.advance()
 """
 from .diagnostics import CODES, Diagnostic
-from .errors import BalconyError, ChoiceError, ContentError, ExprError, PhaseError, SaveError
+from .errors import BalconyError, ChoiceError, ContentError, ExprError, ExprRuntimeError, PhaseError, SaveError
 from .loader import check_file, load_scenario, read_metadata
 from .replay import ReplayResult, apply_action, replay
 from .runtime import CHOOSING, ENDED, OUTCOME, History, Run, RunState
@@ -16,7 +16,8 @@ from .scenario import Scenario
 from .views import Snapshot
 
 __all__ = [
-    "CODES", "Diagnostic", "BalconyError", "ChoiceError", "ContentError", "ExprError", "PhaseError", "SaveError",
+    "CODES", "Diagnostic", "BalconyError", "ChoiceError", "ContentError", "ExprError", "ExprRuntimeError", "PhaseError",
+    "SaveError",
     "check_file", "load_scenario", "read_metadata", "ReplayResult", "apply_action", "replay", "CHOOSING", "ENDED",
     "OUTCOME", "History", "Run", "RunState", "read_save", "write_save", "Scenario", "Snapshot",
 ]

@@ -29,6 +29,11 @@ class SaveError(BalconyError):
     """A save or transcript file could not be read, or does not fit the scenario."""
 
 
+class ExprRuntimeError(BalconyError):
+    """An expression's arithmetic overflowed, or gave no number (NaN), while a run was being played; the
+    message names the expression."""
+
+
 class ExprError(BalconyError):
     """An expression is outside the grammar or refers to something undeclared."""
 

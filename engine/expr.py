@@ -33,7 +33,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Callable
 
-from .errors import BalconyError, ExprError
+from .errors import ExprError, ExprRuntimeError
 from .views import shown
 
 MAX_LENGTH = 2000
@@ -836,10 +836,6 @@ def check_generated(tree, locate=False) -> None:
                 raise ValueError(f"generated code holds the constant {c!r}")
         if t is ast.Call and not (isinstance(n.func, ast.Name) and not n.keywords):
             raise ValueError("generated code calls something that is not a named function")
-
-
-class ExprRuntimeError(BalconyError):
-    """An expression's arithmetic overflowed, or gave no number (NaN), while a run was being played."""
 
 
 def _bad(src, value=None):

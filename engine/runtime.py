@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 
 from .endings import explain
 from .checkpoints import checkpoint
-from .errors import ChoiceError, PhaseError
+from .errors import ChoiceError, ExprRuntimeError, PhaseError
 from .phases import PhaseMachine
 from .scenario import RETURN, Scenario
 from .textfmt import quote, tidy
@@ -730,6 +730,8 @@ class Run:
         vals = s.vals
         old = vals[key]
         rng = self._ranges.get(key)
+        if value != value:  # NaN: no meter ever holds it (expressions that may give one say so themselves)
+            raise ExprRuntimeError(f"'{key}' would become no number (NaN), because of {cause}")
         if rng is not None:
             lo, hi, integer = rng
             value = lo if value < lo else (hi if value > hi else value)
