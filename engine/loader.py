@@ -19,6 +19,7 @@ from . import schema as S
 from .diagnostics import Diagnostics
 from .errors import ContentError, ExprError
 from .expr import ANY_BOOL, BOOL, NUM, TEXT, Compiled, Env, _const, compile_expr
+from .expr import never_reason
 from .scenario import (RETURN, Assumption, CastMember, Choice, Ending, Event, Flag, Later, Meter, Outcome, Perception, Phase, Rule,
                        Scenario, Scene, Stakeholder, Story)
 from .textfmt import compile_template
@@ -1358,11 +1359,27 @@ class _Loader:
     def check_conditions(self):
         for c, container, key, what in self.cond_checks:
             if True not in c.interval:
-                self.warn(container, key, "BAL033", f"{what} can never hold, given the declared ranges: "
-                                                    f"check the numbers and the comparison")
+                self._constant_condition(c, container, key, "BAL033", f"{what} can never hold",
+                                         "check the numbers and the comparison")
             elif False not in c.interval and not c.is_const:
-                self.warn(container, key, "BAL035", f"{what} always holds, given the declared ranges: "
-                                                    f"remove it, or fix the comparison")
+                self._constant_condition(c, container, key, "BAL035", f"{what} always holds",
+                                         "remove it, or fix the comparison")
+
+    def _constant_condition(self, c, container, key, code, said, fix):
+        """BAL033/BAL035 at the comparison that decides it, with the ranges that rule the other value out."""
+        src = container[key] if isinstance(container, (dict, list)) else None
+        why = never_reason(c, src) if isinstance(src, str) else None
+        if why is None:
+            self.warn(container, key, code, f"{said}, given the declared ranges: {fix}")
+            return
+        offset, term, left, op, right = why
+        truth = "true" if code == "BAL035" else "false"
+
+        def side(name, iv):
+            return f"its {name} side {'lies in' if ' to ' in iv else 'is'} {iv}"
+        self.diags.warning(_file(container, self.root_name), self._at(container, key, src, offset), code,
+                           f"{said}, given the declared ranges: '{term}' is always {truth}, as "
+                           f"{side('left', left)} and {side('right', right)}: {fix}")
 
 
 def _gotos(choice) -> tuple:

@@ -403,6 +403,22 @@ def test_BAL033_condition_never_holds(diags_of):
     at(p, diags, "BAL033", "if: outcomes > 200", severity="warning")
 
 
+def test_BAL021_a_word_where_a_number_is_expected_says_so(diags_of):
+    p, diags = diags_of({"scenes": {"start": {"choices": [
+        {"text": "a", "goto": "end", "effects": [{"set": {"alice.trust": "four"}}, {"add": {"outcomes": "plenty"}}]}]}}})
+    assert "a number is expected here (write 4)" in at(p, diags, "BAL021", "alice.trust: four").message
+    assert "a number is expected here" in at(p, diags, "BAL021", "outcomes: plenty").message
+
+
+def test_BAL033_points_at_the_term_and_gives_its_range(diags_of):
+    p, diags = diags_of({"flags": {"storm": False}, **choice_if("storm and alice.trust >= 120 and outcomes > 3")})
+    d = at(p, diags, "BAL033", "if: storm and", col="alice.trust >= 120", severity="warning")
+    assert "'alice.trust >= 120' is always false, as its left side lies in 0 to 100 and its right side is 120" in d.message
+    p, diags = diags_of({"flags": {"storm": False}, **choice_if("storm or outcomes <= 100")})
+    d = at(p, diags, "BAL035", "if: storm or", col="outcomes <= 100", severity="warning")
+    assert "'outcomes <= 100' is always true" in d.message
+
+
 def test_BAL034_choice_count(diags_of):
     p, diags = diags_of({"scenes": {"start": {"choices": [{"text": f"c{i}", "goto": "end"} for i in range(5)]}}})
     at(p, diags, "BAL034", "text: c0", col="- {text: c0")
