@@ -941,6 +941,21 @@ def _picker(choices):
     return _function(tree, names)
 
 
+def values_function(compileds) -> Callable:
+    """One generated function for several values: state -> the tuple of their values, in order (one call
+    where there were one per value). A value that may overflow is read through its own guarded function."""
+    gen = _Gen()
+    items = [gen.call(c.fn) if c.risky else c.code(gen) for c in compileds]
+    body = []
+    if gen.uses_vals:
+        body.append(ast.Assign([ast.Name("v", ast.Store())], ast.Attribute(ast.Name("s", ast.Load()), "vals", ast.Load())))
+    body.append(ast.Return(ast.Tuple(items, ast.Load())))
+    fdef = ast.FunctionDef("balcony_values", ast.arguments([], [ast.arg("s")], None, [], [], None, []), body, [], None)
+    names = {"__builtins__": {}, "_bad": _bad, **HELPERS}
+    names.update({name: fn for name, fn in gen.names.values()})
+    return _function(ast.Module([fdef], []), names)
+
+
 # --- the reference interpreter ----------------------------------------------------------------------------
 
 def interpret(src, env: Env, state, self_id: str | None = None, group_var: tuple | None = None):

@@ -16,9 +16,11 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..errors import BalconyError
 from ..runtime import Run
 from . import personas as P
 from .measure import at_label
+from .tuning import EndMeasures, at_end
 from .words import WordTable
 
 QUALITY_SCORE = {"best": 3, "good": 2, "mixed": 1, "poor": 0}
@@ -144,6 +146,9 @@ class SimResult:
     meter_samples: dict = field(default_factory=dict)        # turn or None -> list of tuples
     records: list = field(default_factory=list)              # RunRecords, when kept
     errors: list = field(default_factory=list)               # (seed, message, transcript)
+    measures: object = None                                  # the tuning.EndMeasures read at each run's end
+    finals: list = field(default_factory=list)               # their values at the end of each run, in seed order
+    final_endings: list = field(default_factory=list)        # each run's ending, in the same order
 
     # --- reporting -------------------------------------------------------
     @property
@@ -257,6 +262,7 @@ class SimResult:
             "scenes": self.scene_table(), "dominated": self.dominated(),
             "length": {"decisions": {"mean": mean(self.decisions), **_mmm(self.decisions)},
                        "words": {"mean": mean(self.words), **_mmm(self.words)}},
+            "at_end": at_end(self),
             "errors": [{"seed": s, "message": m} for s, m, _ in self.errors],
         }
 
@@ -306,6 +312,8 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
     res = SimResult(scenario, persona, runs, seed)
     res.meter_ids = tuple(scenario.meters)
     res.turns = tuple(turns) if turns is not None else year_turns(scenario)
+    res.measures = EndMeasures(scenario)
+    read_end, finals, final_endings = res.measures.read, res.finals, res.final_endings
     custom_sample = sample is not None
     sample = sample or _meter_sampler(scenario)
     for t in list(res.turns) + [None]:
@@ -343,7 +351,13 @@ def simulate(scenario, runs: int = 1000, persona="random", seed: int = 0, *, kee
             res.errors.append((rseed, str(e), e.run.transcript()))
             continue
         s = run.state
+        try:
+            finals.append(read_end(s))
+        except BalconyError as e:  # an ending's condition whose arithmetic gives no number
+            res.errors.append((rseed, f"at the end of the run (seed {rseed}): {e}", run.transcript()))
+            continue
         ending = s.ending
+        final_endings.append(ending)
         endings[ending] += 1
         decisions_l.append(s.decisions)
         w = ending_words.get(ending, 0.0) + sum(map(words_of.__getitem__, path))
@@ -417,6 +431,7 @@ def _simulate_in_workers(scenario, runs, persona, seed, keep_runs, turns, progre
     res.meter_ids = tuple(scenario.meters)
     res.turns = tuple(turns) if turns is not None else year_turns(scenario)
     res.numbers = ChoiceNumbers(scenario)
+    res.measures = EndMeasures(scenario)
     for t in list(res.turns) + [None]:
         res.meter_samples[t] = []
     for part in parts:  # in seed order, as one process would have gathered them
@@ -432,6 +447,8 @@ def _simulate_in_workers(scenario, runs, persona, seed, keep_runs, turns, progre
             res.meter_samples[t] += values
         res.records += part["records"]
         res.errors += part["errors"]
+        res.finals += part["finals"]
+        res.final_endings += part["final_endings"]
     return res
 
 
@@ -455,7 +472,7 @@ def _block_worker(path, content_hash, persona_name, seed, runs, keep_runs, turns
     return {"endings": res.endings, "decisions": res.decisions, "words": res.words,
             "final_entries": res.final_entries, "scene_runs": res.scene_runs, "choice_hits": res.choice_hits,
             "choice_runs": res.choice_runs, "outcomes": res.outcomes, "meter_samples": res.meter_samples,
-            "records": res.records, "errors": res.errors}
+            "records": res.records, "errors": res.errors, "finals": res.finals, "final_endings": res.final_endings}
 
 
 def _play_fast(scenario, persona, seed, scores, turns, sample, path, first):

@@ -8,6 +8,7 @@ import sys
 from engine import BalconyError
 from engine.tools import personas as P
 from engine.tools.simulate import simulate
+from engine.tools.tuning import near
 
 from .common import dump_json, fail
 from .toolkit import Progress, add_file_argument, load, pct, sparkline
@@ -24,6 +25,8 @@ def add_arguments(p):
     p.add_argument("--seed", type=int, default=0, help="first seed; run k uses seed S+k (default 0)")
     p.add_argument("--persona", default="random", help="who plays (default random); --persona list shows them")
     p.add_argument("--out", metavar="DIR", help="write a transcript of every stuck run here")
+    p.add_argument("--near", metavar="ENDING",
+                   help="for the runs that missed this ending: which of its conditions failed, and by how much")
     p.add_argument("--jobs", type=int, default=0, metavar="N",
                    help="share the runs among N worker processes (default: one per core from 4,000 runs; "
                         "1 plays them all here). The result is the same either way")
@@ -45,6 +48,12 @@ def run(args) -> int:
         return fail(f"there is no persona '{args.persona}': the personas are {', '.join(personas)}")
     if args.runs < 1:
         return fail("--runs must be at least 1")
+    ending_ids = [e.id for e in scenario.endings]
+    if args.near is not None and args.near not in ending_ids:
+        import difflib
+        close = difflib.get_close_matches(args.near, ending_ids, 1, 0.6)
+        hint = f": did you mean '{close[0]}'?" if close else ""
+        return fail(f"there is no ending '{args.near}'{hint} The endings are {', '.join(ending_ids)}")
     jobs = args.jobs if args.jobs > 0 else (max(1, os.cpu_count() or 1) if args.runs >= 4000 else 1)
     try:
         res = simulate(scenario, args.runs, args.persona, args.seed, progress=Progress(f"simulating {args.persona}"),
@@ -57,10 +66,14 @@ def run(args) -> int:
             with open(os.path.join(args.out, f"{scenario.id}-{args.persona}-seed{seed}.json"), "w") as f:
                 json.dump(transcript, f, indent=2)
     d = res.to_dict()
+    if args.near is not None:
+        d["near"] = near(res, args.near)
     if args.json:
         dump_json(d)
     else:
         print(report(res, d))
+        if args.near is not None:
+            print(near_report(d["near"]))
     if res.errors and not args.json:
         print(f"{len(res.errors)} run(s) got stuck; the first: seed {res.errors[0][0]}: {res.errors[0][1]}",
               file=sys.stderr)
@@ -97,8 +110,48 @@ def report(res, d) -> str:
         for x in d["dominated"]:
             lines.append(f"  {x['scene']}: choice {x['choice'] + 1} \"{x['text']}\" is beaten by choice {x['by'] + 1} "
                          f"\"{x['by_text']}\"")
+    lines += at_end_report(d["at_end"])
     length = d["length"]
     lines.append("")
     lines.append(f"Length: {length['decisions']['mean']} decisions on average ({length['decisions']['min']}-"
                  f"{length['decisions']['max']}); about {length['words']['mean']:.0f} words read.")
+    return "\n".join(lines)
+
+
+def _mmm(x) -> str:
+    return f"{x['min']:>7g} / {x['median']:>7g} / {x['max']:>7g}  |{sparkline(x['histogram'])}|"
+
+
+def at_end_report(a) -> list:
+    """The triangle, the computed values and each ending's terms at the end of the runs."""
+    lines = []
+    if a["triangle"] or a["computed"]:
+        lines += ["", "At the end of the runs (min / median / max, and a histogram):"]
+        for x in a["triangle"]:
+            lines.append(f"  triangle {x['id']:>20}: {_mmm(x)}")
+        for x in a["computed"]:
+            lines.append(f"  computed {x['id']:>20}: {_mmm(x)}")
+    if a["endings"]:
+        lines += ["", "Endings' conditions at the end, term by term (share of runs in which each held):"]
+        for e in a["endings"]:
+            lines.append(f"  {e['title']} ({e['id']}): {e['condition']}")
+            for t in e["terms"]:
+                extra = f"   left side {_mmm(t['left'])}" if "left" in t else ""
+                lines.append(f"    {pct(t['held']):>6} held  {t['term']}{extra}")
+    return lines
+
+
+def near_report(n) -> str:
+    lines = ["", f"Near \u201c{n['title']}\u201d ({n['ending']}): {n['missed']} of {n['runs']} runs missed it."]
+    if n.get("fallback"):
+        lines.append("  It is the fallback: a run gets it when no other ending's condition holds.")
+        return "\n".join(lines)
+    lines.append(f"  Condition: {n['condition']}")
+    for t in n["terms"]:
+        short = t.get("short_by")
+        by = (f", short by {short['median']:g} at the median (mean {short['mean']:g}, {short['min']:g} to "
+              f"{short['max']:g})") if short else ""
+        lines.append(f"  {t['failed']:>6} failed  {t['term']}{by}")
+    if n["all_held"]:
+        lines.append(f"  {n['all_held']} run(s) met every term but were taken by an ending judged earlier.")
     return "\n".join(lines)
