@@ -877,7 +877,7 @@ def _generate(c: Compiled) -> Callable:
     tree, names = generated_tree(c)
     fn = _function(tree, names)
     if not c.risky:
-        _INLINE[fn] = c  # its code may be inlined into a larger function (see picker)
+        fn.balcony_compiled = c  # its code may be inlined into a larger function (see picker)
     return fn
 
 
@@ -888,7 +888,6 @@ def _function(tree, names):
     return types.FunctionType(fcode, names, fcode.co_name)
 
 
-_INLINE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # generated function -> its Compiled
 MAX_PICKER_BITS = 8
 
 
@@ -901,13 +900,13 @@ def picker(choices) -> Callable:
     choices = tuple(choices)
     got = _PICKERS.get(choices)
     if got is None:
-        if len(_PICKERS) > 4096:
-            _PICKERS.clear()
         got = _PICKERS[choices] = _picker(choices)
     return got
 
 
-_PICKERS: dict = {}  # ((index, condition), ...) -> picker: scenes with the same conditions share one
+#: ((index, condition), ...) -> picker: scenes with the same conditions share one. An entry lasts as long as a
+#: scene holds its picker, so a scenario no longer used takes its pickers with it.
+_PICKERS: "weakref.WeakValueDictionary" = weakref.WeakValueDictionary()
 
 
 def _picker(choices):
@@ -924,7 +923,7 @@ def _picker(choices):
     gen = _Gen()
     terms = []
     for bit, (_, f) in enumerate(guarded):
-        c = _INLINE.get(f)
+        c = getattr(f, "balcony_compiled", None)
         test = c.code(gen) if c is not None else gen.call(f)
         terms.append(ast.IfExp(test, ast.Constant(1 << bit), ast.Constant(0)))
     index = terms[0]
@@ -1028,7 +1027,11 @@ def compile_expr(src, env: Env, self_id: str | None = None, want: str | None = N
         if c.emit is not None:  # composite: its own object, named for run-time messages
             c.src = src if isinstance(src, str) else repr(src)
         elif c.key is not None and c._fn is not None and not c.is_const:  # a plain state value: inline it
-            _INLINE.setdefault(c._fn, c)
+            try:
+                if not hasattr(c._fn, "balcony_compiled"):
+                    c._fn.balcony_compiled = c
+            except AttributeError:  # a callable that takes no attributes: it is called, not inlined
+                pass
         if key is not None:
             cache[key] = c
     if want == BOOL and c.type != BOOL:

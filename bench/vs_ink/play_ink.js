@@ -25,6 +25,7 @@ const compileMs = Number(process.hrtime.bigint() - t0) / 1e6;
 let choices = 0;
 let checksum = 0;
 t0 = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 for (let r = 0; r < runs; r++) {
   story.ResetState();
   for (;;) {
@@ -37,5 +38,8 @@ for (let r = 0; r < runs; r++) {
   checksum += story.variablesState["v0"];
 }
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-console.log(JSON.stringify({ runs, seconds, per_second: runs / seconds, choices_per_run: choices / runs,
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+console.log(JSON.stringify({ runs, seconds, per_second: runs / seconds, cpu_seconds: cpuSeconds,
+                             per_cpu_second: runs / cpuSeconds, choices_per_run: choices / runs,
                              compile_ms: compileMs, mean_v0: checksum / runs }));
