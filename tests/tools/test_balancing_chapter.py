@@ -19,6 +19,8 @@ def test_every_excerpt_is_the_tutorials_own():
     assert len(blocks) >= 5
     for block in blocks:
         want = [ln.rstrip() for ln in block.rstrip("\n").splitlines()]
+        assert want[0] in ("rules:", "computed:") and want[0] in lines  # the section it comes from
+        want = want[1:]
         assert any(lines[i:i + len(want)] == want for i in range(len(lines))), block
 
 
