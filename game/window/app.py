@@ -26,6 +26,27 @@ from .theme import MAX_WINDOW, MIN_WINDOW, Theme
 from .tts import Speaker
 
 
+def _sdl_wait_function() -> Callable[[Any, int], int] | None:
+    """``SDL_WaitEventTimeout`` from the SDL library pygame loaded, or None where it cannot be found."""
+    if os.environ.get("BALCONY_POLLING_WAIT"):  # the benchmark's comparison
+        return None
+    try:
+        import ctypes
+        import re
+
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            path = next(line.split()[-1] for line in maps if re.search(r"/libSDL2-2[-.][^/]*\.so", line))
+        fn = ctypes.CDLL(path).SDL_WaitEventTimeout
+    except Exception:  # not Linux, or an unusual build: pygame's own wait
+        return None
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_SDL_WAIT: Callable[[Any, int], int] | None = None
+
+
 def _delegate(name: str) -> property:
     return property(lambda self: getattr(self.context, name),
                     lambda self, value: setattr(self.context, name, value))
@@ -83,6 +104,9 @@ class App:
         os.environ.setdefault("SDL_VIDEO_MINIMIZE_ON_FOCUS_LOSS", "0")
         pygame.display.init()
         pygame.font.init()
+        global _SDL_WAIT
+        if _SDL_WAIT is None:
+            _SDL_WAIT = _sdl_wait_function()
         pygame.key.set_repeat(350, 40)
         pygame.display.set_caption("Balcony")
         try:
@@ -261,9 +285,8 @@ class App:
         """One loop iteration. Returns False once the app should stop."""
         events: list[pygame.event.Event]
         if block and not self.animating() and not self.dirty:
-            timeout = self._timeout_ms()
-            first = pygame.event.wait(timeout) if timeout else pygame.event.wait()
-            events = [first] + pygame.event.get()
+            self._wait(self._timeout_ms())
+            events = pygame.event.get()
         else:
             if block:
                 self._tick.tick(60)  # animating: 60 frames a second, not as fast as possible
@@ -287,9 +310,29 @@ class App:
             self.draw()
             pygame.display.flip()
             self.frames += 1
+            if self.frames == 1 and os.environ.get("BALCONY_FIRST_FRAME_FILE"):
+                self._report_first_frame(os.environ["BALCONY_FIRST_FRAME_FILE"])
             for cb in list(self.on_frame):
                 cb(self)
         return self.running
+
+    def _report_first_frame(self, path: str) -> None:
+        """For bench/window_wait.py: the wall-clock time the first frame was shown; then quit."""
+        Path(path).write_text(repr(time.time()), encoding="utf-8")
+        self.stop(0)
+
+    def _wait(self, timeout_ms: int) -> None:
+        """Sleep until an event arrives (or ``timeout_ms``, when > 0), leaving it queued.
+
+        ``pygame.event.wait`` polls every millisecond (about 1,000 wake-ups a
+        second); SDL's own ``SDL_WaitEventTimeout`` blocks on the display
+        connection, and other threads' events (timers, key repeat) wake it."""
+        if _SDL_WAIT is not None:
+            _SDL_WAIT(None, timeout_ms if timeout_ms > 0 else -1)
+            return
+        ev = pygame.event.wait(timeout_ms) if timeout_ms > 0 else pygame.event.wait()
+        if ev.type != pygame.NOEVENT:
+            pygame.event.post(ev)
 
     def handle_event(self, ev: pygame.event.Event) -> None:
         if ev.type == pygame.QUIT:
