@@ -380,14 +380,16 @@ class App:
             if not self.stack[i].modal:
                 start = i
                 break
+        # modal screens never pile up: only the top one is drawn over the screen below them all
+        layers = [start] + ([len(self.stack) - 1] if len(self.stack) - 1 > start else [])
         # Retained rendering: screens that can say what their picture depends on
         # (``view_key``) are composed once and reused until that key changes.
-        keys = tuple(self.stack[i].view_key() for i in range(start, len(self.stack)))
+        keys = tuple(self.stack[i].view_key() for i in layers)
         frame_key = None if (None in keys or self.layout_log is not None) else (keys, id(self.theme), surf.get_size())
         if self.frame_cache and frame_key is not None and frame_key == self._frame_key and self._frame is not None:
             surf.blit(self._frame, (0, 0))
         else:
-            for i in range(start, len(self.stack)):
+            for i in layers:
                 scr = self.stack[i]
                 ctx.layer = i
                 if scr.modal:

@@ -47,9 +47,9 @@ def to_intent(event: pygame.event.Event) -> Intent | None:
         if key in _NUMBERS and not ctrl:
             return Intent("number", n=_NUMBERS[key])
         if key == pygame.K_PAGEUP:
-            return Intent("page", n=-1)
+            return Intent("page", n=-1, shift=shift)
         if key == pygame.K_PAGEDOWN:
-            return Intent("page", n=1)
+            return Intent("page", n=1, shift=shift)
         if key == pygame.K_HOME:
             return Intent("home")
         if key == pygame.K_END:

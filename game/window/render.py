@@ -98,6 +98,10 @@ class TextCache:
         return got
 
 
+#: where wrap_text reports words it had to break (set by Ctx while a LayoutLog records)
+_BROKEN: list | None = None
+
+
 def wrap_text(text: str, font: pygame.font.Font, width: int) -> list[str]:
     out: list[str] = []
     paragraphs = text.replace("\r\n", "\n").strip("\n").split("\n\n")
@@ -118,7 +122,10 @@ def wrap_text(text: str, font: pygame.font.Font, width: int) -> list[str]:
                     out.append(" ".join(line))
                     line, lw = [], 0
                 if not line and ww > width:
-                    # a single word wider than the box: break it by characters
+                    # a single word wider than the box: break it by characters (the layout
+                    # tests fail when this happens: boxes must be wide enough for every word)
+                    if _BROKEN is not None:
+                        _BROKEN.append((word, width))
                     chunk = ""
                     for ch in word:
                         if font.size(chunk + ch)[0] > width and chunk:
@@ -137,16 +144,28 @@ def wrap_text(text: str, font: pygame.font.Font, width: int) -> list[str]:
 class LayoutLog:
     """What a frame drew, for the layout tests."""
 
-    panels: list[tuple[str, pygame.Rect]] = field(default_factory=list)
-    texts: list[tuple[str, pygame.Rect, str, pygame.Rect]] = field(default_factory=list)
-    widgets: list[tuple[str, pygame.Rect, int]] = field(default_factory=list)
+    #: (name, rect, viewport): ``viewport`` is the scroll area the panel is drawn in, or None
+    panels: list[tuple] = field(default_factory=list)
+    #: (text, rect, panel name, panel rect, viewport)
+    texts: list[tuple] = field(default_factory=list)
+    #: (id, rect, layer, viewport)
+    widgets: list[tuple] = field(default_factory=list)
     focus: list[tuple[str, pygame.Rect]] = field(default_factory=list)
+    #: (scroll area, thumb rect): the visible sign that a panel scrolls
+    scrollbars: list[tuple] = field(default_factory=list)
+    #: words that had to be broken inside, because they were wider than their box
+    broken_words: list[tuple[str, int]] = field(default_factory=list)
+    #: (original text, shown text) for every single line cut with an ellipsis
+    ellipsized: list[tuple[str, str]] = field(default_factory=list)
 
     def clear(self) -> None:
         self.panels.clear()
         self.texts.clear()
         self.widgets.clear()
         self.focus.clear()
+        self.scrollbars.clear()
+        self.broken_words.clear()
+        self.ellipsized.clear()
 
 
 class SurfaceCache:
@@ -184,6 +203,7 @@ class Ctx:
         self.log = log
         self.layer = 0
         self._panel_stack: list[tuple[str, pygame.Rect]] = [("window", surface.get_rect())]
+        self._views: list = []  # the scroll areas being drawn, innermost last
 
     # ---- fonts -----------------------------------------------------------
     def font(self, size: str | int = "body", weight: str = "regular") -> tuple[pygame.font.Font, FontKey]:
@@ -213,7 +233,7 @@ class Ctx:
         if border is not None:
             pygame.draw.rect(self.surface, border, rect, width=self.theme.border, border_radius=r)
         if self.log is not None:
-            self.log.panels.append((name, rect.copy()))
+            self.log.panels.append((name, rect.copy(), self.view))
         old_clip = self.surface.get_clip()
         if clip:
             self.surface.set_clip(rect.clip(old_clip))
@@ -224,10 +244,73 @@ class Ctx:
             self._panel_stack.pop()
             self.surface.set_clip(old_clip)
 
+    @property
+    def view(self):
+        """The scroll area being drawn into (innermost), or None."""
+        return self._views[-1] if self._views else None
+
+    @contextlib.contextmanager
+    def scroll(self, area, name: str | None = None) -> Iterator[pygame.Rect]:
+        """Draw content that scrolls inside ``area.rect`` (a ``ScrollArea``).
+
+        Yields the content frame: its left, top (already moved up by
+        ``area.offset``) and width, inset so a focus ring fits, with room for
+        the scrollbar on the right. Set ``area.content`` to the height used
+        (``frame_height(used)``), then call :meth:`scrollbar`."""
+        rect = pygame.Rect(area.rect)
+        pad = self.scroll_pad
+        frame = pygame.Rect(rect.left + pad, rect.top + pad - area.offset,
+                            max(1, rect.width - self.scrollbar_width - 2 * pad), 0)
+        if self.log is not None:
+            self.log.panels.append((name or area.id, rect.copy(), self.view))
+        old_clip = self.surface.get_clip()
+        self.surface.set_clip(rect.clip(old_clip))
+        self._panel_stack.append((name or area.id, rect))
+        self._views.append(area)
+        try:
+            yield frame
+        finally:
+            self._views.pop()
+            self._panel_stack.pop()
+            self.surface.set_clip(old_clip)
+
+    @property
+    def scroll_pad(self) -> int:
+        """Inset of scrolled content: room for a focus ring inside the clip."""
+        return self.theme.focus_width + 2
+
+    @property
+    def scrollbar_width(self) -> int:
+        return max(8, self.theme.s(1.25))
+
+    def scroll_content(self, used: int) -> int:
+        """The content height for ``area.content`` when the content drawn was ``used`` px tall."""
+        return used + 2 * self.scroll_pad
+
+    def scrollbar(self, area) -> None:
+        """A track and thumb along the right edge when ``area`` has more than it shows."""
+        area.clamp()
+        if area.max_offset <= 0:
+            return
+        t = self.theme
+        r = area.rect
+        bw = self.scrollbar_width
+        track = pygame.Rect(r.right - bw, r.top + 2, bw - 2, r.height - 4)
+        pygame.draw.rect(self.surface, t.pal.panel_alt if not t.settings.high_contrast else (0, 0, 0), track,
+                         border_radius=bw // 2)
+        pygame.draw.rect(self.surface, t.pal.line, track, width=1, border_radius=bw // 2)
+        th = max(bw * 2, round(track.height * r.height / max(1, area.content)))
+        ty = track.top + round((track.height - th) * area.offset / max(1, area.max_offset))
+        thumb = pygame.Rect(track.left + 2, ty, track.width - 4, th)
+        pygame.draw.rect(self.surface, t.pal.text_muted if not t.settings.high_contrast else t.pal.text, thumb,
+                         border_radius=(bw - 4) // 2)
+        if self.log is not None:
+            self.log.scrollbars.append((area, thumb))
+
     def _record_text(self, text: str, rect: pygame.Rect) -> None:
         if self.log is not None and text.strip():
             name, prect = self.current_panel
-            self.log.texts.append((text, rect.copy(), name, prect.copy()))
+            self.log.texts.append((text, rect.copy(), name, prect.copy(), self.view))
 
     # ---- text --------------------------------------------------------------
     def text(self, s: str, pos: tuple[int, int], size: str | int = "body", colour: Colour | None = None,
@@ -236,7 +319,10 @@ class Ctx:
         font, fkey = self.font(size, weight)
         colour = self.theme.pal.text if colour is None else colour
         if max_width is not None and font.size(s)[0] > max_width - WRAP_SLACK:
-            s = ellipsize(s, font, max(1, max_width - WRAP_SLACK))
+            cut = ellipsize(s, font, max(1, max_width - WRAP_SLACK))
+            if self.log is not None:
+                self.log.ellipsized.append((s, cut))
+            s = cut
         surf = self.cache.line(s, font, fkey, colour)
         rect = surf.get_rect(**{anchor: pos})
         self.surface.blit(surf, rect)
@@ -252,7 +338,7 @@ class Ctx:
         how many characters show (the typewriter effect)."""
         font, fkey = self.font(size, weight)
         colour = self.theme.pal.text if colour is None else colour
-        lines = self.cache.wrap(s, font, fkey, max(1, rect.width - WRAP_SLACK))
+        lines = self._wrap(s, font, fkey, max(1, rect.width - WRAP_SLACK))
         lh = round(font.get_linesize() * spacing)
         gap = round(lh * para_gap)
         y = rect.top - scroll
@@ -281,15 +367,25 @@ class Ctx:
     def paragraph_height(self, s: str, width: int, size: str | int = "body", weight: str = "regular",
                          spacing: float = 1.15, para_gap: float = 0.6) -> int:
         font, fkey = self.font(size, weight)
-        lines = self.cache.wrap(s, font, fkey, max(1, width - WRAP_SLACK))
+        lines = self._wrap(s, font, fkey, max(1, width - WRAP_SLACK))
         lh = round(font.get_linesize() * spacing)
         gap = round(lh * para_gap)
         return sum(gap if not ln else lh for ln in lines)
 
+    def _wrap(self, s: str, font: pygame.font.Font, fkey: FontKey, width: int) -> list[str]:
+        if self.log is None:
+            return self.cache.wrap(s, font, fkey, width)
+        global _BROKEN
+        _BROKEN = self.log.broken_words
+        try:
+            return wrap_text(s, font, width)  # uncached, so every broken word is seen
+        finally:
+            _BROKEN = None
+
     # ---- widgets -------------------------------------------------------------
     def widget(self, wid: str, rect: pygame.Rect) -> None:
         if self.log is not None:
-            self.log.widgets.append((wid, pygame.Rect(rect), self.layer))
+            self.log.widgets.append((wid, pygame.Rect(rect), self.layer, self.view))
 
     def focus_ring(self, wid: str, rect: pygame.Rect) -> None:
         t = self.theme

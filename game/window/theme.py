@@ -2,9 +2,10 @@
 
 Everything drawn in the window takes its colours, sizes and fonts from a
 :class:`Theme`, built from the player's :class:`Settings` and the window size.
-The layout is designed at 1280x720 and scaled by ``ui`` (1.0 there, 0.8 at
-1024x640, 3.0 at 3840x2160); the player's text size multiplies the type scale
-on top of that.
+The layout is in logical pixels (an 8 px grid, ``s(units)``) designed at
+1280x720; ``ui`` converts them to screen pixels (see :func:`ui_scale`): 1.0 from
+1280x720 to 1920x1080, so a bigger window holds more rather than the same
+layout larger; the player's text size multiplies the type scale on top.
 
 Colour never carries information alone: status is always also a word or an
 icon, and every agency also has a shape and initials (see ``AGENCY_SHAPES``).
@@ -21,7 +22,7 @@ from .settings import Settings
 Colour = tuple[int, int, int]
 
 DESIGN_SIZE = (1280, 720)
-MIN_WINDOW = (1024, 640)
+MIN_WINDOW = (1024, 600)
 MAX_WINDOW = (3840, 2160)
 
 FONT_DIR = content_dir("fonts")
@@ -205,7 +206,7 @@ class Theme:
         self.settings = settings
         self.size = size
         w, h = size
-        self.ui = max(0.5, min(w / DESIGN_SIZE[0], h / DESIGN_SIZE[1]))
+        self.ui = ui_scale(size)
         self.pal = HIGH_CONTRAST if settings.high_contrast else STANDARD
         self.font_family = settings.font if settings.font in FONT_FILES else "atkinson"
         t = self.ui * settings.text_scale_factor * FONT_SIZE_ADJUST[self.font_family]
@@ -260,6 +261,23 @@ class Theme:
 
     def transition_ms(self) -> int:
         return 0 if self.reduced_motion else 180
+
+
+def ui_scale(size: tuple[int, int]) -> float:
+    """Pixels per logical pixel: layout is in logical units, so a bigger window holds more.
+
+    1.0 from 1280x720 up to 1920x1080 and beyond, a little less in smaller
+    windows (0.8 at 1024x600, so they are not cramped), and whole quarter steps
+    up from 2400x1350, where a window that large is on a high-density screen
+    (2.0 at 3840x2160)."""
+    w, h = size
+    small = min(w / DESIGN_SIZE[0], h / DESIGN_SIZE[1])
+    if small < 1:
+        return max(0.8, small)
+    big = min(w / 1920, h / 1080)
+    if big < 1.25:
+        return 1.0
+    return 1.0 + int((big - 1.0) * 4) / 4
 
 
 def initials(name: str) -> str:

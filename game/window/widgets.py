@@ -29,6 +29,10 @@ class Button:
     compact: bool = False       # less padding, for narrow tabs
     badge: tuple | None = None  # (name, agency, colour): a stakeholder's badge in place of an icon
     rect: pygame.Rect = field(default_factory=lambda: pygame.Rect(0, 0, 0, 0))
+    area: object | None = None  # the ScrollArea it is drawn in: focusing it scrolls it into view
+    tooltip: str = ""           # shown while the mouse is over it (a locked tab's reason)
+    kind: str = ""              # "stepper" (arrows either side of a value) or "toggle" (a switch)
+    on: bool = False            # a toggle's state
 
     def activate(self) -> bool:
         if self.enabled and self.action is not None:
@@ -46,6 +50,23 @@ def button_height(ctx: Ctx, btn: Button, width: int) -> int:
     return max(h + t.s(2.2), t.s(5.5))
 
 
+def button_width(ctx: Ctx, btn: Button, whole: bool = True) -> int:
+    """The width that shows the label on one line (``whole``), or its longest word:
+    narrower than that, a word would have to break."""
+    from .render import WRAP_SLACK
+
+    weight = "bold" if btn.primary else "regular"
+    if whole:
+        text_w = ctx.measure(btn.label, btn.size, weight)[0]
+        if btn.detail:
+            text_w = max(text_w, ctx.measure(btn.detail, "small")[0])
+    else:
+        text_w = max([ctx.measure(w, btn.size, weight)[0] for w in btn.label.split()]
+                     + [ctx.measure(w, "small")[0] for w in (btn.detail.split() if btn.detail else [])] + [0])
+    extra = _label_width(ctx, btn, 10_000)
+    return 10_000 - extra + text_w + WRAP_SLACK + 2
+
+
 def _cap_width(ctx: Ctx, btn: Button) -> int:
     if not btn.key_hint:
         return 0
@@ -58,7 +79,21 @@ def _label_width(ctx: Ctx, btn: Button, width: int) -> int:
     pad = t.s(1) if btn.compact else t.s(2)
     cap = _cap_width(ctx, btn)
     icon = t.s(3) if btn.icon else ((max(t.s(4), ctx.measure("MW", "label", "bold")[0] + t.s(1)) + t.s(1)) if btn.badge else 0)
+    if btn.kind == "stepper":
+        icon += 2 * _arrow_box(ctx)
+    elif btn.kind == "toggle":
+        icon += _switch_size(ctx)[0] + t.s(1.5)
     return max(20, width - pad * 2 - (cap + t.s(1.5) if cap else 0) - icon)
+
+
+def _arrow_box(ctx: Ctx) -> int:
+    """Room for one stepper arrow."""
+    return max(ctx.theme.s(3), ctx.line_height(ctx.theme.type.small) * 3 // 4)
+
+
+def _switch_size(ctx: Ctx) -> tuple[int, int]:
+    h = max(ctx.theme.s(2.5), ctx.line_height("small") * 3 // 4)
+    return h * 2, h
 
 
 def draw_button(ctx: Ctx, btn: Button, focused: bool, hovered: bool = False) -> None:
@@ -69,7 +104,7 @@ def draw_button(ctx: Ctx, btn: Button, focused: bool, hovered: bool = False) -> 
     else:
         r = btn.rect
         key = (btn.label, btn.detail, btn.key_hint, btn.icon, btn.size, btn.primary, btn.enabled, btn.compact,
-               btn.badge, r.size, focused, hovered and btn.enabled, id(ctx.theme))
+               btn.badge, btn.kind, btn.on, r.size, focused, hovered and btn.enabled, id(ctx.theme))
         surf = cache.get(key)
         if surf is None:
             from .render import Ctx as _Ctx
@@ -113,6 +148,27 @@ def _paint_button(ctx: Ctx, btn: Button, r: pygame.Rect, focused: bool, hovered:
             pygame.draw.rect(ctx.surface, mix(bg, fg, 0.45), crect, width=max(1, t.border), border_radius=max(2, t.radius // 2))
             ctx.text(btn.key_hint, crect.center, "label", fg, "bold", anchor="center")
             x = crect.right + t.s(1.5)
+        right = r.right - pad
+        if btn.kind == "stepper":
+            # arrows either side of the value say "Left and Right change this"
+            ab = _arrow_box(ctx)
+            ah = ab // 3
+            for sign, ax in ((-1, x + ab // 2), (1, r.right - pad - ab // 2)):
+                pts = [(ax - sign * ah // 2, r.centery - ah), (ax - sign * ah // 2, r.centery + ah), (ax + sign * ah, r.centery)]
+                pygame.draw.polygon(ctx.surface, fg, pts)
+            x += ab
+            right -= ab
+        elif btn.kind == "toggle":
+            sw, sh = _switch_size(ctx)
+            track = pygame.Rect(x, r.centery - sh // 2, sw, sh)
+            on_col = pal.accent if not t.settings.high_contrast else pal.focus
+            pygame.draw.rect(ctx.surface, on_col if btn.on else mix(bg, fg, 0.25), track, border_radius=sh // 2)
+            pygame.draw.rect(ctx.surface, fg, track, width=max(1, t.border), border_radius=sh // 2)
+            knob = pygame.Rect(0, 0, sh - 6, sh - 6)
+            knob.center = (track.right - sh // 2, track.centery) if btn.on else (track.left + sh // 2, track.centery)
+            pygame.draw.ellipse(ctx.surface, (255, 255, 255) if btn.on else fg, knob)
+            pygame.draw.ellipse(ctx.surface, mix(fg, bg, 0.3), knob, 1)
+            x = track.right + t.s(1.5)
         if btn.icon:
             draw_icon(ctx, btn.icon, pygame.Rect(x, r.centery - t.s(1.2), t.s(2.4), t.s(2.4)), fg)
             x += t.s(3)
@@ -121,7 +177,7 @@ def _paint_button(ctx: Ctx, btn: Button, r: pygame.Rect, focused: bool, hovered:
             name, agency, colour = btn.badge
             draw_badge(ctx, pygame.Rect(x, r.centery - bs // 2, bs, bs), name, agency, colour)
             x += bs + t.s(1)
-        width = r.right - pad - x
+        width = right - x
         weight = "bold" if btn.primary else "regular"
         lh = ctx.paragraph_height(btn.label, width, btn.size, weight, spacing=1.05)
         dh = ctx.paragraph_height(btn.detail, width, "small", spacing=1.0) + t.s(0.25) if btn.detail else 0

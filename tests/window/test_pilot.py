@@ -229,9 +229,9 @@ def test_resizing_relayouts_and_clamps(tmp_path):
     app = make_app(tmp_path)
     p = to_play(app)
     p.resize((800, 500))
-    assert app.surface.get_size() == (1024, 640)
+    assert app.surface.get_size() == (1024, 600)
     p.resize((2560, 1440))
-    assert app.surface.get_size() == (2560, 1440) and app.theme.ui == pytest.approx(2.0)
+    assert app.surface.get_size() == (2560, 1440) and app.theme.ui == pytest.approx(1.25)  # logical units: more room
     p.press("escape")
     assert p.screen_name == "pause"
 

@@ -44,7 +44,20 @@ def test_safe_palette_uses_okabe_ito_and_shapes_tell_agencies_apart():
 def test_type_scale_grows_with_text_size_and_window():
     sizes = [Theme(Settings(text_scale=i), (1280, 720)).type.body for i in range(6)]
     assert sizes == sorted(sizes) and len(set(sizes)) == 6
-    assert Theme(Settings(), (3840, 2160)).type.body == pytest.approx(3 * Theme(Settings(), (1280, 720)).type.body, abs=1)
+    base = Theme(Settings(), (1280, 720)).type.body
+    # logical units: a bigger window holds more, it does not blow the same layout up
+    assert Theme(Settings(), (1920, 1080)).type.body == base
+    assert Theme(Settings(), (3840, 2160)).type.body == pytest.approx(2 * base, abs=1)  # a high-density screen
+
+
+def test_ui_scale_is_logical_units():
+    from game.window.theme import ui_scale
+
+    assert ui_scale((1280, 720)) == ui_scale((1920, 1080)) == 1.0
+    assert ui_scale((1024, 600)) == pytest.approx(0.8)
+    assert ui_scale((3840, 2160)) == 2.0
+    # so the 1920x1080 window has room for half as much again in each direction
+    assert 1920 / ui_scale((1920, 1080)) == 1.5 * 1280 / ui_scale((1280, 720))
 
 
 def test_initials_skip_ranks():
@@ -89,7 +102,7 @@ def test_paragraph_draws_only_inside_its_box_and_ellipsizes():
         ctx.paragraph("word " * 300, box, "body")
         ctx.text("a very long single line that cannot possibly fit in the box", (60, 60), max_width=100)
     assert log.texts
-    for text, rect, panel, prect in log.texts:
+    for text, rect, panel, prect, _view in log.texts:
         assert prect.contains(rect), (text, rect, prect)
     assert any(t.endswith("…") for t, *_ in log.texts)
 

@@ -41,6 +41,23 @@ class ScrollArea:
     def clamp(self) -> None:
         self.offset = max(0, min(self.max_offset, self.offset))
 
+    def scroll_into_view(self, rect: pygame.Rect, margin: int = 6) -> bool:
+        """Scroll so that ``rect`` (where it was last drawn) shows whole."""
+        top, bottom = self.rect.top + margin, self.rect.bottom - margin
+        dy = 0
+        if rect.height > bottom - top or rect.top < top:
+            dy = rect.top - top
+        elif rect.bottom > bottom:
+            dy = rect.bottom - bottom
+        if not dy:
+            return False
+        before = self.offset
+        self.offset = max(0, min(max(self.max_offset, self.offset + dy), self.offset + dy))
+        return self.offset != before
+
+    def shows(self, rect: pygame.Rect) -> bool:
+        return self.rect.contains(rect)
+
     def activate(self) -> bool:
         return False
 
@@ -123,8 +140,44 @@ class Screen:
         i = ids.index(self.focus_id) if self.focus_id in ids else -1
         i = (i + step) % len(items)
         self.focus_id = items[i].id
+        self.reveal_focus()
         self.context.announce_focus(items[i])
         return True
+
+    def explain_locked(self, button: Button) -> None:
+        """Enter or a click on a locked control says why it is locked."""
+        why = button.tooltip or button.detail or "This is not available now."
+        if button.tooltip and button.detail and button.detail not in why:
+            why = button.detail
+        self.context.toast(why if why.lower().startswith("not available") else why)
+
+    def reveal_focus(self) -> None:
+        """Scroll the focused control into view, in whatever scroll area holds it."""
+        cur = self.focused()
+        area = getattr(cur, "area", None)
+        if area is not None:
+            area.scroll_into_view(cur.rect, 2)
+
+    def scroll_areas(self) -> list[ScrollArea]:
+        """Every scroll area on the screen: focusable ones and those holding buttons."""
+        out: list[ScrollArea] = []
+        for f in self._focusables:
+            a = f if isinstance(f, ScrollArea) else getattr(f, "area", None)
+            if isinstance(a, ScrollArea) and a not in out:
+                out.append(a)
+        return out + [a for a in self.extra_scroll_areas() if a not in out]
+
+    def extra_scroll_areas(self) -> list[ScrollArea]:
+        """Scroll areas that hold no control (screens override)."""
+        return []
+
+    def page_area(self) -> ScrollArea | None:
+        """The area PgUp / PgDn scroll: the focused control's, else the first that scrolls."""
+        cur = self.focused()
+        a = cur if isinstance(cur, ScrollArea) else getattr(cur, "area", None)
+        if isinstance(a, ScrollArea) and a.max_offset > 0:
+            return a
+        return next((a for a in self.scroll_areas() if a.max_offset > 0), None)
 
     def focus(self, wid: str) -> None:
         self.focus_id = wid
@@ -150,28 +203,40 @@ class Screen:
             return self.move_focus(-1 if intent.dir in ("up", "left") else 1)
         if k == "activate":
             if isinstance(cur, Button):
-                cur.activate()
+                if not cur.enabled:
+                    self.explain_locked(cur)
+                else:
+                    cur.activate()
                 return True
             return False
         if k == "back":
             return self.back()
         if k == "click":
             for f in reversed(self._focusables):
-                if f.rect.collidepoint(intent.pos):
+                area = getattr(f, "area", None)
+                visible = f.rect.clip(area.rect) if area is not None else f.rect
+                if visible.collidepoint(intent.pos):
                     self.focus_id = f.id
-                    f.activate()
+                    if isinstance(f, Button) and not f.enabled:
+                        self.explain_locked(f)
+                    else:
+                        f.activate()
                     return True
             return False
         if k == "hover":
             over = next((f.id for f in reversed(self._focusables)
-                         if isinstance(f, Button) and f.rect.collidepoint(intent.pos)), None)
+                         if isinstance(f, Button) and f.rect.collidepoint(intent.pos)
+                         and (f.area is None or f.area.rect.collidepoint(intent.pos))), None)
             if over != self.hover_id:
                 self.hover_id = over
                 return True
             return False
         if k == "scroll":
-            for f in self._focusables:
-                if isinstance(f, ScrollArea) and f.rect.collidepoint(intent.pos):
-                    return f.scroll(intent.n * f.step)
+            for a in self.scroll_areas():
+                if a.rect.collidepoint(intent.pos):
+                    return a.scroll(intent.n * a.step)
             return False
+        if k == "page":
+            a = self.page_area()
+            return a.scroll(intent.n * max(a.step, a.rect.height - 2 * a.step)) if a is not None else False
         return False

@@ -63,3 +63,20 @@ def centred_card(ctx: Ctx, width_units: float, height: int) -> pygame.Rect:
     cw = min(w - t.s(6), t.s(width_units))
     ch = min(h - t.s(6), height)
     return pygame.Rect((w - cw) // 2, (h - ch) // 2, cw, ch)
+
+
+def fit_width(ctx: Ctx, button, min_units: float, available: int) -> int:
+    """A button's width: at least ``min_units``, wide enough for its label on one line, at most ``available``."""
+    from ..widgets import button_width
+
+    return min(available, max(ctx.theme.s(min_units), button_width(ctx, button)))
+
+
+def scroll_card(ctx: Ctx, area, name: str, width: int, content_h: int, fixed_h: int, fill, border) -> pygame.Rect:
+    """A centred card sized to its content (``content_h`` scrolled plus ``fixed_h`` fixed), never taller
+    than the window allows."""
+    t = ctx.theme
+    w, h = ctx.surface.get_size()
+    cw = min(w - t.s(4), width)
+    ch = min(h - t.s(4), content_h + fixed_h)
+    return pygame.Rect((w - cw) // 2, (h - ch) // 2, cw, ch)

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 import pygame
 
 from ..render import Ctx
+from ..backend import get
 from ..widgets import Button, button_height, draw_chip
-from .base import Screen
-from .common import draw_backdrop
+from .base import Screen, ScrollArea
+from .common import draw_backdrop, fit_width
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -28,6 +29,10 @@ TRIANGLE = (
     ("capacity", "Operating capacity", "Relationships, resources and resilience"),
 )
 
+#: one line on what the triangle is (the research cites Moore in Section Six; the scores are the game's model)
+TRIANGLE_NOTE = ("What public leadership needs at once (Moore, cited in the research, Section Six): value for the "
+                 "public, legitimacy, and the capacity to deliver. The scores are this game's model.")
+
 
 def debrief_hook():
     """The debrief issue provides ``game.debrief.open_debrief(context, session)``."""
@@ -44,6 +49,7 @@ class EndingScreen(Screen):
     def __init__(self, context: "ScreenContext") -> None:
         super().__init__(context)
         self.session = context.session
+        self.area = ScrollArea("ending-text", "The ending")
 
     def signature(self) -> str:
         e = self.session.snap.ending
@@ -70,6 +76,13 @@ class EndingScreen(Screen):
         info = self.session.info
         self.context.go_home(BriefingScreen(self.context, info))
 
+    def extra_scroll_areas(self) -> list:
+        return [self.area]
+
+    def decisions(self) -> list[dict]:
+        history = getattr(self.session.run, "history", None)
+        return list(get(history, "decisions", []) or [])
+
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         pal = t.pal
@@ -77,97 +90,123 @@ class EndingScreen(Screen):
         snap = self.session.snap
         e = snap.ending
         w, h = ctx.surface.get_size()
-        m = t.s(6)
+        m = t.s(4)
         buttons = []
         hook = debrief_hook()
         if hook is not None:
             buttons.append(Button("debrief", "Read the debrief", lambda: hook(self.context, self.session), primary=True,
                                   key_hint="Enter"))
         buttons.append(Button("again", "Play again", self._again, primary=hook is None))
-        buttons.append(Button("title", "Back to title", self._title, key_hint="Esc" if False else ""))
-        bw = t.s(28)
-        bh = max(button_height(ctx, b, bw) for b in buttons)
+        buttons.append(Button("title", "Back to title", self._title))
+        widths = [fit_width(ctx, b, 18, w - 2 * m) for b in buttons]
+        one_row = sum(widths) + t.s(1.5) * (len(buttons) - 1) <= w - 2 * m
+        bh = max(button_height(ctx, b, bw) for b, bw in zip(buttons, widths))
         x = w - m
-        for b in reversed(buttons):
-            b.rect = pygame.Rect(x - bw, h - t.s(3) - bh, bw, bh)
+        y = h - t.s(2) - bh
+        for b, bw in reversed(list(zip(buttons, widths))):
+            if not one_row and x - bw < m:
+                x = w - m
+                y -= bh + t.s(1)
+            b.rect = pygame.Rect(x - bw, y, bw, bh)
             x -= bw + t.s(1.5)
-        card = pygame.Rect(m, t.s(4), w - 2 * m, h - t.s(4) - bh - t.s(6))
+        foot_top = min(b.rect.top for b in buttons)
+        card = pygame.Rect(m, t.s(2), w - 2 * m, foot_top - t.s(1.5) - t.s(2))
+        area = self.area
         with ctx.panel(card, "ending", fill=pal.panel, border=pal.line) as c:
-            inner = c.inflate(-t.s(8), -t.s(6))
-            r = ctx.text(f"THE END · {snap.scenario_title} · {snap.calendar.label}", (inner.left, inner.top), "label",
-                         pal.text_muted, "bold", max_width=inner.width)
-            y = r.bottom + t.s(1)
-            title = e.title if e else "The end"
-            r = ctx.text(title, (inner.left, y), "h1", pal.text, "bold", max_width=inner.width)
-            y = r.bottom + t.s(1.5)
-            if e is not None:
-                label, icon, attr = QUALITY.get(e.quality, (str(e.quality).title(), "flag", "text_muted"))
-                col = getattr(pal, attr)
-                cr = draw_chip(ctx, label, (inner.left, y), col if not t.settings.high_contrast else pal.panel_alt,
-                               (255, 255, 255) if not t.settings.high_contrast else col, icon=icon)
-                y = cr.bottom + t.s(2.5)
-            gap = t.s(5)
-            text_w = int((inner.width - gap) * 0.56)
-            text_rect = pygame.Rect(inner.left, y, text_w, inner.bottom - y)
-            used = ctx.paragraph(e.text if e else "", text_rect, "body", pal.text)
-            why = tuple(getattr(e, "why", ()) or ()) if e else ()
-            if why and text_rect.height - used > ctx.line_height("small") * 4:
-                # why this ending, in the engine's plain words (engine.endings); the debrief says more
-                r = ctx.text("WHY THIS ENDING", (text_rect.left, text_rect.top + used + t.s(2)), "label",
-                             pal.text_muted, "bold", max_width=text_rect.width)
-                used = r.bottom - text_rect.top + t.s(0.5)
-                used += ctx.paragraph(why[0], pygame.Rect(text_rect.left, text_rect.top + used, text_rect.width,
-                                                          text_rect.height - used), "small", pal.text)
-            self._draw_decisions(ctx, pygame.Rect(text_rect.left, text_rect.top + used + t.s(3), text_rect.width,
-                                                  text_rect.bottom - text_rect.top - used - t.s(3)))
-            tri = pygame.Rect(text_rect.right + gap, y, inner.right - text_rect.right - gap, inner.bottom - y)
-            if e is not None and e.triangle:
-                self._draw_triangle(ctx, tri, e.triangle)
-        self.set_focusables(buttons)
+            area.rect = c.inflate(-t.s(3), -t.s(3))
+            with ctx.scroll(area, "ending-text") as f:
+                y = f.top
+                head = f"THE END · {snap.scenario_title} · {snap.calendar.label}"
+                hh = ctx.paragraph_height(head, f.width, "label", "bold", spacing=1.0)
+                ctx.paragraph(head, pygame.Rect(f.left, y, f.width, hh + 2), "label", pal.text_muted, "bold", spacing=1.0)
+                y += hh + t.s(1)
+                title = e.title if e else "The end"
+                th = ctx.paragraph_height(title, f.width, "h1", "bold", spacing=1.0)
+                ctx.paragraph(title, pygame.Rect(f.left, y, f.width, th + 2), "h1", pal.text, "bold", spacing=1.0)
+                y += th + t.s(1.5)
+                if e is not None:
+                    label, icon, attr = QUALITY.get(e.quality, (str(e.quality).title(), "flag", "text_muted"))
+                    col = getattr(pal, attr)
+                    cr = draw_chip(ctx, label, (f.left, y), col if not t.settings.high_contrast else pal.panel_alt,
+                                   (255, 255, 255) if not t.settings.high_contrast else col, icon=icon, max_width=f.width)
+                    y = cr.bottom + t.s(2.5)
+                gap = t.s(4)
+                two = f.width >= t.s(100)
+                text_w = int((f.width - gap) * 0.56) if two else f.width
+                left = pygame.Rect(f.left, y, text_w, 0)
+                ly = y + self._draw_story(ctx, left, e)
+                if two:
+                    tri = pygame.Rect(left.right + gap, y, f.right - left.right - gap, 0)
+                    ty = y + self._draw_triangle(ctx, tri, e.triangle if e else {})
+                    ly = self._draw_decisions(ctx, pygame.Rect(f.left, ly + t.s(3), text_w, 0)) if self.decisions() else ly
+                    bottom = max(ly, ty)
+                else:
+                    ty = ly + t.s(3) + self._draw_triangle(ctx, pygame.Rect(f.left, ly + t.s(3), f.width, 0),
+                                                           e.triangle if e else {})
+                    bottom = self._draw_decisions(ctx, pygame.Rect(f.left, ty + t.s(3), f.width, 0)) if self.decisions() else ty
+                area.content = ctx.scroll_content(bottom - f.top)
+                area.step = ctx.line_height("body") * 2
+            ctx.scrollbar(area)
+        self.set_focusables(buttons + ([area] if area.max_offset > 0 else []))
         self.draw_buttons(ctx, buttons)
+        self.draw_scroll_focus(ctx, area)
 
-    def _draw_decisions(self, ctx: Ctx, rect: pygame.Rect) -> None:
-        """The player's decisions, most recent last: the debrief traces them further."""
-        from ..backend import get
-
+    def _draw_story(self, ctx: Ctx, rect: pygame.Rect, e) -> int:
+        """The ending's text, and why this ending (when the engine says); returns the height."""
         t = ctx.theme
         pal = t.pal
-        history = getattr(self.session.run, "history", None)
-        decisions = list(get(history, "decisions", []) or [])
-        lh = ctx.line_height("small")
-        if not decisions or rect.height < lh * 3:
-            return
+        y = rect.top
+        y += ctx.paragraph(e.text if e else "", pygame.Rect(rect.left, y, rect.width, 100_000), "body", pal.text)
+        why = tuple(getattr(e, "why", ()) or ()) if e else ()
+        if why:
+            y += t.s(2)
+            r = ctx.text("WHY THIS ENDING", (rect.left, y), "label", pal.text_muted, "bold", max_width=rect.width)
+            y = r.bottom + t.s(0.5)
+            for line in why[:1]:  # which condition chose it; the debrief says more
+                y += ctx.paragraph(line, pygame.Rect(rect.left, y, rect.width, 100_000), "small", pal.text)
+                y += t.s(0.5)
+        return y - rect.top
+
+    def _draw_decisions(self, ctx: Ctx, rect: pygame.Rect) -> int:
+        """The player's decisions, oldest first, every one (the panel scrolls); returns the y below them."""
+        t = ctx.theme
+        pal = t.pal
+        decisions = self.decisions()
         r = ctx.text("THE DECISIONS THAT LED HERE", (rect.left, rect.top), "label", pal.text_muted, "bold",
                      max_width=rect.width)
         y = r.bottom + t.s(1)
         date_w = max(ctx.measure(str(get(d, "label", "")), "small", "bold")[0] for d in decisions) + t.s(1.5)
-        fit = max(0, (rect.bottom - y) // (lh + t.s(0.3)))
-        shown = decisions[-fit:] if fit < len(decisions) else decisions
-        if len(shown) < len(decisions) and shown:
-            shown = shown[1:]
-            ctx.text(f"… and {len(decisions) - len(shown)} earlier", (rect.left, y), "small", pal.text_muted,
-                     max_width=rect.width)
-            y += lh + t.s(0.3)
-        for d in shown:
-            ctx.text(str(get(d, "label", "")), (rect.left, y), "small", pal.text_muted, "bold", max_width=date_w)
-            ctx.text(str(get(d, "text", "")), (rect.left + date_w, y), "small", pal.text, max_width=rect.width - date_w)
-            y += lh + t.s(0.3)
+        stacked = rect.width - date_w < t.s(24)
+        for d in decisions:
+            label = str(get(d, "label", ""))
+            text = str(get(d, "text", ""))
+            ctx.text(label, (rect.left, y), "small", pal.text_muted, "bold")
+            tx = rect.left if stacked else rect.left + date_w
+            if stacked:
+                y += ctx.line_height("small", "bold")
+            y += ctx.paragraph(text, pygame.Rect(tx, y, rect.right - tx, 100_000), "small", pal.text, spacing=1.1)
+            y += t.s(0.8)
+        return y
 
-    def _draw_triangle(self, ctx: Ctx, rect: pygame.Rect, tri: dict) -> None:
+    def _draw_triangle(self, ctx: Ctx, rect: pygame.Rect, tri: dict) -> int:
+        """The three scores, each with what it means, after one line on what the triangle is; returns the height."""
         t = ctx.theme
         pal = t.pal
         y = rect.top
         r = ctx.text("MOORE'S STRATEGIC TRIANGLE", (rect.left, y), "label", pal.text_muted, "bold", max_width=rect.width)
-        y = r.bottom + t.s(1.5)
+        y = r.bottom + t.s(0.5)
+        y += ctx.paragraph(TRIANGLE_NOTE, pygame.Rect(rect.left, y, rect.width, 100_000), "label", pal.text, spacing=1.1)
+        y += t.s(1.5)
         for key, label, help_text in TRIANGLE:
             if key not in tri:
                 continue
             v = max(0.0, min(100.0, float(tri[key])))
-            lh = ctx.line_height("small", "bold")
-            if y + lh * 2 + t.s(3) > rect.bottom:
-                break
-            ctx.text(label, (rect.left, y), "small", pal.text, "bold", max_width=rect.width - t.s(8))
-            ctx.text(f"{round(v)} / 100", (rect.right, y), "small", pal.text, "bold", anchor="topright")
+            score = f"{round(v)} / 100"
+            sw = ctx.measure(score, "small", "bold")[0] + t.s(1)
+            lw = rect.width - sw
+            lh = ctx.paragraph_height(label, lw, "small", "bold", spacing=1.0)
+            ctx.paragraph(label, pygame.Rect(rect.left, y, lw, lh + 2), "small", pal.text, "bold", spacing=1.0)
+            ctx.text(score, (rect.right, y), "small", pal.text, "bold", anchor="topright")
             y += lh + t.s(0.3)
             bar = pygame.Rect(rect.left, y, rect.width, t.s(1.4))
             pygame.draw.rect(ctx.surface, pal.panel_alt, bar, border_radius=bar.height // 2)
@@ -177,5 +216,7 @@ class EndingScreen(Screen):
             pygame.draw.rect(ctx.surface, pal.accent if not t.settings.high_contrast else pal.text, fill,
                              border_radius=bar.height // 2)
             y = bar.bottom + t.s(0.5)
-            hr = ctx.text(help_text, (rect.left, y), "label", pal.text_muted, max_width=rect.width)
-            y = hr.bottom + t.s(2)
+            y += ctx.paragraph(help_text, pygame.Rect(rect.left, y, rect.width, 100_000), "label", pal.text_muted,
+                               spacing=1.0)
+            y += t.s(2)
+        return y - rect.top

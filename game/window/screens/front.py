@@ -8,9 +8,9 @@ import pygame
 from ..backend import ScenarioInfo, describe_error, get
 from ..input import Intent
 from ..render import Ctx
-from ..widgets import Button, button_height, draw_badge, draw_chip
-from .base import Screen
-from .common import draw_backdrop, draw_footer_hint, draw_screen_header
+from ..widgets import Button, button_height, button_width, draw_badge, draw_chip
+from .base import Screen, ScrollArea
+from .common import draw_backdrop, draw_footer_hint, draw_screen_header, fit_width
 from ...i18n import _
 
 if TYPE_CHECKING:
@@ -114,6 +114,8 @@ class SelectScreen(Screen):
             self.scenarios = []
             self.error = describe_error(exc)
         self.shown: ScenarioInfo | None = self.scenarios[0] if self.scenarios else None
+        self.list_area = ScrollArea("scenario-list", "Scenarios")
+        self.card_area = ScrollArea("scenario-card", "About this scenario")
 
     def speech(self) -> str:
         return "Choose a scenario. " + (self.shown.title if self.shown else "")
@@ -132,6 +134,7 @@ class SelectScreen(Screen):
             idx = int(f.id[4:])
             if self.scenarios[idx] is not self.shown:
                 self.shown = self.scenarios[idx]
+                self.card_area.offset = 0
                 used = True
         return used
 
@@ -143,71 +146,97 @@ class SelectScreen(Screen):
         top = draw_screen_header(ctx, "Choose a scenario", "The scenarios follow real initiatives; the people in them are fiction.")
         m = t.s(6)
         gap = t.s(3)
-        list_w = int((w - 2 * m - gap) * 0.38)
-        buttons: list[Button] = []
-        y = top
         back = Button("back", "Back", self.back, key_hint="Esc")
         bottom = h - t.s(3)
-        back_h = button_height(ctx, back, t.s(20))
-        back.rect = pygame.Rect(m, bottom - back_h, t.s(20), back_h)
-        for i, info in enumerate(self.scenarios):
-            mins = f"about {info.length_minutes} minutes" if info.length_minutes else ""
-            b = Button(f"scn:{i}", info.title, (lambda inf=info: self._begin(inf)),
-                       detail=" · ".join(x for x in (info.place, mins) if x))
-            bh = button_height(ctx, b, list_w)
-            if y + bh > back.rect.top - t.s(2):
-                break  # more scenarios than fit: the list shows what fits
-            b.rect = pygame.Rect(m, y, list_w, bh)
-            y += bh + t.s(1.2)
-            buttons.append(b)
-        card = pygame.Rect(m + list_w + gap, top, w - 2 * m - list_w - gap, bottom - top)
+        bw = min(w - 2 * m, max(t.s(20), button_width(ctx, back)))
+        back_h = button_height(ctx, back, bw)
+        back.rect = pygame.Rect(m, bottom - back_h, bw, back_h)
+        body_bottom = back.rect.top - t.s(2)
+        list_w = int((w - 2 * m - gap) * 0.38)
+        # the list of scenarios scrolls when they do not all fit
+        la = self.list_area
+        la.rect = pygame.Rect(m - ctx.scroll_pad, top - ctx.scroll_pad, list_w + ctx.scroll_pad, body_bottom - top + ctx.scroll_pad)
+        buttons: list[Button] = []
+        with ctx.scroll(la, "scenario-list") as f:
+            y = f.top
+            for i, info in enumerate(self.scenarios):
+                mins = f"about {info.length_minutes} minutes" if info.length_minutes else ""
+                b = Button(f"scn:{i}", info.title, (lambda inf=info: self._begin(inf)),
+                           detail=" · ".join(x for x in (info.place, mins) if x), area=la)
+                bh = button_height(ctx, b, f.width)
+                b.rect = pygame.Rect(f.left, y, f.width, bh)
+                y += bh + t.s(1.2)
+                buttons.append(b)
+            la.content = ctx.scroll_content(y - t.s(1.2) - f.top)
+            la.step = t.s(6)
+            self.draw_buttons(ctx, buttons)
+        ctx.scrollbar(la)
+        card = pygame.Rect(m + list_w + gap, top, w - 2 * m - list_w - gap, body_bottom - top)
         begin = None
         with ctx.panel(card, "scenario-card", fill=pal.panel, border=pal.line) as c:
-            inner = c.inflate(-t.s(6), -t.s(6))
+            inner = c.inflate(-t.s(4), -t.s(4))
             if self.error or not self.scenarios:
                 ctx.paragraph("No scenarios were found." + ("\n\n" + self.error if self.error else ""), inner, "body",
                               pal.text)
             elif self.shown is not None:
                 info = self.shown
-                yy = inner.top
-                r = ctx.text(info.title, (inner.left, yy), "h2", pal.text, "bold", max_width=inner.width)
-                yy = r.bottom + t.s(1.5)
-                cx = inner.left
-                for theme_name in info.themes:
-                    cw = ctx.measure(theme_name, "label", "bold")[0] + t.s(2)
-                    if cx + cw > inner.right:
-                        break
-                    cr = draw_chip(ctx, theme_name, (cx, yy), pal.panel_alt, pal.text)
-                    cx = cr.right + t.s(1)
-                if info.themes:
-                    yy += ctx.line_height("label", "bold") + t.s(2)
-                facts = []
-                if info.role:
-                    facts.append(("You are", info.role))
-                if info.place:
-                    years = f", {info.years[0]}–{info.years[-1]}" if info.years else ""
-                    facts.append(("Where", info.place + years))
-                if info.length_minutes:
-                    facts.append(("Length", f"about {info.length_minutes} minutes"))
-                label_w = max([ctx.measure(k, "small", "bold")[0] for k, _ in facts] + [0]) + t.s(2)
-                for k, v in facts:
-                    ctx.text(k, (inner.left, yy), "small", pal.text_muted, "bold")
-                    r = ctx.text(v, (inner.left + label_w, yy), "small", pal.text, max_width=inner.width - label_w)
-                    yy = r.bottom + t.s(0.6)
-                yy += t.s(2)
                 begin = Button("begin", "Read the briefing", lambda inf=info: self._begin(inf), primary=True,
                                key_hint="Enter")
-                bh = button_height(ctx, begin, min(inner.width, t.s(44)))
-                begin.rect = pygame.Rect(inner.left, inner.bottom - bh, min(inner.width, t.s(44)), bh)
-                summary_rect = pygame.Rect(inner.left, yy, inner.width, begin.rect.top - t.s(2) - yy)
-                full = ctx.paragraph_height(info.summary, inner.width, "body")
-                ctx.paragraph(info.summary, summary_rect, "body", pal.text)
-                if full > summary_rect.height:
-                    ctx.text("…", (summary_rect.right, summary_rect.bottom), "body", pal.text_muted, anchor="bottomright")
+                bw2 = min(inner.width, max(t.s(36), button_width(ctx, begin)))
+                bh = button_height(ctx, begin, bw2)
+                begin.rect = pygame.Rect(inner.left, inner.bottom - bh, bw2, bh)
+                ca = self.card_area
+                ca.rect = pygame.Rect(inner.left, inner.top, inner.width, begin.rect.top - t.s(1.5) - inner.top)
+                with ctx.scroll(ca, "scenario-card-text") as f:
+                    yy = f.top
+                    hh = ctx.paragraph_height(info.title, f.width, "h2", "bold", spacing=1.0)
+                    ctx.paragraph(info.title, pygame.Rect(f.left, yy, f.width, hh + 2), "h2", pal.text, "bold", spacing=1.0)
+                    yy += hh + t.s(1.5)
+                    cx = f.left
+                    chip_h = ctx.line_height("label", "bold") + t.s(0.5)
+                    for theme_name in info.themes:
+                        cw = ctx.measure(theme_name, "label", "bold")[0] + t.s(2) + 4
+                        if cx + cw > f.right and cx > f.left:
+                            cx = f.left
+                            yy += chip_h + t.s(0.8)
+                        cr = draw_chip(ctx, theme_name, (cx, yy), pal.panel_alt, pal.text, max_width=f.width)
+                        cx = cr.right + t.s(1)
+                    if info.themes:
+                        yy += chip_h + t.s(2)
+                    facts = []
+                    if info.role:
+                        facts.append(("You are", info.role))
+                    if info.place:
+                        years = f", {info.years[0]}–{info.years[-1]}" if info.years else ""
+                        facts.append(("Where", info.place + years))
+                    if info.length_minutes:
+                        facts.append(("Length", f"about {info.length_minutes} minutes"))
+                    label_w = max([ctx.measure(k, "small", "bold")[0] for k, _ in facts] + [0]) + t.s(2)
+                    stacked = f.width - label_w < t.s(24)
+                    for k, v in facts:
+                        ctx.text(k, (f.left, yy), "small", pal.text_muted, "bold")
+                        vx = f.left if stacked else f.left + label_w
+                        if stacked:
+                            yy += ctx.line_height("small", "bold")
+                        vh = ctx.paragraph_height(v, f.right - vx, "small", spacing=1.0)
+                        ctx.paragraph(v, pygame.Rect(vx, yy, f.right - vx, vh + 2), "small", pal.text, spacing=1.0)
+                        yy += vh + t.s(0.6)
+                    yy += t.s(2)
+                    sh = ctx.paragraph_height(info.summary, f.width, "body")
+                    ctx.paragraph(info.summary, pygame.Rect(f.left, yy, f.width, sh + 2), "body", pal.text)
+                    yy += sh
+                    ca.content = ctx.scroll_content(yy - f.top)
+                    ca.step = ctx.line_height("body") * 2
+                ctx.scrollbar(ca)
         items: list = buttons + ([begin] if begin else []) + [back]
+        if begin is not None and self.card_area.max_offset > 0:
+            items.insert(len(buttons), self.card_area)
         self.set_focusables(items)
-        self.draw_buttons(ctx, buttons + ([begin] if begin else []))
-        self.draw_buttons(ctx, [back])
+        self.draw_buttons(ctx, ([begin] if begin else []) + [back])
+        self.draw_scroll_focus(ctx, self.card_area)
+
+    def extra_scroll_areas(self) -> list:
+        return [self.list_area, self.card_area]
 
 
 class BriefingScreen(Screen):
@@ -216,6 +245,8 @@ class BriefingScreen(Screen):
 
     def __init__(self, context: "ScreenContext", info: ScenarioInfo, seed: int | None = None) -> None:
         super().__init__(context)
+        self.card_area = ScrollArea("briefing-text", "What is at stake")
+        self.people_area = ScrollArea("briefing-people", "Who you will work with")
         self.info = info
         self.error = ""
         self.session = None
@@ -242,6 +273,9 @@ class BriefingScreen(Screen):
         self.context.go_home(PlayScreen(self.context))
         self.context.autosave()
 
+    def extra_scroll_areas(self) -> list:
+        return [self.card_area, self.people_area]
+
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         pal = t.pal
@@ -252,7 +286,7 @@ class BriefingScreen(Screen):
         bottom = h - t.s(3)
         begin = Button("begin", "Begin", self._begin, primary=True, key_hint="Enter", enabled=self.session is not None)
         back = Button("back", "Back", self.back, key_hint="Esc")
-        bw = t.s(24)
+        bw = max(fit_width(ctx, begin, 24, (w - 2 * m) // 2 - t.s(1)), fit_width(ctx, back, 24, (w - 2 * m) // 2 - t.s(1)))
         bh = max(button_height(ctx, begin, bw), button_height(ctx, back, bw))
         begin.rect = pygame.Rect(w - m - bw, bottom - bh, bw, bh)
         back.rect = pygame.Rect(begin.rect.left - t.s(2) - bw, bottom - bh, bw, bh)
@@ -260,46 +294,64 @@ class BriefingScreen(Screen):
         gap = t.s(3)
         left = pygame.Rect(area.left, area.top, int((area.width - gap) * 0.5), area.height)
         right = pygame.Rect(left.right + gap, area.top, area.width - left.width - gap, area.height)
+        ca = self.card_area
         with ctx.panel(left, "briefing-card", fill=pal.panel, border=pal.line) as c:
-            inner = c.inflate(-t.s(5), -t.s(5))
-            if self.error:
-                ctx.paragraph("This scenario could not be loaded:\n\n" + self.error, inner, "small", pal.text)
-            else:
-                y = inner.top
-                facts = [("Your role", self.info.role)]
-                if self.info.place:
-                    years = f", {self.info.years[0]}–{self.info.years[-1]}" if self.info.years else ""
-                    facts.append(("The place", self.info.place + years))
-                for k, v in facts:
-                    r = ctx.text(k.upper(), (inner.left, y), "label", pal.text_muted, "bold", max_width=inner.width)
-                    r = ctx.text(v, (inner.left, r.bottom + t.s(0.3)), "h3", pal.text, "bold", max_width=inner.width)
-                    y = r.bottom + t.s(2)
-                r = ctx.text("WHAT IS AT STAKE", (inner.left, y), "label", pal.text_muted, "bold", max_width=inner.width)
-                y = r.bottom + t.s(0.6)
-                ctx.paragraph(self.info.summary, pygame.Rect(inner.left, y, inner.width, inner.bottom - y), "body", pal.text)
+            ca.rect = c.inflate(-t.s(3), -t.s(3))
+            with ctx.scroll(ca, "briefing-text") as f:
+                y = f.top
+                if self.error:
+                    y += ctx.paragraph("This scenario could not be loaded:\n\n" + self.error,
+                                       pygame.Rect(f.left, y, f.width, 100_000), "small", pal.text)
+                else:
+                    facts = [("Your role", self.info.role)]
+                    if self.info.place:
+                        years = f", {self.info.years[0]}–{self.info.years[-1]}" if self.info.years else ""
+                        facts.append(("The place", self.info.place + years))
+                    for k, v in facts:
+                        r = ctx.text(k.upper(), (f.left, y), "label", pal.text_muted, "bold", max_width=f.width)
+                        y = r.bottom + t.s(0.3)
+                        # role and place wrap: they are never cut
+                        vh = ctx.paragraph_height(v, f.width, "h3", "bold", spacing=1.0)
+                        ctx.paragraph(v, pygame.Rect(f.left, y, f.width, vh + 2), "h3", pal.text, "bold", spacing=1.0)
+                        y += vh + t.s(2)
+                    r = ctx.text("WHAT IS AT STAKE", (f.left, y), "label", pal.text_muted, "bold", max_width=f.width)
+                    y = r.bottom + t.s(0.6)
+                    y += ctx.paragraph(self.info.summary, pygame.Rect(f.left, y, f.width, 100_000), "body", pal.text)
+                ca.content = ctx.scroll_content(y - f.top)
+                ca.step = ctx.line_height("body") * 2
+            ctx.scrollbar(ca)
+        pa = self.people_area
         with ctx.panel(right, "briefing-people", fill=pal.panel, border=pal.line) as c:
-            inner = c.inflate(-t.s(5), -t.s(5))
-            r = ctx.text("WHO YOU WILL WORK WITH", (inner.left, inner.top), "label", pal.text_muted, "bold",
+            inner = c.inflate(-t.s(3), -t.s(3))
+            r = ctx.text("WHO YOU WILL WORK WITH", (inner.left + ctx.scroll_pad, inner.top), "label", pal.text_muted, "bold",
                          max_width=inner.width)
-            y = r.bottom + t.s(1.5)
+            pa.rect = pygame.Rect(inner.left, r.bottom + t.s(1), inner.width, inner.bottom - r.bottom - t.s(1))
             people = tuple(get(self.session.snap, "dance_floor", ()) or ()) if self.session else ()
-            row_h = max(t.s(6), ctx.line_height("small", "bold") + ctx.line_height("label") + t.s(1.5))
-            badge = max(min(row_h - t.s(1), t.s(5)), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
-            row_h = max(row_h, badge + t.s(1))
-            shown = 0
-            for i, p in enumerate(people):
-                if y + row_h > inner.bottom:
-                    break
-                col = t.agency_colour(p.agency, p.colour, i)
-                draw_badge(ctx, pygame.Rect(inner.left, y + (row_h - badge) // 2, badge, badge), p.name, p.agency, col)
-                tx = inner.left + badge + t.s(2)
-                ctx.text(p.name, (tx, y + t.s(0.3)), "small", pal.text, "bold", max_width=inner.right - tx)
-                ctx.text(f"{p.role}, {p.agency}" if p.role else p.agency, (tx, y + t.s(0.3) + ctx.line_height("small", "bold")),
-                         "label", pal.text_muted, max_width=inner.right - tx)
-                y += row_h
-                shown += 1
-            if shown < len(people):
-                ctx.text(f"and {len(people) - shown} more, met in play", (inner.left, inner.bottom), "label",
-                         pal.text_muted, max_width=inner.width, anchor="bottomleft")
-        self.set_focusables([begin, back])
+            with ctx.scroll(pa, "briefing-people-list") as f:
+                y = f.top
+                badge = max(t.s(5), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
+                tx = f.left + badge + t.s(2)
+                tw = f.right - tx
+                for i, p in enumerate(people):
+                    col = t.agency_colour(p.agency, p.colour, i)
+                    nh = ctx.paragraph_height(p.name, tw, "small", "bold", spacing=1.0)
+                    role = f"{p.role}, {p.agency}" if p.role else p.agency
+                    rh = ctx.paragraph_height(role, tw, "label", spacing=1.0)
+                    row_h = max(badge, nh + rh) + t.s(1.5)
+                    draw_badge(ctx, pygame.Rect(f.left, y + (row_h - badge) // 2, badge, badge), p.name, p.agency, col)
+                    ty = y + (row_h - nh - rh) // 2
+                    ctx.paragraph(p.name, pygame.Rect(tx, ty, tw, nh + 2), "small", pal.text, "bold", spacing=1.0)
+                    ctx.paragraph(role, pygame.Rect(tx, ty + nh, tw, rh + 2), "label", pal.text_muted, spacing=1.0)
+                    y += row_h
+                pa.content = ctx.scroll_content(y - f.top)
+                pa.step = t.s(6)
+            ctx.scrollbar(pa)
+        items = [begin, back]
+        if ca.max_offset > 0:
+            items.append(ca)
+        if pa.max_offset > 0:
+            items.append(pa)
+        self.set_focusables(items)
         self.draw_buttons(ctx, [back, begin])
+        self.draw_scroll_focus(ctx, ca)
+        self.draw_scroll_focus(ctx, pa)

@@ -12,9 +12,9 @@ from ..saves import SlotInfo
 from ..settings import (FONT_NAMES, FONTS, PALETTE_NAMES, PALETTES, TEXT_SCALE_NAMES, TEXT_SCALES,
                         TEXT_SPEED_NAMES, TEXT_SPEEDS)
 from ..theme import mix
-from ..widgets import Button, button_height
-from .base import Screen
-from .common import centred_card, draw_backdrop, draw_screen_header
+from ..widgets import Button, button_height, button_width
+from .base import Screen, ScrollArea
+from .common import centred_card, draw_backdrop, draw_screen_header, fit_width
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -24,6 +24,10 @@ class PauseScreen(Screen):
     name = "pause"
     modal = True
     title = "Paused"
+
+    def __init__(self, context: "ScreenContext") -> None:
+        super().__init__(context)
+        self.list_area = ScrollArea("pause-menu", "Menu")
 
     def speech(self) -> str:
         return "Paused. Resume, save, load, settings, rewind, or quit to the title screen."
@@ -57,20 +61,33 @@ class PauseScreen(Screen):
         t = ctx.theme
         pal = t.pal
         buttons = self._buttons()
-        bw = min(t.s(50), ctx.surface.get_width() - t.s(14))
+        w, h = ctx.surface.get_size()
+        bw = min(t.s(50), w - t.s(14))
+        bw = max(bw, min(w - t.s(14), max(button_width(ctx, b, whole=False) for b in buttons)))
         heights = [button_height(ctx, b, bw) for b in buttons]
-        head = ctx.line_height("h1", "bold") + t.s(3)
-        card = centred_card(ctx, 60, head + sum(heights) + t.s(1.2) * len(buttons) + t.s(8))
+        head = ctx.line_height("h1", "bold") + t.s(2.5)
+        gap = t.s(1.2)
+        list_h = ctx.scroll_content(sum(heights) + gap * (len(buttons) - 1))
+        card = centred_card(ctx, 60, head + list_h + t.s(6))
+        card.width = max(card.width, min(w - t.s(4), bw + 2 * ctx.scroll_pad + ctx.scrollbar_width + t.s(6)))
+        card.centerx = w // 2
+        area = self.list_area
         with ctx.panel(card, "pause", fill=pal.panel, border=pal.line) as c:
             inner = c.inflate(-t.s(5), -t.s(4))
             r = ctx.text("Paused", (c.centerx, inner.top), "h1", pal.text, "bold", anchor="midtop", max_width=inner.width)
-            y = r.bottom + t.s(2.5)
-            x = c.centerx - bw // 2
-            for b, bh in zip(buttons, heights):
-                b.rect = pygame.Rect(x, y, bw, bh)
-                y += bh + t.s(1.2)
-        self.set_focusables(buttons)
-        self.draw_buttons(ctx, buttons)
+            area.rect = pygame.Rect(inner.left, r.bottom + t.s(1.5), inner.width, inner.bottom - r.bottom - t.s(1.5))
+            with ctx.scroll(area, "pause-menu") as f:
+                y = f.top
+                x = f.centerx - bw // 2 if f.width > bw else f.left
+                for b, bh in zip(buttons, heights):
+                    b.rect = pygame.Rect(x, y, min(bw, f.width), bh)
+                    b.area = area
+                    y += bh + gap
+                area.content = ctx.scroll_content(y - gap - f.top)
+                area.step = t.s(6)
+                self.set_focusables(buttons)
+                self.draw_buttons(ctx, buttons)
+            ctx.scrollbar(area)
 
 
 def short(text: str, n: int) -> str:
@@ -79,17 +96,26 @@ def short(text: str, n: int) -> str:
 
 
 class _Option:
-    def __init__(self, id: str, label: str, value: Callable[[], str], change: Callable[[int], None], help: str = "") -> None:
+    """One setting: a stepper through values, or a toggle (``state`` says on or off)."""
+
+    def __init__(self, id: str, label: str, value: Callable[[], str], change: Callable[[int], None], help: str = "",
+                 state: Callable[[], bool] | None = None) -> None:
         self.id = id
         self.label = label
         self.value = value
         self.change = change
         self.help = help
+        self.state = state or (lambda: False)
+        self.kind = "toggle" if state is not None else "stepper"
 
 
 class SettingsScreen(Screen):
     name = "settings"
     title = "Settings"
+
+    def __init__(self, context: "ScreenContext") -> None:
+        super().__init__(context)
+        self.list_area = ScrollArea("settings-list", "Settings")
 
     def speech(self) -> str:
         return "Settings. Up and down to choose a setting, left and right or Enter to change it."
@@ -120,20 +146,22 @@ class SettingsScreen(Screen):
                     lambda d: self._set(font=FONTS[cycle(len(FONTS), FONTS.index(st().font), d)]),
                     "OpenDyslexic is designed for readers with dyslexia."),
             _Option("high_contrast", "High contrast", lambda: on_off(st().high_contrast),
-                    lambda d: self._set(high_contrast=not st().high_contrast), "White on black, with heavier outlines."),
+                    lambda d: self._set(high_contrast=not st().high_contrast), "White on black, with heavier outlines.",
+                    state=lambda: st().high_contrast),
             _Option("palette", "Agency colours", lambda: PALETTE_NAMES[PALETTES.index(st().palette)],
                     lambda d: self._set(palette=PALETTES[cycle(len(PALETTES), PALETTES.index(st().palette), d)]),
                     "Colour-blind safe uses the Okabe-Ito set. Shapes and initials always tell agencies apart too."),
             _Option("reduced_motion", "Reduced motion", lambda: on_off(st().reduced_motion),
-                    lambda d: self._set(reduced_motion=not st().reduced_motion), "Turns off fades between screens."),
+                    lambda d: self._set(reduced_motion=not st().reduced_motion), "Turns off fades between screens.",
+                    state=lambda: st().reduced_motion),
             _Option("text_speed", "Text speed", lambda: TEXT_SPEED_NAMES[st().text_speed] + (
                 f" ({TEXT_SPEEDS[st().text_speed]} letters a second)" if TEXT_SPEEDS[st().text_speed] else ""),
                     lambda d: self._set(text_speed=cycle(len(TEXT_SPEEDS), st().text_speed, d)),
                     "Any key or click shows the rest at once."),
             _Option("tts", "Text-to-speech", lambda: on_off(st().tts) + ("" if context.speaker.available else " (not installed)"),
-                    self._toggle_tts, tts_help),
+                    self._toggle_tts, tts_help, state=lambda: st().tts),
             _Option("fullscreen", "Full screen", lambda: on_off(context.is_fullscreen),
-                    lambda d: context.toggle_fullscreen(), "Also F11 anywhere."),
+                    lambda d: context.toggle_fullscreen(), "Also F11 anywhere.", state=lambda: context.is_fullscreen),
         ]
 
     def _toggle_tts(self, d: int) -> None:
@@ -154,6 +182,22 @@ class SettingsScreen(Screen):
     def _button_for(self, o: _Option) -> Button:
         return Button("opt:" + o.id, o.label, lambda: o.change(1), detail=o.value())
 
+    def handle(self, intent: Intent) -> bool:
+        # a click on a stepper's left arrow steps back
+        if intent.kind == "click":
+            for o in self._options():
+                b = next((f for f in self.focusables() if f.id == "opt:" + o.id), None)
+                if b is not None and o.kind == "stepper" and b.rect.collidepoint(intent.pos) \
+                        and b.area is not None and b.area.rect.collidepoint(intent.pos) \
+                        and intent.pos[0] < b.rect.left + b.rect.width // 3:
+                    self.focus_id = b.id
+                    o.change(-1)
+                    return True
+        return super().handle(intent)
+
+    def extra_scroll_areas(self) -> list[ScrollArea]:
+        return [self.list_area]
+
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         pal = t.pal
@@ -163,48 +207,71 @@ class SettingsScreen(Screen):
         m = t.s(6)
         options = self._options()
         back = Button("back", "Done", self.back, primary=True, key_hint="Esc")
-        bw = t.s(22)
+        bw = min(w - 2 * m, max(t.s(22), button_width(ctx, back)))
         bh = button_height(ctx, back, bw)
         back.rect = pygame.Rect(m, h - t.s(3) - bh, bw, bh)
-        area = pygame.Rect(m, top, w - 2 * m, back.rect.top - t.s(2) - top)
-        col_w = min(area.width, t.s(140))
-        label_w = int(col_w * 0.24)
-        value_w = int(col_w * 0.32)
-        help_x = area.left + label_w + value_w + t.s(2)
-        help_w = area.left + col_w - help_x
-        side = help_w >= t.s(24)   # help beside the value when there is room, else under it
-        if not side:
-            value_w = col_w - label_w
-            help_x, help_w = area.left + label_w, value_w
+        area = self.list_area
+        area.rect = pygame.Rect(m - ctx.scroll_pad, top, w - 2 * m + 2 * ctx.scroll_pad, back.rect.top - t.s(2) - top)
         rows: list[Button] = []
-        y = area.top
-        lh = ctx.line_height("body", "bold")
-        row_gap = t.s(1)
-        for o in options:
-            vb = Button("opt:" + o.id, o.value(), (lambda o=o: o.change(1)))
-            vb.rect = pygame.Rect(area.left + label_w, y, value_w, 0)
-            vb.rect.height = max(lh + t.s(1.6), t.s(4.5), button_height(ctx, vb, value_w) - t.s(1))
-            help_h = ctx.paragraph_height(o.help, help_w, "label", spacing=1.0) if o.help else 0
-            if side:
-                row_h = max(vb.rect.height, help_h)
-                help_rect = pygame.Rect(help_x, y + max(0, (vb.rect.height - help_h) // 2), help_w, help_h + 1)
-            else:
-                row_h = vb.rect.height + help_h + t.s(0.4)
-                help_rect = pygame.Rect(help_x, vb.rect.bottom + t.s(0.3), help_w, help_h + 1)
-            if y + row_h > area.bottom:
-                break
-            with ctx.panel(pygame.Rect(area.left, y, label_w - t.s(1), vb.rect.height), f"label:{o.id}", clip=True):
-                ctx.text(o.label, (area.left, vb.rect.centery), "body", pal.text_on_bg, "bold", max_width=label_w - t.s(2),
-                         anchor="midleft")
-            if o.help:
-                with ctx.panel(help_rect, f"help:{o.id}"):
-                    ctx.paragraph(o.help, help_rect, "label", pal.muted_on_bg, spacing=1.0)
-            rows.append(vb)
-            y += row_h + row_gap
+        with ctx.scroll(area, "settings-list") as f:
+            col_w = min(f.width, t.s(150))
+            controls = [self._control(o) for o in options]
+            label_nat = max(ctx.measure(o.label, "body", "bold")[0] for o in options) + t.s(2)
+            value_nat = max(button_width(ctx, b) for b in controls)
+            label_w, value_w = label_nat, value_nat
+            help_w = col_w - label_w - value_w - t.s(2)
+            side = help_w >= t.s(26)   # label, control and help on one row when there is room
+            y = f.top
+            row_gap = t.s(1.5)
+            for o, vb in zip(options, controls):
+                vb.area = area
+                if side:
+                    vb.rect = pygame.Rect(f.left + label_w, y, value_w, button_height(ctx, vb, value_w))
+                    help_h = ctx.paragraph_height(o.help, help_w, "label", spacing=1.0) if o.help else 0
+                    row_h = max(vb.rect.height, help_h)
+                    vb.rect.top = y + (row_h - vb.rect.height) // 2
+                    lrect = pygame.Rect(f.left, y, label_w - t.s(1), row_h)
+                    lh = ctx.paragraph_height(o.label, lrect.width, "body", "bold", spacing=1.0)
+                    with ctx.panel(lrect, f"label:{o.id}"):
+                        ctx.paragraph(o.label, pygame.Rect(lrect.left, y + (row_h - lh) // 2, lrect.width, lh + 2),
+                                      "body", pal.text_on_bg, "bold", spacing=1.0)
+                    if o.help:
+                        hr = pygame.Rect(vb.rect.right + t.s(2), y + (row_h - help_h) // 2, help_w, help_h + 2)
+                        with ctx.panel(hr, f"help:{o.id}"):
+                            ctx.paragraph(o.help, hr, "label", pal.muted_on_bg, spacing=1.0)
+                else:
+                    # stacked: the label, the control under it, then the help
+                    lh = ctx.paragraph_height(o.label, col_w, "body", "bold", spacing=1.0)
+                    lrect = pygame.Rect(f.left, y, col_w, lh + 2)
+                    with ctx.panel(lrect, f"label:{o.id}"):
+                        ctx.paragraph(o.label, lrect, "body", pal.text_on_bg, "bold", spacing=1.0)
+                    vw = min(col_w, max(value_w, t.s(20)))
+                    vb.rect = pygame.Rect(f.left, lrect.bottom + t.s(0.5), vw, button_height(ctx, vb, vw))
+                    yy = vb.rect.bottom + t.s(0.5)
+                    if o.help:
+                        help_h = ctx.paragraph_height(o.help, col_w, "label", spacing=1.0)
+                        hr = pygame.Rect(f.left, yy, col_w, help_h + 2)
+                        with ctx.panel(hr, f"help:{o.id}"):
+                            ctx.paragraph(o.help, hr, "label", pal.muted_on_bg, spacing=1.0)
+                        yy = hr.bottom
+                    row_h = yy - y
+                rows.append(vb)
+                y += row_h + row_gap
+            area.content = ctx.scroll_content(y - row_gap - f.top)
+            area.step = t.s(6)
+            self.draw_buttons(ctx, rows)
+        ctx.scrollbar(area)
         self.set_focusables(rows + [back])
-        self.draw_buttons(ctx, rows + [back])
-        ctx.text("Up and Down choose a setting · Left, Right or Enter change it", (back.rect.right + t.s(3), back.rect.centery),
-                 "small", pal.muted_on_bg, max_width=w - back.rect.right - t.s(3) - m, anchor="midleft")
+        self.draw_buttons(ctx, [back])
+        hint = "Up and Down choose a setting · Left and Right change it"
+        hx = back.rect.right + t.s(3)
+        if w - m - hx >= ctx.measure(hint, "small")[0] + 4:
+            ctx.text(hint, (hx, back.rect.centery), "small", pal.muted_on_bg, anchor="midleft")
+
+    def _control(self, o: "_Option") -> Button:
+        if o.kind == "toggle":
+            return Button("opt:" + o.id, o.value(), (lambda o=o: o.change(1)), kind="toggle", on=o.state())
+        return Button("opt:" + o.id, o.value(), (lambda o=o: o.change(1)), kind="stepper")
 
 
 def on_off(v: bool) -> str:
@@ -218,6 +285,7 @@ class SavesScreen(Screen):
         super().__init__(context)
         self.mode = mode
         self.title = "Save your game" if mode == "save" else "Load a game"
+        self.grid_area = ScrollArea("slots", "Save slots")
         self.thumbs: dict[str, pygame.Surface | None] = {}
         self.slots: list[SlotInfo] = []
         self.refresh()
@@ -256,6 +324,15 @@ class SavesScreen(Screen):
 
             open_slot(context, slot.slot)
 
+    def extra_scroll_areas(self) -> list[ScrollArea]:
+        return [self.grid_area]
+
+    def _details(self, s: SlotInfo) -> list[str]:
+        if not s.exists:
+            return ["Empty slot" if self.mode == "load" else "Empty: save here"]
+        return [x for x in (s.scenario_title, " · ".join(x for x in (s.calendar_label, s.scene_title) if x),
+                            s.date_text) if x]
+
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         draw_backdrop(ctx, motif=False)
@@ -263,31 +340,43 @@ class SavesScreen(Screen):
         top = draw_screen_header(ctx, self.title, "Each slot keeps the scenario, the date, the quarter and a picture.")
         m = t.s(6)
         back = Button("back", "Back", self.back, key_hint="Esc")
-        bw = t.s(20)
+        bw = fit_width(ctx, back, 20, w - 2 * m)
         bh = button_height(ctx, back, bw)
         back.rect = pygame.Rect(m, h - t.s(3) - bh, bw, bh)
-        area = pygame.Rect(m, top, w - 2 * m, back.rect.top - t.s(2) - top)
+        area = self.grid_area
+        area.rect = pygame.Rect(m - ctx.scroll_pad, top - ctx.scroll_pad, w - 2 * m + 2 * ctx.scroll_pad,
+                                back.rect.top - t.s(2) - top + ctx.scroll_pad)
         n = len(self.slots)
-        cols = 4 if n > 6 else 3
-        rows = (n + cols - 1) // cols
         gap = t.s(2)
-        cw = (area.width - gap * (cols - 1)) // cols
-        ch = (area.height - gap * (rows - 1)) // rows
         buttons = []
-        for i, s in enumerate(self.slots):
-            r, c = divmod(i, cols)
-            rect = pygame.Rect(area.left + c * (cw + gap), area.top + r * (ch + gap), cw, ch)
-            label = s.label
-            b = Button(f"slot:{s.slot}", label, (lambda s=s: self._activate(s)),
-                       enabled=s.exists or self.mode == "save")
-            b.rect = rect
-            buttons.append((b, s))
+        with ctx.scroll(area, "slots") as f:
+            cols = max(1, min(4 if n > 6 else 3, (f.width + gap) // (t.s(30) + gap)))
+            rows = (n + cols - 1) // cols
+            cw = (f.width - gap * (cols - 1)) // cols
+            pad = t.s(1.5)
+            text_w = cw - 2 * pad
+            text_h = max(ctx.line_height("small", "bold") + sum(ctx.paragraph_height(d, text_w, "label", spacing=1.0)
+                                                                  for d in self._details(s)) for s in self.slots)
+            thumb_h = (cw - 2 * pad) * 9 // 16
+            fit_h = (area.rect.height - 2 * ctx.scroll_pad - gap * (rows - 1)) // rows
+            # the picture shrinks to fit the window, down to a third of its width; then the grid scrolls
+            thumb_h = max(min(thumb_h, fit_h - text_h - 2 * pad - t.s(1)), (cw - 2 * pad) * 9 // 48)
+            ch = thumb_h + text_h + 2 * pad + t.s(1)
+            for i, s in enumerate(self.slots):
+                r, c = divmod(i, cols)
+                rect = pygame.Rect(f.left + c * (cw + gap), f.top + r * (ch + gap), cw, ch)
+                b = Button(f"slot:{s.slot}", s.label, (lambda s=s: self._activate(s)),
+                           enabled=s.exists or self.mode == "save", area=area)
+                b.rect = rect
+                buttons.append((b, s))
+                self._draw_slot(ctx, b, s, thumb_h)
+            area.content = ctx.scroll_content(rows * ch + gap * (rows - 1))
+            area.step = t.s(6)
+        ctx.scrollbar(area)
         self.set_focusables([b for b, _ in buttons] + [back])
-        for b, s in buttons:
-            self._draw_slot(ctx, b, s)
         self.draw_buttons(ctx, [back])
 
-    def _draw_slot(self, ctx: Ctx, b: Button, s: SlotInfo) -> None:
+    def _draw_slot(self, ctx: Ctx, b: Button, s: SlotInfo, thumb_h: int) -> None:
         t = ctx.theme
         pal = t.pal
         r = b.rect
@@ -299,12 +388,8 @@ class SavesScreen(Screen):
         with ctx.panel(r, f"slot:{s.slot}", fill=fill, border=pal.line) as c:
             pad = t.s(1.5)
             inner = c.inflate(-pad * 2, -pad * 2)
-            lh = ctx.line_height("small", "bold")
-            lines = 3
-            text_h = lh + ctx.line_height("label") * lines + t.s(1)
-            th = max(0, inner.height - text_h)
+            th = thumb_h
             tw = min(inner.width, th * 16 // 9)
-            th = tw * 9 // 16
             thumb_rect = pygame.Rect(inner.left, inner.top, tw, th)
             img = self.thumbs.get(s.slot)
             if s.exists and img is not None and tw > 8:
@@ -312,17 +397,16 @@ class SavesScreen(Screen):
                 pygame.draw.rect(ctx.surface, pal.line, thumb_rect, 1)
             elif tw > 8:
                 pygame.draw.rect(ctx.surface, pal.panel_alt, thumb_rect, border_radius=t.radius)
-                ctx.text("Empty" if not s.exists else "No picture", thumb_rect.center, "small", pal.text_muted,
-                         anchor="center", max_width=tw - 4)
+                word = "Empty" if not s.exists else "No picture"
+                if ctx.measure(word, "small")[0] + 4 <= tw and ctx.line_height("small") <= th:
+                    ctx.text(word, thumb_rect.center, "small", pal.text_muted, anchor="center")
             y = thumb_rect.bottom + t.s(1)
             ctx.text(s.label, (inner.left, y), "small", pal.text, "bold", max_width=inner.width)
-            y += lh
-            details = [s.scenario_title, " · ".join(x for x in (s.calendar_label, s.scene_title) if x), s.date_text] \
-                if s.exists else ["Empty slot" if self.mode == "load" else "Empty: save here"]
-            for d in details:
-                if d and y + ctx.line_height("label") <= inner.bottom:
-                    ctx.text(d, (inner.left, y), "label", pal.text_muted, max_width=inner.width)
-                    y += ctx.line_height("label")
+            y += ctx.line_height("small", "bold")
+            for d in self._details(s):
+                dh = ctx.paragraph_height(d, inner.width, "label", spacing=1.0)
+                ctx.paragraph(d, pygame.Rect(inner.left, y, inner.width, dh + 2), "label", pal.text_muted, spacing=1.0)
+                y += dh
         if focused and self.context.focus_visible(self):
             ctx.focus_ring(b.id, r)
 
@@ -340,6 +424,7 @@ class MessageScreen(Screen):
         super().__init__(context)
         self.heading = heading
         self.text = text
+        self.area = ScrollArea("message-text", "Message")
 
     def speech(self) -> str:
         return f"{self.heading}. {self.text}"
@@ -348,19 +433,34 @@ class MessageScreen(Screen):
         self.context.pop()
         return True
 
+    def extra_scroll_areas(self) -> list[ScrollArea]:
+        return [self.area]
+
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         pal = t.pal
         ok = Button("ok", "OK", self.back, primary=True, key_hint="Enter")
-        width = min(ctx.surface.get_width() - t.s(6), t.s(80))
-        th = ctx.paragraph_height(self.text, width - t.s(10), "small")
-        bh = button_height(ctx, ok, t.s(16))
-        card = centred_card(ctx, 80, th + bh + ctx.line_height("h2", "bold") + t.s(14))
+        w, h = ctx.surface.get_size()
+        cw = min(w - t.s(4), t.s(80))
+        inner_w = cw - t.s(10)
+        text_w = inner_w - 2 * ctx.scroll_pad - ctx.scrollbar_width
+        head_h = ctx.paragraph_height(self.heading, inner_w, "h2", "bold", spacing=1.0)
+        th = ctx.scroll_content(ctx.paragraph_height(self.text, text_w, "small"))
+        okw = fit_width(ctx, ok, 16, inner_w)
+        bh = button_height(ctx, ok, okw)
+        card = centred_card(ctx, 80, head_h + th + bh + t.s(12))
         with ctx.panel(card, "message", fill=pal.panel, border=pal.line) as c:
             inner = c.inflate(-t.s(10), -t.s(8))
-            r = ctx.text(self.heading, (inner.left, inner.top), "h2", pal.text, "bold", max_width=inner.width)
-            ok.rect = pygame.Rect(inner.right - t.s(16), inner.bottom - bh, t.s(16), bh)
-            ctx.paragraph(self.text, pygame.Rect(inner.left, r.bottom + t.s(2), inner.width, ok.rect.top - r.bottom - t.s(3)),
-                          "small", pal.text)
-        self.set_focusables([ok])
+            ctx.paragraph(self.heading, pygame.Rect(inner.left, inner.top, inner.width, head_h + 2), "h2", pal.text, "bold",
+                          spacing=1.0)
+            ok.rect = pygame.Rect(inner.right - okw, inner.bottom - bh, okw, bh)
+            self.area.rect = pygame.Rect(inner.left, inner.top + head_h + t.s(1), inner.width,
+                                         ok.rect.top - t.s(1) - inner.top - head_h - t.s(1))
+            with ctx.scroll(self.area, "message-text") as f:
+                used = ctx.paragraph(self.text, pygame.Rect(f.left, f.top, f.width, 100_000), "small", pal.text)
+                self.area.content = ctx.scroll_content(used)
+                self.area.step = ctx.line_height("small") * 2
+            ctx.scrollbar(self.area)
+        self.set_focusables([ok] + ([self.area] if self.area.max_offset > 0 else []))
         self.draw_buttons(ctx, [ok])
+        self.draw_scroll_focus(ctx, self.area)

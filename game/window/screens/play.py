@@ -2,11 +2,10 @@
 events, outcomes with delayed consequences linked to their causes."""
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import pygame
-
-from engine.views import shown
 
 from ..backend import get
 from ..input import Intent
@@ -15,7 +14,7 @@ from ..theme import mix
 from ..widgets import (Button, button_height, draw_badge, draw_band, draw_button, draw_chip, draw_icon,
                        draw_portrait, draw_scroll_hint)
 from .base import Screen, ScrollArea
-from .common import centred_card
+from .common import centred_card, fit_width
 from ...i18n import _
 
 if TYPE_CHECKING:
@@ -79,9 +78,18 @@ class PlayScreen(Screen):
         self.reveal: float = 0.0
         self.tab = "floor"
         self.text_area = ScrollArea("scene-text", "Scene text")
+        self.choice_area = ScrollArea("choices", "Choices")
         self.people_area = ScrollArea("people", "Stakeholders")
         self.quarter_seen = None
         self.compact = False
+        #: where perception's news was drawn (section -> y in the scene text), and what to scroll to
+        self.section_tops: dict[str, int] = {}
+        self.scroll_to: str | None = None
+        #: how many of each section's lines are new since the last perception
+        self.new_since: dict[str, int] = {}
+        #: the visible meters as last shown, to show what changed since
+        self.meters_before: dict[str, int] = {}
+        self.meters_now: dict[str, int] = {}
 
     @property
     def snap(self) -> Any:
@@ -126,15 +134,26 @@ class PlayScreen(Screen):
             cps = self.context.settings.chars_per_second
             self.reveal = 0.0 if cps else float(len(s.text))
             self.text_area.offset = 0
+            self.choice_area.offset = 0
             self.people_area.offset = 0
+            self.new_since = {}
+            self.scroll_to = None
             self.tab = "perceive" if self.compact else "floor"
+            if s.status == "choosing":
+                # the numbers as shown in the last scene, to mark what changed since
+                now = {mv.id: meter_shown(mv) for mv in s.visible_meters}
+                self.meters_before, self.meters_now = (self.meters_now or now), now
+                # the focus goes to the first choice that can be taken
+                first = next((c for c in s.choices if c.available), None)
+                self.focus_id = f"choice:{first.index}" if first is not None else None
             if self.context.settings.tts and s.status == "choosing":
                 self.context.speak(self.speech())
         if s.balcony is None and self.tab == "balcony":
             self.tab = "floor"
         if s.status == "outcome":
-            self.context.push(OutcomeScreen(self.context))
-            for n in reversed([n for n in s.notices if n.kind == "event"]):
+            events = [n for n in s.notices if n.kind == "event"]
+            self.context.push(OutcomeScreen(self.context, events_shown=bool(events)))
+            for n in reversed(events):  # the first event on top; each Continue shows the next
                 self.context.push(EventPopup(self.context, n))
         elif s.status == "ended":
             from .ending import EndingScreen
@@ -154,7 +173,8 @@ class PlayScreen(Screen):
 
     def view_key(self) -> tuple | None:
         return ("play", id(self.session), self.session.revision, id(self.snap), self.tab, self.text_area.offset,
-                self.people_area.offset, self.focus_id, self.hover_id, int(self.reveal), self.context.top is self)
+                self.choice_area.offset, self.people_area.offset, self.focus_id, self.hover_id, int(self.reveal),
+                self.scroll_to, self.context.top is self)
 
     def finish_reveal(self) -> bool:
         if self.reveal < len(self.snap.text):
@@ -186,8 +206,10 @@ class PlayScreen(Screen):
         if kind == "one_to_one":
             self.context.push(OneToOnePicker(self.context, self))
             return
+        before = (len(self.snap.insights or ()), self.snap.balcony is not None)
         if not self._safely(lambda: self.session.perceive(kind)):
             return
+        self._show_news(before)
         if kind == "balcony":
             self.tab = "balcony"
         self.context.invalidate()
@@ -220,9 +242,23 @@ class PlayScreen(Screen):
             return False
         return True
 
+    def _show_news(self, before: tuple[int, bool]) -> None:
+        """What a perception added goes where the eye is: the scene panel scrolls to it and marks it."""
+        heard, up = before
+        s = self.snap
+        if len(s.insights or ()) > heard:
+            self.new_since["heard"] = len(s.insights) - heard
+            self.scroll_to = "heard"
+        elif s.balcony is not None and not up:
+            self.new_since["balcony"] = 1
+            self.scroll_to = "balcony"
+        self.context.invalidate()
+
     def one_to_one(self, stakeholder_id: str) -> None:
+        before = (len(self.snap.insights or ()), self.snap.balcony is not None)
         if not self._safely(lambda: self.session.perceive("one_to_one", stakeholder_id)):
             return
+        self._show_news(before)
         self.seen_revision = self.session.revision
         if self.context.settings.tts:
             self.context.speak(self.perception_speech("one_to_one"))
@@ -279,6 +315,9 @@ class PlayScreen(Screen):
         self.context.invalidate()
 
     # ---- drawing ---------------------------------------------------------------------------
+    def extra_scroll_areas(self) -> list:
+        return [self.text_area, self.choice_area, self.people_area]
+
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         pal = t.pal
@@ -286,61 +325,101 @@ class PlayScreen(Screen):
         surf = ctx.surface
         w, h = surf.get_size()
         surf.fill(pal.bg)
-        m = t.s(2.5)
-        focusables: list = []
+        m = t.s(2)
 
-        # top bar: scenario, calendar and phase, visible meters, menu
-        bar_h = max(t.s(7), ctx.line_height("h3", "bold") + t.s(2.5),
-                    (ctx.line_height("label") + ctx.line_height("small", "bold") + t.s(1.5)) if s.visible_meters else 0)
-        bar = pygame.Rect(0, 0, w, bar_h)
+        # ---- the top bar: calendar and phase, the visible meters, the menu ----
         menu = Button("menu", _("Menu"), self.pause, key_hint="Esc", size="small")
-        mw = ctx.measure(_("Menu"), "small")[0] + ctx.measure("Esc", "label", "bold")[0] + t.s(8)
-        menu.rect = pygame.Rect(w - m - mw, t.s(1), mw, bar_h - t.s(2))
+        mw = fit_width(ctx, menu, 0, w // 3)
+        mh = button_height(ctx, menu, mw)
+        cal_w = t.s(3.6) + ctx.measure(s.calendar.label, "h3", "bold")[0] + t.s(2)
+        phase_name = get(s.phase, "name", "")
+        chip_w = (ctx.measure(phase_name, "label", "bold")[0] + ctx.line_height("label", "bold") + t.s(3.5)) if phase_name else 0
+        tiles = self._meter_tiles(ctx)
+        tiles_w = sum(tw for _, tw in tiles) + t.s(2.5) * max(0, len(tiles) - 1)
+        row_h = max(ctx.line_height("h3", "bold"), mh, ctx.line_height("label") + ctx.line_height("small", "bold")) + t.s(1.5)
+        free = w - 2 * m - mw - t.s(2) - cal_w
+        meters_in_bar = tiles_w + chip_w + t.s(2) <= free
+        chip_w = min(chip_w, max(0, free - (tiles_w + t.s(2) if meters_in_bar else 0)))
+        bar_h = row_h
+        strip: list[list] = []
+        if not meters_in_bar and tiles:
+            # meters on a strip of their own under the bar, in as many rows as they need
+            line: list = []
+            lw = 0
+            for tile in tiles:
+                if line and lw + t.s(2.5) + tile[1] > w - 2 * m:
+                    strip.append(line)
+                    line, lw = [], 0
+                lw += (t.s(2.5) if line else 0) + min(tile[1], w - 2 * m)
+                line.append(tile)
+            strip.append(line)
+            bar_h = row_h + len(strip) * (ctx.line_height("label") + ctx.line_height("small", "bold") + t.s(1))
+        bar = pygame.Rect(0, 0, w, bar_h)
+        menu.rect = pygame.Rect(w - m - mw, (row_h - mh) // 2, mw, mh)
         with ctx.panel(bar, "topbar", fill=pal.bg_deep, radius=0):
             x = m
-            cy = bar.centery
+            cy = row_h // 2
             draw_icon(ctx, "calendar", pygame.Rect(x, cy - t.s(1.3), t.s(2.6), t.s(2.6)), pal.text_on_bg)
             x += t.s(3.6)
             r = ctx.text(s.calendar.label, (x, cy), "h3", pal.text_on_bg, "bold", anchor="midleft")
             x = r.right + t.s(2)
-            phase_name = get(s.phase, "name", "")
-            if phase_name:
+            if phase_name and chip_w >= t.s(8):
                 r = draw_chip(ctx, phase_name, (x, cy - (ctx.line_height("label", "bold") + t.s(0.5)) // 2),
-                              mix(pal.bg_deep, pal.text_on_bg, 0.16), pal.text_on_bg, icon="flag",
-                              max_width=t.s(36))
+                              mix(pal.bg_deep, pal.text_on_bg, 0.16), pal.text_on_bg, icon="flag", max_width=chip_w)
                 x = r.right + t.s(2)
-            right_limit = menu.rect.left - t.s(2)
-            self._draw_meters(ctx, pygame.Rect(x, bar.top, right_limit - x, bar.height))
+            if meters_in_bar:
+                self._draw_meter_row(ctx, tiles, menu.rect.left - t.s(2) - tiles_w, 0, row_h)
+            else:
+                yy = row_h
+                for line in strip:
+                    lh = ctx.line_height("label") + ctx.line_height("small", "bold") + t.s(1)
+                    self._draw_meter_row(ctx, line, m, yy, lh)
+                    yy += lh
         draw_button(ctx, menu, focused=(self.focus_id == "menu" and self.context.focus_visible(self)),
                     hovered=self.hover_id == "menu")
 
         body = pygame.Rect(m, bar_h + m, w - 2 * m, h - bar_h - 2 * m)
-        gap = t.s(2.5)
+        gap = t.s(2)
         left_w = int((body.width - gap) * 0.6)
         left = pygame.Rect(body.left, body.top, left_w, body.height)
         right = pygame.Rect(left.right + gap, body.top, body.width - left_w - gap, body.height)
 
-        # ---- choices (bottom of the left column) ----
+        # ---- the choices: at the bottom of the left column; they scroll when there are too many ----
         choice_buttons: list[Button] = []
+        ca = self.choice_area
         for i, c in enumerate(s.choices):
             b = Button(f"choice:{c.index}", c.text, (lambda idx=c.index: self.choose(idx)), enabled=c.available,
                        key_hint=str(i + 1) if i < 9 else "", icon="" if c.available else "lock",
-                       detail="" if c.available else f"Not available: {c.reason or 'conditions not met'}")
+                       detail="" if c.available else f"Not available: {c.reason or 'conditions not met'}",
+                       area=ca)
             choice_buttons.append(b)
         cgap = t.s(1)
-        heights = [button_height(ctx, b, left.width) for b in choice_buttons]
-        if sum(heights) + cgap * len(heights) > left.height * 0.5:
+        cw = left.width - 2 * ctx.scroll_pad - ctx.scrollbar_width
+        heights = [button_height(ctx, b, cw) for b in choice_buttons]
+        if heights and sum(heights) + cgap * len(heights) > left.height * 0.45:
             for b in choice_buttons:
                 b.size = "small"
-            heights = [button_height(ctx, b, left.width) for b in choice_buttons]
-        total = sum(heights) + cgap * max(0, len(heights) - 1)
-        y = left.bottom - total
-        for b, bh in zip(choice_buttons, heights):
-            b.rect = pygame.Rect(left.left, y, left.width, bh)
-            y += bh + cgap
-        scene_rect = pygame.Rect(left.left, left.top, left.width, (left.bottom - total - t.s(1.5) if choice_buttons else left.bottom) - left.top)
+            heights = [button_height(ctx, b, cw) for b in choice_buttons]
+        natural = ctx.scroll_content(sum(heights) + cgap * max(0, len(heights) - 1)) if heights else 0
+        choices_h = min(natural, int(left.height * 0.5)) if natural > left.height * 0.5 else natural
+        if choice_buttons:
+            ca.rect = pygame.Rect(left.left - ctx.scroll_pad, left.bottom - choices_h + ctx.scroll_pad,
+                                  left.width + ctx.scroll_pad, choices_h - ctx.scroll_pad)
+            with ctx.scroll(ca, "choices") as f:
+                y = f.top
+                for b, bh in zip(choice_buttons, heights):
+                    b.rect = pygame.Rect(f.left, y, f.width, bh)
+                    y += bh + cgap
+                ca.content = natural - ctx.scroll_pad
+                ca.step = max(heights) if heights else t.s(6)
+                self.draw_buttons(ctx, choice_buttons)
+            ctx.scrollbar(ca)
+        else:
+            ca.rect = pygame.Rect(left.left, left.bottom, left.width, 0)
+            ca.content = 0
+        scene_rect = pygame.Rect(left.left, left.top, left.width,
+                                 (ca.rect.top - t.s(1) if choice_buttons else left.bottom) - left.top)
         self._draw_scene(ctx, scene_rect)
-        focusables.append(self.text_area)
 
         # ---- perception and stakeholders ----
         pad = t.s(2)
@@ -362,41 +441,82 @@ class PlayScreen(Screen):
             people_rect = pygame.Rect(right.left, prect.bottom + t.s(1.5), right.width, right.bottom - prect.bottom - t.s(1.5))
             tab_buttons = self._draw_people(ctx, people_rect, None)
 
-        focusables = choice_buttons + [self.text_area] + (tab_buttons + perc_buttons if self.compact else perc_buttons + tab_buttons)
-        if self.people_area.content:
+        focusables = choice_buttons + ([self.text_area] if self.text_area.max_offset > 0 else [])
+        focusables += tab_buttons + perc_buttons if self.compact else perc_buttons + tab_buttons
+        if self.people_area.max_offset > 0:
             focusables.append(self.people_area)
         focusables.append(menu)
         self.set_focusables(focusables)
-        self.draw_buttons(ctx, choice_buttons)
         self.draw_scroll_focus(ctx, self.text_area)
         self.draw_scroll_focus(ctx, self.people_area)
+        self._draw_tooltip(ctx, tab_buttons)
 
-    def _draw_meters(self, ctx: Ctx, rect: pygame.Rect) -> None:
-        """Visible meters as tiles in the top bar: label above, value below."""
+    def _draw_tooltip(self, ctx: Ctx, buttons: list[Button]) -> None:
+        """A locked control's reason, beside it while the mouse is over it."""
         t = ctx.theme
         pal = t.pal
-        meters = list(self.snap.visible_meters)
-        if not meters or rect.width < t.s(8):
+        b = next((b for b in buttons if b.id == self.hover_id and b.tooltip), None)
+        if b is None:
             return
-        gap = t.s(2.5)
+        w, h = ctx.surface.get_size()
+        tw = min(t.s(40), w - t.s(4))
+        th = ctx.paragraph_height(b.tooltip, tw - t.s(2), "small", spacing=1.0) + t.s(1.5)
+        rect = pygame.Rect(0, 0, tw, th)
+        rect.topright = (min(w - t.s(1), b.rect.right), b.rect.bottom + t.s(0.5))
+        if rect.bottom > h:
+            rect.bottom = b.rect.top - t.s(0.5)
+        with ctx.panel(rect, "tooltip", fill=pal.text if not t.settings.high_contrast else (0, 0, 0), border=pal.focus):
+            ctx.paragraph(b.tooltip, rect.inflate(-t.s(2), -t.s(1.5)), "small",
+                          pal.panel if not t.settings.high_contrast else (255, 255, 255), spacing=1.0)
+
+    # ---- meters -------------------------------------------------------------------------------
+    def _meter_changes(self) -> dict:
+        """Meter id -> (shown change, its causes) since the player last saw the numbers."""
+        rows = getattr(self.snap, "changes", ()) or ()
+        out = {r.id: (r.delta, r.change_text() if hasattr(r, "change_text") else "") for r in rows if r.delta}
+        if not rows:
+            for mv in self.snap.visible_meters:
+                before = self.meters_before.get(mv.id)
+                now = meter_shown(mv)
+                if before is not None and now != before:
+                    out[mv.id] = (now - before, "")
+        return out
+
+    def _meter_tiles(self, ctx: Ctx) -> list:
+        t = ctx.theme
+        changes = self._meter_changes()
+        tiles = []
+        for mv in self.snap.visible_meters:
+            val = f"{meter_shown(mv):,}"
+            delta = changes.get(mv.id, (0, ""))[0]
+            dw = (ctx.measure(_signed(delta), "label", "bold")[0] + t.s(2.5)) if delta else 0
+            width = max(ctx.measure(mv.label, "label")[0], ctx.measure(val, "small", "bold")[0] + dw) + 4
+            tiles.append(((mv, val, delta), width))
+        return tiles
+
+    def _draw_meter_row(self, ctx: Ctx, tiles: list, x: int, top: int, height: int) -> None:
+        t = ctx.theme
+        pal = t.pal
         lab_h = ctx.line_height("label")
         val_h = ctx.line_height("small", "bold")
-        top = rect.centery - (lab_h + val_h) // 2
-        widths = [max(ctx.measure(m.label, "label")[0], ctx.measure(fmt_num(m.value), "small", "bold")[0]) + 4 for m in meters]
-        total = sum(widths) + gap * (len(meters) - 1)
-        if total > rect.width:
-            # share the space: long labels are cut, every meter stays on show
-            each = (rect.width - gap * (len(meters) - 1)) // len(meters)
-            widths = [min(w, each) for w in widths]
-            total = sum(widths) + gap * (len(meters) - 1)
-        x = rect.right - total
-        for m, w in zip(meters, widths):
-            if w < t.s(3):
-                break
-            ctx.text(m.label, (x, top), "label", pal.muted_on_bg, max_width=w)
-            ctx.text(fmt_num(m.value), (x, top + lab_h), "small", pal.text_on_bg, "bold", max_width=w)
-            x += w + gap
+        y = top + (height - lab_h - val_h) // 2
+        limit = ctx.surface.get_width() - t.s(2)
+        for (mv, val, delta), tw in tiles:
+            tw = min(tw, limit - x)
+            ctx.text(mv.label, (x, y), "label", pal.muted_on_bg, max_width=tw)
+            r = ctx.text(val, (x, y + lab_h), "small", pal.text_on_bg, "bold")
+            if delta:
+                # the change since the numbers were last shown: an arrow and the amount (the outcome says why)
+                ax = r.right + t.s(0.8)
+                ah = max(4, lab_h // 3)
+                cy = r.centery
+                pts = ([(ax, cy + ah // 2), (ax + ah * 2, cy + ah // 2), (ax + ah, cy - ah)] if delta > 0 else
+                       [(ax, cy - ah // 2), (ax + ah * 2, cy - ah // 2), (ax + ah, cy + ah)])
+                pygame.draw.polygon(ctx.surface, pal.focus, pts)
+                ctx.text(_signed(delta), (ax + ah * 2 + t.s(0.4), r.centery), "label", pal.focus, "bold", anchor="midleft")
+            x += tw + t.s(2.5)
 
+    # ---- the scene ------------------------------------------------------------------------------
     def _draw_scene(self, ctx: Ctx, rect: pygame.Rect) -> None:
         t = ctx.theme
         pal = t.pal
@@ -405,68 +525,90 @@ class PlayScreen(Screen):
         narrator = sp.id == "narrator"
         colour = t.agency_colour(sp.agency or sp.id, get(sp, "colour"), self._order(sp.id)) if not narrator else pal.line
         with ctx.panel(rect, "scene", fill=pal.panel, border=pal.line) as card:
-            pad = t.s(3)
+            pad = t.s(2)
             inner = card.inflate(-pad * 2, -pad * 2)
-            # a band of the agency's colour along the top edge
             band = pygame.Rect(card.left, card.top, card.width, max(4, t.s(0.75)))
             pygame.draw.rect(ctx.surface, colour, band, border_top_left_radius=t.radius, border_top_right_radius=t.radius)
-            tight = inner.height < t.s(34)
-            ph = min(t.s(12), max(t.s(5), inner.height // (4 if tight else 3)))
-            portrait = pygame.Rect(inner.left, inner.top, ph, ph)
-            draw_portrait(ctx, portrait, sp.name, sp.agency, colour, narrator=narrator)
-            tx = portrait.right + t.s(2.5)
-            tw = inner.right - tx
-            y = portrait.top + t.s(0.5)
-            if s.scene_title and not tight:
-                r = ctx.text(str(s.scene_title).upper(), (tx, y), "label", pal.text_muted, "bold", max_width=tw)
-                y = r.bottom + t.s(0.5)
-            r = ctx.text(_("Narrator") if narrator else sp.name, (tx, y), "h3", pal.text, "bold", max_width=tw)
-            y = r.bottom + t.s(0.3)
-            if not narrator:
-                role = ", ".join(x for x in (sp.role, sp.agency) if x)
-                r = ctx.text(role, (tx, y), "small", pal.text_muted, max_width=tw)
-            text_top = max(portrait.bottom, r.bottom) + t.s(2)
-            area = pygame.Rect(inner.left, text_top, inner.width, inner.bottom - text_top)
-            self.text_area.rect = area
-            self.text_area.step = ctx.line_height("body") * 2
+            name = _("Narrator") if narrator else sp.name
+            role = "" if narrator else ", ".join(x for x in (sp.role, sp.agency) if x)
+            # with room, a portrait beside the speaker; when tight, the speaker's name scrolls with the text
+            tight = inner.height < t.s(30) + ctx.line_height("body") * 4
+            area = self.text_area
+            if not tight:
+                ph = min(t.s(12), max(t.s(6), inner.height // 4))
+                portrait = pygame.Rect(inner.left, inner.top + t.s(0.5), ph, ph)
+                draw_portrait(ctx, portrait, sp.name, sp.agency, colour, narrator=narrator)
+                tx = portrait.right + t.s(2)
+                tw = inner.right - tx
+                y = portrait.top
+                if s.scene_title:
+                    hh = ctx.paragraph_height(str(s.scene_title).upper(), tw, "label", "bold", spacing=1.0)
+                    ctx.paragraph(str(s.scene_title).upper(), pygame.Rect(tx, y, tw, hh + 2), "label", pal.text_muted, "bold",
+                                  spacing=1.0)
+                    y += hh + t.s(0.3)
+                nh = ctx.paragraph_height(name, tw, "h3", "bold", spacing=1.0)
+                ctx.paragraph(name, pygame.Rect(tx, y, tw, nh + 2), "h3", pal.text, "bold", spacing=1.0)
+                y += nh
+                if role:
+                    rh = ctx.paragraph_height(role, tw, "small", spacing=1.0)
+                    if y + rh <= inner.bottom:
+                        ctx.paragraph(role, pygame.Rect(tx, y, tw, rh + 2), "small", pal.text_muted, spacing=1.0)
+                        y += rh
+                text_top = min(max(portrait.bottom, y) + t.s(1), inner.bottom - ctx.line_height("body") * 2)
+            else:
+                text_top = inner.top + t.s(0.5)
+            area.rect = pygame.Rect(inner.left - ctx.scroll_pad, text_top, inner.width + ctx.scroll_pad,
+                                    inner.bottom - text_top + ctx.scroll_pad // 2)
+            area.step = ctx.line_height("body") * 2
             full = s.text
             insights = tuple(s.insights or ())
             reveal = None if self.reveal >= len(full) else int(self.reveal)
-            with ctx.panel(area, "scene-text", clip=True):
-                hgt = ctx.paragraph(full, area, "body", pal.text, scroll=self.text_area.offset, reveal=reveal)
-                y = area.top + hgt - self.text_area.offset
+            with ctx.scroll(area, "scene-text") as f:
+                y = f.top
+                if tight:
+                    who = name + (f" · {role}" if role else "")
+                    wh = ctx.paragraph_height(who, f.width, "small", "bold", spacing=1.0)
+                    ctx.paragraph(who, pygame.Rect(f.left, y, f.width, wh + 2), "small", pal.text_muted, "bold", spacing=1.0)
+                    y += wh + t.s(0.8)
+                y += ctx.paragraph(full, pygame.Rect(f.left, y, f.width, 100_000), "body", pal.text, reveal=reveal)
                 if reveal is None:
                     sections = []
                     if s.balcony is not None and get(s.balcony, "text", ""):
-                        sections.append(("eye", "FROM THE BALCONY", (s.balcony.text,)))
+                        sections.append(("balcony", "eye", "FROM THE BALCONY", (s.balcony.text,)))
                     if insights:
-                        sections.append(("ear", "WHAT YOU HEARD THIS QUARTER", insights))
-                    for icon, heading, lines in sections:
-                        y = self._section(ctx, area, y + t.s(2), icon, heading, lines)
-                content = y + self.text_area.offset - area.top
-                self.text_area.content = content
-                self.text_area.clamp()
-            draw_scroll_hint(ctx, area, self.text_area.offset > 0, self.text_area.offset < self.text_area.max_offset,
-                             pal.text_muted)
+                        sections.append(("heard", "ear", "WHAT YOU HEARD THIS QUARTER", insights))
+                    for key, icon, heading, lines in sections:
+                        top = y + t.s(2)
+                        y = self._section(ctx, f, top, icon, heading, lines, new=self.new_since.get(key, 0))
+                        self.section_tops[key] = top - f.top
+                area.content = ctx.scroll_content(y - f.top)
+                if self.scroll_to is not None and self.scroll_to in self.section_tops:
+                    # perception's news goes where the eye is: the panel scrolls to it
+                    area.offset = self.section_tops[self.scroll_to]
+                    area.clamp()
+                    self.scroll_to = None
+                    self.context.invalidate()
+            ctx.scrollbar(area)
 
-    def _section(self, ctx: Ctx, area: pygame.Rect, y: int, icon: str, heading: str, lines: tuple) -> int:
+    def _section(self, ctx: Ctx, f: pygame.Rect, y: int, icon: str, heading: str, lines: tuple, new: int = 0) -> int:
         """A headed block under the scene text (balcony view, stories heard); returns the y below it."""
         t = ctx.theme
         pal = t.pal
-        colour = pal.delayed
+        colour = pal.delayed if not t.settings.high_contrast else pal.text
         hh = ctx.line_height("label", "bold")
-        if area.top <= y and y + hh <= area.bottom:
-            draw_icon(ctx, icon, pygame.Rect(area.left, y, t.s(2.2), t.s(2.2)), colour)
-            ctx.text(heading, (area.left + t.s(3), y), "label", pal.text_muted, "bold", max_width=area.width - t.s(3))
-        y += hh + t.s(0.8)
-        for line in lines:
-            lw = area.width - t.s(3)
+        draw_icon(ctx, icon, pygame.Rect(f.left, y, hh - 2, hh - 2), colour)
+        hw = f.width - hh - t.s(1)
+        heading_h = ctx.paragraph_height(heading, hw, "label", "bold", spacing=1.0)
+        ctx.paragraph(heading, pygame.Rect(f.left + hh + t.s(1), y, hw, heading_h + 2), "label", pal.text_muted, "bold",
+                      spacing=1.0)
+        y += heading_h + t.s(0.8)
+        for i, line in enumerate(lines):
+            fresh = i >= len(lines) - new
+            lw = f.width - t.s(3)
             ih = ctx.paragraph_height(line, lw, "small")
-            top, bottom = max(area.top, y), min(area.bottom, y + ih)
-            if bottom - top >= ctx.line_height("small"):
-                pygame.draw.line(ctx.surface, colour, (area.left + t.s(1), top), (area.left + t.s(1), bottom), max(2, t.s(0.4)))
-                ctx.paragraph(line, pygame.Rect(area.left + t.s(3), area.top, lw, area.height), "small", pal.text,
-                              scroll=area.top - y)
+            pygame.draw.line(ctx.surface, pal.focus if fresh else colour, (f.left + t.s(1), y),
+                             (f.left + t.s(1), y + ih), max(2, t.s(0.5 if fresh else 0.4)))
+            ctx.paragraph(line, pygame.Rect(f.left + t.s(3), y, lw, ih + 2), "small", pal.text)
             y += ih + t.s(1)
         return y
 
@@ -476,6 +618,7 @@ class PlayScreen(Screen):
                 return i
         return -1
 
+    # ---- perception -------------------------------------------------------------------------------
     def _perception(self, ctx: Ctx, width: int) -> dict:
         """Buttons and measures for the perception block, ``width`` wide."""
         t = ctx.theme
@@ -493,13 +636,15 @@ class PlayScreen(Screen):
                 detail = f"Costs {a.cost} attention"
             buttons.append(Button(f"perceive:{a.kind}", a.label, (lambda k=a.kind: self.perceive(k)), enabled=a.available,
                                   key_hint=ACTION_KEYS.get(a.kind, ""), icon=ACTION_ICONS.get(a.kind, ""),
-                                  detail=detail, size="small"))
+                                  detail=detail, size="small", tooltip=a.reason or ""))
         note = shared or (f"Each costs {actions[0].cost} attention." if actions and same_cost else "")
         label = f"Attention left: {s.attention_left} of {s.attention_max}"
         lh = ctx.line_height("label", "bold")
         pips_w = s.attention_max * (t.s(1.8) + t.s(0.6))
         one_line = ctx.measure("PERCEIVE  " + label, "label", "bold")[0] + pips_w + t.s(2) <= width
-        head_h = lh * (1 if one_line else 2) + t.s(0.5)
+        label_h = lh if ctx.measure(label, "label", "bold")[0] + pips_w + t.s(2) <= width else \
+            ctx.paragraph_height(label, width, "label", "bold", spacing=1.0) + lh
+        head_h = (lh if one_line else lh + label_h) + t.s(0.5)
         note_h = ctx.paragraph_height(note, width, "label") if note else 0
         heights = [button_height(ctx, b, width) for b in buttons]
         bgap = t.s(0.8)
@@ -507,7 +652,7 @@ class PlayScreen(Screen):
         return dict(buttons=buttons, heights=heights, note=note, note_h=note_h, label=label, one_line=one_line,
                     head_h=head_h, total=total, bgap=bgap, pips_w=pips_w)
 
-    def _draw_perception(self, ctx: Ctx, x: int, y: int, width: int, p: dict) -> list[Button]:
+    def _draw_perception(self, ctx: Ctx, x: int, y: int, width: int, p: dict, area: ScrollArea | None = None) -> list[Button]:
         t = ctx.theme
         pal = t.pal
         s = self.snap
@@ -516,10 +661,15 @@ class PlayScreen(Screen):
         lh = ctx.line_height("label", "bold")
         ctx.text("PERCEIVE", (x, y), "label", pal.text_muted, "bold", max_width=width)
         ly = y if p["one_line"] else y + lh
-        r = ctx.text(p["label"], (x + width, ly), "label", pal.text, "bold", anchor="topright", max_width=width - p["pips_w"])
-        if r.left - p["pips_w"] - t.s(1) >= x:
+        if ctx.measure(p["label"], "label", "bold")[0] + p["pips_w"] + t.s(2) <= width:
+            r = ctx.text(p["label"], (x + width, ly), "label", pal.text, "bold", anchor="topright")
             draw_pips(ctx, (r.left - t.s(1) - p["pips_w"], ly + lh // 2), s.attention_left, s.attention_max,
                       pal.accent if not t.settings.high_contrast else pal.focus, pal.text_muted)
+        else:
+            draw_pips(ctx, (x, ly + lh // 2), s.attention_left, s.attention_max,
+                      pal.accent if not t.settings.high_contrast else pal.focus, pal.text_muted)
+            ph = ctx.paragraph_height(p["label"], width, "label", "bold", spacing=1.0)
+            ctx.paragraph(p["label"], pygame.Rect(x, ly + lh, width, ph + 2), "label", pal.text, "bold", spacing=1.0)
         y += p["head_h"]
         if p["note"]:
             ctx.paragraph(p["note"], pygame.Rect(x, y, width, p["note_h"] + 1), "label", pal.text_muted)
@@ -527,15 +677,17 @@ class PlayScreen(Screen):
         y += t.s(1)
         for b, bh in zip(p["buttons"], p["heights"]):
             b.rect = pygame.Rect(x, y, width, bh)
+            b.area = area
             y += bh + p["bgap"]
         self.draw_buttons(ctx, p["buttons"])
         return p["buttons"]
 
+    # ---- stakeholders ----------------------------------------------------------------------------
     def _draw_people(self, ctx: Ctx, rect: pygame.Rect, perc: dict | None) -> list[Button]:
         t = ctx.theme
         pal = t.pal
         s = self.snap
-        pad = t.s(2)
+        pad = t.s(1.5)
         with ctx.panel(rect, "people", fill=pal.panel, border=pal.line) as card:
             inner = card.inflate(-pad * 2, -pad * 2)
             tabs = []
@@ -544,9 +696,10 @@ class PlayScreen(Screen):
                                    primary=self.tab == "perceive"))
             tabs.append(Button("tab:floor", _("Dance floor"), lambda: self.set_tab("floor"), key_hint="D", size="small",
                                primary=self.tab == "floor"))
+            locked = "Go to the balcony (B) first: its readings show here." if s.balcony is None else ""
             tabs.append(Button("tab:balcony", _("Balcony"), lambda: self.set_tab("balcony"), key_hint="V", size="small",
                                primary=self.tab == "balcony", enabled=s.balcony is not None,
-                               icon="" if s.balcony is not None else "lock"))
+                               icon="" if s.balcony is not None else "lock", tooltip=locked))
             gap = t.s(1)
             tw = (inner.width - gap * (len(tabs) - 1)) // len(tabs)
             for b in tabs:
@@ -556,168 +709,151 @@ class PlayScreen(Screen):
                 b.rect = pygame.Rect(inner.left + i * (tw + gap), inner.top, tw, th)
             self.draw_buttons(ctx, tabs)
             y = inner.top + th + t.s(1)
-            if self.tab == "perceive" and perc is not None:
-                self._draw_perception(ctx, inner.left, y, inner.width, perc)
-                self.people_area.rect = pygame.Rect(inner.left, y, inner.width, 0)
-                self.people_area.content = 0
-                return tabs
-            caption = ("What people say in the room." if self.tab == "floor"
-                       else _("Readings from above: ranges, never exact."))
-            ch = ctx.paragraph_height(caption, inner.width, "label")
-            if ch < (inner.bottom - y) // 3:
-                ctx.paragraph(caption, pygame.Rect(inner.left, y, inner.width, ch + 2), "label", pal.text_muted)
-                y += ch + t.s(1)
-            area = pygame.Rect(inner.left, y, inner.width, max(0, inner.bottom - y))
-            self.people_area.rect = area
-            with ctx.panel(area, "people-list"):
-                if self.tab == "balcony" and s.balcony is not None:
-                    content = self._draw_balcony(ctx, area)
+            area = self.people_area
+            area.rect = pygame.Rect(inner.left - ctx.scroll_pad // 2, y, inner.width + ctx.scroll_pad // 2 + pad // 2,
+                                    max(0, card.bottom - t.s(0.5) - y))
+            area.step = t.s(6)
+            with ctx.scroll(area, "people-list") as f:
+                if self.tab == "perceive" and perc is not None:
+                    self._draw_perception(ctx, f.left, f.top, f.width, self._perception(ctx, f.width), area)
+                    used = self._perception(ctx, f.width)["total"]
                 else:
-                    content = self._draw_floor(ctx, area)
-            self.people_area.content = content
-            self.people_area.step = t.s(6)
-            self.people_area.clamp()
-            draw_scroll_hint(ctx, area, self.people_area.offset > 0, self.people_area.offset < self.people_area.max_offset,
-                             pal.text_muted)
+                    yy = f.top
+                    caption = ("What people say in the room." if self.tab == "floor"
+                               else _("Readings from above: ranges, never exact."))
+                    ch = ctx.paragraph_height(caption, f.width, "label")
+                    ctx.paragraph(caption, pygame.Rect(f.left, yy, f.width, ch + 2), "label", pal.text_muted)
+                    yy += ch + t.s(1)
+                    if self.tab == "balcony" and s.balcony is not None:
+                        yy += self._draw_balcony(ctx, pygame.Rect(f.left, yy, f.width, 0))
+                    else:
+                        yy += self._draw_floor(ctx, pygame.Rect(f.left, yy, f.width, 0))
+                    used = yy - f.top
+                area.content = ctx.scroll_content(used)
+            ctx.scrollbar(area)
         return tabs
 
-    def _row_visible(self, area: pygame.Rect, top: int, height: int) -> bool:
-        return top >= area.top and top + height <= area.bottom
-
     def _draw_floor(self, ctx: Ctx, area: pygame.Rect) -> int:
+        """Every stakeholder on the floor, each row as tall as its words need; returns the height."""
         t = ctx.theme
         pal = t.pal
         s = self.snap
         revealed = {sid: val for sid, val in (s.revealed or ())}
-        lh_name = ctx.line_height("small", "bold")
-        lh_label = ctx.line_height("label")
-        row_h = lh_name + lh_label + t.s(1.2)
-        badge = max(min(row_h - t.s(0.8), t.s(5)), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
-        y0 = area.top - self.people_area.offset
-        y = y0
+        badge = max(t.s(4.5), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
+        y = area.top
+        step = t.s(1.1)
+        pips_w = 5 * (step + t.s(0.4))
         for i, p in enumerate(s.dance_floor):
+            tx = area.left + badge + t.s(1.5)
+            avail = area.right - tx
             says = f"“{p.says}”"
-            sw = ctx.measure(says, "small", "bold")[0]
-            avail_all = area.right - area.left - badge - t.s(1.5)
-            stacked = sw > avail_all // 2  # big text: what they say goes on its own line
-            extra = lh_label + t.s(0.4) if p.id in revealed else 0
-            if stacked:
-                extra += ctx.line_height("small", "bold")
-            rh = row_h + extra
-            if self._row_visible(area, y, rh):
-                col = t.agency_colour(p.agency, p.colour, i)
-                draw_badge(ctx, pygame.Rect(area.left, y + (row_h - badge) // 2, badge, badge), p.name, p.agency, col)
-                tx = area.left + badge + t.s(1.5)
-                band = get(p, "support_band", 2)
-                band = band if isinstance(band, int) else 2
-                avail = area.right - tx
-                says_w = 0 if stacked else sw
-                ctx.text(p.name, (tx, y + t.s(0.4)), "small", pal.text, "bold", max_width=avail - says_w - t.s(1))
-                ctx.text(p.agency, (tx, y + t.s(0.4) + lh_name), "label", pal.text_muted,
-                         max_width=avail - (0 if stacked else max(says_w, t.s(8))) - t.s(1))
-                if stacked:
-                    ctx.text(says, (tx, y + t.s(0.4) + lh_name + lh_label), "small", pal.text, "bold",
-                             max_width=avail - t.s(9))
-                    pip_y = y + t.s(0.6) + lh_name + lh_label + (lh_name - t.s(1.1)) // 2
+            sw = ctx.measure(says, "small", "bold")[0] + t.s(1)
+            name_w = ctx.measure(p.name, "small", "bold")[0]
+            beside = name_w + t.s(1) + max(sw, pips_w) <= avail
+            name_box = avail - (max(sw, pips_w) + t.s(1) if beside else 0)
+            nh = ctx.paragraph_height(p.name, name_box, "small", "bold", spacing=1.0)
+            ah = ctx.paragraph_height(p.agency, name_box, "label", spacing=1.0)
+            yy = y + t.s(0.5)
+            col = t.agency_colour(p.agency, p.colour, i)
+            draw_badge(ctx, pygame.Rect(area.left, yy, badge, badge), p.name, p.agency, col)
+            ctx.paragraph(p.name, pygame.Rect(tx, yy, name_box, nh + 2), "small", pal.text, "bold", spacing=1.0)
+            ctx.paragraph(p.agency, pygame.Rect(tx, yy + nh, name_box, ah + 2), "label", pal.text_muted, spacing=1.0)
+            if beside:
+                ctx.text(says, (area.right, yy), "small", pal.text, "bold", anchor="topright")
+                pip_y = yy + ctx.line_height("small", "bold") + t.s(0.3)
+                bottom = max(yy + nh + ah, pip_y + step)
+            else:
+                sy = yy + nh + ah
+                sh = ctx.paragraph_height(says, avail, "small", "bold", spacing=1.0)
+                ctx.paragraph(says, pygame.Rect(tx, sy, avail, sh + 2), "small", pal.text, "bold", spacing=1.0)
+                pip_y = sy + sh + t.s(0.3)
+                bottom = pip_y + step
+            band = get(p, "support_band", 2)
+            band = band if isinstance(band, int) else 2
+            for k in range(5):
+                r = pygame.Rect(area.right - (5 - k) * (step + t.s(0.4)), pip_y, step, step)
+                if k <= band:
+                    pygame.draw.rect(ctx.surface, pal.text_muted, r, border_radius=2)
                 else:
-                    ctx.text(says, (area.right, y + t.s(0.4)), "small", pal.text, "bold", max_width=says_w + t.s(1),
-                             anchor="topright")
-                    pip_y = y + t.s(0.6) + lh_name
-                # five small steps: stated support, also readable as the words beside it
-                step = t.s(1.1)
-                for k in range(5):
-                    r = pygame.Rect(area.right - (5 - k) * (step + t.s(0.4)), pip_y, step, step)
-                    if k <= band:
-                        pygame.draw.rect(ctx.surface, pal.text_muted, r, border_radius=2)
-                    else:
-                        pygame.draw.rect(ctx.surface, pal.line, r, width=1, border_radius=2)
-                if p.id in revealed:
-                    ctx.text(f"Real commitment {fmt_num(revealed[p.id])}/100 (one-to-one)",
-                             (tx, y + rh - lh_label - t.s(0.6)), "label",
-                             pal.delayed if not t.settings.high_contrast else pal.text, "bold", max_width=avail)
-                if i < len(s.dance_floor) - 1:
-                    pygame.draw.line(ctx.surface, pal.line, (area.left, y + rh - 1), (area.right, y + rh - 1), 1)
-            y += rh
-        return y - y0
+                    pygame.draw.rect(ctx.surface, pal.line, r, width=1, border_radius=2)
+            if p.id in revealed:
+                note = f"Real commitment {fmt_num(revealed[p.id])}/100 (one-to-one)"
+                rh = ctx.paragraph_height(note, avail, "label", "bold", spacing=1.0)
+                ctx.paragraph(note, pygame.Rect(tx, bottom + t.s(0.3), avail, rh + 2), "label",
+                              pal.delayed if not t.settings.high_contrast else pal.text, "bold", spacing=1.0)
+                bottom += rh + t.s(0.3)
+            bottom = max(bottom, yy + badge) + t.s(0.8)
+            if i < len(s.dance_floor) - 1:
+                pygame.draw.line(ctx.surface, pal.line, (area.left, bottom), (area.right, bottom), 1)
+            y = bottom + t.s(0.5)
+        return y - area.top
 
     def _draw_balcony(self, ctx: Ctx, area: pygame.Rect) -> int:
+        """The balcony's readings: meters, then each stakeholder's trust and commitment as ranges."""
         t = ctx.theme
         pal = t.pal
-        s = self.snap
-        bv = s.balcony
-        lh_name = ctx.line_height("small", "bold")
+        bv = self.snap.balcony
         lh_label = ctx.line_height("label")
-        y0 = area.top - self.people_area.offset
-        y = y0
-        label_w = max(ctx.measure(_("Commitment"), "label")[0], ctx.measure(_("Trust"), "label")[0]) + t.s(1)
+        y = area.top
         range_w = ctx.measure("100–100", "label", "bold")[0] + t.s(1)
-        # meters first: the state of the system
-        for mr in bv.meters:
-            rh = lh_label + t.s(1.6)
-            if self._row_visible(area, y, rh):
-                lw = min(max(ctx.measure(x.label, "label")[0] for x in bv.meters) + t.s(1), area.width // 2)
-                ctx.text(mr.label, (area.left, y), "label", pal.text, max_width=lw)
-                bar = pygame.Rect(area.left + lw + t.s(1), y + lh_label // 2 - t.s(0.6),
-                                  area.width - lw - range_w - t.s(2), t.s(1.2))
-                draw_band(ctx, bar, mr.lo, mr.hi)
-                ctx.text(f"{fmt_num(mr.lo)}–{fmt_num(mr.hi)}", (area.right, y), "label", pal.text, "bold", anchor="topright")
-            y += rh
         if bv.meters:
-            if area.top <= y + t.s(0.5) <= area.bottom:
-                pygame.draw.line(ctx.surface, pal.line, (area.left, y + t.s(0.5)), (area.right, y + t.s(0.5)), 1)
+            lw = min(max(ctx.measure(x.label, "label")[0] for x in bv.meters) + t.s(1), area.width // 2)
+        for mr in bv.meters:
+            nh = ctx.paragraph_height(mr.label, lw, "label", spacing=1.0)
+            ctx.paragraph(mr.label, pygame.Rect(area.left, y, lw, nh + 2), "label", pal.text, spacing=1.0)
+            bar = pygame.Rect(area.left + lw + t.s(1), y + lh_label // 2 - t.s(0.6), area.width - lw - range_w - t.s(2),
+                              t.s(1.2))
+            if bar.width > t.s(2):
+                draw_band(ctx, bar, mr.lo, mr.hi)
+            ctx.text(f"{fmt_num(mr.lo)}–{fmt_num(mr.hi)}", (area.right, y), "label", pal.text, "bold", anchor="topright")
+            y += max(nh, lh_label) + t.s(1)
+        if bv.meters:
+            pygame.draw.line(ctx.surface, pal.line, (area.left, y + t.s(0.5)), (area.right, y + t.s(0.5)), 1)
             y += t.s(1.5)
-        order = {p.id: i for i, p in enumerate(s.dance_floor)}
-        agencies = {p.id: p for p in s.dance_floor}
-        badge = max(min(lh_name + lh_label, t.s(4.5)), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
-        half = (area.width - badge - t.s(1.5) - t.s(2)) // 2
+        order = {p.id: i for i, p in enumerate(self.snap.dance_floor)}
+        agencies = {p.id: p for p in self.snap.dance_floor}
+        badge = max(t.s(4.5), ctx.measure("MW", "label", "bold")[0] + t.s(1.2))
+        label_w = max(ctx.measure(_("Commitment"), "label")[0], ctx.measure(_("Trust"), "label")[0]) + t.s(1)
+        tx = area.left + badge + t.s(1.5)
+        avail = area.right - tx
+        half = (avail - t.s(2)) // 2
         side = half - label_w - range_w >= t.s(8)   # both readings on one line, if the bars stay readable
-        row_h = lh_name + (1 if side else 2) * lh_label + t.s(1.6)
-        def fits(top: int, h: int) -> bool:
-            return top >= area.top and top + h <= area.bottom
-
         for r in bv.readings:
-            # rows cut by the panel's edge show the lines that fit whole, so the list reads as "more below"
-            if y + row_h > area.top and y < area.bottom:
-                p = agencies.get(r.stakeholder_id)
-                agency = p.agency if p else ""
-                col = t.agency_colour(agency, p.colour if p else None, order.get(r.stakeholder_id, -1))
-                if fits(y + t.s(0.3), badge):
-                    draw_badge(ctx, pygame.Rect(area.left, y + t.s(0.3), badge, badge), r.name, agency, col,
-                               shadow=r.hidden)
-                tx = area.left + badge + t.s(1.5)
-                if fits(y, lh_name):
-                    ctx.text(r.name, (tx, y), "small", pal.shadow if r.hidden else pal.text, "bold",
-                             max_width=area.right - tx)
-                if r.hidden:
-                    note = _("In shadow: out of view from the balcony.")
-                    nh = ctx.paragraph_height(note, area.right - tx, "label")
-                    if fits(y + lh_name, min(nh, row_h - lh_name)):
-                        ctx.paragraph(note, pygame.Rect(tx, y + lh_name, area.right - tx, row_h - lh_name), "label",
-                                      pal.text_muted)
-                else:
-                    yy = y + lh_name
-                    xx = tx
-                    for lab, rng in ((_("Trust"), r.trust), (_("Commitment"), r.commitment)):
-                        if rng is None:
-                            continue
-                        right_edge = (xx + half) if side and lab == "Trust" else area.right
-                        lw = label_w
-                        if fits(yy, lh_label):
-                            ctx.text(lab, (xx, yy), "label", pal.text_muted, max_width=lw)
-                            bar = pygame.Rect(xx + lw, yy + lh_label // 2 - t.s(0.5), right_edge - xx - lw - range_w,
-                                              t.s(1))
-                            if bar.width > t.s(2):
-                                draw_band(ctx, bar, rng[0], rng[1])
-                            ctx.text(f"{fmt_num(rng[0])}–{fmt_num(rng[1])}", (right_edge, yy), "label", pal.text, "bold",
-                                     anchor="topright")
-                        if side:
-                            xx = right_edge + t.s(2)
-                        else:
-                            yy += lh_label
-                if area.top <= y + row_h - 1 < area.bottom:
-                    pygame.draw.line(ctx.surface, pal.line, (area.left, y + row_h - 1), (area.right, y + row_h - 1), 1)
-            y += row_h
-        return y - y0
+            p = agencies.get(r.stakeholder_id)
+            agency = p.agency if p else ""
+            col = t.agency_colour(agency, p.colour if p else None, order.get(r.stakeholder_id, -1))
+            draw_badge(ctx, pygame.Rect(area.left, y + t.s(0.3), badge, badge), r.name, agency, col, shadow=r.hidden)
+            nh = ctx.paragraph_height(r.name, avail, "small", "bold", spacing=1.0)
+            ctx.paragraph(r.name, pygame.Rect(tx, y, avail, nh + 2), "small", pal.shadow if r.hidden else pal.text, "bold",
+                          spacing=1.0)
+            yy = y + nh
+            if r.hidden:
+                note = _("In shadow: out of view from the balcony.")
+                hh = ctx.paragraph_height(note, avail, "label")
+                ctx.paragraph(note, pygame.Rect(tx, yy, avail, hh + 2), "label", pal.text_muted)
+                yy += hh
+            else:
+                xx = tx
+                for lab, rng in ((_("Trust"), r.trust), (_("Commitment"), r.commitment)):
+                    if rng is None:
+                        continue
+                    right_edge = (xx + half) if side and lab == "Trust" else area.right
+                    ctx.text(lab, (xx, yy), "label", pal.text_muted)
+                    bar = pygame.Rect(xx + label_w, yy + lh_label // 2 - t.s(0.5), right_edge - xx - label_w - range_w, t.s(1))
+                    if bar.width > t.s(2):
+                        draw_band(ctx, bar, rng[0], rng[1])
+                    ctx.text(f"{fmt_num(rng[0])}–{fmt_num(rng[1])}", (right_edge, yy), "label", pal.text, "bold",
+                             anchor="topright")
+                    if side:
+                        xx = right_edge + t.s(2)
+                    else:
+                        yy += lh_label
+                if side:
+                    yy += lh_label
+            bottom = max(yy, y + badge + t.s(0.3)) + t.s(0.8)
+            pygame.draw.line(ctx.surface, pal.line, (area.left, bottom), (area.right, bottom), 1)
+            y = bottom + t.s(0.5)
+        return y - area.top
 
 
 def fit_words(ctx: Ctx, b: Button, width: int) -> None:
@@ -739,6 +875,20 @@ def fit_words(ctx: Ctx, b: Button, width: int) -> None:
             b.compact = True
         else:
             b.size = "label"
+
+
+def shown(v: Any) -> int:
+    """The engine's one rounding rule for every number shown (imported when first needed: the title
+    screen opens without the engine)."""
+    from engine.views import shown as rule
+
+    return rule(v)
+
+
+def meter_shown(mv: Any) -> int:
+    """A meter's value as the player sees it (the engine's one rounding rule)."""
+    got = getattr(mv, "shown", None)
+    return got if isinstance(got, int) and (got or not mv.value) else shown(mv.value)
 
 
 def fmt_num(v: Any) -> str:
@@ -769,6 +919,7 @@ class OneToOnePicker(Screen):
     def __init__(self, context: "ScreenContext", play: PlayScreen) -> None:
         super().__init__(context)
         self.play = play
+        self.area = ScrollArea("picker-list", "People")
 
     def speech(self) -> str:
         return self.title + " " + ". ".join(p.name for p in self.play.snap.dance_floor)
@@ -789,45 +940,54 @@ class OneToOnePicker(Screen):
                 return True
         return False
 
+    def extra_scroll_areas(self) -> list:
+        return [self.area]
+
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         pal = t.pal
         people = self.play.snap.dance_floor
-        cols = 2 if len(people) > 4 else 1
         w, h = ctx.surface.get_size()
-        card_w = min(w - t.s(6), t.s(90 if cols == 2 else 56))
-        inner_w = card_w - t.s(10)
-        cw = (inner_w - t.s(1.5) * (cols - 1)) // cols
+        cols = 2 if len(people) > 4 and w >= t.s(110) else 1
+        card_w = min(w - t.s(4), t.s(96 if cols == 2 else 60))
+        inner_w = card_w - t.s(8)
+        list_w = inner_w - 2 * ctx.scroll_pad - ctx.scrollbar_width
+        gap = t.s(1)
+        cw = (list_w - gap * (cols - 1)) // cols
         buttons = []
         for i, p in enumerate(people):
             buttons.append(Button(f"meet:{p.id}", p.name, (lambda sid=p.id: self._pick(sid)),
                                   key_hint=str(i + 1) if i < 9 else "", detail=p.agency, size="small",
-                                  badge=(p.name, p.agency, t.agency_colour(p.agency, p.colour, i))))
+                                  badge=(p.name, p.agency, t.agency_colour(p.agency, p.colour, i)), area=self.area))
         cancel = Button("cancel", _("Cancel"), self.back, key_hint="Esc", size="small")
-        row_h = max([button_height(ctx, b, cw) for b in buttons + [cancel]] + [t.s(6)])
+        row_h = max([button_height(ctx, b, cw) for b in buttons] + [t.s(6)])
         rows = (len(people) + cols - 1) // cols
-        head = ctx.line_height("h2", "bold") + ctx.line_height("small") * 2 + t.s(3)
-        card = centred_card(ctx, 90 if cols == 2 else 56, head + rows * (row_h + t.s(1)) + row_h + t.s(10))
+        note = "Who do you meet? You will learn what they really intend."
+        head_h = ctx.paragraph_height(_("Hold a one-to-one"), inner_w, "h2", "bold", spacing=1.0)
+        nh = ctx.paragraph_height(note, inner_w, "small")
+        cancel_w = fit_width(ctx, cancel, 20, inner_w)
+        cancel_h = button_height(ctx, cancel, cancel_w)
+        list_h = ctx.scroll_content(rows * row_h + gap * (rows - 1))
+        card = centred_card(ctx, card_w / t.s(1), head_h + nh + list_h + cancel_h + t.s(11))
         with ctx.panel(card, "picker", fill=pal.panel, border=pal.line) as c:
-            inner = c.inflate(-t.s(10), -t.s(6))
-            r = ctx.text(_("Hold a one-to-one"), (inner.left, inner.top), "h2", pal.text, "bold", max_width=inner.width)
-            note = "Who do you meet? You will learn what they really intend."
-            nh = ctx.paragraph_height(note, inner.width, "small")
-            ctx.paragraph(note, pygame.Rect(inner.left, r.bottom + t.s(0.5), inner.width, nh + 1), "small", pal.text_muted)
-            y0 = r.bottom + t.s(0.5) + nh + t.s(2)
-            cancel.rect = pygame.Rect(inner.right - min(inner.width, t.s(24)), inner.bottom - row_h,
-                                      min(inner.width, t.s(24)), row_h)
-            avail_rows = max(1, (cancel.rect.top - t.s(1) - y0) // (row_h + t.s(1)))
-            shown = []
-            for i, b in enumerate(buttons):
-                col, row = divmod(i, max(rows, 1)) if cols == 2 else (0, i)
-                if row >= avail_rows:
-                    continue  # number keys still reach everyone
-                b.rect = pygame.Rect(inner.left + col * (cw + t.s(1.5)), y0 + row * (row_h + t.s(1)), cw, row_h)
-                shown.append(b)
-            buttons = shown
-            self.set_focusables(buttons + [cancel])
-            self.draw_buttons(ctx, buttons + [cancel])
+            inner = c.inflate(-t.s(8), -t.s(6))
+            ctx.paragraph(_("Hold a one-to-one"), pygame.Rect(inner.left, inner.top, inner.width, head_h + 2), "h2", pal.text,
+                          "bold", spacing=1.0)
+            y = inner.top + head_h + t.s(0.5)
+            ctx.paragraph(note, pygame.Rect(inner.left, y, inner.width, nh + 2), "small", pal.text_muted)
+            y += nh + t.s(1)
+            cancel.rect = pygame.Rect(inner.right - cancel_w, inner.bottom - cancel_h, cancel_w, cancel_h)
+            self.area.rect = pygame.Rect(inner.left, y, inner.width, cancel.rect.top - t.s(1) - y)
+            with ctx.scroll(self.area, "picker-list") as f:
+                for i, b in enumerate(buttons):
+                    col, row = (i % cols, i // cols)
+                    b.rect = pygame.Rect(f.left + col * (cw + gap), f.top + row * (row_h + gap), cw, row_h)
+                self.area.content = ctx.scroll_content(rows * row_h + gap * (rows - 1))
+                self.area.step = row_h
+                self.set_focusables(buttons + [cancel])
+                self.draw_buttons(ctx, buttons)
+            ctx.scrollbar(self.area)
+            self.draw_buttons(ctx, [cancel])
 
 
 class EventPopup(Screen):
@@ -837,12 +997,13 @@ class EventPopup(Screen):
     def __init__(self, context: "ScreenContext", notice: Any) -> None:
         super().__init__(context)
         self.notice = notice
+        self.area = ScrollArea("event-text", "Event")
 
     def signature(self) -> str:
         return f"event-{self.notice.title}"
 
     def view_key(self) -> tuple | None:
-        return ("event", id(self.notice), self.focus_id, self.hover_id, self.context.top is self)
+        return ("event", id(self.notice), self.area.offset, self.focus_id, self.hover_id, self.context.top is self)
 
     def speech(self) -> str:
         return f"Event. {self.notice.title}. {self.notice.text}"
@@ -851,47 +1012,60 @@ class EventPopup(Screen):
         self.context.pop()
         return True
 
+    def extra_scroll_areas(self) -> list:
+        return [self.area]
+
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         pal = t.pal
         n = self.notice
-        width = t.s(72)
-        inner_w = min(ctx.surface.get_width() - t.s(6), width) - t.s(10)
-        body_h = ctx.paragraph_height(n.text, inner_w, "body")
+        w, h = ctx.surface.get_size()
+        cw = min(w - t.s(4), t.s(72))
+        inner_w = cw - t.s(10)
+        text_w = inner_w - 2 * ctx.scroll_pad - ctx.scrollbar_width
         ok = Button("ok", _("Continue"), self.back, primary=True, key_hint="Enter")
-        bh = button_height(ctx, ok, t.s(26))
-        title_h = ctx.paragraph_height(n.title, inner_w, "h1", "bold", spacing=1.0)
-        head = ctx.line_height("label", "bold") + title_h + t.s(4)
-        card = centred_card(ctx, 72, head + body_h + bh + t.s(14))
+        okw = fit_width(ctx, ok, 26, inner_w)
+        bh = button_height(ctx, ok, okw)
+        label_h = ctx.line_height("label", "bold")
+        title_h = ctx.paragraph_height(n.title, text_w, "h1", "bold", spacing=1.0)
+        body_h = ctx.scroll_content(title_h + t.s(2) + ctx.paragraph_height(n.text, text_w, "body"))
+        card = centred_card(ctx, cw / t.s(1), label_h + t.s(1) + body_h + t.s(2) + bh + t.s(8))
         with ctx.panel(card, "event", fill=pal.panel, border=pal.event) as c:
             stripe = pygame.Rect(c.left, c.top, max(6, t.s(1)), c.height)
             pygame.draw.rect(ctx.surface, pal.event, stripe, border_top_left_radius=t.radius, border_bottom_left_radius=t.radius)
             inner = c.inflate(-t.s(10), -t.s(8))
-            draw_icon(ctx, "alert", pygame.Rect(inner.left, inner.top, t.s(2.4), t.s(2.4)), pal.event)
-            r = ctx.text("EVENT", (inner.left + t.s(3.2), inner.top), "label", pal.event, "bold")
-            th = ctx.paragraph_height(n.title, inner.width, "h1", "bold", spacing=1.0)
-            ctx.paragraph(n.title, pygame.Rect(inner.left, r.bottom + t.s(1), inner.width, th + 2), "h1", pal.text, "bold",
-                          spacing=1.0)
-            r = pygame.Rect(inner.left, r.bottom + t.s(1), inner.width, th)
-            ok.rect = pygame.Rect(inner.right - t.s(26), inner.bottom - bh, t.s(26), bh)
-            ctx.paragraph(n.text, pygame.Rect(inner.left, r.bottom + t.s(2), inner.width, ok.rect.top - t.s(2) - r.bottom - t.s(2)),
-                          "body", pal.text)
-        self.set_focusables([ok])
+            draw_icon(ctx, "alert", pygame.Rect(inner.left, inner.top, label_h - 2, label_h - 2), pal.event)
+            r = ctx.text("EVENT", (inner.left + label_h + t.s(0.8), inner.top), "label", pal.event, "bold")
+            ok.rect = pygame.Rect(inner.right - okw, inner.bottom - bh, okw, bh)
+            self.area.rect = pygame.Rect(inner.left - ctx.scroll_pad, r.bottom + t.s(1), inner.width + ctx.scroll_pad,
+                                         ok.rect.top - t.s(2) - r.bottom - t.s(1))
+            with ctx.scroll(self.area, "event-text") as f:
+                ctx.paragraph(n.title, pygame.Rect(f.left, f.top, f.width, title_h + 2), "h1", pal.text, "bold", spacing=1.0)
+                used = title_h + t.s(2)
+                used += ctx.paragraph(n.text, pygame.Rect(f.left, f.top + used, f.width, 100_000), "body", pal.text)
+                self.area.content = ctx.scroll_content(used)
+                self.area.step = ctx.line_height("body") * 2
+            ctx.scrollbar(self.area)
+        self.set_focusables([ok] + ([self.area] if self.area.max_offset > 0 else []))
         self.draw_buttons(ctx, [ok])
+        self.draw_scroll_focus(ctx, self.area)
 
 
 class OutcomeScreen(Screen):
-    """What the last decision led to: its result, the quarter, events, delayed
-    consequences (each linked to the decision that caused it), phase changes."""
+    """What the last decision led to: its result, the quarter, delayed
+    consequences (each linked to the decision that caused it), phase changes.
+    Events come first, one pop-up at a time, and are not repeated here."""
 
     name = "outcome"
     modal = True
 
-    def __init__(self, context: "ScreenContext") -> None:
+    def __init__(self, context: "ScreenContext", events_shown: bool = False) -> None:
         super().__init__(context)
         self.area = ScrollArea("notices", "Notices")
         self.session = context.session
         self.revision = context.session.revision if context.session else -1
+        #: the quarter's events were shown one by one as pop-ups before this
+        self.events_shown = events_shown
 
     def signature(self) -> str:
         s = self.session.snap
@@ -900,12 +1074,13 @@ class OutcomeScreen(Screen):
     def view_key(self) -> tuple | None:
         return ("outcome", self.session.revision, self.area.offset, self.focus_id, self.hover_id, self.context.top is self)
 
+    def cards(self) -> list["Card"]:
+        """The notices as the outcome shows them: events already shown as pop-ups are not repeated."""
+        return [notice_card(n, self.session.last_choice_text) for n in self.session.snap.notices
+                if n.kind != "event" or not self.events_shown]
+
     def speech(self) -> str:
-        parts = []
-        for n in self.session.snap.notices:
-            label = NOTICE_STYLE.get(n.kind, (n.kind,))[0]
-            cause = f" Caused by: {n.cause}." if n.cause else ""
-            parts.append(f"{label}. {n.title}. {n.full_text()}{cause}")
+        parts = [c.speech() for c in self.cards()]
         return " ".join(parts) + " Press Enter to continue."
 
     def _continue(self) -> None:
@@ -927,108 +1102,255 @@ class OutcomeScreen(Screen):
         if intent.kind == "key" and intent.ctrl and intent.char == "z":
             rewind(self.context)
             return True
-        if intent.kind == "page":
-            return self.area.scroll(intent.n)
         return False
+
+    def extra_scroll_areas(self) -> list:
+        return [self.area]
 
     def update(self, dt: float) -> None:
         if self.session.snap.status != "outcome" and self.context.top is self:
             self.context.pop()
 
-    def _card_height(self, ctx: Ctx, n: Any, width: int) -> int:
-        t = ctx.theme
-        h = ctx.line_height("label", "bold") + t.s(1.5)
-        if n.title:
-            h += ctx.line_height("h3", "bold")
-        h += ctx.paragraph_height(n.full_text(), width, "body")
-        if n.cause:
-            h += t.s(1.5) + ctx.paragraph_height(n.cause if n.cause.lower().startswith("because") else "Because of: " + n.cause,
-                                                 width - t.s(4), "small") + t.s(1.5)
-        return h + t.s(4)
+    def _card_height(self, ctx: Ctx, card: "Card", width: int) -> int:
+        return self._draw_card(ctx, card, pygame.Rect(0, 0, width, 0), measure=True)
 
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         pal = t.pal
         snap = self.session.snap
-        notices = list(snap.notices)
+        cards = self.cards()
         w, h = ctx.surface.get_size()
-        cw = min(w - t.s(6), t.s(96))
-        card = pygame.Rect((w - cw) // 2, t.s(3), cw, h - t.s(6))
+        cw = min(w - t.s(4), t.s(96))
+        inner_w = cw - t.s(8)
+        list_w = inner_w - 2 * ctx.scroll_pad - ctx.scrollbar_width
         ok = Button("continue", _("Continue"), self._continue, primary=True, key_hint="Enter")
         menu = Button("pause", _("Menu"), self.back, key_hint="Esc")
-        focus = []
+        okw = fit_width(ctx, ok, 24, inner_w)
+        mw = fit_width(ctx, menu, 18, inner_w)
+        two_rows = okw + mw + t.s(1.5) > inner_w
+        bh = max(button_height(ctx, ok, okw), button_height(ctx, menu, mw))
+        foot = bh * (2 if two_rows else 1) + (t.s(1) if two_rows else 0)
+        title = f"{snap.calendar.label}: what happened"
+        title_h = ctx.paragraph_height(title, inner_w, "h2", "bold", spacing=1.0)
+        cgap = t.s(1.5)
+        heights = [self._card_height(ctx, c, list_w) for c in cards]
+        content = ctx.scroll_content(sum(heights) + cgap * max(0, len(cards) - 1))
+        # the dialog is as tall as what it says, never taller than the window
+        card = centred_card(ctx, cw / t.s(1), title_h + t.s(2) + content + t.s(2) + foot + t.s(8))
         with ctx.panel(card, "outcome", fill=pal.bg_deep if t.settings.high_contrast else mix(pal.panel, pal.bg, 0.06),
                        border=pal.line) as c:
-            inner = c.inflate(-t.s(5), -t.s(5))
-            title = f"{snap.calendar.label}: what happened"
-            r = ctx.text(title, (inner.left, inner.top), "h2", pal.text, "bold", max_width=inner.width)
-            bh = button_height(ctx, ok, t.s(24))
-            ok.rect = pygame.Rect(inner.right - t.s(24), inner.bottom - bh, t.s(24), bh)
-            menu.rect = pygame.Rect(ok.rect.left - t.s(18) - t.s(1.5), ok.rect.top, t.s(18), bh)
-            area = pygame.Rect(inner.left, r.bottom + t.s(2), inner.width, ok.rect.top - t.s(2) - r.bottom - t.s(2))
-            self.area.rect = area
-            # the notices scroll a whole card at a time, so no card is ever cut in half
-            cgap = t.s(1.5)
-            heights = [self._card_height(ctx, n, area.width - t.s(8)) for n in notices]
-            max_first, acc = len(notices) - 1 if notices else 0, 0
-            for i in range(len(notices) - 1, -1, -1):
-                acc += heights[i] + (cgap if i < len(notices) - 1 else 0)
-                if acc > area.height:
-                    break
-                max_first = i
-            self.area.step = 1
-            self.area.content = area.height + max_first
-            self.area.clamp()
-            first = self.area.offset
-            y = area.top
-            with ctx.panel(area, "notices"):
-                for i in range(first, len(notices)):
-                    nr = pygame.Rect(area.left, y, area.width, heights[i])
-                    if nr.bottom > area.bottom:
-                        # the next card shows as much as fits, whole lines only; PgDn brings it up
-                        if area.bottom - nr.top >= t.s(8):
-                            self._draw_notice(ctx, notices[i], nr.clip(area))
-                        break
-                    self._draw_notice(ctx, notices[i], nr)
-                    y += heights[i] + cgap
-            draw_scroll_hint(ctx, area, self.area.offset > 0, self.area.offset < self.area.max_offset, pal.text_muted)
-            if self.area.max_offset > 0:
-                ctx.text("PgDn / scroll for more", (inner.left, ok.rect.centery), "label", pal.text_muted,
-                         max_width=menu.rect.left - inner.left - t.s(1), anchor="midleft")
-        focus = [ok, menu] + ([self.area] if self.area.max_offset > 0 else [])
-        self.set_focusables(focus)
+            inner = c.inflate(-t.s(8), -t.s(8))
+            ctx.paragraph(title, pygame.Rect(inner.left, inner.top, inner.width, title_h + 2), "h2", pal.text, "bold",
+                          spacing=1.0)
+            ok.rect = pygame.Rect(inner.right - okw, inner.bottom - bh, okw, bh)
+            if two_rows:
+                menu.rect = pygame.Rect(inner.right - mw, ok.rect.top - t.s(1) - bh, mw, bh)
+            else:
+                menu.rect = pygame.Rect(ok.rect.left - t.s(1.5) - mw, ok.rect.top, mw, bh)
+            top = inner.top + title_h + t.s(2)
+            area = self.area
+            area.rect = pygame.Rect(inner.left - ctx.scroll_pad, top, inner.width + ctx.scroll_pad,
+                                    min(ok.rect.top, menu.rect.top) - t.s(2) - top)
+            with ctx.scroll(area, "notices") as f:
+                y = f.top
+                for cd, ch in zip(cards, heights):
+                    self._draw_card(ctx, cd, pygame.Rect(f.left, y, f.width, ch))
+                    y += ch + cgap
+                area.content = content
+                area.step = ctx.line_height("body") * 2
+            ctx.scrollbar(area)
+        self.set_focusables([ok, menu] + ([area] if area.max_offset > 0 else []))
         self.draw_buttons(ctx, [menu, ok])
-        self.draw_scroll_focus(ctx, self.area)
+        self.draw_scroll_focus(ctx, area)
 
-    def _draw_notice(self, ctx: Ctx, n: Any, rect: pygame.Rect) -> None:
+    def _draw_card(self, ctx: Ctx, cd: "Card", rect: pygame.Rect, measure: bool = False) -> int:
+        """Draw one notice card in ``rect`` (or only measure it); returns its height."""
         t = ctx.theme
         pal = t.pal
-        label, icon, attr = NOTICE_STYLE.get(n.kind, (n.kind.title(), "flag", "text_muted"))
+        label, icon, attr = NOTICE_STYLE.get(cd.kind, (cd.kind.title(), "flag", "text_muted"))
         colour = getattr(pal, attr)
-        with ctx.panel(rect, f"notice:{n.kind}", fill=pal.panel, border=pal.line) as c:
-            stripe = pygame.Rect(c.left, c.top, max(5, t.s(0.8)), c.height)
-            pygame.draw.rect(ctx.surface, colour, stripe, border_top_left_radius=t.radius, border_bottom_left_radius=t.radius)
-            x = c.left + t.s(4)
-            wdt = c.right - t.s(2) - x
-            y = c.top + t.s(1.5)
-            ih = ctx.line_height("label", "bold")
+        x = rect.left + t.s(3)
+        wdt = rect.right - t.s(2) - x
+        y = rect.top + t.s(1.5)
+        ih = ctx.line_height("label", "bold")
+        if not measure:
+            pygame.draw.rect(ctx.surface, pal.panel, rect, border_radius=t.radius)
+            pygame.draw.rect(ctx.surface, pal.line, rect, width=t.border, border_radius=t.radius)
+            stripe = pygame.Rect(rect.left, rect.top, max(5, t.s(0.8)), rect.height)
+            pygame.draw.rect(ctx.surface, colour, stripe, border_top_left_radius=t.radius,
+                             border_bottom_left_radius=t.radius)
             draw_icon(ctx, icon, pygame.Rect(x, y + 1, ih - 2, ih - 2), colour)
-            ctx.text(label.upper(), (x + ih + t.s(0.8), y), "label", colour if not t.settings.high_contrast else pal.text,
-                     "bold", max_width=wdt - ih)
+        panel = ctx.panel(rect, f"notice:{cd.kind}") if not measure else None
+        if panel is not None:
+            panel.__enter__()
+        try:
+            if not measure:
+                ctx.text(label.upper(), (x + ih + t.s(0.8), y), "label",
+                         colour if not t.settings.high_contrast else pal.text, "bold", max_width=wdt - ih)
             y += ih + t.s(0.5)
-            if n.title and y + ctx.line_height("h3", "bold") <= c.bottom:
-                r = ctx.text(n.title, (x, y), "h3", pal.text, "bold", max_width=wdt)
-                y = r.bottom
-            y += t.s(0.8)
-            bh = ctx.paragraph_height(n.full_text(), wdt, "body")
-            ctx.paragraph(n.full_text(), pygame.Rect(x, y, wdt, max(0, min(bh + 2, c.bottom - y))), "body", pal.text)
-            y += bh
-            if n.cause and y + t.s(1.5) + ctx.line_height("small") * 2 < c.bottom:
+            if cd.heading:
+                hh = ctx.paragraph_height(cd.heading, wdt, "h3", "bold", spacing=1.05)
+                if not measure:
+                    ctx.paragraph(cd.heading, pygame.Rect(x, y, wdt, hh + 2), "h3", pal.text, "bold", spacing=1.05)
+                y += hh + t.s(0.5)
+            if cd.subheading:
+                sh = ctx.paragraph_height(cd.subheading, wdt, "small", spacing=1.0)
+                if not measure:
+                    ctx.paragraph(cd.subheading, pygame.Rect(x, y, wdt, sh + 2), "small", pal.text_muted, spacing=1.0)
+                y += sh + t.s(0.5)
+            if cd.text:
+                y += t.s(0.3)
+                bh = ctx.paragraph_height(cd.text, wdt, "body")
+                if not measure:
+                    ctx.paragraph(cd.text, pygame.Rect(x, y, wdt, bh + 2), "body", pal.text)
+                y += bh
+            if cd.rows:
+                y += t.s(1)
+                y += draw_rows_table(ctx, cd.rows, pygame.Rect(x, y, wdt, 0), measure)
+            if cd.cause:
                 y += t.s(1.5)
-                text = n.cause if n.cause.lower().startswith("because") else "Because of: " + n.cause
-                lh = ctx.paragraph_height(text, wdt - t.s(4), "small")
-                link = pygame.Rect(x, y, wdt, lh + t.s(1))
-                pygame.draw.rect(ctx.surface, pal.panel_alt, link, border_radius=t.radius)
-                draw_icon(ctx, "link", pygame.Rect(x + t.s(0.8), y + t.s(0.5), t.s(2.4), t.s(2)), colour)
-                ctx.paragraph(text, pygame.Rect(x + t.s(4), y + t.s(0.5), wdt - t.s(4.5), lh + 2), "small", pal.text,
-                              weight="regular")
+                lh = ctx.paragraph_height(cd.cause, wdt - t.s(4.5), "small")
+                if not measure:
+                    link = pygame.Rect(x, y, wdt, lh + t.s(1))
+                    pygame.draw.rect(ctx.surface, pal.panel_alt, link, border_radius=t.radius)
+                    draw_icon(ctx, "link", pygame.Rect(x + t.s(0.8), y + t.s(0.5), t.s(2.4), t.s(2)), colour)
+                    ctx.paragraph(cd.cause, pygame.Rect(x + t.s(4), y + t.s(0.5), wdt - t.s(4.5), lh + 2), "small", pal.text)
+                y += lh + t.s(1)
+        finally:
+            if panel is not None:
+                panel.__exit__(None, None, None)
+        return y + t.s(1.5) - rect.top
+
+
+class Card:
+    """One notice as the outcome shows it, and as text-to-speech reads it."""
+
+    def __init__(self, kind: str, heading: str, text: str, subheading: str = "", cause: str = "",
+                 rows: tuple = ()) -> None:
+        self.kind = kind
+        self.heading = heading
+        self.subheading = subheading
+        self.text = text
+        self.cause = cause
+        self.rows = rows
+
+    def speech(self) -> str:
+        label = NOTICE_STYLE.get(self.kind, (self.kind.title(),))[0]
+        parts = [label, self.heading, self.subheading, self.text, self.cause]
+        for r in self.rows:
+            parts.append(row_speech(r))
+        return " ".join(sentence(p) for p in parts if p and p.strip())
+
+
+_CAUSE = re.compile(r"^because of your decision in (?P<when>[^:]+):\s*[“\"](?P<what>.+?)[”\"]?\s*$", re.I | re.S)
+
+
+def notice_card(n: Any, last_choice: str = "") -> Card:
+    """How a notice reads on its card: each with a heading of its own, causes in plain words."""
+    rows = tuple(getattr(n, "rows", ()) or ())
+    text = n.text or ""
+    if n.kind == "result":
+        heading = f"“{short(last_choice, 120)}”" if last_choice else (n.title or "")
+        return Card("result", heading, text, rows=rows)
+    if n.kind == "delayed":
+        m = _CAUSE.match(n.cause or "")
+        if m:
+            # the heading says which decision came back, so no two consequences look alike
+            what = m.group("what").strip().rstrip("”\"")
+            return Card("delayed", f"What came of “{short(what, 90)}”", text, subheading=f"Your decision in {m.group('when')}",
+                        rows=rows)
+        cause = n.cause or ""
+        if cause and not cause.lower().startswith("because"):
+            cause = "Because of " + cause
+        heading = n.title if n.title and n.title.lower() != "a delayed consequence" else ""
+        return Card("delayed", heading, text, cause=cause, rows=rows)
+    if n.kind == "quarter":
+        if rows:
+            return Card("quarter", n.title, _summary_lead(text), rows=rows)
+        return Card("quarter", n.title, summary_lines(text))
+    return Card(n.kind, n.title or "", text, cause=n.cause or "", rows=rows)
+
+
+def _summary_lead(text: str) -> str:
+    """The sentence before the numbers, when the rows carry the numbers themselves."""
+    first = text.split(". ", 1)[0].strip()
+    return first + "." if first and ":" not in first else ""
+
+
+def summary_lines(text: str) -> str:
+    """A summary written as one long sentence joined by semicolons, one item to a line."""
+    if ";" not in text:
+        return text
+    lead, sep, rest = text.partition(". ")
+    body = rest if sep and ":" not in lead else text
+    items = [i.strip().rstrip(".") for i in body.split(";") if i.strip()]
+    head = (lead + ".\n\n") if sep and ":" not in lead else ""
+    return head + "\n\n".join(items)
+
+
+def sentence(text: str) -> str:
+    """Clean text for speech: one full stop at the end, no ellipses or stray punctuation."""
+    t = " ".join(str(text).replace("…", " ").split()).strip()
+    t = t.strip(" .;:")
+    if not t:
+        return ""
+    return t if t[-1] in "?!”\"" and not t.endswith(("”.", "\".")) else t + "."
+
+
+def row_speech(r: Any) -> str:
+    change = r.change_text() if hasattr(r, "change_text") else ""
+    value = getattr(r, "value", None)
+    if value is None:
+        return f"{r.label} {change}".strip()
+    return f"{r.label} {value:,}" + (f", {change}" if change else "")
+
+
+def draw_rows_table(ctx: Ctx, rows: tuple, rect: pygame.Rect, measure: bool = False) -> int:
+    """Meter rows as a small table: meter, now, change, and what the change came from."""
+    t = ctx.theme
+    pal = t.pal
+    has_value = any(getattr(r, "value", None) is not None for r in rows)
+    name_w = max(ctx.measure(r.label, "small", "bold")[0] for r in rows) + t.s(1.5)
+    val_w = max([ctx.measure(f"{r.value:,}", "small", "bold")[0] for r in rows if r.value is not None] + [0]) + t.s(1.5)
+    delta_w = max(ctx.measure(_signed(r.delta), "small", "bold")[0] for r in rows) + t.s(1.5)
+    stacked = name_w + val_w + delta_w + t.s(16) > rect.width
+    lh = ctx.line_height("small", "bold")
+    y = rect.top
+    for r in rows:
+        parts = ", ".join(f"{_signed(p.delta)} {p.label}" for p in getattr(r, "parts", ()) if p.delta)
+        if stacked:
+            nh = ctx.paragraph_height(r.label, rect.width, "small", "bold", spacing=1.0)
+            line = (f"{r.value:,}  " if r.value is not None else "") + _signed(r.delta)
+            ph = ctx.paragraph_height(parts, rect.width - t.s(2), "label", spacing=1.0) if parts else 0
+            if not measure:
+                ctx.paragraph(r.label, pygame.Rect(rect.left, y, rect.width, nh + 2), "small", pal.text, "bold", spacing=1.0)
+                ctx.text(line, (rect.left + t.s(2), y + nh), "small", pal.text, "bold")
+                if parts:
+                    ctx.paragraph(parts, pygame.Rect(rect.left + t.s(2), y + nh + lh, rect.width - t.s(2), ph + 2),
+                                  "label", pal.text_muted, spacing=1.0)
+            y += nh + lh + ph + t.s(0.6)
+        else:
+            px = rect.left + name_w + (val_w if has_value else 0) + delta_w
+            ph = ctx.paragraph_height(parts, rect.right - px, "label", spacing=1.0) if parts else 0
+            if not measure:
+                ctx.text(r.label, (rect.left, y), "small", pal.text, "bold")
+                if has_value and r.value is not None:
+                    ctx.text(f"{r.value:,}", (rect.left + name_w + val_w - t.s(1.5), y), "small", pal.text, "bold",
+                             anchor="topright")
+                ctx.text(_signed(r.delta), (px - t.s(1.5), y), "small", _delta_colour(t, r.delta), "bold",
+                         anchor="topright")
+                if parts:
+                    ctx.paragraph(parts, pygame.Rect(px, y + (lh - ctx.line_height("label")) // 2, rect.right - px, ph + 2),
+                                  "label", pal.text_muted, spacing=1.0)
+            y += max(lh, ph) + t.s(0.4)
+    return y - rect.top
+
+
+def _signed(n: int) -> str:
+    return f"+{n:,}" if n > 0 else (f"−{-n:,}" if n < 0 else "0")
+
+
+def _delta_colour(t, n: int):
+    if t.settings.high_contrast or not n:
+        return t.pal.text
+    return t.pal.good if n > 0 else t.pal.bad
