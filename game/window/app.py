@@ -18,7 +18,7 @@ import pygame
 
 from .backend import Backend, ScenarioInfo, Session
 from .input import Intent, to_intent
-from .render import Ctx, Fonts, LayoutLog, SurfaceCache, TextCache
+from .render import WRAP_SLACK, Ctx, Fonts, LayoutLog, SurfaceCache, TextCache
 from .context import ScreenContext
 from .saves import SaveStore
 from .settings import Settings, SettingsStore
@@ -419,17 +419,19 @@ class App:
                 surf.blit(self._trans_from, (0, 0))
 
     def _draw_toast(self, ctx: Ctx) -> None:
+        """The toast, whole: it wraps onto more lines rather than losing its end."""
         t = self.theme
         w, h = self.surface.get_size()
-        tw, th = ctx.measure(self.toast_text, "body", "bold")
-        tw = min(tw, w - t.s(8))
+        limit = min(w - t.s(8), t.s(90))
+        tw = min(ctx.measure(self.toast_text, "body", "bold")[0] + WRAP_SLACK + 2, limit)
+        th = ctx.paragraph_height(self.toast_text, tw, "body", "bold", spacing=1.05)
         rect = pygame.Rect(0, 0, tw + t.s(4), th + t.s(2))
         rect.midtop = (w // 2, t.s(9))
         ctx.layer = 99
         with ctx.panel(rect, "toast", fill=t.pal.text if not t.settings.high_contrast else (0, 0, 0),
                        border=t.pal.focus):
-            ctx.text(self.toast_text, rect.center, "body", t.pal.panel if not t.settings.high_contrast else (255, 255, 255),
-                     "bold", max_width=tw, anchor="center")
+            ctx.paragraph(self.toast_text, pygame.Rect(rect.left + t.s(2), rect.top + t.s(1), tw, th + 2), "body",
+                          t.pal.panel if not t.settings.high_contrast else (255, 255, 255), "bold", spacing=1.05)
 
     def screenshot(self, path: str | Path) -> None:
         pygame.image.save(self.surface, str(path))

@@ -148,6 +148,8 @@ class Session:
         self._undo_label = ""
         self.snap = run.snapshot()
         self.last_choice_text = ""
+        #: the last decision was just undone (only one step of rewind is kept)
+        self.rewound = False
 
     def _changed(self) -> None:
         self.snap = self.run.snapshot()
@@ -166,6 +168,7 @@ class Session:
         choice = next((c for c in self.snap.choices if c.index == index), None)
         self.run.choose(index)
         self._undo = before
+        self.rewound = False
         self._undo_label = choice.text if choice is not None else ""
         self.last_choice_text = self._undo_label
         self._changed()
@@ -180,6 +183,15 @@ class Session:
         return self._undo is not None
 
     @property
+    def rewind_unavailable(self) -> str:
+        """Why rewind cannot be used now, in the player's words."""
+        if self._undo is not None:
+            return ""
+        if self.rewound:
+            return "Already undone: only the last decision can be undone"
+        return "Nothing to undo yet"
+
+    @property
     def rewind_label(self) -> str:
         return self._undo_label
 
@@ -189,6 +201,7 @@ class Session:
         self.run = self.backend.run_from_save(self.scenario, self._undo)
         self._undo = None
         self._undo_label = ""
+        self.rewound = True
         self._changed()
         return True
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 from .backend import Backend, ScenarioInfo, Session, describe_error
 from .saves import AUTO, SaveStore
 from .settings import TEXT_SCALES, Settings, SettingsStore
-from .tts import Speaker
+from .tts import Speaker, sentences
 
 if TYPE_CHECKING:
     import pygame
@@ -231,9 +231,7 @@ class ScreenContext:
         if self.settings.tts:
             label = getattr(item, "label", "")
             detail = getattr(item, "detail", "")
-            if getattr(item, "enabled", True) is False:
-                label = f"{label}. Unavailable."
-            self.speak(f"{label}. {detail}" if detail else label)
+            self.speak(sentences(label, "Unavailable" if getattr(item, "enabled", True) is False else "", detail))
 
     def speak(self, text: str) -> None:
         if self.settings.tts and text:

@@ -13,6 +13,7 @@ that log (text inside its panel, widgets not overlapping, focus visible).
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -316,6 +317,7 @@ class Ctx:
     def text(self, s: str, pos: tuple[int, int], size: str | int = "body", colour: Colour | None = None,
              weight: str = "regular", max_width: int | None = None, anchor: str = "topleft") -> pygame.Rect:
         """One line of text, cut with an ellipsis if wider than ``max_width``."""
+        s = curly(s)
         font, fkey = self.font(size, weight)
         colour = self.theme.pal.text if colour is None else colour
         if max_width is not None and font.size(s)[0] > max_width - WRAP_SLACK:
@@ -336,6 +338,7 @@ class Ctx:
 
         Only lines that lie wholly inside ``rect`` are drawn. ``reveal`` limits
         how many characters show (the typewriter effect)."""
+        s = curly(s)
         font, fkey = self.font(size, weight)
         colour = self.theme.pal.text if colour is None else colour
         lines = self._wrap(s, font, fkey, max(1, rect.width - WRAP_SLACK))
@@ -366,6 +369,7 @@ class Ctx:
 
     def paragraph_height(self, s: str, width: int, size: str | int = "body", weight: str = "regular",
                          spacing: float = 1.15, para_gap: float = 0.6) -> int:
+        s = curly(s)
         font, fkey = self.font(size, weight)
         lines = self._wrap(s, font, fkey, max(1, width - WRAP_SLACK))
         lh = round(font.get_linesize() * spacing)
@@ -393,6 +397,27 @@ class Ctx:
         pygame.draw.rect(self.surface, t.pal.focus, ring, width=t.focus_width, border_radius=t.radius + t.focus_width)
         if self.log is not None:
             self.log.focus.append((wid, ring))
+
+
+_OPEN_BEFORE = set(" \t\n([{—–-/“‘")
+
+
+@functools.lru_cache(maxsize=1024)
+def curly(s: str) -> str:
+    """One quote style: straight quotes in story text become the interface's curly ones (“ ” ‘ ’)."""
+    if '"' not in s and "'" not in s:
+        return s
+    out = []
+    prev = " "
+    for ch in s:
+        if ch == '"':
+            out.append("“" if prev in _OPEN_BEFORE else "”")
+        elif ch == "'":
+            out.append("‘" if prev in _OPEN_BEFORE else "’")  # also the apostrophe: it's, Westway's
+        else:
+            out.append(ch)
+        prev = ch
+    return "".join(out)
 
 
 def ellipsize(s: str, font: pygame.font.Font, width: int) -> str:

@@ -57,3 +57,21 @@ class Speaker:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
         self._proc = None
+
+
+def sentence(text: str) -> str:
+    """Text as text-to-speech should say it: one clean sentence, no ellipsis, no doubled full stops."""
+    t = " ".join(str(text).replace("…", " ").split()).strip().strip(" ;:")
+    while t.endswith(". .") or t.endswith(".."):
+        t = t[:-1].rstrip()
+    if not t:
+        return ""
+    end = t.rstrip("”’\"')")
+    if end and end[-1] in ".?!":
+        return t
+    return t + "."
+
+
+def sentences(*parts: str) -> str:
+    """Parts read one after another as sentences; empty parts are skipped."""
+    return " ".join(x for x in (sentence(p) for p in parts if p and str(p).strip()) if x)

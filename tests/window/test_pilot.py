@@ -120,7 +120,7 @@ def test_rewind_undoes_the_last_decision_only(tmp_path):
     assert p.screen_name == "play" and app.session.snap.status == "choosing"
     assert app.session.snap.scene_id == "opening"
     p.ctrl("z")  # only one step
-    assert "Nothing to rewind" in app.toast_text
+    assert "Already undone" in app.toast_text  # not "nothing to undo": something was just undone
     p.press("2"); p.press("return")
     p.press("escape")
     assert p.screen_name == "pause"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pygame
 
 from ..render import Ctx
+from ..tts import sentence, sentences  # noqa: F401  (screens import them from here)
 from ..theme import mix
 
 

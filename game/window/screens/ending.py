@@ -10,7 +10,7 @@ from ..render import Ctx
 from ..backend import get
 from ..widgets import Button, button_height, draw_chip
 from .base import Screen, ScrollArea
-from .common import draw_backdrop, fit_width
+from .common import draw_backdrop, fit_width, sentences
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -59,9 +59,9 @@ class EndingScreen(Screen):
         e = self.session.snap.ending
         if e is None:
             return "The end."
-        scores = ". ".join(f"{label} {round(float(e.triangle.get(k, 0)))} of 100" for k, label, _ in TRIANGLE if k in e.triangle)
+        scores = [f"{label} {round(float(e.triangle.get(k, 0)))} of 100" for k, label, _ in TRIANGLE if k in e.triangle]
         why = " ".join(getattr(e, "why", ())[:1])
-        return f"The end. {e.title}. {e.text} {scores}." + (f" Why this ending: {why}" if why else "")
+        return sentences("The end", e.title, e.text, *scores, f"Why this ending: {why}" if why else "")
 
     def back(self) -> bool:
         return False

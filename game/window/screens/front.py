@@ -10,7 +10,7 @@ from ..input import Intent
 from ..render import Ctx
 from ..widgets import Button, button_height, button_width, draw_badge, draw_chip
 from .base import Screen, ScrollArea
-from .common import draw_backdrop, draw_footer_hint, draw_screen_header, fit_width
+from .common import draw_backdrop, draw_footer_hint, draw_screen_header, fit_width, sentences
 from ...i18n import _
 
 if TYPE_CHECKING:
@@ -258,7 +258,7 @@ class BriefingScreen(Screen):
     def speech(self) -> str:
         if self.error:
             return "This scenario could not be loaded. " + self.error
-        return f"Briefing. {self.info.title}. You are {self.info.role}. {self.info.summary}"
+        return sentences("Briefing", self.info.title, f"You are {self.info.role}" if self.info.role else "", self.info.summary)
 
     def back(self) -> bool:
         self.context.end_session()

@@ -14,7 +14,7 @@ from ..settings import (FONT_NAMES, FONTS, PALETTE_NAMES, PALETTES, TEXT_SCALE_N
 from ..theme import mix
 from ..widgets import Button, button_height, button_width
 from .base import Screen, ScrollArea
-from .common import centred_card, draw_backdrop, draw_screen_header, fit_width
+from .common import centred_card, draw_backdrop, draw_screen_header, fit_width, sentences
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -53,7 +53,7 @@ class PauseScreen(Screen):
             Button("load", "Load", lambda: context.push(SavesScreen(context, "load"))),
             Button("settings", "Settings", lambda: context.push(SettingsScreen(context))),
             Button("rewind", "Rewind last decision", lambda: rewind(context), enabled=can_rw, key_hint="Ctrl Z",
-                   detail=(f"Undo “{short(s.rewind_label, 48)}”" if can_rw else "Nothing to undo yet")),
+                   detail=(f"Undo “{short(s.rewind_label, 48)}”" if can_rw else rewind_reason(s, context))),
             Button("title", "Quit to title", quit_to_title, detail="Your progress is autosaved"),
         ]
 
@@ -88,6 +88,14 @@ class PauseScreen(Screen):
                 self.set_focusables(buttons)
                 self.draw_buttons(ctx, buttons)
             ctx.scrollbar(area)
+
+
+def rewind_reason(session: Any, context: "ScreenContext") -> str:
+    if not context.allow_rewind:
+        return "Rewind is turned off in this session"
+    if session is None:
+        return "Nothing to undo yet"
+    return getattr(session, "rewind_unavailable", "") or "Nothing to undo yet"
 
 
 def short(text: str, n: int) -> str:
@@ -427,7 +435,7 @@ class MessageScreen(Screen):
         self.area = ScrollArea("message-text", "Message")
 
     def speech(self) -> str:
-        return f"{self.heading}. {self.text}"
+        return sentences(self.heading, self.text)
 
     def back(self) -> bool:
         self.context.pop()

@@ -14,7 +14,7 @@ from ..theme import mix
 from ..widgets import (Button, button_height, draw_badge, draw_band, draw_button, draw_chip, draw_icon,
                        draw_portrait, draw_scroll_hint)
 from .base import Screen, ScrollArea
-from .common import centred_card, fit_width
+from .common import centred_card, fit_width, sentences
 from ...i18n import _
 
 if TYPE_CHECKING:
@@ -45,7 +45,10 @@ def rewind(context: "ScreenContext") -> bool:
         context.toast("Rewind is turned off in this session.")
         return False
     if s is None or not s.can_rewind:
-        context.toast("Nothing to rewind: you can undo only your last decision.")
+        if getattr(s, "rewound", False):
+            context.toast("Already undone: you can undo only your last decision.")
+        else:
+            context.toast("Nothing to rewind yet: you can undo only your last decision.")
         return False
     label = s.rewind_label
     s.rewind()
@@ -56,7 +59,7 @@ def rewind(context: "ScreenContext") -> bool:
         context.pop_to(play)
         play.sync(force=True)
     context.autosave()
-    context.toast(f"Rewound: \"{short(label, 60)}\" is undone.")
+    context.toast(f"Rewound: “{short(label, 60)}” is undone.")
     return True
 
 
@@ -90,6 +93,7 @@ class PlayScreen(Screen):
         #: the visible meters as last shown, to show what changed since
         self.meters_before: dict[str, int] = {}
         self.meters_now: dict[str, int] = {}
+        self.choosing_key: tuple = ()
 
     @property
     def snap(self) -> Any:
@@ -107,10 +111,13 @@ class PlayScreen(Screen):
     def speech(self) -> str:
         s = self.snap
         sp = s.speaker
-        who = "" if sp.id == "narrator" else ", ".join(x for x in (sp.name, sp.role, sp.agency) if x) + ". "
-        choices = " ".join(f"Choice {i + 1}: {c.text}." + ("" if c.available else f" Unavailable: {c.reason}.")
-                           for i, c in enumerate(s.choices))
-        return f"{s.calendar.label}. {s.scene_title or ''}. {who}{s.text} {choices}"
+        who = "" if sp.id == "narrator" else ", ".join(x for x in (sp.name, sp.role, sp.agency) if x)
+        parts = [s.calendar.label, s.scene_title or "", who, s.text]
+        for i, c in enumerate(s.choices):
+            parts.append(f"Choice {i + 1}: {c.text}")
+            if not c.available:
+                parts.append(f"Unavailable: {c.reason or 'conditions not met'}")
+        return sentences(*parts)
 
     # ---- syncing with the session ----------------------------------------------------
     def on_enter(self) -> None:
@@ -139,13 +146,14 @@ class PlayScreen(Screen):
             self.new_since = {}
             self.scroll_to = None
             self.tab = "perceive" if self.compact else "floor"
-            if s.status == "choosing":
-                # the numbers as shown in the last scene, to mark what changed since
-                now = {mv.id: meter_shown(mv) for mv in s.visible_meters}
-                self.meters_before, self.meters_now = (self.meters_now or now), now
-                # the focus goes to the first choice that can be taken
-                first = next((c for c in s.choices if c.available), None)
-                self.focus_id = f"choice:{first.index}" if first is not None else None
+        if s.status == "choosing" and key != self.choosing_key:
+            self.choosing_key = key
+            # the numbers as shown in the last scene, to mark what changed since
+            now = {mv.id: meter_shown(mv) for mv in s.visible_meters}
+            self.meters_before, self.meters_now = (self.meters_now or now), now
+            # the focus goes to the first choice that can be taken
+            first = next((c for c in s.choices if c.available), None)
+            self.focus_id = f"choice:{first.index}" if first is not None else None
             if self.context.settings.tts and s.status == "choosing":
                 self.context.speak(self.speech())
         if s.balcony is None and self.tab == "balcony":
@@ -1006,7 +1014,7 @@ class EventPopup(Screen):
         return ("event", id(self.notice), self.area.offset, self.focus_id, self.hover_id, self.context.top is self)
 
     def speech(self) -> str:
-        return f"Event. {self.notice.title}. {self.notice.text}"
+        return sentences("Event", self.notice.title, self.notice.text)
 
     def back(self) -> bool:
         self.context.pop()
@@ -1080,8 +1088,7 @@ class OutcomeScreen(Screen):
                 if n.kind != "event" or not self.events_shown]
 
     def speech(self) -> str:
-        parts = [c.speech() for c in self.cards()]
-        return " ".join(parts) + " Press Enter to continue."
+        return sentences(*(c.speech() for c in self.cards()), "Press Enter to continue")
 
     def _continue(self) -> None:
         s = self.session
@@ -1237,9 +1244,7 @@ class Card:
     def speech(self) -> str:
         label = NOTICE_STYLE.get(self.kind, (self.kind.title(),))[0]
         parts = [label, self.heading, self.subheading, self.text, self.cause]
-        for r in self.rows:
-            parts.append(row_speech(r))
-        return " ".join(sentence(p) for p in parts if p and p.strip())
+        return sentences(*parts, *(row_speech(r) for r in self.rows))
 
 
 _CAUSE = re.compile(r"^because of your decision in (?P<when>[^:]+):\s*[“\"](?P<what>.+?)[”\"]?\s*$", re.I | re.S)
@@ -1288,15 +1293,6 @@ def summary_lines(text: str) -> str:
     return head + "\n\n".join(items)
 
 
-def sentence(text: str) -> str:
-    """Clean text for speech: one full stop at the end, no ellipses or stray punctuation."""
-    t = " ".join(str(text).replace("…", " ").split()).strip()
-    t = t.strip(" .;:")
-    if not t:
-        return ""
-    return t if t[-1] in "?!”\"" and not t.endswith(("”.", "\".")) else t + "."
-
-
 def row_speech(r: Any) -> str:
     change = r.change_text() if hasattr(r, "change_text") else ""
     value = getattr(r, "value", None)
@@ -1313,7 +1309,10 @@ def draw_rows_table(ctx: Ctx, rows: tuple, rect: pygame.Rect, measure: bool = Fa
     name_w = max(ctx.measure(r.label, "small", "bold")[0] for r in rows) + t.s(1.5)
     val_w = max([ctx.measure(f"{r.value:,}", "small", "bold")[0] for r in rows if r.value is not None] + [0]) + t.s(1.5)
     delta_w = max(ctx.measure(_signed(r.delta), "small", "bold")[0] for r in rows) + t.s(1.5)
-    stacked = name_w + val_w + delta_w + t.s(16) > rect.width
+    words = [w for r in rows for p in getattr(r, "parts", ()) for w in f"{_signed(p.delta)} {p.label}".split()]
+    word_w = max([ctx.measure(w, "label")[0] for w in words] + [0]) + t.s(1)
+    # the table needs room for its columns and the longest word of the causes; else each row stacks
+    stacked = name_w + (val_w if has_value else 0) + delta_w + max(t.s(16), word_w) > rect.width
     lh = ctx.line_height("small", "bold")
     y = rect.top
     for r in rows:
