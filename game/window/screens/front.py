@@ -144,6 +144,11 @@ class SelectScreen(Screen):
         draw_backdrop(ctx, motif=False)
         w, h = ctx.surface.get_size()
         top = draw_screen_header(ctx, "Choose a scenario", "The scenarios follow real initiatives; the people in them are fiction.")
+        if self.focus_id and self.focus_id.startswith("scn:") and int(self.focus_id[4:]) < len(self.scenarios):
+            focused = self.scenarios[int(self.focus_id[4:])]
+            if focused is not self.shown:  # the card shows the scenario in focus
+                self.shown = focused
+                self.card_area.offset = 0
         m = t.s(6)
         gap = t.s(3)
         back = Button("back", "Back", self.back, key_hint="Esc")
@@ -230,7 +235,9 @@ class SelectScreen(Screen):
                 ctx.scrollbar(ca)
         items: list = buttons + ([begin] if begin else []) + [back]
         if begin is not None and self.card_area.max_offset > 0:
-            items.insert(len(buttons), self.card_area)
+            # the description scrolls: Tab reaches it right after its scenario, before the next one
+            at = next((i + 1 for i, inf in enumerate(self.scenarios) if inf is self.shown), len(buttons))
+            items.insert(at, self.card_area)
         self.set_focusables(items)
         self.draw_buttons(ctx, ([begin] if begin else []) + [back])
         self.draw_scroll_focus(ctx, self.card_area)

@@ -11,7 +11,7 @@ from ..backend import get
 from ..input import Intent
 from ..render import Ctx
 from ..theme import mix
-from ..widgets import (Button, button_height, draw_badge, draw_band, draw_button, draw_chip, draw_icon,
+from ..widgets import (Button, button_height, button_width, draw_badge, draw_band, draw_button, draw_chip, draw_icon,
                        draw_portrait, draw_scroll_hint)
 from .base import Screen, ScrollArea
 from .common import centred_card, fit_width, sentences
@@ -956,18 +956,23 @@ class OneToOnePicker(Screen):
         pal = t.pal
         people = self.play.snap.dance_floor
         w, h = ctx.surface.get_size()
-        cols = 2 if len(people) > 4 and w >= t.s(110) else 1
-        card_w = min(w - t.s(4), t.s(96 if cols == 2 else 60))
-        inner_w = card_w - t.s(8)
-        list_w = inner_w - 2 * ctx.scroll_pad - ctx.scrollbar_width
-        gap = t.s(1)
-        cw = (list_w - gap * (cols - 1)) // cols
         buttons = []
         for i, p in enumerate(people):
             buttons.append(Button(f"meet:{p.id}", p.name, (lambda sid=p.id: self._pick(sid)),
                                   key_hint=str(i + 1) if i < 9 else "", detail=p.agency, size="small",
                                   badge=(p.name, p.agency, t.agency_colour(p.agency, p.colour, i)), area=self.area))
-        cancel = Button("cancel", _("Cancel"), self.back, key_hint="Esc", size="small")
+        gap = t.s(1)
+        need = max([button_width(ctx, b, whole=False) for b in buttons] + [0])
+        cols = 1
+        if len(people) > 4:
+            wide = min(w - t.s(4), t.s(96)) - t.s(8) - 2 * ctx.scroll_pad - ctx.scrollbar_width
+            if (wide - gap) // 2 >= max(need, t.s(30)):
+                cols = 2  # two columns only where every word still fits
+        card_w = min(w - t.s(4), t.s(96 if cols == 2 else 60))
+        inner_w = card_w - t.s(8)
+        list_w = inner_w - 2 * ctx.scroll_pad - ctx.scrollbar_width
+        cw = (list_w - gap * (cols - 1)) // cols
+        cancel = Button("cancel", "Cancel", self.back, key_hint="Esc", size="small")
         row_h = max([button_height(ctx, b, cw) for b in buttons] + [t.s(6)])
         rows = (len(people) + cols - 1) // cols
         note = "Who do you meet? You will learn what they really intend."
