@@ -217,7 +217,7 @@ class Ctx:
 
     def measure(self, text: str, size: str | int = "body", weight: str = "regular") -> tuple[int, int]:
         font, _ = self.font(size, weight)
-        return font.size(text)
+        return font.size(curly(text))  # as drawn: curly quotes are wider than straight ones
 
     # ---- panels ------------------------------------------------------------
     @property
@@ -346,13 +346,17 @@ class Ctx:
         gap = round(lh * para_gap)
         y = rect.top - scroll
         remaining = reveal
+        clip = self.surface.get_clip()
+        fh = font.get_height()
         for line in lines:
             if not line:
                 y += gap
                 continue
             if remaining is not None and remaining <= 0:
                 break
-            if y >= rect.top and y + font.get_height() <= rect.bottom:
+            if y + fh <= clip.top or y >= clip.bottom:
+                pass  # scrolled out of sight: neither rendered nor drawn
+            elif y >= rect.top and y + fh <= rect.bottom:
                 surf = self.cache.line(line, font, fkey, colour)
                 lrect = surf.get_rect(topleft=(rect.left, y))
                 if remaining is not None and remaining < len(line):

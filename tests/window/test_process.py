@@ -166,3 +166,63 @@ def test_autoplay_with_screenshots_through_the_real_command_in_a_clean_environme
     assert any("-saves-save" in n for n in names) and any("-ending" in n for n in names), names
     # the player's own data directory is left alone
     assert not (tmp_path / "home" / ".local" / "share" / "balcony").exists()
+
+
+def _start_xvfb():
+    """A private X server on a free display, or (None, None) where Xvfb is not installed."""
+    import shutil
+    import time
+
+    if not shutil.which("Xvfb"):
+        return None, None
+    for n in range(140 + os.getpid() % 50, 200):
+        if os.path.exists(f"/tmp/.X{n}-lock") or os.path.exists(f"/tmp/.X11-unix/X{n}"):
+            continue
+        proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(50):
+            if os.path.exists(f"/tmp/.X11-unix/X{n}"):
+                return proc, f":{n}"
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        proc.kill()
+    return None, None
+
+
+@needs_engine
+def test_the_real_autoplay_command_under_xvfb_or_the_dummy_driver(tmp_path):
+    """`balcony play --autoplay` as a player would start it: under a real X server (Xvfb) where one is
+    installed, its window found by xdotool while it plays; else under the dummy driver."""
+    import shutil
+    import time
+
+    xvfb, display = _start_xvfb()
+    env = clean_env(tmp_path, BALCONY_DATA_DIR=str(tmp_path / "data"), BALCONY_CONFIG_DIR=str(tmp_path / "cfg"))
+    if display:
+        env["DISPLAY"] = display
+        env.pop("SDL_VIDEODRIVER", None)  # the real X11 driver
+    else:
+        env["SDL_VIDEODRIVER"] = "dummy"
+    shots = tmp_path / "shots"
+    try:
+        proc = subprocess.Popen(balcony_command() + ["play", str(TUTORIAL), "--autoplay", "--seed", "4",
+                                                     "--screenshots", str(shots)],
+                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        seen_window = False
+        deadline = time.monotonic() + 170
+        while proc.poll() is None and time.monotonic() < deadline:
+            if display and not seen_window and shutil.which("xdotool"):
+                for how in (["--classname", "balcony"], ["--name", "Balcony"]):
+                    found = subprocess.run(["xdotool", "search", *how], env=env, capture_output=True, text=True)
+                    seen_window = seen_window or bool(found.stdout.strip())
+            time.sleep(0.2)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+    assert proc.returncode == 0, out + err
+    names = sorted(p.name for p in shots.glob("*.png"))
+    assert names and names[-1].split("-", 1)[1].startswith("ending"), names
+    if display and shutil.which("xdotool"):
+        assert seen_window, "no window called Balcony appeared on the X server"

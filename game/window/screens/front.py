@@ -128,6 +128,17 @@ class SelectScreen(Screen):
         self.context.push(BriefingScreen(self.context, info))
 
     def handle(self, intent: Intent) -> bool:
+        f = self.focused()
+        if intent.kind == "nav" and intent.dir in ("up", "down") and f is not None and f.id.startswith("scn:"):
+            # Up and Down walk the list of scenarios; Tab also visits a long description
+            j = int(f.id[4:]) + (1 if intent.dir == "down" else -1)
+            if 0 <= j < len(self.scenarios):
+                self.focus_id = f"scn:{j}"
+                self.reveal_focus()
+                self.context.announce_focus(self.focused())
+                self.shown = self.scenarios[j]
+                self.card_area.offset = 0
+                return True
         used = super().handle(intent)
         f = self.focused()
         if f is not None and f.id.startswith("scn:"):

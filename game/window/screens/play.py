@@ -1355,6 +1355,5 @@ def _signed(n: int) -> str:
 
 
 def _delta_colour(t, n: int):
-    if t.settings.high_contrast or not n:
-        return t.pal.text
-    return t.pal.good if n > 0 else t.pal.bad
+    """Changes are not coloured good or bad: a rise in tension is not good news (the sign says which way)."""
+    return t.pal.text
