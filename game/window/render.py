@@ -282,7 +282,7 @@ class Ctx:
 
     @property
     def scrollbar_width(self) -> int:
-        return max(8, self.theme.s(1.25))
+        return max(12, self.theme.s(1.6))
 
     def scroll_content(self, used: int) -> int:
         """The content height for ``area.content`` when the content drawn was ``used`` px tall."""
