@@ -972,7 +972,7 @@ class OneToOnePicker(Screen):
         inner_w = card_w - t.s(8)
         list_w = inner_w - 2 * ctx.scroll_pad - ctx.scrollbar_width
         cw = (list_w - gap * (cols - 1)) // cols
-        cancel = Button("cancel", "Cancel", self.back, key_hint="Esc", size="small")
+        cancel = Button("cancel", _("Cancel"), self.back, key_hint="Esc", size="small")
         row_h = max([button_height(ctx, b, cw) for b in buttons] + [t.s(6)])
         rows = (len(people) + cols - 1) // cols
         note = "Who do you meet? You will learn what they really intend."
