@@ -54,6 +54,55 @@ def test_ways_of_doing_never_tag_a_hero_or_hold_power_choice(path):
                 assert not {"hero", "hold_power"} & set(c.tags), (s.id, c.index, c.tags)
 
 
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_the_other_five_dimensions_follow_the_paper(path):
+    """The rule in docs/research-facts.md ("The six dimensions in Balcony's tags", Section Five of the paper).
+
+    A choice that keeps power or acts alone as the hero practises none of the paper's ways (its ways of
+    relating are participatory and open, its ways of being contain ego and cede power); ways of thinking
+    make complexity bearable for others without oversimplifying, and the paper says there is not one
+    single narrative, so a fixed one-story choice is not `thinking`.
+    """
+    bad = []
+    for s in scenario(path).scenes.values():
+        for c in s.choices:
+            tags = set(c.tags)
+            if {"hero", "hold_power"} & tags and {"feeling", "perceiving", "thinking", "relating", "being"} & tags:
+                bad.append((s.id, c.index, sorted(tags)))
+            if "fix_narrative" in tags and "thinking" in tags:
+                bad.append((s.id, c.index, sorted(tags)))
+    assert not bad, bad
+
+
+# Choices judged against the paper's definitions (docs/research-facts.md): goodwill bought by leaving
+# the truth unsaid is not the paper's ways of relating (honesty, cards on the table, Dimension 4);
+# keeping one's head down, or staying because nobody else could, is not its ways of being (courage,
+# humility, Dimension 6); asking others and hearing them out is its ways of perceiving (Dimension 2).
+JUDGED = [
+    ("tutorial", "first_board", 0, "relating", False), ("tutorial", "gp_practice", 3, "being", False),
+    ("tutorial", "summer_visit", 0, "perceiving", True),
+    ("troubled-families", "first_meeting", 1, "relating", False),
+    ("troubled-families", "data_stuck", 2, "relating", False),
+    ("troubled-families", "robust_exchange", 1, "perceiving", True),
+    ("troubled-families", "front_line", 1, "perceiving", True),
+    ("total-place", "probation_lunch", 0, "relating", False), ("total-place", "final_weeks", 3, "being", False),
+    ("total-place", "job_offer", 3, "being", False), ("total-place", "kayleigh_now", 2, "perceiving", True),
+    ("integrated-care", "first_meeting", 0, "relating", False),
+    ("integrated-care", "corridor_yeses", 1, "relating", False),
+    ("integrated-care", "risk_share", 2, "relating", False),
+    ("integrated-care", "provider_among_many", 1, "relating", False),
+    ("integrated-care", "after_francis", 3, "being", False),
+    ("integrated-care", "risk_framework", 2, "being", False),
+    ("integrated-care", "boardroom_winston", 1, "perceiving", True),
+]
+
+
+@pytest.mark.parametrize("stem,scene,index,tag,present", JUDGED, ids=lambda v: str(v))
+def test_judged_dimension_tags(stem, scene, index, tag, present):
+    choice = scenario(REPO / "scenarios" / f"{stem}.yaml").scenes[scene].choices[index]
+    assert (tag in choice.tags) is present, (choice.text_src if hasattr(choice, "text_src") else index, choice.tags)
+
+
 def test_smart_start_advice_is_not_punished():
     """Total Place: leaving old wounds and building a structure round them (Section Four) costs no commitment."""
     sc = scenario(REPO / "scenarios" / "total-place.yaml")
