@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from engine import BalconyError, Run
+from engine.views import shown
 
 from .protocol import Refused
 
@@ -276,8 +277,8 @@ class Room:
         rows = []
         for seat in self.seats.values():
             tri = seat.run.triangle()
-            parts = {k: round(float(v), 1) for k, v in tri.items()}
-            score = round(sum(parts.values()) / len(parts), 1) if parts else 0.0
+            parts = {k: shown(v) for k, v in tri.items()}  # as the ending shows them: one rounding rule
+            score = round(sum(parts.values()) / len(parts), 1) if parts else 0.0  # the mean of the parts shown
             ending = seat.run.state.ending
             rows.append({"seat": seat.id, "score": score, "parts": parts, "ended": seat.run.status == "ended",
                          "ending": self._ending_titles.get(ending) if ending else None})

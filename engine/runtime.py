@@ -284,7 +284,8 @@ class Run:
         return self._why[1]
 
     def triangle(self) -> dict:
-        return {k: round(float(fn(self.state)), 1) for k, fn in self.scenario.triangle.items()}
+        """The strategic triangle's scores, exact: whoever shows them rounds once, by `views.shown`."""
+        return {k: float(fn(self.state)) for k, fn in self.scenario.triangle.items()}
 
     def in_room(self) -> tuple:
         """The ids of the stakeholders in the room in this scene (its `present`, by default everyone)."""

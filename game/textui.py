@@ -17,6 +17,7 @@ import textwrap
 from engine import BalconyError, ContentError, Run, load_scenario, write_save
 from engine.replay import apply_action
 from engine.saves import atomic_write_json
+from engine.views import shown
 
 from .paths import autosave_path
 from .i18n import _
@@ -300,7 +301,7 @@ class TextUI:
         self.para(e.text)
         if e.triangle:
             self.say("The strategic triangle: " + " · ".join(
-                f"{k.replace('_', ' ')} {v}" for k, v in e.triangle.items()))
+                f"{k.replace('_', ' ')} {shown(v)}" for k, v in e.triangle.items()))
             self.say()
         if e.why:
             self.rule("Why this ending")

@@ -14,12 +14,7 @@ from .conftest import control, hello_facilitator, hello_player
 from .test_protocol import play_step
 
 
-@pytest.fixture(autouse=True)
-def _no_rate_limit(monkeypatch):
-    """These clients send as fast as the loop runs, far faster than a person: the rate limit is tested elsewhere."""
-    import classroom.server
-    from classroom.protocol import RateLimiter
-    monkeypatch.setattr(classroom.server, "RateLimiter", lambda: RateLimiter(rate=1e6, burst=10**6))
+pytestmark = pytest.mark.usefixtures("no_rate_limit")  # clients far faster than a person
 
 
 def _play(inproc, n=3, finish=2):

@@ -9,7 +9,13 @@ from engine import Run, load_scenario
 from classroom.room import encode
 from classroom.store import Store
 
+import pytest
+
 from .conftest import TUTORIAL, InProcess, control, hello_facilitator, hello_player, intent, recv
+
+
+#: these clients send as fast as the loop runs, far faster than a person; the rate limit is tested in test_security
+pytestmark = pytest.mark.usefixtures("no_rate_limit")
 
 
 def play_step(ws, welcome_or_ack, strategy: int, mid: int) -> dict:

@@ -282,3 +282,15 @@ def test_a_declared_name_wins_over_the_triangles_bare_name(run_of):
 
 def test_play_to_an_ending_with_the_helper(run_of):
     assert play_all(run_of(ENDINGS)).ending.id == "best"
+
+
+def test_the_triangle_is_exact_and_shown_once_by_the_one_rounding_rule(run_of):
+    """37.46 is shown as 37 everywhere: rounded to 0.1 first (37.5), it showed 38 on the ending screen while the
+    ending's explanation said 37."""
+    from engine.views import shown
+    run = run_of({**ENDINGS, "triangle": {**ENDINGS["triangle"], "public_value": "outcomes * 0.7492"}})
+    assert run.triangle()["public_value"] == pytest.approx(37.46)
+    run.choose(3)
+    run.advance()
+    e = run.snapshot().ending
+    assert shown(e.triangle["public_value"]) == 37

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from engine.views import shown
+
 from ..render import Ctx
 from ..backend import get
 from ..widgets import Button, button_height, draw_chip
@@ -59,7 +61,7 @@ class EndingScreen(Screen):
         e = self.session.snap.ending
         if e is None:
             return "The end."
-        scores = [f"{label} {round(float(e.triangle.get(k, 0)))} of 100" for k, label, _ in TRIANGLE if k in e.triangle]
+        scores = [f"{label} {shown(e.triangle.get(k, 0))} of 100" for k, label, _ in TRIANGLE if k in e.triangle]
         why = " ".join(getattr(e, "why", ())[:1])
         return sentences("The end", e.title, e.text, *scores, f"Why this ending: {why}" if why else "")
 
@@ -201,7 +203,7 @@ class EndingScreen(Screen):
             if key not in tri:
                 continue
             v = max(0.0, min(100.0, float(tri[key])))
-            score = f"{round(v)} / 100"
+            score = f"{shown(v)} / 100"
             sw = ctx.measure(score, "small", "bold")[0] + t.s(1)
             lw = rect.width - sw
             lh = ctx.paragraph_height(label, lw, "small", "bold", spacing=1.0)
