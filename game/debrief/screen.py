@@ -286,8 +286,11 @@ class DebriefScreen(Screen):
         with ctx.panel(body, "debrief", fill=pal.panel, border=pal.line) as c:
             inner = c.inflate(-t.s(4), -t.s(3))
             self.scroll.rect = inner
-            with ctx.panel(inner, "debrief-text"):
-                self._draw_tab(ctx, inner)
+            # the window's scroll area: clipped, recorded as a view, with a visible scrollbar on the right
+            text_rect = pygame.Rect(inner.left, inner.top, inner.width - ctx.scrollbar_width - t.s(1), inner.height)
+            with ctx.scroll(self.scroll, "debrief-text"):
+                self._draw_tab(ctx, text_rect)
+            ctx.scrollbar(self.scroll)
         self.draw_scroll_focus(ctx, self.scroll)
         focusables: list = tabs + [self.scroll] + self._boxes + [save, back]
         self.set_focusables(focusables)
@@ -497,6 +500,8 @@ class DebriefScreen(Screen):
                 text = self.answers.get(b[1], "")
                 inner = pygame.Rect(full.left + t.s(1.5), full.top + t.s(1.5), full.width - t.s(3), full.height - t.s(3))
                 shown = inner.clip(rect)
+                if shown.width <= 0 or shown.height <= 0:
+                    continue                    # the box's edge shows, its text is scrolled out of sight
                 if text or editing:
                     ctx.paragraph(text + ("|" if editing else ""), shown, "body", pal.text,
                                   scroll=shown.top - inner.top)

@@ -181,3 +181,58 @@ def test_the_sweep_covers_every_value():
     for size, font, hc in itertools.product(SIZES, FONTS, (False, True)):
         for ts in (0, len(TEXT_SCALES) - 1):
             assert (size, ts, font, hc, True) in COMBOS
+
+
+# The screens the sweep above does not reach on its way: the debrief (every tab, from the ending's "Read the
+# debrief"), the message pop-up and Join a class, at the sweep's extremes only (the debrief is the slow part:
+# the tutorial played to its end and the debrief built, once per setting).
+EXTREMES = [((1024, 600), len(TEXT_SCALES) - 1, "dyslexic", True), ((1024, 600), 0, "atkinson", False),
+            ((1920, 1080), len(TEXT_SCALES) - 1, "atkinson", True), ((1920, 1080), 0, "dyslexic", False)]
+
+
+@needs_engine
+@pytest.mark.parametrize("combo", EXTREMES, ids=[ids((*c, True)) for c in EXTREMES])
+def test_debrief_message_and_join_at_the_extremes(tmp_path, combo):
+    from game.window.backend import EngineBackend
+    from game.window.screens.classroom import JoinScreen
+    from game.window.screens.menus import MessageScreen
+
+    from .test_debrief_screen import TABS, to_ending
+
+    size, ts, font, hc = combo
+    where = ids((*combo, True))
+    settings = replace(Settings(), reduced_motion=True, text_scale=ts, font=font, high_contrast=hc)
+    app = make_app(tmp_path, size=size, backend=EngineBackend(), settings=settings, record_layout=True)
+    app.seed = 3
+    c = app.context
+    p = to_ending(app)
+    p.focus("debrief")
+    p.press("return")
+    scr = app.top
+    assert scr.name == "debrief"
+    scr.wait()
+    p.settle()
+    assert not scr.building() and not scr.error, scr.error
+    scrolled = 0
+    for i, tab in enumerate(TABS):
+        p.press(str(i + 1))
+        assert scr.tab == i
+        check_layout(app, f"{where}-debrief-{tab}")
+        check_keyboard(app, f"{where}-debrief-{tab}")
+        if scr.scroll.max_offset > 0:       # more than it shows: a scrollbar is drawn, and scrolled it still holds
+            assert any(a is scr.scroll for a, _ in app.layout_log.scrollbars), (where, tab)
+            p.press("pagedown")
+            assert scr.scroll.offset > 0
+            check_layout(app, f"{where}-debrief-{tab}-scrolled")
+            scrolled += 1
+    assert scrolled, "no tab scrolls: the scrollbar was not exercised"
+    c.push(MessageScreen(c, "Could not save the report", "The folder could not be written: " + "a long reason " * 60),
+           transition=False)
+    p.settle()
+    check_layout(app, f"{where}-message")
+    check_keyboard(app, f"{where}-message")
+    c.go_home(JoinScreen(c, address="192.168.1.20:8765"))
+    p.settle()
+    assert p.screen_name == "join"
+    check_layout(app, f"{where}-join")
+    check_keyboard(app, f"{where}-join")

@@ -19,7 +19,7 @@ from ..input import Intent
 from ..render import Ctx
 from ..widgets import Button, button_height
 from .base import Screen
-from .common import draw_backdrop, draw_footer_hint, draw_screen_header
+from .common import draw_backdrop, draw_footer_hint, draw_screen_header, fit_width
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -302,9 +302,12 @@ class JoinScreen(Screen):
             buttons.append(b)
         join = Button("join", "Join", self.join, primary=True, key_hint="Enter")
         back = Button("cancel", "Back", self.back, key_hint="Esc")
-        bh = button_height(ctx, join, t.s(24))
-        join.rect = pygame.Rect(x, y + t.s(1), t.s(24), bh)
-        back.rect = pygame.Rect(x + t.s(26), y + t.s(1), t.s(24), bh)
+        # wide enough for the label and its key cap on one line (never a broken word at the largest text)
+        jw = fit_width(ctx, join, 24, (bw - t.s(2)) // 2)
+        kw = fit_width(ctx, back, 24, (bw - t.s(2)) // 2)
+        bh = max(button_height(ctx, join, jw), button_height(ctx, back, kw))
+        join.rect = pygame.Rect(x, y + t.s(1), jw, bh)
+        back.rect = pygame.Rect(join.rect.right + t.s(2), y + t.s(1), kw, bh)
         buttons += [join, back]
         y = join.rect.bottom + t.s(2)
         if self.error:
