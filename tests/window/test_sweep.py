@@ -3,7 +3,7 @@
 Screens: title, settings, select, briefing, play (dance floor, balcony and,
 where the window is small, the perception tab; after listening and a
 one-to-one), the one-to-one picker, pause, save and load, outcome, event and
-ending. Settings: 1024x600, 1280x720 and 1920x1080; every text size; each
+ending; at the extremes only, the debrief (every tab), the message pop-up and Join a class. Settings: 1024x600, 1280x720 and 1920x1080; every text size; each
 font; high contrast on and off. Played on the real engine with integrated-care
 (the longest briefing and text of the shipped scenarios).
 
