@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "BAL052": "a phase transition names an unknown phase",
     "BAL053": "an invariant or persona is malformed",
     "BAL054": "'goto: return' may have nowhere to return to",
+    "BAL055": "a text assumes something that can never hold",
     "BAL060": "a scene's phase label disagrees with the phases in which it can be entered",
     "BAL061": "a conditional goto's branches are out of order (the last needs no 'if', the others one)",
     "BAL062": "a translation file lacks translations (they are shown in the source language)",
