@@ -14,13 +14,13 @@ import csv
 import io
 import json
 import os
-import tempfile
 from datetime import datetime, timezone
 
 from sqlalchemy import or_, select
 
 from engine import load_scenario
 from engine.schema import DIMENSIONS, STANCES
+from engine.saves import atomic_write_text
 
 from .room import Room
 from .store import actions, seats, sessions
@@ -130,26 +130,6 @@ def decisions_csv(data: dict) -> str:
             w.writerow([data["session"]["code"], seat["id_in_session"], seat["label"], d["number"], d["round"],
                         d["time_utc"], d["epoch"], d["quarter"], d["scene"], d["choice"], d["text"], " ".join(d["tags"])])
     return buf.getvalue()
-
-
-def atomic_write_text(path, text: str) -> None:
-    """Write via a temporary file in the same folder, fsync and rename: never half a file."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def write(data: dict, fmt: str, folder) -> list[str]:

@@ -13,15 +13,17 @@ from .safeio import NotRegularFile, read_regular
 MAX_SAVE_BYTES = 32 * 1024 * 1024
 
 
-def atomic_write_json(path, data) -> None:
-    """Write JSON to `path` via a temporary file in the same folder and a rename: a crash never leaves half a file."""
+def _atomic_write(path, write, suffix: str, binary: bool) -> None:
+    """Call `write(f)` on a temporary file in `path`'s folder, fsync it and rename it over `path`: a crash never
+    leaves half a file (only a temporary, which remove_stale_temporaries sweeps). The one way Balcony writes a
+    file that must be whole: saves, transcripts, reports, exports, translations."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1)
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as f:
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -31,6 +33,21 @@ def atomic_write_json(path, data) -> None:
         except OSError:
             pass
         raise
+
+
+def atomic_write_bytes(path, data: bytes) -> None:
+    """`data`, written whole or not at all."""
+    _atomic_write(path, lambda f: f.write(data), ".tmp", binary=True)
+
+
+def atomic_write_text(path, text: str) -> None:
+    """`text` as UTF-8, written whole or not at all."""
+    _atomic_write(path, lambda f: f.write(text), ".tmp", binary=False)
+
+
+def atomic_write_json(path, data) -> None:
+    """JSON, written whole or not at all."""
+    _atomic_write(path, lambda f: json.dump(data, f, ensure_ascii=False, indent=1), ".json", binary=False)
 
 
 #: Temporary files that a writer killed mid-write leaves behind: atomic_write_json's, and the window's.

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 from engine import l10n
 from engine.l10n.po import template
+from engine.saves import atomic_write_bytes
 
 from .common import dump_json, fail
 from .toolkit import add_file_argument, load
@@ -22,21 +22,7 @@ def add_arguments(p):
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead (default NAME.pot, or NAME.LANG.po)")
 
 
-def _write(path, data: bytes) -> None:
-    """Through a temporary file and a rename: a crash never leaves half a translation file."""
-    fd, tmp = tempfile.mkstemp(prefix=".strings-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+_write = atomic_write_bytes  # a translation file is written whole or not at all
 
 
 def run(args) -> int:

@@ -5,13 +5,12 @@ reader's own. It prints to PDF with a page per section and no chart split across
 """
 from __future__ import annotations
 
-import os
-import tempfile
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from engine.debrief.reflect import STAGE_NAMES
 from engine.debrief.why import short_text
+from engine.saves import atomic_write_text
 
 from .text import num, signed
 
@@ -45,21 +44,4 @@ def render_html(debrief, answers: dict | None = None) -> str:
     return _env().get_template("report.html.j2").render(d=debrief, charts=all_charts(debrief), answers=answers or {})
 
 
-def write_atomic(path, text: str) -> None:
-    """Write text via a temporary file in the same folder and a rename: never half a report."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+write_atomic = atomic_write_text  # a report is written whole or not at all
