@@ -32,6 +32,17 @@ def load_or_report(path, stream=None, lang=None):
         return None
 
 
+def transcript_scenario(args, data):
+    """The scenario a transcript was recorded on, loaded: `--scenario FILE`, else the shipped scenario with the
+    transcript's id. Returns (scenario, None), or (None, exit status) after saying what went wrong."""
+    sid = data.get("scenario")
+    path = args.scenario or (find_scenario_by_id(sid) if isinstance(sid, str) else None)
+    if path is None:
+        return None, fail(f"{args.transcript}: cannot find the scenario {sid!r}; name it with --scenario FILE")
+    scenario = load_or_report(path)
+    return (scenario, None) if scenario is not None else (None, 2)
+
+
 def find_scenario_by_id(scenario_id: str) -> Path | None:
     for f in shipped_scenarios():
         try:

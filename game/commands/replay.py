@@ -5,7 +5,7 @@ from engine import SaveError, replay
 from engine.replay import check_transcript
 from engine.saves import read_json
 
-from .common import dump_json, fail, find_scenario_by_id, load_or_report
+from .common import dump_json, fail, transcript_scenario
 
 NAME = "replay"
 HELP = "replay a transcript and check that it reproduces the same run"
@@ -23,12 +23,9 @@ def run(args) -> int:
         check_transcript(data)
     except SaveError as e:
         return fail(f"{e}" if str(e).startswith(str(args.transcript)) else f"{args.transcript}: {e}")
-    path = args.scenario or (find_scenario_by_id(str(data.get("scenario"))) if isinstance(data.get("scenario"), str) else None)
-    if path is None:
-        return fail(f"{args.transcript}: cannot find the scenario {data.get('scenario')!r}; name it with --scenario FILE")
-    scenario = load_or_report(path)
+    scenario, status = transcript_scenario(args, data)
     if scenario is None:
-        return 2
+        return status
     try:
         result = replay(scenario, data)
     except SaveError as e:

@@ -6,7 +6,7 @@ import sys
 from engine import SaveError
 from engine.saves import read_json
 
-from .common import fail, find_scenario_by_id, load_or_report
+from .common import fail, transcript_scenario
 
 NAME = "report"
 HELP = "write the debrief of a finished run: a self-contained HTML report (-o report.html) or text (--text)"
@@ -36,13 +36,9 @@ def run(args) -> int:
             return fail(str(e))
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):
             return fail(f"{args.answers}: the answers must map question ids to text")
-    sid = data.get("scenario")
-    path = args.scenario or (find_scenario_by_id(sid) if isinstance(sid, str) else None)
-    if path is None:
-        return fail(f"{args.transcript}: cannot find the scenario {sid!r}; name it with --scenario FILE")
-    scenario = load_or_report(path)
+    scenario, status = transcript_scenario(args, data)
     if scenario is None:
-        return 2
+        return status
     try:
         debrief = build(scenario, data)
     except SaveError as e:
