@@ -55,6 +55,7 @@ class Seat:
     actions: list = field(default_factory=list)   # stored actions, in order (seq = index)
     rounds: list = field(default_factory=list)    # the round each action was taken in
     snap: object = None                           # the run's snapshot as last sent, until the run moves
+    chosen: list = field(default_factory=list)    # (scene, index, round) of each choice, as the room counted it
 
     @property
     def seq(self) -> int:
@@ -76,6 +77,18 @@ class Decision:
         self.counts[index] = self.counts.get(index, 0) + 1
         r = self.by_round.setdefault(round_, {})
         r[index] = r.get(index, 0) + 1
+
+    def remove(self, index: int, round_: int):
+        """Take back one seat's choice (a replica that learnt it was not stored)."""
+        self.counts[index] -= 1
+        if not self.counts[index]:
+            del self.counts[index]
+        r = self.by_round[round_]
+        r[index] -= 1
+        if not r[index]:
+            del r[index]
+        if not r:
+            del self.by_round[round_]
 
     def view(self, round_: int | None = None, rounds=None) -> dict:
         """All of it; one round's (`round_`); or the sum over the rounds in `rounds`."""
@@ -120,6 +133,31 @@ class Room:
                 raise ValueError(f"seat {seat_id}: stored action {seq} out of order (expected {seat.seq})")
             self._record(seat, action, round_)
         return seat
+
+    def extend_seat(self, seat: Seat, stored: list) -> int:
+        """Apply the stored actions [(seq, action, round)] that the seat does not have yet (another process
+        stored them); returns how many. Raises BalconyError or ValueError if they do not fit."""
+        n = 0
+        for seq, action, round_ in stored:
+            if seq < seat.seq:
+                continue
+            if seq != seat.seq:
+                raise ValueError(f"seat {seat.id}: stored action {seq} out of order (expected {seat.seq})")
+            self._record(seat, action, round_)
+            n += 1
+        return n
+
+    def rebuild_seat(self, seat: Seat, stored: list) -> None:
+        """Replace the seat's run with the stored actions replayed, taking its choices out of the room's
+        distributions first (a replica whose last action lost to another process's)."""
+        for scene, index, round_ in seat.chosen:
+            d = self.decisions[scene]
+            d.remove(index, round_)
+            if not d.counts:
+                del self.decisions[scene]
+        seat.run = Run(self.scenario, self.seed)
+        seat.actions, seat.rounds, seat.chosen, seat.snap = [], [], [], None
+        self.extend_seat(seat, stored)
 
     # --- intents --------------------------------------------------------------------
     def check_intent(self, seat: Seat, msg: dict) -> dict:
@@ -176,24 +214,12 @@ class Room:
                 title = self.scenario.scenes[scene].title or scene
                 d = self.decisions[scene] = Decision(scene, title)
             d.add(action["choose"], texts, round_)
+            seat.chosen.append((scene, action["choose"], round_))
         else:
             apply_stored(run, action)
         seat.snap = None
         seat.actions.append(action)
         seat.rounds.append(round_)
-
-    def undo_last(self, seat: Seat) -> None:
-        """The store refused the last action: rebuild the seat without it (the distribution too)."""
-        stored = list(zip(range(seat.seq - 1), seat.actions[:-1], seat.rounds[:-1]))
-        self.seats.pop(seat.id)
-        self.by_token.pop(seat.token_hash)
-        self.decisions = {}
-        for other in list(self.seats.values()):
-            self.seats.pop(other.id)
-            self.by_token.pop(other.token_hash)
-            self.restore_seat(other.id, other.name, other.token_hash,
-                              list(zip(range(other.seq), other.actions, other.rounds)))
-        self.restore_seat(seat.id, seat.name, seat.token_hash, stored)
 
     # --- the facilitator --------------------------------------------------------------
     def control_action(self, action: str, msg: dict, now: float | None = None) -> dict:

@@ -25,7 +25,7 @@ from engine import load_scenario
 from . import keys
 from .protocol import MODES, RATE_STRIKES, VERSION, RateLimiter, Refused, error, parse
 from .room import LOCKSTEP, Room, encode, new_control
-from .store import Store
+from .store import Conflict, Store
 
 log = logging.getLogger("balcony.classroom")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -95,6 +95,13 @@ class Hub:
         self.ack_times: collections.deque = collections.deque(maxlen=100_000)
         self._timers: dict[str, asyncio.Task] = {}
         self.tasks: set = set()
+        #: one write in flight per seat, so that the database's step arbitrates between processes (seat id -> lock)
+        self.seat_locks: dict[int, asyncio.Lock] = {}
+        #: several processes sharing a PostgreSQL database keep each other's replicas in step (replica.py)
+        self.replica = None
+        if store.shared:
+            from .replica import Replica
+            self.replica = Replica(self)
 
     # --- sessions -----------------------------------------------------------------
     def scenario(self, path) -> object:
@@ -106,17 +113,32 @@ class Hub:
     def load(self) -> list[Room]:
         """Rebuild every stored session by replaying its seats' actions."""
         for row in self.store.load_all():
-            scenario = self.scenario(row["scenario_path"])
-            if scenario.version != row["scenario_version"]:
-                log.warning("session %s: scenario %s is now version %s (stored %s); replaying anyway",
-                            row["id"], scenario.id, scenario.version, row["scenario_version"])
-            room = Room(id=row["id"], code=row["code"], secret=row["secret"], scenario=scenario,
-                        scenario_path=row["scenario_path"], mode=row["mode"], seed=row["seed"],
-                        control=row["control"], created_at=row["created_at"])
-            for seat in row["seats"]:
-                room.restore_seat(seat["id"], seat["name"], seat["token_hash"], seat["actions"])
-            self._register(room)
+            self._register(self.room_from_row(row))
         return list(self.rooms.values())
+
+    def room_from_row(self, row: dict) -> Room:
+        """A stored session (store.load_all's row) rebuilt in memory. The scenario is the stored path or,
+        where that path is not on this machine (another server process created the session), this
+        server's scenario of the same id."""
+        path = row["scenario_path"]
+        if not Path(path).exists() and row["scenario_id"] in self.scenarios:
+            path = self.scenarios[row["scenario_id"]]
+        scenario = self.scenario(path)
+        if scenario.version != row["scenario_version"]:
+            log.warning("session %s: scenario %s is now version %s (stored %s); replaying anyway",
+                        row["id"], scenario.id, scenario.version, row["scenario_version"])
+        room = Room(id=row["id"], code=row["code"], secret=row["secret"], scenario=scenario,
+                    scenario_path=row["scenario_path"], mode=row["mode"], seed=row["seed"],
+                    control=row["control"], created_at=row["created_at"])
+        for seat in row["seats"]:
+            room.restore_seat(seat["id"], seat["name"], seat["token_hash"], seat["actions"])
+        return room
+
+    def seat_lock(self, seat) -> asyncio.Lock:
+        lock = self.seat_locks.get(seat.id)
+        if lock is None:
+            lock = self.seat_locks[seat.id] = asyncio.Lock()
+        return lock
 
     def _register(self, room: Room) -> None:
         self.rooms[room.id] = room
@@ -215,21 +237,30 @@ class Hub:
             return
         if role == "facilitator":
             room = self.rooms.get(msg["session"])
+            if room is None and self.replica is not None:  # created by another process, not yet heard of
+                room = await self.replica.find_session(msg["session"])
             if room is None or not keys.same(msg["secret"], room.secret):
                 self._failed(conn.ip)
                 raise Refused("unauthorised", "no session with that id and secret")
             conn.role, conn.room = "facilitator", room
             self.facilitators[room.id].add(conn)
             conn.push({"v": VERSION, "type": "welcome", "role": "facilitator", "session": room.id,
-                       "dashboard": room.dashboard(set(self.players[room.id]))})
+                       "dashboard": room.dashboard(self.connected(room))})
             return
         room = self.by_code.get(keys.normalise_code(msg["code"]))
+        if room is None and self.replica is not None:  # a session another process created, not yet heard of
+            room = await self.replica.find_session(code=keys.normalise_code(msg["code"]))
+            room = room if room is not None and not room.control["ended"] else None
         if room is None:
             self._failed(conn.ip)
             raise Refused("bad_code", "No session is running with that code. Check it on the projector.")
         seat, token = None, None
         if "token" in msg:
             seat = room.by_token.get(keys.token_hash(msg["token"]))
+            if seat is None and self.replica is not None:  # joined through another process
+                seat = await self.replica.find_seat(room, keys.token_hash(msg["token"]))
+            if seat is not None and self.replica is not None:  # its latest steps may have come from another process
+                await self.replica.catch_up(room, seat)
             if seat is None and "name" not in msg:
                 self._failed(conn.ip)
                 raise Refused("bad_token", "This device's seat is not in that session; join with a name.")
@@ -247,6 +278,8 @@ class Hub:
             old.close(4000)
         conn.role, conn.room, conn.seat = "player", room, seat
         self.players[room.id][seat.id] = conn
+        if self.replica is not None:
+            self.replica.presence(room.id, seat.id, True)
         welcome = {"v": VERSION, "type": "welcome", "role": "player", "session": room.id, "name": seat.name,
                    "room": room.room_view(), **room.seat_view(seat)}
         if token:
@@ -264,21 +297,30 @@ class Hub:
         room, seat = conn.room, conn.seat
         if self.players[room.id].get(seat.id) is not conn:
             raise Refused("replaced", "this seat is open on another connection", close=4000)
-        try:
-            action = room.check_intent(seat, msg)
-        except Refused as r:
-            if r.code == "stale":  # answer with where the seat is, so the device can catch up
-                conn.push({**error(r.code, r.message, msg["id"]), **room.seat_view(seat)})
+        async with self.seat_lock(seat):  # one write in flight per seat (uncontended: no wait)
+            try:
+                action = room.check_intent(seat, msg)
+            except Refused as r:
+                if r.code == "stale":  # answer with where the seat is, so the device can catch up
+                    conn.push({**error(r.code, r.message, msg["id"]), **room.seat_view(seat)})
+                    return
+                raise
+            room.apply(seat, action)
+            seq = seat.seq - 1
+            try:
+                await self.store.write(Store.op_action(seat.id, seq, action, seat.rounds[-1]))
+            except Conflict:  # another process stored this step first: take the seat as the database has it
+                self.replica.conflicts += 1
+                await self.replica._catch_up_locked(room, seat, rebuild=True)
+                conn.push({**error("stale", "Your seat moved on elsewhere (another device); here is where you "
+                                            "are.", msg["id"]), **room.seat_view(seat)})
                 return
-            raise
-        room.apply(seat, action)
-        seq = seat.seq - 1
-        try:
-            await self.store.write(Store.op_action(seat.id, seq, action, seat.rounds[-1]))
-        except Exception:  # noqa: BLE001 - not stored, so not accepted: take it back
-            log.exception("could not store an action")
-            room.undo_last(seat)
-            raise Refused("storage", "The server could not store that; please try again.") from None
+            except Exception:  # noqa: BLE001 - not stored, so not accepted: take it back
+                log.exception("could not store an action")
+                room.rebuild_seat(seat, list(zip(range(seat.seq - 1), seat.actions[:-1], seat.rounds[:-1])))
+                raise Refused("storage", "The server could not store that; please try again.") from None
+        if self.replica is not None:
+            self.replica.after_write(room, seat)
         conn.push({"v": VERSION, "type": "ack", "id": msg["id"], **room.seat_view(seat)})
         self.ack_times.append(time.perf_counter() - t0)
         if "choose" in action or seat.run.status == "ended":
@@ -292,21 +334,47 @@ class Hub:
         conn.push({"v": VERSION, "type": "done", "id": msg["id"], "control": dict(room.control)})
 
     async def apply_control(self, room: Room, action: str, msg: dict) -> None:
-        async with self.locks[room.id]:
-            new = room.control_action(action, msg)
-            await self.store.write(Store.op_control(room.id, new))
-            before, room.control = room.control, new
+        for _ in range(10):
+            async with self.locks[room.id]:
+                before = room.control
+                new = room.control_action(action, msg)
+                new["rev"] = before.get("rev", 0) + 1  # each stored control is a revision of the one before
+                try:
+                    await self.store.write(Store.op_control(room.id, new))
+                except Conflict:  # another process changed the control first: take its, then try again
+                    self.replica.control_conflicts += 1
+                    fresh = await self.replica.read(self.store.controls)
+                    if room.id in fresh:
+                        self.control_changed(room, fresh[room.id])
+                    continue
+                if new["rev"] <= room.control.get("rev", 0):
+                    return  # a newer revision (built on this one) was announced meanwhile, and shown
+                room.control = new
+            self._announce(room, before, new, action)
+            return
+        raise Refused("storage", "The session's controls are changing too fast; please try again.")
+
+    def control_changed(self, room: Room, control: dict) -> None:
+        """Another process stored a newer control for the room: adopt it and tell this process's clients."""
+        if control.get("rev", 0) <= room.control.get("rev", 0):
+            return
+        before, room.control = room.control, control
+        self._announce(room, before, control)
+
+    def _announce(self, room: Room, before: dict, new: dict, action: str | None = None) -> None:
+        """Tell the room's clients of a new control (`action` when this process applied it; else inferred)."""
         if new["ended"] and not before["ended"]:
             self.by_code.pop(room.code, None)  # the join code expires with the session
         self._arm_timer(room)
         view = {"v": VERSION, "type": "room", "room": room.room_view()}
         for p in list(self.players[room.id].values()):
             p.push(view)
-        if action == "reveal":
+        if action == "reveal" or (action is None and new["revealed"] and not before["revealed"]):
             reveal = self._reveal(room)
             for p in list(self.players[room.id].values()):
                 p.push(reveal)
-        if new["leaderboard"] and (action in ("leaderboard", "end")):
+        if new["leaderboard"] and (action in ("leaderboard", "end") if action is not None else
+                                   not before["leaderboard"] or (new["ended"] and not before["ended"])):
             for p in list(self.players[room.id].values()):
                 p.push({"v": VERSION, "type": "leaderboard", **room.leaderboard_for(p.seat)})
         self.dashboard_soon(room, now=True)
@@ -358,9 +426,13 @@ class Hub:
     def _send_dashboard(self, room: Room) -> None:
         fac = self.facilitators[room.id]
         if fac:
-            msg = {"v": VERSION, "type": "dashboard", "dashboard": room.dashboard(set(self.players[room.id]))}
+            msg = {"v": VERSION, "type": "dashboard", "dashboard": room.dashboard(self.connected(room))}
             for f in list(fac):
                 f.push(msg)
+
+    def connected(self, room: Room) -> set:
+        """Seats connected to this process and, when several share the database, to the others."""
+        return set(self.players[room.id]) if self.replica is None else self.replica.connected(room)
 
     def _session_entry(self, room: Room) -> dict:
         return {"session": room.id, "secret": room.secret, "code": None if room.control["ended"] else room.code,
@@ -372,6 +444,8 @@ class Hub:
             return
         if conn.role == "player" and self.players[conn.room.id].get(conn.seat.id) is conn:
             del self.players[conn.room.id][conn.seat.id]
+            if self.replica is not None:
+                self.replica.presence(conn.room.id, conn.seat.id, False)
             self.dashboard_soon(conn.room)
         elif conn.role == "facilitator":
             self.facilitators[conn.room.id].discard(conn)
@@ -441,7 +515,11 @@ def build_app(hub: Hub) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app):
         hub.start()
+        if hub.replica is not None:  # in step with the other processes before accepting anyone
+            await hub.replica.start()
         yield
+        if hub.replica is not None:
+            await hub.replica.stop()
         await hub.store.close()
 
     async def socket(ws: WebSocket):
@@ -464,7 +542,8 @@ def build_app(hub: Hub) -> Starlette:
         return JSONResponse({"acks": len(times), "ack_ms_p50": pct(times, 50), "ack_ms_p99": pct(times, 99),
                              "commit_ms_p50": pct(commits, 50), "commit_ms_p99": pct(commits, 99),
                              "commits": hub.store.commits, "rows_written": hub.store.written,
-                             "sessions": len(hub.rooms), "connections": sum(len(p) for p in hub.players.values())})
+                             "sessions": len(hub.rooms), "connections": sum(len(p) for p in hub.players.values()),
+                             **({"replication": hub.replica.stats()} if hub.replica is not None else {})})
 
     async def export(request):
         """The session's results (classroom/export.py) for the facilitator: ?session=ID&table=seats|decisions|json,

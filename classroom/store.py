@@ -4,18 +4,27 @@ Every accepted intent is written here before the player hears it was accepted. W
 writer that commits them in groups: whatever arrived while the previous commit was on disk is committed
 together in one transaction, then every waiting caller is answered. With SQLite's synchronous=FULL one
 commit costs about 0.3 ms, so 200 intents arriving together cost one commit instead of 200.
+
+On PostgreSQL several server processes may share the database (classroom/replica.py keeps each one's
+sessions in step). There the database is the arbiter: an action is inserted only if its seat has no
+action at that step yet (the unique (seat_id, seq); the loser gets `Conflict`), a control only if the
+session's control is still the revision it was computed from, and every group commit announces what it
+stored with NOTIFY in the same transaction, so that the other processes hear of it exactly when it is
+committed, in commit order.
 """
 from __future__ import annotations
 
 import asyncio
 import collections
 import json
+import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import (Column, Float, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        bindparam, create_engine, event, insert, select, update)
+                        bindparam, create_engine, event, insert, select, text, update)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 metadata = MetaData()
 
@@ -60,6 +69,17 @@ settings = Table(
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: The NOTIFY channel on which the processes sharing a PostgreSQL database announce what they stored.
+CHANNEL = "balcony_classroom"
+#: PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more: longer announcements go in several.
+NOTIFY_MAX = 7800
+#: Any number: the key of the advisory lock under which start-up migrates the schema and makes the host key,
+#: so that processes started together on an empty PostgreSQL database do not both create it.
+_STARTUP_LOCK = 0x42414C43
+
+
+class Conflict(Exception):
+    """Another process stored first: an action at this seat's step, or a newer revision of the control."""
 
 
 def make_engine(url: str):
@@ -100,8 +120,39 @@ def upgrade(eng) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with eng.begin() as conn:
+        _startup_lock(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _startup_lock(conn) -> None:
+    """On PostgreSQL, wait for any other process's start-up (held until this transaction ends)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _STARTUP_LOCK})
+
+
+def single_process_lock(url: str):
+    """A SQLite file is served by one process: its sessions live in that process's memory, and nothing tells
+    a second process what the first stored. Returns an open file holding an exclusive lock on the database
+    file for as long as this process lives (the kernel drops it when the process dies, even by SIGKILL), or
+    None for a database that is not a SQLite file. Raises RuntimeError when another process holds it."""
+    import fcntl
+
+    from sqlalchemy.engine import make_url
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:" \
+            or u.database.startswith("file:"):
+        return None
+    # flock, not fcntl's record locks: SQLite's own locks are fcntl locks, which flock never touches
+    f = open(u.database, "rb")  # noqa: SIM115 - held open on purpose until the process ends
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        raise RuntimeError(f"another balcony host is already serving {u.database}. A SQLite file serves one "
+                           f"process; to run several server processes, share a PostgreSQL database "
+                           f"(--db postgresql://..., see docs/classroom.md)") from None
+    return f
 
 
 class Store:
@@ -111,6 +162,10 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         upgrade(self.engine)
+        #: shared by several processes (PostgreSQL): actions and controls are arbitrated, commits announced
+        self.shared = self.engine.dialect.name == "postgresql"
+        #: this process, in its announcements (it ignores its own)
+        self.origin = secrets.token_hex(6)
         self._queue: asyncio.Queue | None = None
         self._writer: asyncio.Task | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classroom-db")
@@ -119,11 +174,12 @@ class Store:
         self.commit_times: collections.deque = collections.deque(maxlen=100_000)  # seconds per group commit
 
     # --- reading (at start-up) ------------------------------------------------
-    def load_all(self) -> list[dict]:
-        """Every session with its seats and their actions, in order."""
+    def load_all(self, where=None) -> list[dict]:
+        """Every session (or those `where` selects) with its seats and their actions, in order."""
         out = []
+        query = select(sessions).order_by(sessions.c.created_at)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(sessions).order_by(sessions.c.created_at)).mappings().all()
+            rows = conn.execute(query if where is None else query.where(where)).mappings().all()
             for row in rows:
                 s = dict(row)
                 s["control"] = json.loads(s["control"])
@@ -140,11 +196,52 @@ class Store:
     def setting(self, key: str, make) -> str:
         """A stored setting, made and stored on first use (the host key)."""
         with self.engine.begin() as conn:
+            _startup_lock(conn)
             got = conn.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
             if got is None:
                 got = make()
                 conn.execute(insert(settings).values(key=key, value=got))
             return got
+
+    # --- reading (the replicas of several processes: classroom/replica.py) ---------------
+    def seat_actions(self, seat_id: int) -> list:
+        """One seat's stored actions [(seq, action, round)], in order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(actions.c.seq, actions.c.action, actions.c.round)
+                                .where(actions.c.seat_id == seat_id).order_by(actions.c.seq)).all()
+        return [(q, json.loads(a), r) for q, a, r in rows]
+
+    def seat_row(self, *, seat_id: int | None = None, session_id: str | None = None,
+                 token_hash: str | None = None) -> dict | None:
+        """A seat by its id, or by its session and rejoin token's hash."""
+        query = select(seats)
+        query = query.where(seats.c.id == seat_id) if seat_id is not None else \
+            query.where(seats.c.session_id == session_id, seats.c.token_hash == token_hash)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return dict(row) if row else None
+
+    def controls(self) -> dict:
+        """Every session's control, by session id."""
+        with self.engine.connect() as conn:
+            return {sid: json.loads(c) for sid, c in conn.execute(select(sessions.c.id, sessions.c.control))}
+
+    def session_seats(self, session_id: str) -> list[dict]:
+        """A session's seats, each with its actions [(seq, action, round)], in two queries."""
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(select(seats).where(seats.c.session_id == session_id)
+                                                  .order_by(seats.c.id)).mappings()]
+            acts = conn.execute(select(actions.c.seat_id, actions.c.seq, actions.c.action, actions.c.round)
+                                .join(seats, seats.c.id == actions.c.seat_id)
+                                .where(seats.c.session_id == session_id)
+                                .order_by(actions.c.seat_id, actions.c.seq)).all()
+        by_seat = {r["id"]: r for r in rows}
+        for r in rows:
+            r["actions"] = []
+        for seat_id, q, a, r in acts:
+            if seat_id in by_seat:
+                by_seat[seat_id]["actions"].append((q, json.loads(a), r))
+        return rows
 
     # --- writing ----------------------------------------------------------------
     # An op is (statement, parameters, wants_key). Statements are built once; a group commit sends the
@@ -173,9 +270,13 @@ class Store:
         return (cls._INSERT_ACTION, {"seat_id": seat_id, "seq": seq, "action": json.dumps(action), "round": round_,
                                      "at": time.time()}, False)
 
-    @staticmethod
-    def _execute(conn, ops) -> list:
-        """Run ops in order; runs of the same statement without keys to return go as one executemany."""
+    def _execute(self, conn, ops) -> list:
+        """Run ops in order; runs of the same statement without keys to return go as one executemany.
+        On a shared database (PostgreSQL), an action that another process stored first, or a control computed
+        from a revision that is no longer the stored one, is not written: its result is a Conflict. What was
+        written is announced (NOTIFY) in the same transaction."""
+        if self.shared:
+            return self._execute_shared(conn, ops)
         out, i = [], 0
         while i < len(ops):
             stmt, params, wants_key = ops[i]
@@ -190,6 +291,79 @@ class Store:
             out.extend([None] * (j - i))
             i = j
         return out
+
+    # On PostgreSQL: the action is inserted only if (seat_id, seq) is free, and says so by returning its row;
+    # the control only if the stored revision is the one it was computed from (its own `rev` - 1).
+    _INSERT_ACTION_SHARED = (pg_insert(actions).on_conflict_do_nothing(constraint="uq_actions_seat_seq")
+                             .returning(actions.c.seat_id, actions.c.seq))
+    _UPDATE_CONTROL_SHARED = text("UPDATE sessions SET control = :control WHERE id = :sid "
+                                  "AND COALESCE(CAST(CAST(control AS JSONB) ->> 'rev' AS INTEGER), 0) = :prev")
+
+    def _execute_shared(self, conn, ops) -> list:
+        out, said, i = [], [], 0
+        while i < len(ops):
+            stmt, params, wants_key = ops[i]
+            if stmt is self._UPDATE_CONTROL:
+                prev = json.loads(params["control"]).get("rev", 1) - 1
+                if conn.execute(self._UPDATE_CONTROL_SHARED, {**params, "prev": prev}).rowcount == 1:
+                    out.append(None)
+                    said.append(f'["c","{params["sid"]}",{params["control"]}]')
+                else:
+                    out.append(Conflict("the session's control changed on another process"))
+                i += 1
+                continue
+            if wants_key:
+                key = conn.execute(stmt, params).inserted_primary_key[0]
+                out.append(key)
+                if stmt is self._INSERT_SEAT:
+                    said.append(f'["s","{params["session_id"]}",{key},{json.dumps(params["name"])},'
+                                f'"{params["token_hash"]}"]')
+                i += 1
+                continue
+            j = i
+            while j < len(ops) and ops[j][0] is stmt and not ops[j][2]:
+                j += 1
+            many = [op[1] for op in ops[i:j]]
+            if stmt is self._INSERT_ACTION:
+                stored = set(conn.execute(self._INSERT_ACTION_SHARED, many if len(many) > 1 else many[0]).all())
+                for p in many:
+                    if (p["seat_id"], p["seq"]) in stored:
+                        out.append(None)
+                        said.append(f'["a",{p["seat_id"]},{p["seq"]},{p["round"]},{p["action"]}]')
+                    else:
+                        out.append(Conflict("another process stored this seat's step first"))
+            else:
+                conn.execute(stmt, many if len(many) > 1 else many[0])
+                out.extend([None] * len(many))
+                if stmt is self._INSERT_SESSION:
+                    said.extend(f'["n","{p["id"]}"]' for p in many)
+            i = j
+        if said:
+            self._notify(conn, said)
+        return out
+
+    def _notify(self, conn, events: list[str]) -> None:
+        """Announce `events` (each a JSON array, as text) to every process listening, when this transaction
+        commits: "ORIGIN [event,...]", in payloads under PostgreSQL's limit."""
+        head = self.origin + " ["
+        payloads, cur = [], []
+        size = len(head)
+        for ev in events:
+            if cur and size + len(ev) + 2 > NOTIFY_MAX:
+                payloads.append(head + ",".join(cur) + "]")
+                cur, size = [], len(head)
+            cur.append(ev)
+            size += len(ev) + 1
+        payloads.append(head + ",".join(cur) + "]")
+        conn.execute(self._NOTIFY, [{"ch": CHANNEL, "p": p} for p in payloads] if len(payloads) > 1
+                     else {"ch": CHANNEL, "p": payloads[0]})
+
+    _NOTIFY = text("SELECT pg_notify(:ch, :p)")
+
+    def publish(self, events: list[str]) -> None:
+        """Announce events that store nothing (who is connected where) in a transaction of their own."""
+        with self.engine.begin() as conn:
+            self._notify(conn, events)
 
     def write_now(self, *ops) -> list:
         """Synchronously, in one transaction (start-up and tools)."""

@@ -84,6 +84,13 @@ def run(args) -> int:
         store = Store(url)
     except Exception as e:  # noqa: BLE001 - a bad URL or an unreadable file is bad input, not a traceback
         return fail(f"cannot open the database {shown_url}: {e}")
+    from classroom.store import single_process_lock
+    try:
+        held = single_process_lock(url)  # noqa: F841 - held until the process ends
+    except RuntimeError as e:  # a second process on one SQLite file would serve sessions it cannot see change
+        return fail(str(e))
+    except OSError as e:
+        return fail(f"cannot open the database {shown_url}: {e}")
     offered, titles = offered_scenarios(Path(path) if path else None)
     hub = Hub(store, offered, titles)
     try:

@@ -92,3 +92,46 @@ def test_the_fast_intent_check_accepts_only_what_the_schema_accepts():
     ok = {"v": 1, "type": "intent", "id": 1, "seq": 0, "action": "perceive", "kind": "one_to_one", "who": "police"}
     assert _plain_intent(ok) and _plain_intent({**ok, "action": "advance"})
     assert not _plain_intent({**ok, "seq": True}) and not _plain_intent({**ok, "seat": 2})
+
+
+def test_a_seat_rebuilt_from_other_stored_actions_takes_its_choices_out_of_the_distribution():
+    """What a replica does when its action lost to another process's: the seat becomes what is stored, and
+    the room's counts with it; a replica behind the database takes only the actions it lacks."""
+    room = make_room("free")
+    a, b = room.add_seat(1, "A", "ha"), room.add_seat(2, "B", "hb")
+    prefix = []  # the same steps for both, up to a decision point with a real choice
+    while len(a.run.snapshot().available_choices) < 2 or a.run.status != "choosing":
+        step = {"advance": True} if a.run.status == "outcome" else {"choose": a.run.snapshot().available_choices[0].index}
+        for seat in (a, b):
+            room.apply(seat, step)
+        prefix.append((len(prefix), step, 0))
+    scene, n = a.run.state.scene, len(prefix)
+    avail = a.run.snapshot().available_choices
+    first, last = avail[0].index, avail[-1].index
+    for seat in (a, b):
+        room.apply(seat, {"choose": first})
+    assert room.decisions[scene].counts == {first: 2}
+    # the database holds another step here for seat A (another process stored it first)
+    room.rebuild_seat(a, prefix + [(n, {"choose": last}, 0)])
+    assert a.seq == n + 1 and a.actions[-1] == {"choose": last}
+    assert room.decisions[scene].counts == {first: 1, last: 1}
+    assert room.decisions[scene].by_round == {0: {first: 1, last: 1}}
+    twin = Run(room.scenario, 3)
+    for _, step, _ in prefix:
+        twin.choose(step["choose"]) if "choose" in step else twin.advance()
+    twin.choose(last)
+    assert a.run.snapshot() == twin.snapshot()
+    # taken back entirely: the decision point leaves the distribution
+    room.rebuild_seat(a, prefix)
+    room.rebuild_seat(b, prefix)
+    assert a.seq == b.seq == n and scene not in room.decisions
+    # behind the database: only the missing steps are applied, in order
+    stored = prefix + [(n, {"choose": first}, 0), (n + 1, {"advance": True}, 0)]
+    assert room.extend_seat(a, stored[:n + 1]) == 1 and room.extend_seat(a, stored) == 1 and a.seq == n + 2
+    assert room.decisions[scene].counts == {first: 1}
+    try:
+        room.extend_seat(b, stored[n + 1:])
+    except ValueError as e:
+        assert "out of order" in str(e)
+    else:
+        raise AssertionError("a gap was applied")
