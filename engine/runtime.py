@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from .endings import explain
 from .checkpoints import checkpoint
 from .errors import ChoiceError, ExprRuntimeError, PhaseError
+from .marks import N_
 from .phases import PhaseMachine
 from .scenario import RETURN, Scenario
 from .textfmt import quote, tidy
@@ -228,16 +229,18 @@ class Run:
         phase = sc.phases[s.phase]
         p = sc.perception
         actions = []
-        for kind, label, cost in (("balcony", "Go to the balcony", p.balcony_cost),
-                                  ("listen", "Listen to service users", p.listen_cost),
-                                  ("one_to_one", "Hold a one-to-one", p.one_cost)):
+        # labels and reasons are interface strings, marked for translation (engine/marks.py): the front ends
+        # translate them where they show them
+        for kind, label, cost in (("balcony", N_("Go to the balcony"), p.balcony_cost),
+                                  ("listen", N_("Listen to service users"), p.listen_cost),
+                                  ("one_to_one", N_("Hold a one-to-one"), p.one_cost)):
             reason = None
             if s.status != CHOOSING:
-                reason = "Not now"
+                reason = N_("Not now")
             elif s.attention < cost:
-                reason = "No attention left this quarter"
+                reason = N_("No attention left this quarter")
             elif kind == "balcony" and s.balcony is not None:
-                reason = "You have already been up this quarter"
+                reason = N_("You have already been up this quarter")
             actions.append(ActionView(kind, label, cost, reason is None, reason))
         floor = []
         room = scene.present
@@ -782,7 +785,8 @@ class Run:
         s.phase = phase_id
         s.memo.clear()
         ph = self.scenario.phases[phase_id]
-        s.notices.append({"kind": "phase", "title": ph.name, "text": f"The initiative enters a new phase: {ph.name}."})
+        # the text is also PHASE_TEXT formatted, which a front end may translate and format again from the title
+        s.notices.append({"kind": "phase", "title": ph.name, "text": PHASE_TEXT.format(name=ph.name)})
         for f in ph.on_enter:
             f(self, f"phase:{phase_id}:enter")
 
@@ -801,9 +805,9 @@ class Run:
         elif cause.startswith("choice:"):
             scene_id, _, idx = cause[7:].partition("#")
             ch = self.scenario.scenes[scene_id].choices[int(idx)]
-            origin = f"Because of your decision in {self.scenario.quarter_label(s.turn)}: {quote(tidy(ch.text(s)))}"
+            origin = CAUSE_DECISION.format(when=self.scenario.quarter_label(s.turn), what=quote(tidy(ch.text(s))))
         elif cause.startswith("event:"):
-            origin = f"Following an event in {self.scenario.quarter_label(s.turn)}"
+            origin = CAUSE_EVENT.format(when=self.scenario.quarter_label(s.turn))
         s.pending.append({"due": s.turn + turns, "ref": ref, "cause": cause, "origin": origin})
 
     def _balcony_readings(self):
@@ -894,12 +898,20 @@ def part_label(cause: str) -> str:
     """What a cause is called where a shown change is split into its parts."""
     kind, _, rest = cause.partition(":")
     if kind == "perceive":
-        return {"balcony": "the balcony", "listen": "listening"}.get(rest.partition(":")[0], "one-to-one")
-    return _PART_LABELS.get(kind, "other changes")
+        return {"balcony": N_("the balcony"), "listen": N_("listening")}.get(rest.partition(":")[0],
+                                                                               N_("one-to-one"))
+    return _PART_LABELS.get(kind, N_("other changes"))
 
 
-_PART_LABELS = {"choice": "your decision", "later": "delayed consequences", "rule": "drift", "event": "events",
-                "phase": "new phase", "scene": "as the scene opened", "story": "listening", "author": "set by the author"}
+_PART_LABELS = {"choice": N_("your decision"), "later": N_("delayed consequences"), "rule": N_("drift"),
+                "event": N_("events"), "phase": N_("new phase"), "scene": N_("as the scene opened"),
+                "story": N_("listening"), "author": N_("set by the author")}
+
+#: Texts the run writes into its state (saved, so in English): marked, so that a front end can translate
+#: them where it shows them, by reading the values back (game/i18n.py, cause_text and notice_text).
+PHASE_TEXT = N_("The initiative enters a new phase: {name}.")
+CAUSE_DECISION = N_("Because of your decision in {when}: {what}")
+CAUSE_EVENT = N_("Following an event in {when}")
 
 
 def _to_json(state):

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields
 
+from .marks import N_, same
+
 
 def shown(v) -> int:
     """The one rounding rule for every number a player sees: the nearest whole number, halves away from zero.
@@ -39,21 +41,23 @@ class MeterRow:
     delta: int
     parts: tuple  # of Part
 
-    def change_text(self) -> str:
-        """The change and its parts: '+4: +6 your decision, -2 drift'; '+6 your decision'; '' for none."""
+    def change_text(self, tr=same) -> str:
+        """The change and its parts: '+4: +6 your decision, -2 drift'; '+6 your decision'; '' for none.
+        `tr` translates the parts' labels and the templates (a front end's gettext; English by default)."""
         parts = self.parts
         if len(parts) == 1 and parts[0].delta == self.delta:
-            return f"{signed(self.delta)} {parts[0].label}"
-        head = signed(self.delta) if self.delta else "no change"
+            return tr(N_("{change} {cause}")).format(change=signed(self.delta), cause=tr(parts[0].label))
+        head = signed(self.delta) if self.delta else tr(N_("no change"))
         if not parts:
             return head if self.delta else ""
-        return f"{head}: " + ", ".join(f"{signed(p.delta)} {p.label}" for p in parts)
+        return tr(N_("{change}: {parts}")).format(change=head, parts=", ".join(
+            tr(N_("{change} {cause}")).format(change=signed(p.delta), cause=tr(p.label)) for p in parts))
 
-    def text(self) -> str:
+    def text(self, tr=same) -> str:
         """The row as both front ends print it: 'Board confidence: 52 (+4: +6 your decision, -2 drift)'."""
         if self.value is None:
             return f"{self.label} {signed(self.delta)}"
-        change = self.change_text()
+        change = self.change_text(tr)
         return f"{self.label}: {self.value:,}" + (f" ({change})" if change else "")
 
     @classmethod
@@ -157,18 +161,18 @@ class Notice:
     cause: str | None = None
     rows: tuple = ()    # MeterRow: a quarter's summary (every visible meter), or a result's effect on them
 
-    def rows_text(self) -> str:
+    def rows_text(self, tr=same) -> str:
         """The rows in one line, for a front end that shows a notice as one text: a result's
         'Your decision: Political support +6 · Budget -50'; a quarter's 'Political support: 52 (+4: ...); ...'."""
         if not self.rows:
             return ""
         if all(r.value is None for r in self.rows):
-            return "Your decision: " + " · ".join(r.text() for r in self.rows)
-        return "; ".join(r.text() for r in self.rows) + "."
+            return tr(N_("Your decision: {changes}")).format(changes=" · ".join(r.text(tr) for r in self.rows))
+        return "; ".join(r.text(tr) for r in self.rows) + "."
 
-    def full_text(self) -> str:
+    def full_text(self, tr=same) -> str:
         """The notice's text followed by its rows: what a player reads on one card."""
-        return "\n\n".join(t for t in (self.text, self.rows_text()) if t)
+        return "\n\n".join(t for t in (self.text, self.rows_text(tr)) if t)
 
 
 @dataclass(frozen=True)
@@ -222,7 +226,7 @@ class Snapshot:
         return tuple(c for c in self.choices if c.available)
 
 
-SAYS = ("Opposed", "Sceptical", "Open to it", "Supportive", "Fully behind it")
+SAYS = (N_("Opposed"), N_("Sceptical"), N_("Open to it"), N_("Supportive"), N_("Fully behind it"))
 
 
 def says_band(support: float) -> int:

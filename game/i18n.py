@@ -1,36 +1,34 @@
 """The window's and the terminal's own interface strings, through gettext.
 
 `_("Your choices:")` returns the string in the interface language: the one `set_language` chose, else
-the `BALCONY_LANG` environment variable, else `LANGUAGE` (GNU gettext's own), else English. Catalogs are
-gettext PO files in game/locale/LANG.po, read with Babel into a `gettext.GNUTranslations`-like object;
-a string without a translation is shown in English. `balcony.pot` beside them is the template,
-extracted from every `_()` in game/ (tests/window/test_i18n.py keeps it current).
+the `BALCONY_LANG` environment variable, else `LANGUAGE` (GNU gettext's own), else English.
+`ngettext("{n} decision", "{n} decisions", n)` picks the plural form the language needs (Welsh has six).
+Strings with values use named placeholders, formatted after translation:
+`_("Attention left: {left}/{most}").format(left=..., most=...)`; translated fragments are never glued.
+
+Catalogs are gettext PO files in game/locale/LANG.po, compiled in memory with Babel when first used (no
+.mo files to keep in step); fuzzy and empty entries are left out, as msgfmt does, so a string without a
+translation is shown in English. `balcony.pot` beside them is the template, extracted by `make pot` from
+every `_()`, `ngettext()` and `N_()` in game/ and engine/ (tests/window/test_i18n.py keeps it current).
+The engine's own interface labels are marked with `N_` (engine/marks.py) and translated here, at display
+time. docs/translating.md says how to translate the interface.
 """
 from __future__ import annotations
 
 import gettext
+import io
 import os
 from pathlib import Path
 
+from engine.marks import N_  # noqa: F401 (re-exported: game/ marks module-level strings with it too)
+
 LOCALE = Path(__file__).resolve().parent / "locale"
 DOMAIN = "balcony"
+#: The keywords extraction looks for, as Babel takes them (game/ and engine/ alike).
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 _current: gettext.NullTranslations | None = None
 _chosen: str | None = None
-
-
-class _POTranslations(gettext.NullTranslations):
-    """Translations read from a PO file (fuzzy and empty entries are left out, as msgfmt does)."""
-
-    def __init__(self, table: dict):
-        super().__init__()
-        self._table = table
-
-    def gettext(self, message):
-        return self._table.get(message) or message
-
-    def ngettext(self, singular, plural, n):
-        return self.gettext(singular if n == 1 else plural)
 
 
 def available() -> list:
@@ -38,18 +36,30 @@ def available() -> list:
     return sorted(p.stem for p in LOCALE.glob("*.po"))
 
 
-def translations(lang: str | None) -> gettext.NullTranslations:
-    """The catalog for `lang` (English, untranslated, when there is none)."""
+def catalog_path(lang: str | None) -> Path | None:
+    """game/locale/LANG.po for `lang` ('cy', 'cy_GB.UTF-8' -> cy.po), or None when there is none."""
     if not lang:
+        return None
+    path = LOCALE / f"{lang.split('_')[0].split('.')[0].split('-')[0]}.po"
+    return path if path.is_file() else None
+
+
+def translations(lang: str | None) -> gettext.NullTranslations:
+    """The catalog for `lang` (English, untranslated, when there is none), compiled from its PO file."""
+    path = catalog_path(lang)
+    if path is None:
         return gettext.NullTranslations()
-    path = LOCALE / f"{lang.split('_')[0].split('.')[0]}.po"
-    if not path.is_file():
-        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
     with open(path, "rb") as f:
         cat = read_po(f)
-    return _POTranslations({m.id: m.string for m in cat if m.id and m.string and not m.fuzzy
-                            and isinstance(m.id, str)})
+    for m in list(cat):  # a plural entry with any form missing is left out whole, as an untranslated one is
+        if m.id and isinstance(m.string, (tuple, list)) and not all(m.string):
+            del cat[m.id]
+    buf = io.BytesIO()
+    write_mo(buf, cat, use_fuzzy=False)
+    buf.seek(0)
+    return gettext.GNUTranslations(buf)
 
 
 def set_language(lang: str | None) -> None:
@@ -62,8 +72,7 @@ def set_language(lang: str | None) -> None:
 def _active() -> gettext.NullTranslations:
     global _current
     if _current is None:
-        env = os.environ.get("BALCONY_LANG") or (os.environ.get("LANGUAGE") or "").split(":")[0]
-        _current = translations(env or None)
+        _current = translations(language())
     return _current
 
 
@@ -75,4 +84,42 @@ def language() -> str | None:
 
 
 def _(message: str) -> str:
-    return _active().gettext(message)
+    """`message` in the interface language, else as it is."""
+    return _active().gettext(message) if message else message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a message for the count `n`, in the interface language (English: singular for 1)."""
+    return _active().ngettext(singular, plural, n)
+
+
+def _pattern(template: str):
+    """A regular expression that reads the values back out of `template` formatted ('{when}' -> (?P<when>.+?))."""
+    import re
+    parts = re.split(r"\{(\w+)\}", template)
+    rx = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(f"^{rx}$", re.S)
+
+
+def _engine_texts():
+    from engine.runtime import CAUSE_DECISION, CAUSE_EVENT, PHASE_TEXT
+    return [(t, _pattern(t)) for t in (CAUSE_DECISION, CAUSE_EVENT, PHASE_TEXT)]
+
+
+_ENGINE_TEXTS: list = []
+
+
+def engine_text(text: str | None) -> str:
+    """A text the run wrote into its state in English (a delayed consequence's cause, a new phase's notice:
+    engine.runtime's CAUSE_DECISION, CAUSE_EVENT, PHASE_TEXT), in the interface language: the values are
+    read back out of the English and put into the translated template. Any other text is returned as it is."""
+    if not text:
+        return text or ""
+    if not _ENGINE_TEXTS:
+        _ENGINE_TEXTS.extend(_engine_texts())
+    for template, rx in _ENGINE_TEXTS:
+        m = rx.match(text)
+        if m:
+            return _(template).format(**m.groupdict())
+    return text
+

@@ -20,14 +20,14 @@ from engine.saves import atomic_write_json
 from engine.views import shown
 
 from .paths import autosave_path
-from .i18n import _
+from .i18n import N_, _, engine_text, ngettext
 
-HELP = """Type the number of a choice and press Enter.
+HELP = N_("""Type the number of a choice and press Enter.
   b          go to the balcony (banded readings of what people really do)
   l          listen to service users
   o N        hold a one-to-one with stakeholder N (or: o police)
   r          show the scene again
-  q          quit (the game autosaves after every decision)"""
+  q          quit (the game autosaves after every decision)""")
 
 
 class TextUI:
@@ -94,8 +94,8 @@ class TextUI:
             self.prompt()
             line = self.read()
             if line is None:
-                print("(input ended before the run did; the game was autosaved)" if self.autosave else
-                      "(input ended before the run did)", file=self.err)
+                print(_("(input ended before the run did; the game was autosaved)") if self.autosave else
+                      _("(input ended before the run did)"), file=self.err)
                 self.finish()
                 return 0
             if self.reload_if_changed():
@@ -113,14 +113,16 @@ class TextUI:
             n = number(cmd)
             if n is not None:
                 if not 1 <= n <= len(snap.choices):
-                    self.say(f"There is no choice {n}: pick 1 to {len(snap.choices)}.")
+                    self.say(_("There is no choice {n}: pick 1 to {most}.").format(n=n, most=len(snap.choices)))
                     return
                 c = snap.choices[n - 1]
                 if not c.available:
-                    self.say(f"That choice is not open to you: {c.reason}")
+                    self.say(_("That choice is not open to you: {reason}").format(reason=c.reason))
                     return
                 run.choose(c.index)
                 self.save_progress()
+            elif cmd in ("b", "balcony", "l", "listen", "o", "one", "one-to-one") and self.refused(cmd, snap):
+                return
             elif cmd in ("b", "balcony"):
                 run.perceive("balcony")
                 self.show_balcony(run.snapshot())
@@ -143,20 +145,31 @@ class TextUI:
                 self.show_insights(s2, before)
                 for sid, val in s2.revealed:
                     if sid == who:
-                        self.say(f"  Their real commitment, as far as you can now tell: {val} out of 100.")
+                        self.say("  " + _("Their real commitment, as far as you can now tell: {value} out of 100.").format(
+                            value=val))
                 self.say()
                 self.show_changes(s2)
                 self.show_choices(s2)
             elif cmd in ("r", "again"):
                 self.show_scene(run.snapshot(), everyone=True)
             elif cmd in ("?", "h", "help"):
-                self.say(HELP)
+                self.say(_(HELP))
             elif cmd in ("q", "quit"):
                 raise _Quit()
             else:
-                self.say(f"'{line}' is not something you can do here. Type ? for help.")
+                self.say(_("'{line}' is not something you can do here. Type ? for help.").format(line=line))
         except BalconyError as e:
-            self.say(str(e)[0].upper() + str(e)[1:])
+            msg = _(str(e))
+            self.say(msg[0].upper() + msg[1:])
+
+    def refused(self, cmd, snap) -> bool:
+        """Say why a perception is not open now (the engine's reason, translated), and return True if it is not."""
+        kind = {"b": "balcony", "l": "listen"}.get(cmd[0], "one_to_one")
+        for a in snap.perception_actions:
+            if a.kind == kind and not a.available:
+                self.say(_(a.reason) if a.reason else _("Not available now"))
+                return True
+        return False
 
     def pick_stakeholder(self, arg, snap):
         arg = arg.strip()
@@ -189,9 +202,9 @@ class TextUI:
             if self.interactive:
                 self.say(_("In the room:"))
                 for i, s in enumerate(snap.dance_floor, 1):
-                    self.say(f"  {i}. {s.name} ({s.agency}): {s.says}")
+                    self.say(f"  {i}. {s.name} ({s.agency}): {_(s.says)}")
             else:
-                self.say(textwrap.fill(_("In the room: ") + "; ".join(f"{i}. {s.name}: {s.says}"
+                self.say(textwrap.fill(_("In the room: ") + "; ".join(f"{i}. {s.name}: {_(s.says)}"
                                                                    for i, s in enumerate(snap.dance_floor, 1)),
                                        self.width, subsequent_indent="  "))
         elif room:
@@ -200,8 +213,9 @@ class TextUI:
             acts = [a for a in snap.perception_actions if a.available]
             if acts:
                 keys = {"balcony": "b", "listen": "l", "one_to_one": "o N"}
-                self.say(textwrap.fill(f"Attention left this quarter: {snap.attention_left}/{snap.attention_max} · "
-                                       + " · ".join(f"[{keys[a.kind]}] {a.label.lower()}" for a in acts),
+                self.say(textwrap.fill(_("Attention left this quarter: {left}/{most} · {actions}").format(
+                    left=snap.attention_left, most=snap.attention_max,
+                    actions=" · ".join(f"[{keys[a.kind]}] {_(a.label).lower()}" for a in acts)),
                                        self.width, subsequent_indent="  "))
         self.say()
         self.show_choices(snap, header=False)
@@ -213,7 +227,7 @@ class TextUI:
         for i, c in enumerate(snap.choices, 1):
             self.say(textwrap.fill(c.text, self.width, initial_indent=f"  {i}. ", subsequent_indent="     "))
             if not c.available:
-                self.say(textwrap.fill(f"Not open to you: {c.reason}", self.width, initial_indent="     ",
+                self.say(textwrap.fill(_("Not open to you: {reason}").format(reason=c.reason), self.width, initial_indent="     ",
                                        subsequent_indent="     "))
         self.say()
 
@@ -222,20 +236,20 @@ class TextUI:
         if not snap.visible_meters:
             return
         rows = {r.id: r for r in snap.changes}
-        self.say(textwrap.fill(" · ".join(rows[m.id].text() if m.id in rows else f"{m.label}: {m.shown:,}"
+        self.say(textwrap.fill(" · ".join(rows[m.id].text(_) if m.id in rows else f"{m.label}: {m.shown:,}"
                                           for m in snap.visible_meters),
                                self.width, initial_indent="  ", subsequent_indent="  "))
 
     def show_changes(self, snap):
         """After a perception: what it cost or changed on the visible meters, if anything."""
         for r in snap.changes:
-            self.say(textwrap.fill(r.text(), self.width, initial_indent="  ", subsequent_indent="    "))
+            self.say(textwrap.fill(r.text(_), self.width, initial_indent="  ", subsequent_indent="    "))
         if snap.changes:
             self.say()
 
     def show_rows(self, rows):
         for r in rows:
-            self.say(textwrap.fill(r.text(), self.width, initial_indent="  ", subsequent_indent="    "))
+            self.say(textwrap.fill(r.text(_), self.width, initial_indent="  ", subsequent_indent="    "))
         if rows:
             self.say()
 
@@ -243,24 +257,28 @@ class TextUI:
         """The readings, compactly: the balcony's description only on the first visit of the run, one line a
         person, the people in shadow together, the hidden meters in one wrapped paragraph."""
         b = snap.balcony
-        self.rule("From the balcony")
+        self.rule(_("From the balcony"))
         if b.text and not self.balcony_text_shown:
             self.balcony_text_shown = True
             self.para(b.text)
         seen = [r for r in b.readings if not r.hidden]
         if seen:
             # a table: name, then the ranges of trust and of commitment
-            name_w = min(max(len(r.name) for r in seen), self.width - 26)
-            self.say(f"  {'':<{name_w}}  {'trust':<9}commitment")
+            trust, commitment = _("trust"), _("commitment")
+            col = max(9, len(trust) + 2)
+            name_w = min(max(len(r.name) for r in seen), self.width - 17 - col)
+            self.say(f"  {'':<{name_w}}  {trust:<{col}}{commitment}")
             for r in seen:
-                self.say(f"  {r.name[:name_w]:<{name_w}}  {f'{r.trust[0]}–{r.trust[1]}':<9}"
+                self.say(f"  {r.name[:name_w]:<{name_w}}  {f'{r.trust[0]}–{r.trust[1]}':<{col}}"
                          f"{r.commitment[0]}–{r.commitment[1]}")
         shadow = [r.name for r in b.readings if r.hidden]
         if shadow:
-            self.say(textwrap.fill(", ".join(shadow) + ": in shadow; you cannot make them out from here", self.width,
+            self.say(textwrap.fill(_("{names}: in shadow; you cannot make them out from here").format(
+                names=", ".join(shadow)), self.width,
                                    initial_indent="  ", subsequent_indent="    "))
         if b.meters:
-            self.say(textwrap.fill("Somewhere between: " + " · ".join(f"{m.label} {m.lo:,}–{m.hi:,}" for m in b.meters),
+            self.say(textwrap.fill(_("Somewhere between: {readings}").format(
+                readings=" · ".join(f"{m.label} {m.lo:,}–{m.hi:,}" for m in b.meters)),
                                    self.width, initial_indent="  ", subsequent_indent="    "))
         self.say()
 
@@ -275,36 +293,38 @@ class TextUI:
             if n.kind == "result":
                 self.para(n.text)
                 if n.rows:
-                    self.say(textwrap.fill(n.rows_text(), self.width, initial_indent="  ", subsequent_indent="    "))
+                    self.say(textwrap.fill(n.rows_text(_), self.width, initial_indent="  ", subsequent_indent="    "))
                     self.say()
             elif n.kind == "quarter":
                 self.rule(f"{n.title}")
                 self.para(n.text)
                 self.show_rows(n.rows)
             elif n.kind == "event":
-                self.say(f"EVENT: {n.title}" if self.interactive else f"Event: {n.title}")
+                head = _("Event: {title}").format(title=n.title)
+                self.say(head.upper() if self.interactive else head)
                 self.para(n.text, "  ")
             elif n.kind == "delayed":
-                self.say(f"LATER: {n.title}" if self.interactive else f"Later: {n.title}")
+                head = _("Later: {title}").format(title=n.title)
+                self.say(head.upper() if self.interactive else head)
                 if n.cause:
-                    self.say(textwrap.fill(f"({n.cause})", self.width, initial_indent="  ", subsequent_indent="   "))
+                    self.say(textwrap.fill(f"({engine_text(n.cause)})", self.width, initial_indent="  ", subsequent_indent="   "))
                 self.para(n.text, "  ")
             else:
-                self.para(n.text)
+                self.para(engine_text(n.text))
 
     def show_ending(self, snap):
         e = snap.ending
         self.say()
-        self.rule("The end")
+        self.rule(_("The end"))
         self.say(f"{e.title}")
         self.say()
         self.para(e.text)
         if e.triangle:
-            self.say("The strategic triangle: " + " · ".join(
-                f"{k.replace('_', ' ')} {shown(v)}" for k, v in e.triangle.items()))
+            self.say(_("The strategic triangle: {scores}").format(scores=" · ".join(
+                f"{_(k.replace('_', ' '))} {shown(v)}" for k, v in e.triangle.items())))
             self.say()
         if e.why:
-            self.rule("Why this ending")
+            self.rule(_("Why this ending"))
             for line in e.why:
                 self.para(line)
         self.show_debrief()
@@ -314,18 +334,19 @@ class TextUI:
         from engine.debrief import build_from_run
 
         from .debrief.text import render_text
-        self.rule("Debrief")
+        self.rule(_("Debrief"))
         try:
             d = build_from_run(self.run)
         except Exception as e:  # noqa: BLE001 (the game has ended: a failed debrief must not lose the run)
-            self.para(f"The debrief could not be built: {e}")
+            self.para(_("The debrief could not be built: {error}").format(error=e))
             return
         if d.why.next_better is not None:
             self.para(d.why.next_better.summary)
         self.out.write(render_text(d, width=self.width, why=False).lstrip("\n"))
         self.say()
         if self.transcript_path:
-            self.para(f"To keep it as a report: balcony report {self.transcript_path} -o report.html")
+            self.para(_("To keep it as a report: {command}").format(
+                command=f"balcony report {self.transcript_path} -o report.html"))
 
     # --- persistence ----------------------------------------------------------
     def save_progress(self):
@@ -333,14 +354,14 @@ class TextUI:
             try:
                 write_save(autosave_path(self.scenario.id), self.run, label="Autosave")
             except OSError as e:
-                print(f"(could not autosave: {e})", file=self.err)
+                print(_("(could not autosave: {error})").format(error=e), file=self.err)
 
     def finish(self):
         if self.transcript_path:
             try:
                 atomic_write_json(self.transcript_path, self.run.transcript())
             except OSError as e:
-                print(f"balcony: could not write the transcript: {e}", file=self.err)
+                print("balcony: " + _("could not write the transcript: {error}").format(error=e), file=self.err)
 
     def reload_if_changed(self) -> bool:
         """Hot reload: if the scenario file or a file it includes changed, reload it and replay this run's actions."""
@@ -353,7 +374,7 @@ class TextUI:
         try:
             scenario = load_scenario(self.watch_path)
         except ContentError as e:
-            print("The scenario changed but has errors; still playing the previous version:", file=self.err)
+            print(_("The scenario changed but has errors; still playing the previous version:"), file=self.err)
             for d in e.diagnostics:
                 print("  " + d.format(), file=self.err)
             return False
@@ -369,7 +390,9 @@ class TextUI:
             run.advance()
         self.scenario, self.run = scenario, run
         self.watch_mtime = _stamp(scenario, self.watch_path)  # the new version may include other files
-        print(f"(reloaded {self.watch_path}; replayed {kept} of {total} actions)", file=self.err)
+        print(ngettext("(reloaded {file}; replayed {kept} of {total} action)",
+                       "(reloaded {file}; replayed {kept} of {total} actions)", total).format(
+            file=self.watch_path, kept=kept, total=total), file=self.err)
         return True
 
 
@@ -445,6 +468,6 @@ def play_text(scenario, seed, **kw) -> int:
     try:
         return ui.play()
     except _Quit:
-        ui.say("You step away. The game was saved after your last decision.")
+        ui.say(_("You step away. The game was saved after your last decision."))
         ui.finish()
         return 0
