@@ -20,7 +20,6 @@ import io
 import os
 from pathlib import Path
 
-from engine.marks import N_  # noqa: F401 (re-exported: game/ marks module-level strings with it too)
 
 LOCALE = Path(__file__).resolve().parent / "locale"
 DOMAIN = "balcony"
@@ -29,6 +28,12 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 _current: gettext.NullTranslations | None = None
 _chosen: str | None = None
+
+
+def N_(message: str) -> str:
+    """Mark `message` for extraction without translating it (a module-level name shown later through _()).
+    The same as engine/marks.py's, defined here too so that the window need not import the engine to start."""
+    return message
 
 
 def available() -> list:
@@ -123,3 +128,74 @@ def engine_text(text: str | None) -> str:
             return _(template).format(**m.groupdict())
     return text
 
+
+
+# ---- the catalogs: extract, update (`make pot`; docs/translating.md) ----------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+#: Where the interface's strings are: the front ends, and the engine's N_-marked labels.
+SOURCES = ("game", "engine")
+
+
+def extract():
+    """Every `_()`, `ngettext()` and `N_()` string of game/ and engine/, as a Babel catalog (the template)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+    cat = Catalog(project="balcony", version=None, msgid_bugs_address=None, copyright_holder="the Balcony authors",
+                  fuzzy=False)
+    for src in SOURCES:
+        for filename, lineno, message, comments, context in extract_from_dir(
+                str(REPO / src), [("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
+            cat.add(message, None, [(f"{src}/{filename}", lineno)], auto_comments=comments, context=context)
+    return cat
+
+
+def write_catalog(cat, path: Path) -> None:
+    """Write a PO or POT file atomically, wrapped as Babel wraps it, without obsolete entries."""
+    from babel.messages.pofile import write_po
+    from engine.saves import atomic_write_bytes
+    buf = io.BytesIO()
+    write_po(buf, cat, width=100, ignore_obsolete=True, sort_by_file=True)
+    atomic_write_bytes(str(path), buf.getvalue())
+
+
+def update_catalogs() -> list:
+    """Extract the template again into game/locale/balcony.pot and merge it into every LANG.po (new strings
+    added untranslated, changed ones marked fuzzy, dropped ones removed). Returns the files written."""
+    from babel.messages.pofile import read_po
+    template = extract()
+    write_catalog(template, LOCALE / f"{DOMAIN}.pot")
+    written = [LOCALE / f"{DOMAIN}.pot"]
+    for lang in available():
+        path = LOCALE / f"{lang}.po"
+        with open(path, "rb") as f:
+            cat = read_po(f, locale=lang)
+        cat.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        write_catalog(cat, path)
+        written.append(path)
+    return written
+
+
+def _main(argv=None) -> int:
+    import argparse
+    p = argparse.ArgumentParser(prog="python -m game.i18n",
+                                description="the interface's catalogs (game/locale): extract and update")
+    p.add_argument("command", choices=["update", "stats"],
+                   help="update: extract balcony.pot and merge it into every LANG.po; stats: how much is translated")
+    args = p.parse_args(argv)
+    if args.command == "update":
+        for path in update_catalogs():
+            print(f"wrote {path.relative_to(REPO)}")
+        return 0
+    from babel.messages.pofile import read_po
+    for lang in available():
+        with open(LOCALE / f"{lang}.po", "rb") as f:
+            cat = read_po(f)
+        msgs = [m for m in cat if m.id]
+        done = [m for m in msgs if (all(m.string) if isinstance(m.string, tuple) else m.string) and not m.fuzzy]
+        print(f"{lang}: {len(done)} of {len(msgs)} strings translated, {sum(m.fuzzy for m in msgs)} fuzzy")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

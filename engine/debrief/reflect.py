@@ -9,13 +9,14 @@ prompted it.
 """
 from __future__ import annotations
 
+from ..marks import N_
 from ..textfmt import tidy
 from ..views import shown
 from .model import Question
 
 STAGES = ("what_happened", "why", "what_it_means", "next_time")
-STAGE_NAMES = {"what_happened": "What happened", "why": "Why", "what_it_means": "What it means",
-               "next_time": "Next time"}
+STAGE_NAMES = {"what_happened": N_("What happened"), "why": N_("Why"), "what_it_means": N_("What it means"),
+               "next_time": N_("Next time")}  # marked: the front ends translate them where shown
 MAX_QUESTIONS = 5
 MIN_QUESTIONS = 3
 

@@ -26,8 +26,9 @@ def add_arguments(p):
     p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[],
                    help="start with this value, e.g. --set police.trust=70, --set turn=8 or "
                         "--set phase=delivering (repeatable; for authors)")
-    p.add_argument("--lang", metavar="LANG", help="play the scenario (and the interface) in this language, from its "
-                                                  "translation NAME.LANG.po (see balcony strings)")
+    p.add_argument("--lang", metavar="LANG", help="play in this language: the interface from game/locale/LANG.po "
+                                                  "and the scenario from its translation NAME.LANG.po (see balcony "
+                                                  "strings); what either lacks is shown as written")
     p.add_argument("--no-autosave", action="store_true", help="do not autosave after each decision")
     p.add_argument("--autoplay", action="store_true", help="(window) play by itself")
     p.add_argument("--screenshots", metavar="DIR", help="(window) write a PNG of every distinct screen")
@@ -129,7 +130,20 @@ def run(args) -> int:
         path = _choose_scenario_text()
         if path is None:
             return fail("no scenario chosen")
-    scenario = load_or_report(path, lang=args.lang)
+    lang = args.lang
+    if lang:
+        from engine.l10n import po_path
+
+        from ..i18n import _
+        if not os.path.isfile(po_path(str(path), lang)):
+            # the interface is translated string by string; a scenario without a translation plays as written,
+            # as the window does (game/window/backend.py)
+            print(_("The scenario has no translation into '{lang}' ({file}): its texts are shown as written. "
+                    "Make one with 'balcony strings {scenario} --lang {lang}'.").format(
+                lang=lang, file=os.path.basename(po_path(str(path), lang)), scenario=os.path.basename(str(path))),
+                  file=sys.stderr)
+            lang = None
+    scenario = load_or_report(path, lang=lang)
     if scenario is None:
         return 2
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(3), "big")

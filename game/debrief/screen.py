@@ -20,6 +20,8 @@ from game.window.screens.base import Screen, ScrollArea
 from game.window.screens.common import draw_backdrop
 from game.window.widgets import Button, button_height
 
+from game.i18n import N_, _, ngettext
+
 from . import wcharts
 from .text import num, signed
 
@@ -27,13 +29,26 @@ if TYPE_CHECKING:
     from game.window.context import ScreenContext
     from game.window.render import Ctx
 
-TABS = (("why", "Why", ("why",)), ("story", "Story", ("story", "gap")), ("decisions", "Decisions", ("trace", "better")),
-        ("pattern", "Pattern", ("pattern",)), ("research", "Research", ("research",)),
-        ("reflect", "Reflect", ("reflection",)))
-WORKING = {"story": "the timeline", "gap": "the balcony gap", "research": "the research notes",
-           "trace": "replaying every alternative of every decision", "better": "searching for a better path",
-           "pattern": "playing the personas for comparison", "reflection": "choosing questions"}
-TRIANGLE_NAMES = {"public_value": "Public value", "legitimacy": "Legitimacy", "capacity": "Operating capacity"}
+# names marked for translation (game/i18n.py), translated where they are shown
+TABS = (("why", N_("Why"), ("why",)), ("story", N_("Story"), ("story", "gap")),
+        ("decisions", N_("Decisions"), ("trace", "better")), ("pattern", N_("Pattern"), ("pattern",)),
+        ("research", N_("Research"), ("research",)), ("reflect", N_("Reflect"), ("reflection",)))
+WORKING = {"story": N_("the timeline"), "gap": N_("the balcony gap"), "research": N_("the research notes"),
+           "trace": N_("replaying every alternative of every decision"), "better": N_("searching for a better path"),
+           "pattern": N_("playing the personas for comparison"), "reflection": N_("choosing questions")}
+QUALITIES = (N_("best"), N_("good"), N_("mixed"), N_("poor"))  # an ending's quality, as the debrief names it
+TRIANGLE_NAMES = {"public_value": N_("Public value"), "legitimacy": N_("Legitimacy"),
+                  "capacity": N_("Operating capacity")}
+
+
+def seen_text(sh) -> str:
+    """How often the player looked at one stakeholder: '2 balcony readings, 1 one-to-one, 5 quarters never
+    looked at; in shadow from the balcony', with each count's plural form in the interface language."""
+    parts = [ngettext("{n} balcony reading", "{n} balcony readings", sh.balcony_readings).format(n=sh.balcony_readings),
+             ngettext("{n} one-to-one", "{n} one-to-ones", sh.one_to_ones).format(n=sh.one_to_ones),
+             ngettext("{n} quarter never looked at", "{n} quarters never looked at",
+                      sh.unseen_quarters).format(n=sh.unseen_quarters)]
+    return ", ".join(parts) + ("; " + _("in shadow from the balcony") if sh.in_shadow else "")
 
 
 @dataclass(eq=False)
@@ -55,7 +70,7 @@ class AnswerBox:
 
 class DebriefScreen(Screen):
     name = "debrief"
-    title = "Debrief"
+    title = N_("Debrief")
 
     def __init__(self, context: "ScreenContext", session: Any, builder: Any) -> None:
         super().__init__(context)
@@ -64,7 +79,7 @@ class DebriefScreen(Screen):
         self.parts = builder.parts
         self.tab = 0
         self.offsets = [0] * len(TABS)
-        self.scroll = ScrollArea("content", "The debrief's text; arrows or Page Up and Page Down scroll it")
+        self.scroll = ScrollArea("content", _("The debrief's text; arrows or Page Up and Page Down scroll it"))
         self.answers: dict = getattr(session, "debrief_answers", None) or {}
         try:
             session.debrief_answers = self.answers
@@ -85,7 +100,7 @@ class DebriefScreen(Screen):
         except StopIteration:
             pass
         except Exception as exc:  # a damaged run: say so on the screen, never crash
-            self.error = f"The debrief could not be built: {exc}"
+            self.error = _("The debrief could not be built: {error}").format(error=exc)
             gen = iter(())
         self._thread = threading.Thread(target=self._build_rest, args=(gen,), name="debrief", daemon=True)
         self._thread.start()
@@ -93,10 +108,10 @@ class DebriefScreen(Screen):
     # ---- building ----------------------------------------------------------------------------
     def _build_rest(self, gen) -> None:
         try:
-            for _ in gen:
+            for _part in gen:
                 self.context.invalidate()
         except Exception as exc:
-            self.error = f"Part of the debrief could not be built: {exc}"
+            self.error = _("Part of the debrief could not be built: {error}").format(error=exc)
         self.context.invalidate()
 
     def building(self) -> bool:
@@ -124,7 +139,8 @@ class DebriefScreen(Screen):
     # ---- speech ----------------------------------------------------------------------------------
     def speech(self) -> str:
         why = self.parts.get("why")
-        return f"Debrief. {TABS[self.tab][1]}. " + (why.summary if why is not None and self.tab == 0 else "")
+        return " ".join(x for x in (_("Debrief") + ".", _(TABS[self.tab][1]) + ".",
+                                    why.summary if why is not None and self.tab == 0 else "") if x)
 
     # ---- actions ------------------------------------------------------------------------------------
     def back(self) -> bool:
@@ -141,7 +157,7 @@ class DebriefScreen(Screen):
             self.scroll.offset = self.offsets[i]
             self.editing = None
             self.focus_id = f"tab:{TABS[i][0]}"
-            self.context.speak(f"{TABS[i][1]}.")
+            self.context.speak(f"{_(TABS[i][1])}.")
 
     def save_report(self) -> None:
         if self.saving or self.building() or self.error:
@@ -157,9 +173,9 @@ class DebriefScreen(Screen):
             path = folder / f"{d.scenario}-seed{d.seed}-{time.strftime('%Y%m%d-%H%M%S')}.html"
             write_atomic(path, render_html(d, dict(self.answers)))
             self.saved_to = str(path)
-            self.context.toast(f"Report saved: {path.name}", 5.0)
+            self.context.toast(_("Report saved: {file}").format(file=path.name), 5.0)
         except Exception as exc:
-            self.context.toast(f"Could not save the report: {exc}", 5.0)
+            self.context.toast(_("Could not save the report: {error}").format(error=exc), 5.0)
         finally:
             self.saving = False
             self.context.invalidate()
@@ -167,7 +183,7 @@ class DebriefScreen(Screen):
     def _edit(self, box: AnswerBox) -> None:
         self.focus_id = box.id
         self.editing = box.qid
-        self.context.speak(f"Typing your answer. {box.label}. Escape when done.")
+        self.context.speak(_("Typing your answer. {question}. Escape when done.").format(question=box.label))
 
     # ---- input -------------------------------------------------------------------------------------------
     def handle_key(self, intent) -> bool:
@@ -253,12 +269,12 @@ class DebriefScreen(Screen):
         tabs = []
         for i, (key, label, needs) in enumerate(TABS):
             ready = all(n in self.parts for n in needs)
-            tabs.append(Button(f"tab:{key}", label, (lambda i=i: self.set_tab(i)), primary=(i == self.tab),
+            tabs.append(Button(f"tab:{key}", _(label), (lambda i=i: self.set_tab(i)), primary=(i == self.tab),
                                key_hint=str(i + 1), compact=True,
-                               detail="" if ready or self.error else "working…"))
+                               detail="" if ready or self.error else _("working…")))
         gap = t.s(1)
         per_row = len(tabs)
-        while per_row > 1 and (w - 2 * m - gap * (per_row - 1)) // per_row < t.s(15) + ctx.measure("Decisions", "body", "bold")[0]:
+        while per_row > 1 and (w - 2 * m - gap * (per_row - 1)) // per_row < t.s(15) + max(ctx.measure(b.label, "body", "bold")[0] for b in tabs):
             per_row = (per_row + 1) // 2 if per_row > 3 else per_row - 1
         tw = (w - 2 * m - gap * (per_row - 1)) // per_row
         th = max(button_height(ctx, b, tw) for b in tabs)
@@ -268,10 +284,10 @@ class DebriefScreen(Screen):
         y = tabs[-1].rect.bottom + t.s(1.5)
         # bottom bar
         complete = not self.building() and not self.error and "reflection" in self.parts
-        save = Button("save", "Save report", self.save_report, enabled=complete and not self.saving, primary=False,
-                      key_hint="S", detail=("Saving…" if self.saving else "" if complete else
-                                            "When the debrief is ready"))
-        back = Button("back", "Back to the ending", lambda: self.context.pop(), key_hint="Esc")
+        save = Button("save", _("Save report"), self.save_report, enabled=complete and not self.saving, primary=False,
+                      key_hint="S", detail=(_("Saving…") if self.saving else "" if complete else
+                                            _("When the debrief is ready")))
+        back = Button("back", _("Back to the ending"), lambda: self.context.pop(), key_hint="Esc")
         want = max(ctx.measure(b.label, "body", "bold")[0] for b in (save, back)) + t.s(12)
         bw = min(max(t.s(30), want), (w - 2 * m - gap) // 2)
         bh = max(button_height(ctx, save, bw), button_height(ctx, back, bw))
@@ -305,52 +321,56 @@ class DebriefScreen(Screen):
         if self.building():
             missing = [n for n in ("story", "gap", "research", "trace", "better", "pattern", "reflection")
                        if n not in self.parts]
-            return f"Working: {WORKING.get(missing[0], '')}…" if missing else "Working…"
+            return _("Working: {what}…").format(what=_(WORKING.get(missing[0], ""))) if missing else _("Working…")
         if self.saved_to:
-            return f"Saved: {self.saved_to}"
+            return _("Saved: {file}").format(file=self.saved_to)
         return ""
 
     # ---- the document of a tab ---------------------------------------------------------------------------------
     def _blocks(self, ctx, width) -> list:
-        key, _, needs = TABS[self.tab]
+        key, _label, needs = TABS[self.tab]
         if not all(n in self.parts for n in needs):
             if self.error:
                 return [("p", self.error)]
-            what = [WORKING.get(n, n) for n in needs if n not in self.parts]
-            return [("h", "Working it out"), ("p", f"This part is still being built ({', '.join(what)}). The other tabs "
-                                                   f"fill in as they are ready; nothing here waits for you.")]
+            what = [_(WORKING.get(n, n)) for n in needs if n not in self.parts]
+            return [("h", _("Working it out")), ("p", _("This part is still being built ({what}). The other tabs "
+                                                        "fill in as they are ready; nothing here waits for you.").format(
+                what=", ".join(what)))]
         return getattr(self, f"_tab_{key}")(ctx, width)
 
     def _tab_why(self, ctx, width):
         why = self.parts["why"]
-        out = [("h", f"{why.ending.title} ({why.ending.quality})"), ("p", why.summary)]
+        out = [("h", f"{why.ending.title} ({_(why.ending.quality)})"), ("p", why.summary)]
         if why.clauses:
-            out.append(("h3", "Its condition, part by part"))
-            out += [("small", f"{c.text}: {'holds' if c.holds else 'does not hold'}") for c in why.clauses]
+            out.append(("h3", _("Its condition, part by part")))
+            out += [("small", (_("{condition}: holds") if c.holds else _("{condition}: does not hold")).format(
+                condition=c.text)) for c in why.clauses]
         if why.next_better is not None:
             nb = why.next_better
-            out += [("h", f"The nearest better ending: {nb.ending.title} ({nb.ending.quality})"), ("p", nb.summary)]
+            out += [("h", _("The nearest better ending: {ending} ({quality})").format(
+                ending=nb.ending.title, quality=_(nb.ending.quality))), ("p", nb.summary)]
         else:
-            out.append(("p", "There is no better ending in this scenario than the one you reached."))
+            out.append(("p", _("There is no better ending in this scenario than the one you reached.")))
         return out
 
     def _tab_story(self, ctx, width):
         story, gap = self.parts["story"], self.parts["gap"]
         t = ctx.theme
         lh = ctx.line_height("label")
-        out = [("h", "The strategic triangle and the meters"),
-               ("small", f"Quarter by quarter, from {story.labels[0]} to {story.labels[-1]}; every meter as a share of "
-                         f"its range (0-100 %).")]
-        tri = [(s.label, s.values, i) for i, s in enumerate(story.triangle)]
+        out = [("h", _("The strategic triangle and the meters")),
+               ("small", _("Quarter by quarter, from {first} to {last}; every meter as a share of its range "
+                           "(0-100 %).").format(first=story.labels[0], last=story.labels[-1]))]
+        tri = [(_(s.label), s.values, i) for i, s in enumerate(story.triangle)]
         out.append(("chart", "triangle", lambda c, size: wcharts.line_chart(
-            c, size, story.labels, tri, "score (0-100)", title="The strategic triangle"), max(t.s(34), lh * 16)))
+            c, size, story.labels, tri, _("score (0-100)"), title=_("The strategic triangle")), max(t.s(34), lh * 16)))
         met = [(s.label, [100 * (v - s.lo) / ((s.hi - s.lo) or 1) for v in s.values], i)
                for i, s in enumerate(story.meters)]
         out.append(("chart", "meters", lambda c, size: wcharts.line_chart(
-            c, size, story.labels, met, "share of range (%)", title="The meters"), max(t.s(44), lh * 22)))
+            c, size, story.labels, met, _("share of range (%)"), title=_("The meters")), max(t.s(44), lh * 22)))
         if story.events:
-            out.append(("small", "Events: " + "; ".join(f"{when} {title}" for _, when, title in story.events) + "."))
-        out += [("h", "The balcony gap: what they said, what they did, what you saw"), ("p", gap.summary)]
+            out.append(("small", _("Events: {events}.").format(
+                events="; ".join(f"{when} {title}" for _id, when, title in story.events))))
+        out += [("h", _("The balcony gap: what they said, what they did, what you saw")), ("p", gap.summary)]
         for m in gap.moments:
             out.append(("p", m.text))
         pos = {tt: i for i, tt in enumerate(gap.turns)}
@@ -360,11 +380,9 @@ class DebriefScreen(Screen):
         for sh in gap.stakeholders:
             bands = [(pos[r.turn], r.lo, r.hi) for r in sh.seen if r.kind == "balcony" and r.turn in pos]
             exact = [(pos[r.turn], r.lo) for r in sh.seen if r.kind == "one_to_one" and r.turn in pos]
-            seen = (f"{sh.balcony_readings} balcony reading{'s' if sh.balcony_readings != 1 else ''}, "
-                    f"{sh.one_to_ones} one-to-one{'s' if sh.one_to_ones != 1 else ''}, "
-                    f"{sh.unseen_quarters} quarter{'s' if sh.unseen_quarters != 1 else ''} never looked at"
-                    + ("; in shadow from the balcony" if sh.in_shadow else ""))
-            series = [("stated support (said)", sh.support, said_style), ("real commitment (done)", sh.commitment, did_style)]
+            seen = seen_text(sh)
+            series = [(_("stated support (said)"), sh.support, said_style),
+                      (_("real commitment (done)"), sh.commitment, did_style)]
             out.append(("chart", f"gap:{sh.id}", lambda c, size, sh=sh, series=series, bands=bands, exact=exact:
                         wcharts.line_chart(c, size, gap.labels, series, "0-100", bands=bands, exact=exact,
                                            title=f"{sh.name} ({sh.agency})"), max(t.s(30), lh * 15)))
@@ -373,66 +391,75 @@ class DebriefScreen(Screen):
 
     def _tab_decisions(self, ctx, width):
         trace, better = self.parts["trace"], self.parts["better"]
-        out = [("h", "The decisions that mattered most")]
+        out = [("h", _("The decisions that mattered most"))]
         for td in trace.decisions:
             out.append(("h3", f"{td.rank}. {td.when}: \u201c{td.text}\u201d"))
             if td.immediate:
-                out.append(("p", "At once: " + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in td.immediate) + "."))
+                out.append(("p", _("At once: {changes}.").format(
+                    changes=", ".join(f"{c.label} {signed(c.shown_delta)}" for c in td.immediate))))
             for link in td.delayed:
-                out.append(("p", f"Later, {link.when}, \u201c{link.title}\u201d: "
-                                 + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in link.changes) + "."))
-            alt = (f"the same ending, \u201c{td.alternative.ending.title}\u201d"
+                out.append(("p", _("Later, {when}, \u201c{title}\u201d: {changes}.").format(
+                    when=link.when, title=link.title,
+                    changes=", ".join(f"{c.label} {signed(c.shown_delta)}" for c in link.changes))))
+            alt = (_("the same ending, \u201c{ending}\u201d").format(ending=td.alternative.ending.title)
                    if td.alternative.ending.id == self.parts["why"].ending.id else
-                   f"\u201c{td.alternative.ending.title}\u201d ({td.alternative.ending.quality})")
-            out.append(("p", f"Had you chosen \u201c{td.alternative_text}\u201d instead: {alt}. Your choice against it: "
-                             + ", ".join(f"{TRIANGLE_NAMES.get(k, k).lower()} {signed(v)}"
-                                         for k, v in td.triangle_delta.items()) + "."))
-        out += [("small", f"How it was measured: {trace.tested} decisions tested by {trace.replays} replays. {trace.rule}"),
-                ("h", "A better path"), ("p", better.summary)]
+                   f"\u201c{td.alternative.ending.title}\u201d ({_(td.alternative.ending.quality)})")
+            out.append(("p", _("Had you chosen \u201c{choice}\u201d instead: {outcome}. Your choice against it: "
+                               "{scores}.").format(choice=td.alternative_text, outcome=alt, scores=", ".join(
+                                   f"{_(TRIANGLE_NAMES.get(k, k)).lower()} {signed(v)}"
+                                   for k, v in td.triangle_delta.items()))))
+        out += [("small", " ".join((ngettext("How it was measured: {n} decision tested by {replays} replays.",
+                                             "How it was measured: {n} decisions tested by {replays} replays.",
+                                             trace.tested).format(n=trace.tested, replays=trace.replays),
+                                    trace.rule))),
+                ("h", _("A better path")), ("p", better.summary)]
         return out
 
     def _tab_pattern(self, ctx, width):
         p = self.parts["pattern"]
         t = ctx.theme
         lh = ctx.line_height("label")
-        out = [("h", "Your leadership pattern"), ("p", p.reading),
+        out = [("h", _("Your leadership pattern")), ("p", p.reading),
                ("chart", "dimensions", lambda c, size: wcharts.dimensions_chart(c, size, p),
                 max(t.s(40), lh * (8 + 3 * len(p.dimensions))))]
-        out.append(("h3", "Stances"))
+        out.append(("h3", _("Stances")))
         for st in p.stances:
             spread = "; ".join(f"{s.persona} {s.median:.0%}" for s in st.a.personas)
             out.append(("p", f"{st.label}: {st.a.label} {st.a.count}, {st.b.label} {st.b.count}"
-                             + (f" (median share of {st.a.label.lower()}: {spread})" if spread else "")))
-        out.append(("h3", "The choices that formed it"))
+                             + (" " + _("(median share of {stance}: {spread})").format(
+                                 stance=st.a.label.lower(), spread=spread) if spread else "")))
+        out.append(("h3", _("The choices that formed it")))
         for u in p.dimensions:
             if u.decisions:
                 out.append(("small", f"{u.label} ({u.count}): " + "; ".join(f"{w} \u201c{x}\u201d" for w, x in u.decisions)))
         for pr in p.personas:
             ends = ", ".join(f"{e} {n}" for e, n in sorted(pr.endings.items(), key=lambda kv: -kv[1]))
-            out.append(("small", f"{pr.name} ({pr.runs} runs): {pr.description} Endings: {ends}."))
+            out.append(("small", ngettext("{name} ({runs} run): {description} Endings: {endings}.",
+                                          "{name} ({runs} runs): {description} Endings: {endings}.", pr.runs).format(
+                name=pr.name, runs=pr.runs, description=pr.description, endings=ends)))
         return out
 
     def _tab_research(self, ctx, width):
         r = self.parts["research"]
-        out = [("h", "What the research says")]
+        out = [("h", _("What the research says"))]
         if not r.years:
-            out.append(("p", "None of the choices you made carries a note from the research."))
+            out.append(("p", _("None of the choices you made carries a note from the research.")))
         for year, notes in r.years:
             out.append(("h3", str(year)))
             for n in notes:
-                cite = ", ".join(n.sections) if n.sections else ("the game's model" if n.model else "")
+                cite = ", ".join(n.sections) if n.sections else (_("the game's model") if n.model else "")
                 out.append(("bold", f"{n.when}, \u201c{n.choice_text}\u201d" + (f" [{cite}]" if cite else "")))
                 out.append(("p", n.note))
-        out += [("h3", "A caveat"), ("p", r.caveat), ("small", f"Source: {r.source}")]
+        out += [("h3", _("A caveat")), ("p", r.caveat), ("small", _("Source: {source}").format(source=r.source))]
         return out
 
     def _tab_reflect(self, ctx, width):
         qs = self.parts["reflection"]
-        out = [("h", "Questions for reflection"),
-               ("small", "Press Enter on a box (or click it) to type; Esc when you are done. Your answers go into the "
-                         "saved report.")]
+        out = [("h", _("Questions for reflection")),
+               ("small", _("Press Enter on a box (or click it) to type; Esc when you are done. Your answers go into "
+                           "the saved report."))]
         for i, q in enumerate(qs, 1):
-            out.append(("bold", f"{i}. {STAGE_NAMES.get(q.stage, q.stage)}"))
+            out.append(("bold", f"{i}. {_(STAGE_NAMES.get(q.stage, q.stage))}"))
             out.append(("p", q.text))
             out.append(("answer", q.id, i))
         return out
@@ -451,7 +478,7 @@ class DebriefScreen(Screen):
         for b in blocks:
             kind = b[0]
             if kind in styles:
-                size, weight, _ = styles[kind]
+                size, weight, _gap = styles[kind]
                 if kind in ("h", "h3") and y:
                     y += t.s(1.5)
                 hh = ctx.paragraph_height(b[1], tw, size, weight)
@@ -506,11 +533,12 @@ class DebriefScreen(Screen):
                     ctx.paragraph(text + ("|" if editing else ""), shown, "body", pal.text,
                                   scroll=shown.top - inner.top)
                 else:
-                    ctx.paragraph("Your answer (press Enter to type)", shown, "body", pal.text_muted,
+                    ctx.paragraph(_("Your answer (press Enter to type)"), shown, "body", pal.text_muted,
                                   scroll=shown.top - inner.top)
 
     def _box(self, b, rect) -> AnswerBox:
-        return AnswerBox(f"answer:{b[1]}", b[1], f"Your answer to question {b[2]}", rect, on_activate=self._edit)
+        return AnswerBox(f"answer:{b[1]}", b[1], _("Your answer to question {n}").format(n=b[2]), rect,
+                         on_activate=self._edit)
 
     def _chart(self, ctx, block, size) -> pygame.Surface:
         key = (block[1], size, id(ctx.theme))

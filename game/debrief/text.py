@@ -7,6 +7,7 @@ from engine.debrief.reflect import STAGE_NAMES
 from engine.textfmt import quote
 from engine.views import shown
 from engine.views import signed as _signed
+from game.i18n import _, ngettext
 
 BARS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 
@@ -57,84 +58,99 @@ def render_text(d, answers: dict | None = None, width: int = 78, why: bool = Tru
     o = _Out(width)
     answers = answers or {}
     if why:
-        o.line(f"DEBRIEF: {d.scenario_title}")
-        o.para(f"Seed {d.seed}, {d.decisions} decisions. Ending: {quote(d.ending.title)} ({d.ending.quality}). "
-               + "Triangle: " + ", ".join(f"{k.replace('_', ' ')} {num(v)}" for k, v in d.triangle.items()) + ".")
-        o.heading("Why this ending")
+        o.line(_("DEBRIEF: {scenario}").format(scenario=d.scenario_title))
+        o.para(ngettext("Seed {seed}, {n} decision. Ending: {ending} ({quality}).",
+                        "Seed {seed}, {n} decisions. Ending: {ending} ({quality}).", d.decisions).format(
+                   seed=d.seed, n=d.decisions, ending=quote(d.ending.title), quality=_(d.ending.quality))
+               + " " + _("Triangle: {scores}.").format(
+                   scores=", ".join(f"{_(k.replace('_', ' '))} {num(v)}" for k, v in d.triangle.items())))
+        o.heading(_("Why this ending"))
         o.para(d.why.summary)
         if d.why.next_better is not None:
             o.line()
             o.para(d.why.next_better.summary)
 
     s = d.story
-    o.heading("The story")
-    o.para(f"From {s.labels[0]} to {s.labels[-1]}, one mark a quarter (low \u2581 to high \u2588).")
+    o.heading(_("The story"))
+    o.para(_("From {first} to {last}, one mark a quarter (low \u2581 to high \u2588).").format(
+        first=s.labels[0], last=s.labels[-1]))
     label_w = min(28, max([len(m.label) for m in s.meters + s.triangle] + [10]))
     for series in s.triangle + s.meters:
         o.line(f"  {series.label[:label_w]:<{label_w}} {sparkline(series.values, series.lo, series.hi)} "
                f"{num(series.values[0])} \u2192 {num(series.values[-1])}")
     if s.events:
-        o.para("Events: " + "; ".join(f"{when} {title}" for _, when, title in s.events) + ".", "  ")
+        o.para(_("Events: {events}.").format(events="; ".join(f"{when} {title}" for _id, when, title in s.events)),
+               "  ")
 
     g = d.gap
-    o.heading("The balcony gap")
-    o.para("Stated support (what they said in the room) against real commitment (what they delivered), one mark "
-           "a quarter; then what you saw of them.")
+    o.heading(_("The balcony gap"))
+    o.para(_("Stated support (what they said in the room) against real commitment (what they delivered), one mark "
+             "a quarter; then what you saw of them."))
     for sh in g.stakeholders:
         o.line()
         o.line(f"  {sh.name} ({sh.agency})")
-        o.line(f"    said {sparkline(sh.support)} {num(sh.support[-1])}")
-        o.line(f"    did  {sparkline(sh.commitment)} {num(sh.commitment[-1])}")
+        said, did = _("said"), _("did")
+        col = max(len(said), len(did))
+        o.line(f"    {said:<{col}} {sparkline(sh.support)} {num(sh.support[-1])}")
+        o.line(f"    {did:<{col}} {sparkline(sh.commitment)} {num(sh.commitment[-1])}")
         seen = []
         if sh.in_shadow:
-            seen.append("in shadow from the balcony")
+            seen.append(_("in shadow from the balcony"))
         if sh.balcony_readings:
-            seen.append(f"{sh.balcony_readings} balcony reading{'s' if sh.balcony_readings != 1 else ''}")
+            seen.append(ngettext("{n} balcony reading", "{n} balcony readings", sh.balcony_readings).format(
+                n=sh.balcony_readings))
         if sh.one_to_ones:
-            seen.append(f"{sh.one_to_ones} one-to-one{'s' if sh.one_to_ones != 1 else ''}")
-        seen.append(f"{sh.unseen_quarters} quarter{'s' if sh.unseen_quarters != 1 else ''} never looked at")
-        o.para("seen: " + ", ".join(seen), "    ")
+            seen.append(ngettext("{n} one-to-one", "{n} one-to-ones", sh.one_to_ones).format(n=sh.one_to_ones))
+        seen.append(ngettext("{n} quarter never looked at", "{n} quarters never looked at",
+                             sh.unseen_quarters).format(n=sh.unseen_quarters))
+        o.para(_("seen: {how}").format(how=", ".join(seen)), "    ")
         for r in sh.seen:
             if r.kind == "balcony":
-                o.line(f"      {r.when}: balcony {num(r.lo)}-{num(r.hi)} (really {num(r.true)})")
+                o.line("      " + _("{when}: balcony {lo}-{hi} (really {true})").format(
+                    when=r.when, lo=num(r.lo), hi=num(r.hi), true=num(r.true)))
             elif r.kind == "one_to_one":
-                o.line(f"      {r.when}: one-to-one, exactly {num(r.lo)}")
+                o.line("      " + _("{when}: one-to-one, exactly {value}").format(when=r.when, value=num(r.lo)))
     if g.moments:
         o.line()
-        o.line("  Where what you believed and what was true came apart:")
+        o.line("  " + _("Where what you believed and what was true came apart:"))
         for m in g.moments:
             o.para(m.text, "      ", "    - ")
     o.line()
     o.para(g.summary)
 
     t = d.trace
-    o.heading("The decisions that mattered most")
+    o.heading(_("The decisions that mattered most"))
     for td in t.decisions:
         o.line()
-        o.para(f"{td.rank}. {td.when}: \u201c{td.text}\u201d (weight {num(td.weight)})", "   ")
+        o.para(_("{rank}. {when}: \u201c{decision}\u201d (weight {weight})").format(
+            rank=td.rank, when=td.when, decision=td.text, weight=num(td.weight)), "   ")
         if td.immediate:
-            o.para("at once: " + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in td.immediate), "      ", "   -> ")
+            o.para(_("at once: {changes}").format(
+                changes=", ".join(f"{c.label} {signed(c.shown_delta)}" for c in td.immediate)), "      ", "   -> ")
         for link in td.delayed:
             o.para(f"{link.when}, \u201c{link.title}\u201d: " + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in link.changes),
                    "      ", "   -> ")
-        o.para(f"had you chosen \u201c{td.alternative_text}\u201d: \u201c{td.alternative.ending.title}\u201d "
-               f"instead of \u201c{d.ending.title}\u201d; your choice against it: "
-               + ", ".join(f"{k.replace('_', ' ')} {signed(v)}" for k, v in td.triangle_delta.items()),
+        o.para(_("had you chosen \u201c{choice}\u201d: \u201c{ending}\u201d instead of \u201c{yours}\u201d; your choice "
+                 "against it: {scores}").format(
+                   choice=td.alternative_text, ending=td.alternative.ending.title, yours=d.ending.title,
+                   scores=", ".join(f"{_(k.replace('_', ' '))} {signed(v)}" for k, v in td.triangle_delta.items())),
                "      ", "   => ")
     o.line()
-    o.para(f"How it was measured: {t.tested} decisions tested by {t.replays} replays. {t.rule}")
+    o.para(ngettext("How it was measured: {n} decision tested by {replays} replays.",
+                    "How it was measured: {n} decisions tested by {replays} replays.", t.tested).format(
+        n=t.tested, replays=t.replays) + f" {t.rule}")
 
     b = d.better
-    o.heading("A better path")
+    o.heading(_("A better path"))
     o.para(b.summary)
 
     p = d.pattern
-    o.heading("Your leadership pattern")
+    o.heading(_("Your leadership pattern"))
     o.para(p.reading)
     o.line()
     names = [x.name for x in p.personas]
     widths = [max(len(n) + 2, 12) for n in names]
-    o.line(f"  {'':<20} {'you':>10}  " + "".join(f"{n:>{w}}" for n, w in zip(names, widths)))
+    o.line(f"  {'':<20} {_('you'):>10}  " + "".join(f"{n:>{w}}" for n, w in zip(names, widths)))
     o.line(f"  {'':<20} {'':>10}  " + "".join(f"{'10-90%':>{w}}" for w in widths))
     for u in p.dimensions:
         you = f"{u.count} ({u.share:.0%})"
@@ -151,9 +167,9 @@ def render_text(d, answers: dict | None = None, width: int = 78, why: bool = Tru
                 o.para(f"{when} \u201c{text}\u201d", "        ", "    - ")
 
     r = d.research
-    o.heading("What the research says")
+    o.heading(_("What the research says"))
     if not r.years:
-        o.para("None of the choices you made carries a note from the research.")
+        o.para(_("None of the choices you made carries a note from the research."))
     for year, notes in r.years:
         o.line()
         o.line(str(year))
@@ -164,13 +180,13 @@ def render_text(d, answers: dict | None = None, width: int = 78, why: bool = Tru
             o.para(f"{n.when}: {quote(n.choice_text)}. {n.note}{cite}", "  ")
     o.line()
     o.para(r.caveat)
-    o.para(f"Source: {r.source}")
+    o.para(_("Source: {source}").format(source=r.source))
 
-    o.heading("Questions for reflection")
+    o.heading(_("Questions for reflection"))
     for i, q in enumerate(d.reflection, 1):
         o.line()
-        o.para(f"{i}. {STAGE_NAMES.get(q.stage, q.stage)}: {q.text}", "   ")
+        o.para(f"{i}. {_(STAGE_NAMES.get(q.stage, q.stage))}: {q.text}", "   ")
         a = (answers.get(q.id) or "").strip()
         if a:
-            o.para(f"Your answer: {a}", "      ", "   ")
+            o.para(_("Your answer: {answer}").format(answer=a), "      ", "   ")
     return "\n".join(o.lines) + "\n"

@@ -11,6 +11,8 @@ import math
 
 import pygame
 
+from game.i18n import _, ngettext
+
 #: Okabe-Ito, in the order series take them; darker ones first on the light panel.
 LIGHT = ((0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (230, 159, 0), (86, 180, 233), (0, 0, 0))
 #: On high contrast's black: the light members of the palette, and white.
@@ -138,9 +140,9 @@ def line_chart(ctx, size, labels, series, y_label, lo=0.0, hi=100.0, bands=(), e
         colour, dash, mk = style(t, st) if isinstance(st, int) else st
         items.append((label, colour, dash, mk))
     if bands:
-        items.append(("balcony reading (a band)", palette(t)[2], None, "square"))
+        items.append((_("balcony reading (a band)"), palette(t)[2], None, "square"))
     if exact:
-        items.append(("one-to-one (exact)", palette(t)[4], None, "diamond"))
+        items.append((_("one-to-one (exact)"), palette(t)[4], None, "diamond"))
     top = t.s(0.5)
     if title:
         p.text(title, (t.s(1), top), "small", pal.text, "bold", max_width=w - t.s(2))
@@ -154,7 +156,7 @@ def line_chart(ctx, size, labels, series, y_label, lo=0.0, hi=100.0, bands=(), e
     x1 = w - t.s(2)
     bottom = h - (lh * 2 + t.s(1.5))
     if bottom - top < t.s(4) or x1 - x0 < t.s(8):
-        p.text("(too small to draw)", (t.s(1), top), "label", pal.text_muted)
+        p.text(_("(too small to draw)"), (t.s(1), top), "label", pal.text_muted)
         return p.surf
     axis = pal.text_muted
     pygame.draw.line(p.surf, axis, (x0, top), (x0, bottom), 1)
@@ -180,9 +182,9 @@ def line_chart(ctx, size, labels, series, y_label, lo=0.0, hi=100.0, bands=(), e
         if i % every == 0:
             pygame.draw.line(p.surf, axis, (xpos(i), bottom), (xpos(i), bottom + t.s(0.5)), 1)
             p.text(lb, (xpos(i), bottom + t.s(0.6)), "label", axis, anchor="midtop")
-    p.text("quarter", ((x0 + x1) // 2, bottom + t.s(0.6) + lh), "label", pal.text_muted, anchor="midtop")
+    p.text(_("quarter"), ((x0 + x1) // 2, bottom + t.s(0.6) + lh), "label", pal.text_muted, anchor="midtop")
     lw = max(2, t.s(0.3))
-    for (label, colour, dash, mk), (_, values, _) in zip(items, series):
+    for (label, colour, dash, mk), (_label, values, _style) in zip(items, series):
         pts = [(xpos(i), ypos(v)) for i, v in enumerate(values)]
         dashed(p.surf, colour, pts, dash, lw)
         r = max(3, t.s(0.5))
@@ -207,10 +209,12 @@ def dimensions_chart(ctx, size, pattern) -> pygame.Surface:
     w, h = size
     lh = ctx.line_height("label")
     cols = palette(t)
-    items = [(f"you ({pattern.decisions} decisions)", cols[0], None, "square")]
+    items = [(ngettext("you ({n} decision)", "you ({n} decisions)", pattern.decisions).format(n=pattern.decisions),
+              cols[0], None, "square")]
     pmarks = ("circle", "diamond", "triangle")
     for j, pr in enumerate(pattern.personas):
-        items.append((f"{pr.name}: median, 10-90% of {pr.runs} runs", cols[1 + j], DASHES[j], pmarks[j % 3]))
+        items.append((ngettext("{name}: median, 10-90% of {n} run", "{name}: median, 10-90% of {n} runs", pr.runs).format(
+            name=pr.name, n=pr.runs), cols[1 + j], DASHES[j], pmarks[j % 3]))
     top = t.s(0.5) + _legend(p, items, t.s(1), t.s(0.5), w - t.s(2)) + t.s(1)
     label_w = min(w // 3, max(p.measure(u.label)[0] for u in pattern.dimensions) + t.s(1.5))
     x0, x1 = t.s(1) + label_w, w - t.s(3)
@@ -223,7 +227,7 @@ def dimensions_chart(ctx, size, pattern) -> pygame.Surface:
         xx = x0 + (x1 - x0) * k / 4
         pygame.draw.line(p.surf, pal.line, (xx, top), (xx, bottom), 1)
         p.text(f"{25 * k}%", (xx, bottom + t.s(0.5)), "label", pal.text_muted, anchor="midtop")
-    p.text("share of decisions that drew on the dimension", ((x0 + x1) // 2, bottom + t.s(0.5) + lh), "label",
+    p.text(_("share of decisions that drew on the dimension"), ((x0 + x1) // 2, bottom + t.s(0.5) + lh), "label",
            pal.text_muted, anchor="midtop")
     pygame.draw.line(p.surf, pal.text_muted, (x0, top), (x0, bottom), 1)
     for r, u in enumerate(pattern.dimensions):

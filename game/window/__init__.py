@@ -28,6 +28,7 @@ def run_window(scenario_path: str | None = None, seed: int | None = None, *, wat
     from .saves import SaveStore
     from .screens import BriefingScreen, MessageScreen, TitleScreen
     from .backend import describe_error
+    from ..i18n import _
 
     save_store = None
     if autoplay and "BALCONY_DATA_DIR" not in os.environ:
@@ -44,7 +45,7 @@ def run_window(scenario_path: str | None = None, seed: int | None = None, *, wat
         try:
             info = context.backend.info(scenario_path)
         except Exception as exc:
-            context.push(MessageScreen(context, "This scenario could not be opened", describe_error(exc)))
+            context.push(MessageScreen(context, _("This scenario could not be opened"), describe_error(exc)))
         else:
             if not autoplay:
                 context.push(BriefingScreen(context, info, seed), transition=False)

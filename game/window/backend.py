@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..i18n import N_, _
 from typing import Any, Protocol
 
 
@@ -20,7 +22,7 @@ def describe_error(exc: BaseException) -> str:
         lines = [str(d) for d in list(diags)[:8]]
         more = len(diags) - 8
         if more > 0:
-            lines.append(f"... and {more} more")
+            lines.append(_("... and {n} more").format(n=more))
         return "\n".join(lines)
     return f"{type(exc).__name__}: {exc}"
 
@@ -188,8 +190,8 @@ class Session:
         if self._undo is not None:
             return ""
         if self.rewound:
-            return "Already undone: only the last decision can be undone"
-        return "Nothing to undo yet"
+            return N_("Already undone: only the last decision can be undone")
+        return N_("Nothing to undo yet")
 
     @property
     def rewind_label(self) -> str:

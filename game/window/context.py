@@ -37,6 +37,7 @@ from .backend import Backend, ScenarioInfo, Session, describe_error
 from .saves import AUTO, SaveStore
 from .settings import TEXT_SCALES, Settings, SettingsStore
 from .tts import Speaker, sentences
+from ..i18n import _
 
 if TYPE_CHECKING:
     import pygame
@@ -209,9 +210,9 @@ class ScreenContext:
         try:
             self.settings_store.save(new)
         except OSError as exc:
-            self.toast(f"Could not save settings: {exc}")
+            self.toast(_("Could not save settings: {error}").format(error=exc))
         if new.tts and not old.tts and self.speaker.available:
-            self.speaker.say("Text to speech is on.")
+            self.speaker.say(_("Text to speech is on."))
         if not new.tts:
             self.speaker.stop()
         self.host.invalidate()
@@ -231,7 +232,7 @@ class ScreenContext:
         if self.settings.tts:
             label = getattr(item, "label", "")
             detail = getattr(item, "detail", "")
-            self.speak(sentences(label, "Unavailable" if getattr(item, "enabled", True) is False else "", detail))
+            self.speak(sentences(label, _("Unavailable") if getattr(item, "enabled", True) is False else "", detail))
 
     def speak(self, text: str) -> None:
         if self.settings.tts and text:
@@ -274,7 +275,7 @@ class ScreenContext:
         try:
             self.saves.save(AUTO, self.session, self.host.thumbnail())
         except Exception as exc:  # a full disk must not end the game
-            self.toast(f"Autosave failed: {exc}")
+            self.toast(_("Autosave failed: {error}").format(error=exc))
 
     def reload_scenario(self) -> bool:
         """``--watch``: read the scenario file again and keep the player's place if possible.
@@ -287,7 +288,7 @@ class ScreenContext:
         try:
             scenario = self.backend.load(s.info.path)
         except Exception as exc:
-            self.toast("Scenario has errors; see the terminal.", 4.0)
+            self.toast(_("Scenario has errors; see the terminal."), 4.0)
             print(describe_error(exc), flush=True)
             return False
         data = s.run.to_save()
@@ -304,5 +305,5 @@ class ScreenContext:
             if hook is not None:
                 hook()
                 break
-        self.toast("Scenario reloaded.")
+        self.toast(_("Scenario reloaded."))
         return True

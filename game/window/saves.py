@@ -17,6 +17,7 @@ from typing import Any, Callable
 import pygame
 
 from .backend import Backend, Session, get
+from ..i18n import _
 from .settings import data_dir
 
 SLOTS: tuple[str, ...] = ("1", "2", "3", "4", "5", "6")
@@ -37,7 +38,7 @@ class SlotInfo:
 
     @property
     def label(self) -> str:
-        return "Autosave" if self.slot == AUTO else f"Slot {self.slot}"
+        return _("Autosave") if self.slot == AUTO else _("Slot {n}").format(n=self.slot)
 
     @property
     def date_text(self) -> str:
@@ -122,7 +123,7 @@ class SaveStore:
         """(scenario, run, info) for a slot; raises on a missing or stale save."""
         info = self.info(slot)
         if not info.exists:
-            raise FileNotFoundError(f"{info.label} is empty")
+            raise FileNotFoundError(_("{slot} is empty").format(slot=info.label))
         scenario = self.backend.load(info.scenario_path)
         run = self.backend.read_save(self._paths(slot)[0], scenario)
         return scenario, run, info

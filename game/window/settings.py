@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from ..i18n import N_, _, ngettext
+
 APP_NAME = "balcony"
 
 #: A settings file is a few hundred bytes; anything over this is not one.
@@ -26,17 +28,18 @@ MAX_WINDOW = (3840, 2160)
 #: Text-size steps, as multipliers of the theme's type scale (Ren'Py offers a
 #: slider; six named steps are easier to reach by keyboard).
 TEXT_SCALES: tuple[float, ...] = (0.85, 1.0, 1.15, 1.3, 1.5, 1.75)
-TEXT_SCALE_NAMES: tuple[str, ...] = ("Small", "Standard", "Large", "Larger", "Huge", "Maximum")
+#: Names shown in the settings screen: marked for translation, translated where shown (game/i18n.py).
+TEXT_SCALE_NAMES: tuple[str, ...] = (N_("Small"), N_("Standard"), N_("Large"), N_("Larger"), N_("Huge"), N_("Maximum"))
 
 #: Text speeds in characters per second; 0 means the text appears at once.
 TEXT_SPEEDS: tuple[int, ...] = (0, 120, 60, 30)
-TEXT_SPEED_NAMES: tuple[str, ...] = ("Instant", "Fast", "Medium", "Slow")
+TEXT_SPEED_NAMES: tuple[str, ...] = (N_("Instant"), N_("Fast"), N_("Medium"), N_("Slow"))
 
 FONTS: tuple[str, ...] = ("atkinson", "dyslexic")
-FONT_NAMES: tuple[str, ...] = ("Atkinson Hyperlegible", "OpenDyslexic")
+FONT_NAMES: tuple[str, ...] = ("Atkinson Hyperlegible", "OpenDyslexic")  # the fonts' own names
 
 PALETTES: tuple[str, ...] = ("scenario", "safe")
-PALETTE_NAMES: tuple[str, ...] = ("Scenario colours", "Colour-blind safe")
+PALETTE_NAMES: tuple[str, ...] = (N_("Scenario colours"), N_("Colour-blind safe"))
 
 
 @dataclass(frozen=True)
@@ -156,27 +159,31 @@ class SettingsStore:
         except FileNotFoundError:
             return Settings()
         except (NotRegularFile, OSError) as e:
-            say(f"balcony: {self.path}: cannot read the settings ({e.strerror or e}); using the defaults")
+            say(f"balcony: {self.path}: " + _("cannot read the settings ({error}); using the defaults").format(
+                error=e.strerror or e))
             return Settings()
         if len(raw) > MAX_BYTES:
-            say(f"balcony: {self.path}: over {MAX_BYTES // 1024} KB, too large to be settings; using the defaults")
+            say(f"balcony: {self.path}: " + _("over {kb} KB, too large to be settings; using the defaults").format(
+                kb=MAX_BYTES // 1024))
             return Settings()
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=_not_a_number)
         except RecursionError:
-            say(f"balcony: {self.path}: not valid settings (nested too deeply); using the defaults")
+            say(f"balcony: {self.path}: " + _("not valid settings (nested too deeply); using the defaults"))
             return Settings()
         except (UnicodeDecodeError, ValueError) as e:
-            say(f"balcony: {self.path}: not valid settings ({str(e)[:80]}); using the defaults")
+            say(f"balcony: {self.path}: " + _("not valid settings ({error}); using the defaults").format(error=str(e)[:80]))
             return Settings()
         if not isinstance(data, dict):
-            say(f"balcony: {self.path}: not valid settings (not a JSON object); using the defaults")
+            say(f"balcony: {self.path}: " + _("not valid settings (not a JSON object); using the defaults"))
             return Settings()
         refused: list = []
         settings = Settings.from_dict(data, refused)
         if refused:
-            say(f"balcony: {self.path}: {', '.join(refused)} out of range or of the wrong type; "
-                f"using the default for {'it' if len(refused) == 1 else 'them'}")
+            say(f"balcony: {self.path}: " + ngettext(
+                "{names} out of range or of the wrong type; using the default for it",
+                "{names} out of range or of the wrong type; using the default for them", len(refused)).format(
+                names=", ".join(refused)))
         return settings
 
     def save(self, settings: Settings) -> None:

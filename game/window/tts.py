@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from ..i18n import _
+
 ENGINES = ("espeak-ng", "espeak")
 
 
@@ -25,8 +27,8 @@ class Speaker:
 
     @property
     def missing_message(self) -> str:
-        return ("Text-to-speech needs espeak-ng, which was not found on this computer. "
-                "Install it (on Debian or Ubuntu: sudo apt install espeak-ng) and restart Balcony.")
+        return _("Text-to-speech needs espeak-ng, which was not found on this computer. "
+                 "Install it (on Debian or Ubuntu: sudo apt install espeak-ng) and restart Balcony.")
 
     def say(self, text: str) -> bool:
         text = " ".join(text.split())

@@ -103,7 +103,7 @@ class Screen:
 
     def speech(self) -> str:
         """What text-to-speech reads when the screen opens."""
-        return self.title
+        return _(self.title)
 
     # ---- drawing --------------------------------------------------------------
     def draw(self, ctx: Ctx) -> None:
@@ -146,7 +146,7 @@ class Screen:
 
     def explain_locked(self, button: Button) -> None:
         """Enter or a click on a locked control says why it is locked."""
-        why = button.tooltip or button.detail or "This is not available now."
+        why = button.tooltip or button.detail or _("This is not available now.")
         if button.tooltip and button.detail and button.detail not in why:
             why = button.detail
         self.context.toast(why if why.lower().startswith("not available") else why)

@@ -20,6 +20,7 @@ from ..render import Ctx
 from ..widgets import Button, button_height
 from .base import Screen
 from .common import draw_backdrop, draw_footer_hint, draw_screen_header, fit_width
+from ...i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -72,16 +73,17 @@ class ClassSession:
         """Why the player cannot choose now (lobby, pause, a closed round), or None."""
         r = self.conn.room
         if r.get("ended"):
-            return "The facilitator has ended the session."
+            return _("The facilitator has ended the session.")
         if not r.get("started"):
-            return "Waiting for the facilitator to start the session."
+            return _("Waiting for the facilitator to start the session.")
         if r.get("paused"):
-            return "The facilitator has paused the session."
+            return _("The facilitator has paused the session.")
         if r.get("mode") == "lockstep" and self.snap.status == "choosing":
             if not r.get("open"):
-                return f"Round {r.get('round')} is closed: wait for the facilitator to open the next one."
+                return _("Round {round} is closed: wait for the facilitator to open the next one.").format(
+                    round=r.get("round"))
             if self.snap.decisions >= r.get("round", 0):
-                return f"You have made round {r.get('round')}'s decision: wait for the next round."
+                return _("You have made round {round}'s decision: wait for the next round.").format(round=r.get("round"))
         return None
 
     # ---- intents ----------------------------------------------------------------------------
@@ -132,27 +134,29 @@ def news_message(msg: dict) -> tuple[str, str] | None:
     if msg.get("type") == "reveal":
         parts = []
         for d in msg["decisions"]:
-            parts.append(f"{d['title']}: {d['total']} decision{'' if d['total'] == 1 else 's'}")
+            parts.append(ngettext("{title}: {n} decision", "{title}: {n} decisions", d["total"]).format(
+                title=d["title"], n=d["total"]))
             for c in d["choices"]:
                 share = round(100 * c["count"] / d["total"]) if d["total"] else 0
                 parts.append(f"{c['text']}  {c['count']} ({share}%)")
-        return f"How the room chose in round {msg['round']}", "\n\n".join(parts) + "\n\nNobody's name is attached to a choice."
+        return (_("How the room chose in round {round}").format(round=msg["round"]),
+                "\n\n".join(parts + [_("Nobody's name is attached to a choice.")]))
     if msg.get("type") == "leaderboard":
-        return "The leaderboard", "\n\n".join(describe_leaderboard(msg))
+        return _("The leaderboard"), "\n\n".join(describe_leaderboard(msg))
     return None
 
 
 def room_toast(room: dict) -> str:
     if room.get("ended"):
-        return "Session ended"
+        return _("Session ended")
     if room.get("paused"):
-        return "Paused"
+        return _("Paused")
     if room.get("mode") == "lockstep" and room.get("open"):
-        return f"Round {room.get('round')} open"
+        return _("Round {round} open").format(round=room.get("round"))
     if room.get("mode") == "lockstep" and room.get("started"):
-        return f"Round {room.get('round')} closed"
+        return _("Round {round} closed").format(round=room.get("round"))
     if room.get("started"):
-        return "Started"
+        return _("Started")
     return ""
 
 
@@ -180,7 +184,7 @@ def attach(context: "ScreenContext", session: ClassSession) -> None:
                     context.toast(text)
                 changed = True
             elif msg.get("type") == "error":
-                context.toast(msg.get("message", "The server refused something."))
+                context.toast(msg.get("message") or _("The server refused something."))
             else:
                 shown = news_message(msg)
                 if shown:
@@ -198,10 +202,11 @@ class JoinScreen(Screen):
     """Server address, join code and display name; then the class plays on the usual screens."""
 
     name = "join"
-    title = "Join a class"
-    FIELDS = (("address", "Server address", "as the facilitator shows it, e.g. 192.168.1.20:8765", 120),
-              ("code", "Join code", "the letters and digits on the projector", 12),
-              ("name", "Display name", "only the facilitator sees it, unless they show names", 40))
+    title = N_("Join a class")
+    # labels and hints marked here, translated where they are drawn
+    FIELDS = (("address", N_("Server address"), N_("as the facilitator shows it, e.g. 192.168.1.20:8765"), 120),
+              ("code", N_("Join code"), N_("the letters and digits on the projector"), 12),
+              ("name", N_("Display name"), N_("only the facilitator sees it, unless they show names"), 40))
 
     def __init__(self, context: "ScreenContext", address: str = "", code: str = "", name: str = "") -> None:
         super().__init__(context)
@@ -210,7 +215,7 @@ class JoinScreen(Screen):
         self.focus_id = "address" if not address else ("code" if not code else "name")
 
     def speech(self) -> str:
-        return "Join a class. Type the server address, the join code and your display name, then press Join."
+        return _("Join a class. Type the server address, the join code and your display name, then press Join.")
 
     def back(self) -> bool:
         self.context.pop()
@@ -247,14 +252,14 @@ class JoinScreen(Screen):
         code = self.values["code"].strip().upper()
         name = self.values["name"].strip()
         if not address:
-            self.error, self.focus_id = "Type the server's address.", "address"
+            self.error, self.focus_id = _("Type the server's address."), "address"
             return
         if not code.isalnum() or not 4 <= len(code) <= 12:
-            self.error, self.focus_id = "The join code is the letters and digits on the projector.", "code"
+            self.error, self.focus_id = _("The join code is the letters and digits on the projector."), "code"
             return
         tokens = seat_tokens()
         if not name and tokens.get(address, code) is None:
-            self.error, self.focus_id = "Type a display name.", "name"
+            self.error, self.focus_id = _("Type a display name."), "name"
             return
         holder: dict = {}
         conn = Connection(address, code, name or None, tokens,
@@ -275,33 +280,32 @@ class JoinScreen(Screen):
         self.context.end_session()
         self.context.session = session
         attach(self.context, session)
-        from .play import PlayScreen
         self.context.go_home(ClassPlayScreen(self.context))
-        mode = "lock-step rounds" if welcome["room"]["mode"] == "lockstep" else "free play"
-        self.context.toast(f"Joined as {welcome['name']} ({mode}). " + (session.blocked() or ""))
-        _ = PlayScreen
+        mode = _("lock-step rounds") if welcome["room"]["mode"] == "lockstep" else _("free play")
+        self.context.toast(" ".join(x for x in (_("Joined as {name} ({mode}).").format(name=welcome["name"], mode=mode),
+                                                 session.blocked() or "") if x))
 
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         pal = t.pal
         draw_backdrop(ctx, motif=False)
         w, h = ctx.surface.get_size()
-        top = draw_screen_header(ctx, "Join a class", "Your facilitator runs the session; your game is played on "
-                                                      "their server, so nothing is saved here but your seat.")
+        top = draw_screen_header(ctx, _("Join a class"), _("Your facilitator runs the session; your game is played on "
+                                                         "their server, so nothing is saved here but your seat."))
         x = t.s(6)
         bw = min(t.s(70), w - 2 * x)
         y = top + t.s(2)
         buttons = []
-        for key, label, hint, _ in self.FIELDS:
+        for key, label, hint, _most in self.FIELDS:
             value = self.values[key]
             shown = (value or "") + ("|" if self.focus_id == key else "")
-            b = Button(key, label, lambda k=key: setattr(self, "focus_id", k), detail=shown or hint)
+            b = Button(key, _(label), lambda k=key: setattr(self, "focus_id", k), detail=shown or _(hint))
             bh = button_height(ctx, b, bw)
             b.rect = pygame.Rect(x, y, bw, bh)
             y += bh + t.s(1.5)
             buttons.append(b)
-        join = Button("join", "Join", self.join, primary=True, key_hint="Enter")
-        back = Button("cancel", "Back", self.back, key_hint="Esc")
+        join = Button("join", _("Join"), self.join, primary=True, key_hint="Enter")
+        back = Button("cancel", _("Back"), self.back, key_hint="Esc")
         # wide enough for the label and its key cap on one line (never a broken word at the largest text)
         jw = fit_width(ctx, join, 24, (bw - t.s(2)) // 2)
         kw = fit_width(ctx, back, 24, (bw - t.s(2)) // 2)
@@ -315,7 +319,7 @@ class JoinScreen(Screen):
                      max_width=w - 2 * x)
         self.set_focusables(buttons)
         self.draw_buttons(ctx, buttons)
-        draw_footer_hint(ctx, "Type in the focused field · Tab or arrows move · Enter goes on · Esc goes back")
+        draw_footer_hint(ctx, _("Type in the focused field · Tab or arrows move · Enter goes on · Esc goes back"))
 
 
 def _play_screen_class():
@@ -333,7 +337,7 @@ def _play_screen_class():
                 return False
             except Exception as exc:  # noqa: BLE001
                 from .menus import MessageScreen
-                self.context.push(MessageScreen(self.context, "The server refused that", describe_error(exc)))
+                self.context.push(MessageScreen(self.context, _("The server refused that"), describe_error(exc)))
                 return False
             return True
 
@@ -372,7 +376,7 @@ class ClassEndingScreen(Screen):
 
     def speech(self) -> str:
         e = self.session.snap.ending
-        return f"The end. {e.title}. {e.text}" if e else "The end."
+        return " ".join((_("The end."), f"{e.title}.", e.text)) if e else _("The end.")
 
     def back(self) -> bool:
         return False
@@ -398,9 +402,9 @@ class ClassEndingScreen(Screen):
         lb = getattr(self.session.conn, "leaderboard", None)
         if lb:
             from .menus import MessageScreen
-            buttons.append(Button("leaderboard", "The leaderboard", lambda: self.context.push(
+            buttons.append(Button("leaderboard", _("The leaderboard"), lambda: self.context.push(
                 MessageScreen(self.context, *news_message(lb))), primary=True))
-        buttons.append(Button("title", "Leave the class", self._title, primary=not lb))
+        buttons.append(Button("title", _("Leave the class"), self._title, primary=not lb))
         bw = t.s(30)
         bh = max(button_height(ctx, b, bw) for b in buttons)
         x = w - m
@@ -410,22 +414,23 @@ class ClassEndingScreen(Screen):
         card = pygame.Rect(m, t.s(4), w - 2 * m, h - t.s(4) - bh - t.s(6))
         with ctx.panel(card, "ending", fill=pal.panel, border=pal.line) as c:
             inner = c.inflate(-t.s(8), -t.s(6))
-            r = ctx.text(f"THE END · {snap.scenario_title} · {snap.calendar.label}", (inner.left, inner.top), "label",
+            r = ctx.text(_("THE END · {scenario} · {quarter}").format(scenario=snap.scenario_title, quarter=snap.calendar.label),
+                         (inner.left, inner.top), "label",
                          pal.text_muted, "bold", max_width=inner.width)
-            r = ctx.text(e.title if e else "The end", (inner.left, r.bottom + t.s(1)), "h1", pal.text, "bold",
+            r = ctx.text(e.title if e else _("The end"), (inner.left, r.bottom + t.s(1)), "h1", pal.text, "bold",
                          max_width=inner.width)
             y = r.bottom + t.s(2)
             if e is not None and e.triangle:
-                parts = " · ".join(f"{k.replace('_', ' ')} {round(float(v))}" for k, v in e.triangle.items())
-                r = ctx.text("The strategic triangle: " + parts, (inner.left, y), "body", pal.text, "bold",
+                parts = " · ".join(f"{_(k.replace('_', ' '))} {round(float(v))}" for k, v in e.triangle.items())
+                r = ctx.text(_("The strategic triangle: {scores}").format(scores=parts), (inner.left, y), "body", pal.text, "bold",
                              max_width=inner.width)
                 y = r.bottom + t.s(2)
             used = ctx.paragraph(e.text if e else "", pygame.Rect(inner.left, y, inner.width, inner.bottom - y),
                                  "body", pal.text)
             y += used + t.s(2)
-            note = ("Your facilitator leads the debrief. " +
-                    (" ".join(news_message(lb)[1].split("\n\n")) if lb else
-                     "The leaderboard appears here when the facilitator shows it."))
+            note = " ".join((_("Your facilitator leads the debrief."),
+                             " ".join(news_message(lb)[1].split("\n\n")) if lb else
+                             _("The leaderboard appears here when the facilitator shows it.")))
             ctx.paragraph(note, pygame.Rect(inner.left, y, inner.width, max(0, inner.bottom - y)), "small",
                           pal.text_muted)
         self.set_focusables(buttons)

@@ -13,26 +13,28 @@ from ..backend import get
 from ..widgets import Button, button_height, draw_chip
 from .base import Screen, ScrollArea
 from .common import draw_backdrop, fit_width, sentences
+from ...i18n import N_, _
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
 
 QUALITY = {
     # quality: (label, icon, palette attribute)
-    "best": ("Best ending", "check", "good"),
-    "good": ("Good ending", "check", "good"),
-    "mixed": ("Mixed ending", "flag", "warn"),
-    "poor": ("Poor ending", "alert", "bad"),
+    # the labels here and in TRIANGLE are marked, and translated where they are shown
+    "best": (N_("Best ending"), "check", "good"),
+    "good": (N_("Good ending"), "check", "good"),
+    "mixed": (N_("Mixed ending"), "flag", "warn"),
+    "poor": (N_("Poor ending"), "alert", "bad"),
 }
 
 TRIANGLE = (
-    ("public_value", "Public value", "Outcomes for the people the services exist for"),
-    ("legitimacy", "Legitimacy", "Support from the authorising environment"),
-    ("capacity", "Operating capacity", "Relationships, resources and resilience"),
+    ("public_value", N_("Public value"), N_("Outcomes for the people the services exist for")),
+    ("legitimacy", N_("Legitimacy"), N_("Support from the authorising environment")),
+    ("capacity", N_("Operating capacity"), N_("Relationships, resources and resilience")),
 )
 
 #: one line on what the triangle is (the research cites Moore in Section Six; the scores are the game's model)
-TRIANGLE_NOTE = ("What public leadership needs at once (Moore, cited in the research, Section Six): value for the "
+TRIANGLE_NOTE = N_("What public leadership needs at once (Moore, cited in the research, Section Six): value for the "
                  "public, legitimacy, and the capacity to deliver. The scores are this game's model.")
 
 
@@ -51,7 +53,7 @@ class EndingScreen(Screen):
     def __init__(self, context: "ScreenContext") -> None:
         super().__init__(context)
         self.session = context.session
-        self.area = ScrollArea("ending-text", "The ending")
+        self.area = ScrollArea("ending-text", _("The ending"))
 
     def signature(self) -> str:
         e = self.session.snap.ending
@@ -60,10 +62,12 @@ class EndingScreen(Screen):
     def speech(self) -> str:
         e = self.session.snap.ending
         if e is None:
-            return "The end."
-        scores = [f"{label} {shown(e.triangle.get(k, 0))} of 100" for k, label, _ in TRIANGLE if k in e.triangle]
+            return _("The end.")
+        scores = [_("{score_name} {score} of 100").format(score_name=_(label), score=shown(e.triangle.get(k, 0)))
+                  for k, label, _help in TRIANGLE if k in e.triangle]
         why = " ".join(getattr(e, "why", ())[:1])
-        return sentences("The end", e.title, e.text, *scores, f"Why this ending: {why}" if why else "")
+        return sentences(_("The end"), e.title, e.text, *scores,
+                         _("Why this ending: {why}").format(why=why) if why else "")
 
     def back(self) -> bool:
         return False
@@ -96,10 +100,10 @@ class EndingScreen(Screen):
         buttons = []
         hook = debrief_hook()
         if hook is not None:
-            buttons.append(Button("debrief", "Read the debrief", lambda: hook(self.context, self.session), primary=True,
+            buttons.append(Button("debrief", _("Read the debrief"), lambda: hook(self.context, self.session), primary=True,
                                   key_hint="Enter"))
-        buttons.append(Button("again", "Play again", self._again, primary=hook is None))
-        buttons.append(Button("title", "Back to title", self._title))
+        buttons.append(Button("again", _("Play again"), self._again, primary=hook is None))
+        buttons.append(Button("title", _("Back to title"), self._title))
         widths = [fit_width(ctx, b, 18, w - 2 * m) for b in buttons]
         one_row = sum(widths) + t.s(1.5) * (len(buttons) - 1) <= w - 2 * m
         bh = max(button_height(ctx, b, bw) for b, bw in zip(buttons, widths))
@@ -118,18 +122,18 @@ class EndingScreen(Screen):
             area.rect = c.inflate(-t.s(3), -t.s(3))
             with ctx.scroll(area, "ending-text") as f:
                 y = f.top
-                head = f"THE END · {snap.scenario_title} · {snap.calendar.label}"
+                head = _("THE END · {scenario} · {quarter}").format(scenario=snap.scenario_title, quarter=snap.calendar.label)
                 hh = ctx.paragraph_height(head, f.width, "label", "bold", spacing=1.0)
                 ctx.paragraph(head, pygame.Rect(f.left, y, f.width, hh + 2), "label", pal.text_muted, "bold", spacing=1.0)
                 y += hh + t.s(1)
-                title = e.title if e else "The end"
+                title = e.title if e else _("The end")
                 th = ctx.paragraph_height(title, f.width, "h1", "bold", spacing=1.0)
                 ctx.paragraph(title, pygame.Rect(f.left, y, f.width, th + 2), "h1", pal.text, "bold", spacing=1.0)
                 y += th + t.s(1.5)
                 if e is not None:
                     label, icon, attr = QUALITY.get(e.quality, (str(e.quality).title(), "flag", "text_muted"))
                     col = getattr(pal, attr)
-                    cr = draw_chip(ctx, label, (f.left, y), col if not t.settings.high_contrast else pal.panel_alt,
+                    cr = draw_chip(ctx, _(label), (f.left, y), col if not t.settings.high_contrast else pal.panel_alt,
                                    (255, 255, 255) if not t.settings.high_contrast else col, icon=icon, max_width=f.width)
                     y = cr.bottom + t.s(2.5)
                 gap = t.s(4)
@@ -162,7 +166,7 @@ class EndingScreen(Screen):
         why = tuple(getattr(e, "why", ()) or ()) if e else ()
         if why:
             y += t.s(2)
-            r = ctx.text("WHY THIS ENDING", (rect.left, y), "label", pal.text_muted, "bold", max_width=rect.width)
+            r = ctx.text(_("WHY THIS ENDING"), (rect.left, y), "label", pal.text_muted, "bold", max_width=rect.width)
             y = r.bottom + t.s(0.5)
             for line in why[:1]:  # which condition chose it; the debrief says more
                 y += ctx.paragraph(line, pygame.Rect(rect.left, y, rect.width, 100_000), "small", pal.text)
@@ -174,7 +178,7 @@ class EndingScreen(Screen):
         t = ctx.theme
         pal = t.pal
         decisions = self.decisions()
-        r = ctx.text("THE DECISIONS THAT LED HERE", (rect.left, rect.top), "label", pal.text_muted, "bold",
+        r = ctx.text(_("THE DECISIONS THAT LED HERE"), (rect.left, rect.top), "label", pal.text_muted, "bold",
                      max_width=rect.width)
         y = r.bottom + t.s(1)
         date_w = max(ctx.measure(str(get(d, "label", "")), "small", "bold")[0] for d in decisions) + t.s(1.5)
@@ -195,9 +199,9 @@ class EndingScreen(Screen):
         t = ctx.theme
         pal = t.pal
         y = rect.top
-        r = ctx.text("MOORE'S STRATEGIC TRIANGLE", (rect.left, y), "label", pal.text_muted, "bold", max_width=rect.width)
+        r = ctx.text(_("MOORE'S STRATEGIC TRIANGLE"), (rect.left, y), "label", pal.text_muted, "bold", max_width=rect.width)
         y = r.bottom + t.s(0.5)
-        y += ctx.paragraph(TRIANGLE_NOTE, pygame.Rect(rect.left, y, rect.width, 100_000), "label", pal.text, spacing=1.1)
+        y += ctx.paragraph(_(TRIANGLE_NOTE), pygame.Rect(rect.left, y, rect.width, 100_000), "label", pal.text, spacing=1.1)
         y += t.s(1.5)
         for key, label, help_text in TRIANGLE:
             if key not in tri:
@@ -206,6 +210,7 @@ class EndingScreen(Screen):
             score = f"{shown(v)} / 100"
             sw = ctx.measure(score, "small", "bold")[0] + t.s(1)
             lw = rect.width - sw
+            label = _(label)
             lh = ctx.paragraph_height(label, lw, "small", "bold", spacing=1.0)
             ctx.paragraph(label, pygame.Rect(rect.left, y, lw, lh + 2), "small", pal.text, "bold", spacing=1.0)
             ctx.text(score, (rect.right, y), "small", pal.text, "bold", anchor="topright")
@@ -218,7 +223,7 @@ class EndingScreen(Screen):
             pygame.draw.rect(ctx.surface, pal.accent if not t.settings.high_contrast else pal.text, fill,
                              border_radius=bar.height // 2)
             y = bar.bottom + t.s(0.5)
-            y += ctx.paragraph(help_text, pygame.Rect(rect.left, y, rect.width, 100_000), "label", pal.text_muted,
+            y += ctx.paragraph(_(help_text), pygame.Rect(rect.left, y, rect.width, 100_000), "label", pal.text_muted,
                                spacing=1.0)
             y += t.s(2)
         return y - rect.top

@@ -11,19 +11,24 @@ from ..render import Ctx
 from ..widgets import Button, button_height, button_width, draw_badge, draw_chip
 from .base import Screen, ScrollArea
 from .common import draw_backdrop, draw_footer_hint, draw_screen_header, fit_width, sentences
-from ...i18n import _
+from ...i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
 
-TAGLINE = "Systems leadership, from the dance floor and the balcony"
+TAGLINE = N_("Systems leadership, from the dance floor and the balcony")  # translated where shown
 
 
+
+
+def about_minutes(n: int) -> str:
+    """'about 25 minutes', in the interface language (with its plural forms)."""
+    return ngettext("about {n} minute", "about {n} minutes", n).format(n=n)
 
 
 class TitleScreen(Screen):
     name = "title"
-    title = "Balcony. " + TAGLINE
+    title = "Balcony"  # the game's name, not translated; speech() adds the tagline
 
     def __init__(self, context: "ScreenContext") -> None:
         super().__init__(context)
@@ -39,7 +44,7 @@ class TitleScreen(Screen):
             self.focus_id = None  # a new save: focus the first item, Continue
 
     def speech(self) -> str:
-        return f"Balcony. {TAGLINE}. Use the arrow keys and Enter, or the mouse."
+        return _("Balcony. {tagline}. Use the arrow keys and Enter, or the mouse.").format(tagline=_(TAGLINE))
 
     def _buttons(self) -> list[Button]:
         context = self.context
@@ -50,8 +55,8 @@ class TitleScreen(Screen):
             detail = " · ".join(x for x in (self.latest.scenario_title, self.latest.calendar_label) if x)
             out.append(Button("continue", _("Continue"), self._continue, primary=True, detail=detail))
         out.append(Button("new", _("New game"), lambda: context.push(SelectScreen(context)), primary=self.latest is None))
-        out.append(Button("load", "Load", lambda: context.push(SavesScreen(context, mode="load"))))
-        out.append(Button("join", "Join a class", self._join))
+        out.append(Button("load", _("Load"), lambda: context.push(SavesScreen(context, mode="load"))))
+        out.append(Button("join", _("Join a class"), self._join))
         out.append(Button("settings", _("Settings"), lambda: context.push(SettingsScreen(context))))
         out.append(Button("quit", _("Quit"), lambda: context.quit(0)))
         return out
@@ -80,7 +85,7 @@ class TitleScreen(Screen):
         y = int(h * 0.13)
         r = ctx.text("Balcony", (x, y), "display", pal.text_on_bg, "bold", max_width=w - x * 2)
         pygame.draw.line(ctx.surface, pal.focus, (x, r.bottom + t.s(1)), (x + t.s(12), r.bottom + t.s(1)), max(3, t.s(0.5)))
-        r = ctx.text(TAGLINE, (x, r.bottom + t.s(2.5)), "h3", pal.muted_on_bg, max_width=w - x * 2)
+        r = ctx.text(_(TAGLINE), (x, r.bottom + t.s(2.5)), "h3", pal.muted_on_bg, max_width=w - x * 2)
         buttons = self._buttons()
         bw = min(t.s(46), w - x * 2)
         by = r.bottom + t.s(5)
@@ -97,13 +102,13 @@ class TitleScreen(Screen):
         self.set_focusables(buttons)
         with ctx.panel(pygame.Rect(0, 0, w, h), "title-menu", clip=False):
             self.draw_buttons(ctx, buttons)
-        draw_footer_hint(ctx, "Arrows and Enter, or the mouse · F11 full screen · Ctrl + and Ctrl − text size · "
-                              "After Ghate, Lewis & Welbourn (2013)")
+        draw_footer_hint(ctx, _("Arrows and Enter, or the mouse · F11 full screen · Ctrl + and Ctrl − text size · "
+                                "After Ghate, Lewis & Welbourn (2013)"))
 
 
 class SelectScreen(Screen):
     name = "select"
-    title = "Choose a scenario"
+    title = N_("Choose a scenario")
 
     def __init__(self, context: "ScreenContext") -> None:
         super().__init__(context)
@@ -114,11 +119,11 @@ class SelectScreen(Screen):
             self.scenarios = []
             self.error = describe_error(exc)
         self.shown: ScenarioInfo | None = self.scenarios[0] if self.scenarios else None
-        self.list_area = ScrollArea("scenario-list", "Scenarios")
-        self.card_area = ScrollArea("scenario-card", "About this scenario")
+        self.list_area = ScrollArea("scenario-list", _("Scenarios"))
+        self.card_area = ScrollArea("scenario-card", _("About this scenario"))
 
     def speech(self) -> str:
-        return "Choose a scenario. " + (self.shown.title if self.shown else "")
+        return sentences(_("Choose a scenario"), self.shown.title if self.shown else "")
 
     def back(self) -> bool:
         self.context.pop()
@@ -154,7 +159,8 @@ class SelectScreen(Screen):
         pal = t.pal
         draw_backdrop(ctx, motif=False)
         w, h = ctx.surface.get_size()
-        top = draw_screen_header(ctx, "Choose a scenario", "The scenarios follow real initiatives; the people in them are fiction.")
+        top = draw_screen_header(ctx, _("Choose a scenario"),
+                                 _("The scenarios follow real initiatives; the people in them are fiction."))
         if self.focus_id and self.focus_id.startswith("scn:") and int(self.focus_id[4:]) < len(self.scenarios):
             focused = self.scenarios[int(self.focus_id[4:])]
             if focused is not self.shown:  # the card shows the scenario in focus
@@ -162,7 +168,7 @@ class SelectScreen(Screen):
                 self.card_area.offset = 0
         m = t.s(6)
         gap = t.s(3)
-        back = Button("back", "Back", self.back, key_hint="Esc")
+        back = Button("back", _("Back"), self.back, key_hint="Esc")
         bottom = h - t.s(3)
         bw = min(w - 2 * m, max(t.s(20), button_width(ctx, back)))
         back_h = button_height(ctx, back, bw)
@@ -176,7 +182,7 @@ class SelectScreen(Screen):
         with ctx.scroll(la, "scenario-list") as f:
             y = f.top
             for i, info in enumerate(self.scenarios):
-                mins = f"about {info.length_minutes} minutes" if info.length_minutes else ""
+                mins = about_minutes(info.length_minutes) if info.length_minutes else ""
                 b = Button(f"scn:{i}", info.title, (lambda inf=info: self._begin(inf)),
                            detail=" · ".join(x for x in (info.place, mins) if x), area=la)
                 bh = button_height(ctx, b, f.width)
@@ -192,11 +198,11 @@ class SelectScreen(Screen):
         with ctx.panel(card, "scenario-card", fill=pal.panel, border=pal.line) as c:
             inner = c.inflate(-t.s(4), -t.s(4))
             if self.error or not self.scenarios:
-                ctx.paragraph("No scenarios were found." + ("\n\n" + self.error if self.error else ""), inner, "body",
+                ctx.paragraph(_("No scenarios were found.") + ("\n\n" + self.error if self.error else ""), inner, "body",
                               pal.text)
             elif self.shown is not None:
                 info = self.shown
-                begin = Button("begin", "Read the briefing", lambda inf=info: self._begin(inf), primary=True,
+                begin = Button("begin", _("Read the briefing"), lambda inf=info: self._begin(inf), primary=True,
                                key_hint="Enter")
                 bw2 = min(inner.width, max(t.s(36), button_width(ctx, begin)))
                 bh = button_height(ctx, begin, bw2)
@@ -221,13 +227,13 @@ class SelectScreen(Screen):
                         yy += chip_h + t.s(2)
                     facts = []
                     if info.role:
-                        facts.append(("You are", info.role))
+                        facts.append((_("You are"), info.role))
                     if info.place:
                         years = f", {info.years[0]}–{info.years[-1]}" if info.years else ""
-                        facts.append(("Where", info.place + years))
+                        facts.append((_("Where"), info.place + years))
                     if info.length_minutes:
-                        facts.append(("Length", f"about {info.length_minutes} minutes"))
-                    label_w = max([ctx.measure(k, "small", "bold")[0] for k, _ in facts] + [0]) + t.s(2)
+                        facts.append((_("Length"), about_minutes(info.length_minutes)))
+                    label_w = max([ctx.measure(k, "small", "bold")[0] for k, _v in facts] + [0]) + t.s(2)
                     stacked = f.width - label_w < t.s(24)
                     for k, v in facts:
                         ctx.text(k, (f.left, yy), "small", pal.text_muted, "bold")
@@ -259,12 +265,12 @@ class SelectScreen(Screen):
 
 class BriefingScreen(Screen):
     name = "briefing"
-    title = "Briefing"
+    title = N_("Briefing")
 
     def __init__(self, context: "ScreenContext", info: ScenarioInfo, seed: int | None = None) -> None:
         super().__init__(context)
-        self.card_area = ScrollArea("briefing-text", "What is at stake")
-        self.people_area = ScrollArea("briefing-people", "Who you will work with")
+        self.card_area = ScrollArea("briefing-text", _("What is at stake"))
+        self.people_area = ScrollArea("briefing-people", _("Who you will work with"))
         self.info = info
         self.error = ""
         self.session = None
@@ -275,8 +281,9 @@ class BriefingScreen(Screen):
 
     def speech(self) -> str:
         if self.error:
-            return "This scenario could not be loaded. " + self.error
-        return sentences("Briefing", self.info.title, f"You are {self.info.role}" if self.info.role else "", self.info.summary)
+            return sentences(_("This scenario could not be loaded."), self.error)
+        return sentences(_("Briefing"), self.info.title,
+                         _("You are {role}").format(role=self.info.role) if self.info.role else "", self.info.summary)
 
     def back(self) -> bool:
         self.context.end_session()
@@ -299,11 +306,11 @@ class BriefingScreen(Screen):
         pal = t.pal
         draw_backdrop(ctx, motif=False)
         w, h = ctx.surface.get_size()
-        top = draw_screen_header(ctx, self.info.title, "Briefing")
+        top = draw_screen_header(ctx, self.info.title, _("Briefing"))
         m = t.s(6)
         bottom = h - t.s(3)
-        begin = Button("begin", "Begin", self._begin, primary=True, key_hint="Enter", enabled=self.session is not None)
-        back = Button("back", "Back", self.back, key_hint="Esc")
+        begin = Button("begin", _("Begin"), self._begin, primary=True, key_hint="Enter", enabled=self.session is not None)
+        back = Button("back", _("Back"), self.back, key_hint="Esc")
         bw = max(fit_width(ctx, begin, 24, (w - 2 * m) // 2 - t.s(1)), fit_width(ctx, back, 24, (w - 2 * m) // 2 - t.s(1)))
         bh = max(button_height(ctx, begin, bw), button_height(ctx, back, bw))
         begin.rect = pygame.Rect(w - m - bw, bottom - bh, bw, bh)
@@ -318,13 +325,13 @@ class BriefingScreen(Screen):
             with ctx.scroll(ca, "briefing-text") as f:
                 y = f.top
                 if self.error:
-                    y += ctx.paragraph("This scenario could not be loaded:\n\n" + self.error,
+                    y += ctx.paragraph(_("This scenario could not be loaded:") + "\n\n" + self.error,
                                        pygame.Rect(f.left, y, f.width, 100_000), "small", pal.text)
                 else:
-                    facts = [("Your role", self.info.role)]
+                    facts = [(_("Your role"), self.info.role)]
                     if self.info.place:
                         years = f", {self.info.years[0]}–{self.info.years[-1]}" if self.info.years else ""
-                        facts.append(("The place", self.info.place + years))
+                        facts.append((_("The place"), self.info.place + years))
                     for k, v in facts:
                         r = ctx.text(k.upper(), (f.left, y), "label", pal.text_muted, "bold", max_width=f.width)
                         y = r.bottom + t.s(0.3)
@@ -332,7 +339,7 @@ class BriefingScreen(Screen):
                         vh = ctx.paragraph_height(v, f.width, "h3", "bold", spacing=1.0)
                         ctx.paragraph(v, pygame.Rect(f.left, y, f.width, vh + 2), "h3", pal.text, "bold", spacing=1.0)
                         y += vh + t.s(2)
-                    r = ctx.text("WHAT IS AT STAKE", (f.left, y), "label", pal.text_muted, "bold", max_width=f.width)
+                    r = ctx.text(_("WHAT IS AT STAKE"), (f.left, y), "label", pal.text_muted, "bold", max_width=f.width)
                     y = r.bottom + t.s(0.6)
                     y += ctx.paragraph(self.info.summary, pygame.Rect(f.left, y, f.width, 100_000), "body", pal.text)
                 ca.content = ctx.scroll_content(y - f.top)
@@ -341,7 +348,7 @@ class BriefingScreen(Screen):
         pa = self.people_area
         with ctx.panel(right, "briefing-people", fill=pal.panel, border=pal.line) as c:
             inner = c.inflate(-t.s(3), -t.s(3))
-            r = ctx.text("WHO YOU WILL WORK WITH", (inner.left + ctx.scroll_pad, inner.top), "label", pal.text_muted, "bold",
+            r = ctx.text(_("WHO YOU WILL WORK WITH"), (inner.left + ctx.scroll_pad, inner.top), "label", pal.text_muted, "bold",
                          max_width=inner.width)
             pa.rect = pygame.Rect(inner.left, r.bottom + t.s(1), inner.width, inner.bottom - r.bottom - t.s(1))
             people = tuple(get(self.session.snap, "dance_floor", ()) or ()) if self.session else ()

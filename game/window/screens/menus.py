@@ -15,6 +15,7 @@ from ..theme import mix
 from ..widgets import Button, button_height, button_width
 from .base import Screen, ScrollArea
 from .common import centred_card, draw_backdrop, draw_screen_header, fit_width, sentences
+from ...i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -23,14 +24,14 @@ if TYPE_CHECKING:
 class PauseScreen(Screen):
     name = "pause"
     modal = True
-    title = "Paused"
+    title = N_("Paused")
 
     def __init__(self, context: "ScreenContext") -> None:
         super().__init__(context)
-        self.list_area = ScrollArea("pause-menu", "Menu")
+        self.list_area = ScrollArea("pause-menu", _("Menu"))
 
     def speech(self) -> str:
-        return "Paused. Resume, save, load, settings, rewind, or quit to the title screen."
+        return _("Paused. Resume, save, load, settings, rewind, or quit to the title screen.")
 
     def back(self) -> bool:
         self.context.pop()
@@ -48,13 +49,13 @@ class PauseScreen(Screen):
 
         can_rw = bool(s and s.can_rewind and context.allow_rewind)
         return [
-            Button("resume", "Resume", self.back, primary=True, key_hint="Esc"),
-            Button("save", "Save", lambda: context.push(SavesScreen(context, "save")), enabled=s is not None),
-            Button("load", "Load", lambda: context.push(SavesScreen(context, "load"))),
-            Button("settings", "Settings", lambda: context.push(SettingsScreen(context))),
-            Button("rewind", "Rewind last decision", lambda: rewind(context), enabled=can_rw, key_hint="Ctrl Z",
-                   detail=(f"Undo “{short(s.rewind_label, 48)}”" if can_rw else rewind_reason(s, context))),
-            Button("title", "Quit to title", quit_to_title, detail="Your progress is autosaved"),
+            Button("resume", _("Resume"), self.back, primary=True, key_hint="Esc"),
+            Button("save", _("Save"), lambda: context.push(SavesScreen(context, "save")), enabled=s is not None),
+            Button("load", _("Load"), lambda: context.push(SavesScreen(context, "load"))),
+            Button("settings", _("Settings"), lambda: context.push(SettingsScreen(context))),
+            Button("rewind", _("Rewind last decision"), lambda: rewind(context), enabled=can_rw, key_hint="Ctrl Z",
+                   detail=(_("Undo “{decision}”").format(decision=short(s.rewind_label, 48)) if can_rw else rewind_reason(s, context))),
+            Button("title", _("Quit to title"), quit_to_title, detail=_("Your progress is autosaved")),
         ]
 
     def draw(self, ctx: Ctx) -> None:
@@ -74,7 +75,7 @@ class PauseScreen(Screen):
         area = self.list_area
         with ctx.panel(card, "pause", fill=pal.panel, border=pal.line) as c:
             inner = c.inflate(-t.s(5), -t.s(4))
-            r = ctx.text("Paused", (c.centerx, inner.top), "h1", pal.text, "bold", anchor="midtop", max_width=inner.width)
+            r = ctx.text(_("Paused"), (c.centerx, inner.top), "h1", pal.text, "bold", anchor="midtop", max_width=inner.width)
             area.rect = pygame.Rect(inner.left, r.bottom + t.s(1.5), inner.width, inner.bottom - r.bottom - t.s(1.5))
             with ctx.scroll(area, "pause-menu") as f:
                 y = f.top
@@ -92,10 +93,10 @@ class PauseScreen(Screen):
 
 def rewind_reason(session: Any, context: "ScreenContext") -> str:
     if not context.allow_rewind:
-        return "Rewind is turned off in this session"
+        return _("Rewind is turned off in this session")
     if session is None:
-        return "Nothing to undo yet"
-    return getattr(session, "rewind_unavailable", "") or "Nothing to undo yet"
+        return _("Nothing to undo yet")
+    return _(getattr(session, "rewind_unavailable", "") or N_("Nothing to undo yet"))
 
 
 def short(text: str, n: int) -> str:
@@ -119,14 +120,14 @@ class _Option:
 
 class SettingsScreen(Screen):
     name = "settings"
-    title = "Settings"
+    title = N_("Settings")
 
     def __init__(self, context: "ScreenContext") -> None:
         super().__init__(context)
-        self.list_area = ScrollArea("settings-list", "Settings")
+        self.list_area = ScrollArea("settings-list", _("Settings"))
 
     def speech(self) -> str:
-        return "Settings. Up and down to choose a setting, left and right or Enter to change it."
+        return _("Settings. Up and down to choose a setting, left and right or Enter to change it.")
 
     def back(self) -> bool:
         self.context.pop()
@@ -143,40 +144,43 @@ class SettingsScreen(Screen):
             v = cur + step
             return v % n if wrap else max(0, min(n - 1, v))
 
-        tts_help = "Reads scenes, choices and menus aloud."
+        tts_help = _("Reads scenes, choices and menus aloud.")
         if not context.speaker.available:
             tts_help = context.speaker.missing_message
         return [
-            _Option("text_scale", "Text size", lambda: f"{TEXT_SCALE_NAMES[st().text_scale]} ({round(TEXT_SCALES[st().text_scale] * 100)}%)",
+            _Option("text_scale", _("Text size"), lambda: _("{size} ({percent}%)").format(
+                size=_(TEXT_SCALE_NAMES[st().text_scale]), percent=round(TEXT_SCALES[st().text_scale] * 100)),
                     lambda d: self._set(text_scale=cycle(len(TEXT_SCALES), st().text_scale, d, wrap=False)),
-                    "Also Ctrl + and Ctrl − anywhere."),
-            _Option("font", "Font", lambda: FONT_NAMES[FONTS.index(st().font)],
+                    _("Also Ctrl + and Ctrl − anywhere.")),
+            _Option("font", _("Font"), lambda: FONT_NAMES[FONTS.index(st().font)],
                     lambda d: self._set(font=FONTS[cycle(len(FONTS), FONTS.index(st().font), d)]),
-                    "OpenDyslexic is designed for readers with dyslexia."),
-            _Option("high_contrast", "High contrast", lambda: on_off(st().high_contrast),
-                    lambda d: self._set(high_contrast=not st().high_contrast), "White on black, with heavier outlines.",
+                    _("OpenDyslexic is designed for readers with dyslexia.")),
+            _Option("high_contrast", _("High contrast"), lambda: on_off(st().high_contrast),
+                    lambda d: self._set(high_contrast=not st().high_contrast), _("White on black, with heavier outlines."),
                     state=lambda: st().high_contrast),
-            _Option("palette", "Agency colours", lambda: PALETTE_NAMES[PALETTES.index(st().palette)],
+            _Option("palette", _("Agency colours"), lambda: _(PALETTE_NAMES[PALETTES.index(st().palette)]),
                     lambda d: self._set(palette=PALETTES[cycle(len(PALETTES), PALETTES.index(st().palette), d)]),
-                    "Colour-blind safe uses the Okabe-Ito set. Shapes and initials always tell agencies apart too."),
-            _Option("reduced_motion", "Reduced motion", lambda: on_off(st().reduced_motion),
-                    lambda d: self._set(reduced_motion=not st().reduced_motion), "Turns off fades between screens.",
+                    _("Colour-blind safe uses the Okabe-Ito set. Shapes and initials always tell agencies apart too.")),
+            _Option("reduced_motion", _("Reduced motion"), lambda: on_off(st().reduced_motion),
+                    lambda d: self._set(reduced_motion=not st().reduced_motion), _("Turns off fades between screens."),
                     state=lambda: st().reduced_motion),
-            _Option("text_speed", "Text speed", lambda: TEXT_SPEED_NAMES[st().text_speed] + (
-                f" ({TEXT_SPEEDS[st().text_speed]} letters a second)" if TEXT_SPEEDS[st().text_speed] else ""),
+            _Option("text_speed", _("Text speed"), lambda: _(TEXT_SPEED_NAMES[st().text_speed]) + (
+                " " + ngettext("({n} letter a second)", "({n} letters a second)", TEXT_SPEEDS[st().text_speed]).format(
+                    n=TEXT_SPEEDS[st().text_speed]) if TEXT_SPEEDS[st().text_speed] else ""),
                     lambda d: self._set(text_speed=cycle(len(TEXT_SPEEDS), st().text_speed, d)),
-                    "Any key or click shows the rest at once."),
-            _Option("tts", "Text-to-speech", lambda: on_off(st().tts) + ("" if context.speaker.available else " (not installed)"),
+                    _("Any key or click shows the rest at once.")),
+            _Option("tts", _("Text-to-speech"), lambda: on_off(st().tts) + ("" if context.speaker.available
+                                                                           else " " + _("(not installed)")),
                     self._toggle_tts, tts_help, state=lambda: st().tts),
-            _Option("fullscreen", "Full screen", lambda: on_off(context.is_fullscreen),
-                    lambda d: context.toggle_fullscreen(), "Also F11 anywhere.", state=lambda: context.is_fullscreen),
+            _Option("fullscreen", _("Full screen"), lambda: on_off(context.is_fullscreen),
+                    lambda d: context.toggle_fullscreen(), _("Also F11 anywhere."), state=lambda: context.is_fullscreen),
         ]
 
     def _toggle_tts(self, d: int) -> None:
         new = not self.context.settings.tts
         self._set(tts=new)
         if new and not self.context.speaker.available:
-            self.context.toast("espeak-ng was not found: install it to hear text read aloud.", 4.0)
+            self.context.toast(_("espeak-ng was not found: install it to hear text read aloud."), 4.0)
 
     def handle_key(self, intent: Intent) -> bool:
         f = self.focused()
@@ -211,10 +215,10 @@ class SettingsScreen(Screen):
         pal = t.pal
         draw_backdrop(ctx, motif=False)
         w, h = ctx.surface.get_size()
-        top = draw_screen_header(ctx, "Settings", "Saved as you change them.")
+        top = draw_screen_header(ctx, _("Settings"), _("Saved as you change them."))
         m = t.s(6)
         options = self._options()
-        back = Button("back", "Done", self.back, primary=True, key_hint="Esc")
+        back = Button("back", _("Done"), self.back, primary=True, key_hint="Esc")
         bw = min(w - 2 * m, max(t.s(22), button_width(ctx, back)))
         bh = button_height(ctx, back, bw)
         back.rect = pygame.Rect(m, h - t.s(3) - bh, bw, bh)
@@ -271,7 +275,7 @@ class SettingsScreen(Screen):
         ctx.scrollbar(area)
         self.set_focusables(rows + [back])
         self.draw_buttons(ctx, [back])
-        hint = "Up and Down choose a setting · Left and Right change it"
+        hint = _("Up and Down choose a setting · Left and Right change it")
         hx = back.rect.right + t.s(3)
         if w - m - hx >= ctx.measure(hint, "small")[0] + 4:
             ctx.text(hint, (hx, back.rect.centery), "small", pal.muted_on_bg, anchor="midleft")
@@ -283,7 +287,7 @@ class SettingsScreen(Screen):
 
 
 def on_off(v: bool) -> str:
-    return "On" if v else "Off"
+    return _("On") if v else _("Off")
 
 
 class SavesScreen(Screen):
@@ -292,8 +296,8 @@ class SavesScreen(Screen):
     def __init__(self, context: "ScreenContext", mode: str = "load") -> None:
         super().__init__(context)
         self.mode = mode
-        self.title = "Save your game" if mode == "save" else "Load a game"
-        self.grid_area = ScrollArea("slots", "Save slots")
+        self.title = N_("Save your game") if mode == "save" else N_("Load a game")
+        self.grid_area = ScrollArea("slots", _("Save slots"))
         self.thumbs: dict[str, pygame.Surface | None] = {}
         self.slots: list[SlotInfo] = []
         self.refresh()
@@ -323,10 +327,10 @@ class SavesScreen(Screen):
                 return
             context.saves.save(slot.slot, context.session, context.thumbnail())
             self.refresh()
-            context.toast(f"Saved in {slot.label}.")
+            context.toast(_("Saved in {slot}.").format(slot=slot.label))
         else:
             if not slot.exists:
-                context.toast(f"{slot.label} is empty.")
+                context.toast(_("{slot} is empty.").format(slot=slot.label))
                 return
             from .play import open_slot
 
@@ -337,7 +341,7 @@ class SavesScreen(Screen):
 
     def _details(self, s: SlotInfo) -> list[str]:
         if not s.exists:
-            return ["Empty slot" if self.mode == "load" else "Empty: save here"]
+            return [_("Empty slot") if self.mode == "load" else _("Empty: save here")]
         return [x for x in (s.scenario_title, " · ".join(x for x in (s.calendar_label, s.scene_title) if x),
                             s.date_text) if x]
 
@@ -345,9 +349,9 @@ class SavesScreen(Screen):
         t = ctx.theme
         draw_backdrop(ctx, motif=False)
         w, h = ctx.surface.get_size()
-        top = draw_screen_header(ctx, self.title, "Each slot keeps the scenario, the date, the quarter and a picture.")
+        top = draw_screen_header(ctx, _(self.title), _("Each slot keeps the scenario, the date, the quarter and a picture."))
         m = t.s(6)
-        back = Button("back", "Back", self.back, key_hint="Esc")
+        back = Button("back", _("Back"), self.back, key_hint="Esc")
         bw = fit_width(ctx, back, 20, w - 2 * m)
         bh = button_height(ctx, back, bw)
         back.rect = pygame.Rect(m, h - t.s(3) - bh, bw, bh)
@@ -381,7 +385,7 @@ class SavesScreen(Screen):
             area.content = ctx.scroll_content(rows * ch + gap * (rows - 1))
             area.step = t.s(6)
         ctx.scrollbar(area)
-        self.set_focusables([b for b, _ in buttons] + [back])
+        self.set_focusables([b for b, _thumb in buttons] + [back])
         self.draw_buttons(ctx, [back])
 
     def _draw_slot(self, ctx: Ctx, b: Button, s: SlotInfo, thumb_h: int) -> None:
@@ -405,7 +409,7 @@ class SavesScreen(Screen):
                 pygame.draw.rect(ctx.surface, pal.line, thumb_rect, 1)
             elif tw > 8:
                 pygame.draw.rect(ctx.surface, pal.panel_alt, thumb_rect, border_radius=t.radius)
-                word = "Empty" if not s.exists else "No picture"
+                word = _("Empty") if not s.exists else _("No picture")
                 if ctx.measure(word, "small")[0] + 4 <= tw and ctx.line_height("small") <= th:
                     ctx.text(word, thumb_rect.center, "small", pal.text_muted, anchor="center")
             y = thumb_rect.bottom + t.s(1)
@@ -432,7 +436,7 @@ class MessageScreen(Screen):
         super().__init__(context)
         self.heading = heading
         self.text = text
-        self.area = ScrollArea("message-text", "Message")
+        self.area = ScrollArea("message-text", _("Message"))
 
     def speech(self) -> str:
         return sentences(self.heading, self.text)
@@ -447,7 +451,7 @@ class MessageScreen(Screen):
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
         pal = t.pal
-        ok = Button("ok", "OK", self.back, primary=True, key_hint="Enter")
+        ok = Button("ok", _("OK"), self.back, primary=True, key_hint="Enter")
         w, h = ctx.surface.get_size()
         cw = min(w - t.s(4), t.s(80))
         inner_w = cw - t.s(10)

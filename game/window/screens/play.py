@@ -15,7 +15,7 @@ from ..widgets import (Button, button_height, button_width, draw_badge, draw_ban
                        draw_portrait, draw_scroll_hint)
 from .base import Screen, ScrollArea
 from .common import centred_card, fit_width, sentences
-from ...i18n import _
+from ...i18n import N_, _, engine_text, ngettext
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -32,23 +32,23 @@ def open_slot(context: "ScreenContext", slot: str) -> bool:
     try:
         context.resume_session(slot)
     except Exception as exc:
-        context.push(MessageScreen(context, "This save could not be loaded", describe_error(exc)))
+        context.push(MessageScreen(context, _("This save could not be loaded"), describe_error(exc)))
         return False
     context.go_home(PlayScreen(context))
-    context.toast("Loaded.")
+    context.toast(_("Loaded."))
     return True
 
 
 def rewind(context: "ScreenContext") -> bool:
     s = context.session
     if not context.allow_rewind:
-        context.toast("Rewind is turned off in this session.")
+        context.toast(_("Rewind is turned off in this session."))
         return False
     if s is None or not s.can_rewind:
         if getattr(s, "rewound", False):
-            context.toast("Already undone: you can undo only your last decision.")
+            context.toast(_("Already undone: you can undo only your last decision."))
         else:
-            context.toast("Nothing to rewind yet: you can undo only your last decision.")
+            context.toast(_("Nothing to rewind yet: you can undo only your last decision."))
         return False
     label = s.rewind_label
     s.rewind()
@@ -59,7 +59,7 @@ def rewind(context: "ScreenContext") -> bool:
         context.pop_to(play)
         play.sync(force=True)
     context.autosave()
-    context.toast(f"Rewound: “{short(label, 60)}” is undone.")
+    context.toast(_("Rewound: “{decision}” is undone.").format(decision=short(label, 60)))
     return True
 
 
@@ -80,9 +80,9 @@ class PlayScreen(Screen):
         self.scene_key: tuple = ()
         self.reveal: float = 0.0
         self.tab = "floor"
-        self.text_area = ScrollArea("scene-text", "Scene text")
-        self.choice_area = ScrollArea("choices", "Choices")
-        self.people_area = ScrollArea("people", "Stakeholders")
+        self.text_area = ScrollArea("scene-text", _("Scene text"))
+        self.choice_area = ScrollArea("choices", _("Choices"))
+        self.people_area = ScrollArea("people", _("Stakeholders"))
         self.quarter_seen = None
         self.compact = False
         #: where perception's news was drawn (section -> y in the scene text), and what to scroll to
@@ -114,9 +114,9 @@ class PlayScreen(Screen):
         who = "" if sp.id == "narrator" else ", ".join(x for x in (sp.name, sp.role, sp.agency) if x)
         parts = [s.calendar.label, s.scene_title or "", who, s.text]
         for i, c in enumerate(s.choices):
-            parts.append(f"Choice {i + 1}: {c.text}")
+            parts.append(_("Choice {n}: {text}").format(n=i + 1, text=c.text))
             if not c.available:
-                parts.append(f"Unavailable: {c.reason or 'conditions not met'}")
+                parts.append(_("Unavailable: {reason}").format(reason=c.reason or _("conditions not met")))
         return sentences(*parts)
 
     # ---- syncing with the session ----------------------------------------------------
@@ -197,7 +197,7 @@ class PlayScreen(Screen):
         c = next((c for c in self.snap.choices if c.index == index), None)
         if c is None or not c.available or self.snap.status != "choosing":
             if c is not None and c.reason:
-                self.context.toast(f"Not available: {c.reason}")
+                self.context.toast(_("Not available: {reason}").format(reason=c.reason))
             return
         if not self._safely(lambda: self.session.choose(index)):
             return
@@ -209,7 +209,7 @@ class PlayScreen(Screen):
         a = next((a for a in self.snap.perception_actions if a.kind == kind), None)
         if a is None or not a.available:
             if a is not None:
-                self.context.toast(a.reason or "Not available now.")
+                self.context.toast(_(a.reason) if a.reason else _("Not available now."))
             return
         if kind == "one_to_one":
             self.context.push(OneToOnePicker(self.context, self))
@@ -231,10 +231,12 @@ class PlayScreen(Screen):
             parts = [s.balcony.text]
             for r in s.balcony.readings:
                 if r.hidden:
-                    parts.append(f"{r.name}: in shadow.")
+                    parts.append(_("{name}: in shadow.").format(name=r.name))
                 else:
-                    parts.append(f"{r.name}: trust {r.trust[0]:.0f} to {r.trust[1]:.0f}, "
-                                 f"commitment {r.commitment[0]:.0f} to {r.commitment[1]:.0f}.")
+                    parts.append(_("{name}: trust {trust_lo} to {trust_hi}, commitment {commitment_lo} to "
+                                   "{commitment_hi}.").format(
+                        name=r.name, trust_lo=f"{r.trust[0]:.0f}", trust_hi=f"{r.trust[1]:.0f}",
+                        commitment_lo=f"{r.commitment[0]:.0f}", commitment_hi=f"{r.commitment[1]:.0f}"))
             return " ".join(parts)
         return " ".join(s.insights[-1:])
 
@@ -246,7 +248,7 @@ class PlayScreen(Screen):
         try:
             call()
         except Exception as exc:
-            self.context.push(MessageScreen(self.context, "The engine refused that", describe_error(exc)))
+            self.context.push(MessageScreen(self.context, _("The engine refused that"), describe_error(exc)))
             return False
         return True
 
@@ -316,7 +318,7 @@ class PlayScreen(Screen):
 
     def set_tab(self, tab: str) -> None:
         if tab == "balcony" and self.snap.balcony is None:
-            self.context.toast("Go to the balcony (B) to see readings from above.")
+            self.context.toast(_("Go to the balcony (B) to see readings from above."))
             return
         self.tab = tab
         self.people_area.offset = 0
@@ -343,7 +345,7 @@ class PlayScreen(Screen):
         phase_name = get(s.phase, "name", "")
         chip_w = (ctx.measure(phase_name, "label", "bold")[0] + ctx.line_height("label", "bold") + t.s(3.5)) if phase_name else 0
         tiles = self._meter_tiles(ctx)
-        tiles_w = sum(tw for _, tw in tiles) + t.s(2.5) * max(0, len(tiles) - 1)
+        tiles_w = sum(tw for _tile, tw in tiles) + t.s(2.5) * max(0, len(tiles) - 1)
         row_h = max(ctx.line_height("h3", "bold"), mh, ctx.line_height("label") + ctx.line_height("small", "bold")) + t.s(1.5)
         free = w - 2 * m - mw - t.s(2) - cal_w
         meters_in_bar = tiles_w + chip_w + t.s(2) <= free
@@ -398,7 +400,8 @@ class PlayScreen(Screen):
         for i, c in enumerate(s.choices):
             b = Button(f"choice:{c.index}", c.text, (lambda idx=c.index: self.choose(idx)), enabled=c.available,
                        key_hint=str(i + 1) if i < 9 else "", icon="" if c.available else "lock",
-                       detail="" if c.available else f"Not available: {c.reason or 'conditions not met'}",
+                       detail="" if c.available else _("Not available: {reason}").format(
+                           reason=c.reason or _("conditions not met")),
                        area=ca)
             choice_buttons.append(b)
         cgap = t.s(1)
@@ -582,9 +585,9 @@ class PlayScreen(Screen):
                 if reveal is None:
                     sections = []
                     if s.balcony is not None and get(s.balcony, "text", ""):
-                        sections.append(("balcony", "eye", "FROM THE BALCONY", (s.balcony.text,)))
+                        sections.append(("balcony", "eye", _("FROM THE BALCONY"), (s.balcony.text,)))
                     if insights:
-                        sections.append(("heard", "ear", "WHAT YOU HEARD THIS QUARTER", insights))
+                        sections.append(("heard", "ear", _("WHAT YOU HEARD THIS QUARTER"), insights))
                     for key, icon, heading, lines in sections:
                         top = y + t.s(2)
                         y = self._section(ctx, f, top, icon, heading, lines, new=self.new_since.get(key, 0))
@@ -639,17 +642,19 @@ class PlayScreen(Screen):
         for a in actions:
             detail = ""
             if not a.available and not shared:
-                detail = a.reason or _("Not available now")
+                detail = _(a.reason) if a.reason else _("Not available now")
             elif not same_cost:
-                detail = f"Costs {a.cost} attention"
-            buttons.append(Button(f"perceive:{a.kind}", a.label, (lambda k=a.kind: self.perceive(k)), enabled=a.available,
+                detail = ngettext("Costs {n} attention", "Costs {n} attention", a.cost).format(n=a.cost)
+            buttons.append(Button(f"perceive:{a.kind}", _(a.label), (lambda k=a.kind: self.perceive(k)), enabled=a.available,
                                   key_hint=ACTION_KEYS.get(a.kind, ""), icon=ACTION_ICONS.get(a.kind, ""),
-                                  detail=detail, size="small", tooltip=a.reason or ""))
-        note = shared or (f"Each costs {actions[0].cost} attention." if actions and same_cost else "")
-        label = f"Attention left: {s.attention_left} of {s.attention_max}"
+                                  detail=detail, size="small", tooltip=_(a.reason) if a.reason else ""))
+        note = _(shared) if shared else (ngettext("Each costs {n} attention.", "Each costs {n} attention.",
+                                                 actions[0].cost).format(n=actions[0].cost)
+                                        if actions and same_cost else "")
+        label = _("Attention left: {left} of {most}").format(left=s.attention_left, most=s.attention_max)
         lh = ctx.line_height("label", "bold")
         pips_w = s.attention_max * (t.s(1.8) + t.s(0.6))
-        one_line = ctx.measure("PERCEIVE  " + label, "label", "bold")[0] + pips_w + t.s(2) <= width
+        one_line = ctx.measure(_("PERCEIVE") + "  " + label, "label", "bold")[0] + pips_w + t.s(2) <= width
         label_h = lh if ctx.measure(label, "label", "bold")[0] + pips_w + t.s(2) <= width else \
             ctx.paragraph_height(label, width, "label", "bold", spacing=1.0) + lh
         head_h = (lh if one_line else lh + label_h) + t.s(0.5)
@@ -667,7 +672,7 @@ class PlayScreen(Screen):
         from ..widgets import draw_pips
 
         lh = ctx.line_height("label", "bold")
-        ctx.text("PERCEIVE", (x, y), "label", pal.text_muted, "bold", max_width=width)
+        ctx.text(_("PERCEIVE"), (x, y), "label", pal.text_muted, "bold", max_width=width)
         ly = y if p["one_line"] else y + lh
         if ctx.measure(p["label"], "label", "bold")[0] + p["pips_w"] + t.s(2) <= width:
             r = ctx.text(p["label"], (x + width, ly), "label", pal.text, "bold", anchor="topright")
@@ -704,7 +709,7 @@ class PlayScreen(Screen):
                                    primary=self.tab == "perceive"))
             tabs.append(Button("tab:floor", _("Dance floor"), lambda: self.set_tab("floor"), key_hint="D", size="small",
                                primary=self.tab == "floor"))
-            locked = "Go to the balcony (B) first: its readings show here." if s.balcony is None else ""
+            locked = _("Go to the balcony (B) first: its readings show here.") if s.balcony is None else ""
             tabs.append(Button("tab:balcony", _("Balcony"), lambda: self.set_tab("balcony"), key_hint="V", size="small",
                                primary=self.tab == "balcony", enabled=s.balcony is not None,
                                icon="" if s.balcony is not None else "lock", tooltip=locked))
@@ -727,7 +732,7 @@ class PlayScreen(Screen):
                     used = self._perception(ctx, f.width)["total"]
                 else:
                     yy = f.top
-                    caption = ("What people say in the room." if self.tab == "floor"
+                    caption = (_("What people say in the room.") if self.tab == "floor"
                                else _("Readings from above: ranges, never exact."))
                     ch = ctx.paragraph_height(caption, f.width, "label")
                     ctx.paragraph(caption, pygame.Rect(f.left, yy, f.width, ch + 2), "label", pal.text_muted)
@@ -754,7 +759,7 @@ class PlayScreen(Screen):
         for i, p in enumerate(s.dance_floor):
             tx = area.left + badge + t.s(1.5)
             avail = area.right - tx
-            says = f"“{p.says}”"
+            says = f"“{_(p.says)}”"
             sw = ctx.measure(says, "small", "bold")[0] + t.s(1)
             name_w = ctx.measure(p.name, "small", "bold")[0]
             beside = name_w + t.s(1) + max(sw, pips_w) <= avail
@@ -785,7 +790,7 @@ class PlayScreen(Screen):
                 else:
                     pygame.draw.rect(ctx.surface, pal.line, r, width=1, border_radius=2)
             if p.id in revealed:
-                note = f"Real commitment {fmt_num(revealed[p.id])}/100 (one-to-one)"
+                note = _("Real commitment {value}/100 (one-to-one)").format(value=fmt_num(revealed[p.id]))
                 rh = ctx.paragraph_height(note, avail, "label", "bold", spacing=1.0)
                 ctx.paragraph(note, pygame.Rect(tx, bottom + t.s(0.3), avail, rh + 2), "label",
                               pal.delayed if not t.settings.high_contrast else pal.text, "bold", spacing=1.0)
@@ -911,26 +916,27 @@ def fmt_num(v: Any) -> str:
 
 NOTICE_STYLE = {
     # kind: (label, icon, palette attribute)
-    "result": (_("Your decision"), "check", "accent"),
-    "quarter": (_("Quarter summary"), "calendar", "text_muted"),
-    "event": (_("Event"), "alert", "event"),
-    "delayed": (_("Delayed consequence"), "link", "delayed"),
-    "phase": (_("New phase"), "flag", "good"),
+    # the labels are translated where they are shown (marked here: this runs once, at import)
+    "result": (N_("Your decision"), "check", "accent"),
+    "quarter": (N_("Quarter summary"), "calendar", "text_muted"),
+    "event": (N_("Event"), "alert", "event"),
+    "delayed": (N_("Delayed consequence"), "link", "delayed"),
+    "phase": (N_("New phase"), "flag", "good"),
 }
 
 
 class OneToOnePicker(Screen):
     name = "one-to-one"
     modal = True
-    title = "Hold a one-to-one with whom?"
+    title = N_("Hold a one-to-one with whom?")
 
     def __init__(self, context: "ScreenContext", play: PlayScreen) -> None:
         super().__init__(context)
         self.play = play
-        self.area = ScrollArea("picker-list", "People")
+        self.area = ScrollArea("picker-list", _("People"))
 
     def speech(self) -> str:
-        return self.title + " " + ". ".join(p.name for p in self.play.snap.dance_floor)
+        return _(self.title) + " " + ". ".join(p.name for p in self.play.snap.dance_floor)
 
     def back(self) -> bool:
         self.context.pop()
@@ -975,7 +981,7 @@ class OneToOnePicker(Screen):
         cancel = Button("cancel", _("Cancel"), self.back, key_hint="Esc", size="small")
         row_h = max([button_height(ctx, b, cw) for b in buttons] + [t.s(6)])
         rows = (len(people) + cols - 1) // cols
-        note = "Who do you meet? You will learn what they really intend."
+        note = _("Who do you meet? You will learn what they really intend.")
         head_h = ctx.paragraph_height(_("Hold a one-to-one"), inner_w, "h2", "bold", spacing=1.0)
         nh = ctx.paragraph_height(note, inner_w, "small")
         cancel_w = fit_width(ctx, cancel, 20, inner_w)
@@ -1010,7 +1016,7 @@ class EventPopup(Screen):
     def __init__(self, context: "ScreenContext", notice: Any) -> None:
         super().__init__(context)
         self.notice = notice
-        self.area = ScrollArea("event-text", "Event")
+        self.area = ScrollArea("event-text", _("Event"))
 
     def signature(self) -> str:
         return f"event-{self.notice.title}"
@@ -1019,7 +1025,7 @@ class EventPopup(Screen):
         return ("event", id(self.notice), self.area.offset, self.focus_id, self.hover_id, self.context.top is self)
 
     def speech(self) -> str:
-        return sentences("Event", self.notice.title, self.notice.text)
+        return sentences(_("Event"), self.notice.title, self.notice.text)
 
     def back(self) -> bool:
         self.context.pop()
@@ -1048,7 +1054,7 @@ class EventPopup(Screen):
             pygame.draw.rect(ctx.surface, pal.event, stripe, border_top_left_radius=t.radius, border_bottom_left_radius=t.radius)
             inner = c.inflate(-t.s(10), -t.s(8))
             draw_icon(ctx, "alert", pygame.Rect(inner.left, inner.top, label_h - 2, label_h - 2), pal.event)
-            r = ctx.text("EVENT", (inner.left + label_h + t.s(0.8), inner.top), "label", pal.event, "bold")
+            r = ctx.text(_("EVENT"), (inner.left + label_h + t.s(0.8), inner.top), "label", pal.event, "bold")
             ok.rect = pygame.Rect(inner.right - okw, inner.bottom - bh, okw, bh)
             self.area.rect = pygame.Rect(inner.left - ctx.scroll_pad, r.bottom + t.s(1), inner.width + ctx.scroll_pad,
                                          ok.rect.top - t.s(2) - r.bottom - t.s(1))
@@ -1074,7 +1080,7 @@ class OutcomeScreen(Screen):
 
     def __init__(self, context: "ScreenContext", events_shown: bool = False) -> None:
         super().__init__(context)
-        self.area = ScrollArea("notices", "Notices")
+        self.area = ScrollArea("notices", _("Notices"))
         self.session = context.session
         self.revision = context.session.revision if context.session else -1
         #: the quarter's events were shown one by one as pop-ups before this
@@ -1093,7 +1099,7 @@ class OutcomeScreen(Screen):
                 if n.kind != "event" or not self.events_shown]
 
     def speech(self) -> str:
-        return sentences(*(c.speech() for c in self.cards()), "Press Enter to continue")
+        return sentences(*(c.speech() for c in self.cards()), _("Press Enter to continue"))
 
     def _continue(self) -> None:
         s = self.session
@@ -1142,7 +1148,7 @@ class OutcomeScreen(Screen):
         two_rows = okw + mw + t.s(1.5) > inner_w
         bh = max(button_height(ctx, ok, okw), button_height(ctx, menu, mw))
         foot = bh * (2 if two_rows else 1) + (t.s(1) if two_rows else 0)
-        title = f"{snap.calendar.label}: what happened"
+        title = _("{quarter}: what happened").format(quarter=snap.calendar.label)
         title_h = ctx.paragraph_height(title, inner_w, "h2", "bold", spacing=1.0)
         cgap = t.s(1.5)
         heights = [self._card_height(ctx, c, list_w) for c in cards]
@@ -1180,6 +1186,7 @@ class OutcomeScreen(Screen):
         t = ctx.theme
         pal = t.pal
         label, icon, attr = NOTICE_STYLE.get(cd.kind, (cd.kind.title(), "flag", "text_muted"))
+        label = _(label)
         colour = getattr(pal, attr)
         x = rect.left + t.s(3)
         wdt = rect.right - t.s(2) - x
@@ -1247,7 +1254,7 @@ class Card:
         self.rows = rows
 
     def speech(self) -> str:
-        label = NOTICE_STYLE.get(self.kind, (self.kind.title(),))[0]
+        label = _(NOTICE_STYLE.get(self.kind, (self.kind.title(),))[0])
         parts = [label, self.heading, self.subheading, self.text, self.cause]
         return sentences(*parts, *(row_speech(r) for r in self.rows))
 
@@ -1267,18 +1274,21 @@ def notice_card(n: Any, last_choice: str = "") -> Card:
         if m:
             # the heading says which decision came back, so no two consequences look alike
             what = m.group("what").strip().rstrip("”\"")
-            return Card("delayed", f"What came of “{short(what, 90)}”", text, subheading=f"Your decision in {m.group('when')}",
-                        rows=rows)
+            return Card("delayed", _("What came of “{decision}”").format(decision=short(what, 90)), text,
+                        subheading=_("Your decision in {quarter}").format(quarter=m.group("when")), rows=rows)
         cause = n.cause or ""
-        if cause and not cause.lower().startswith("because"):
-            cause = "Because of " + cause
+        if cause and not cause.lower().startswith("because") and not cause.startswith("Following"):
+            cause = _("Because of {cause}").format(cause=cause)
+        else:
+            cause = engine_text(cause)
         heading = n.title if n.title and n.title.lower() != "a delayed consequence" else ""
         return Card("delayed", heading, text, cause=cause, rows=rows)
     if n.kind == "quarter":
         if rows:
             return Card("quarter", n.title, _summary_lead(text), rows=rows)
         return Card("quarter", n.title, summary_lines(text))
-    return Card(n.kind, n.title or "", text, cause=n.cause or "", rows=rows)
+    return Card(n.kind, n.title or "", engine_text(text) if n.kind == "phase" else text, cause=n.cause or "",
+                rows=rows)
 
 
 def _summary_lead(text: str) -> str:
@@ -1299,7 +1309,7 @@ def summary_lines(text: str) -> str:
 
 
 def row_speech(r: Any) -> str:
-    change = r.change_text() if hasattr(r, "change_text") else ""
+    change = r.change_text(_) if hasattr(r, "change_text") else ""
     value = getattr(r, "value", None)
     if value is None:
         return f"{r.label} {change}".strip()
@@ -1314,14 +1324,14 @@ def draw_rows_table(ctx: Ctx, rows: tuple, rect: pygame.Rect, measure: bool = Fa
     name_w = max(ctx.measure(r.label, "small", "bold")[0] for r in rows) + t.s(1.5)
     val_w = max([ctx.measure(f"{r.value:,}", "small", "bold")[0] for r in rows if r.value is not None] + [0]) + t.s(1.5)
     delta_w = max(ctx.measure(_signed(r.delta), "small", "bold")[0] for r in rows) + t.s(1.5)
-    words = [w for r in rows for p in getattr(r, "parts", ()) for w in f"{_signed(p.delta)} {p.label}".split()]
+    words = [w for r in rows for p in getattr(r, "parts", ()) for w in f"{_signed(p.delta)} {_(p.label)}".split()]
     word_w = max([ctx.measure(w, "label")[0] for w in words] + [0]) + t.s(1)
     # the table needs room for its columns and the longest word of the causes; else each row stacks
     stacked = name_w + (val_w if has_value else 0) + delta_w + max(t.s(16), word_w) > rect.width
     lh = ctx.line_height("small", "bold")
     y = rect.top
     for r in rows:
-        parts = ", ".join(f"{_signed(p.delta)} {p.label}" for p in getattr(r, "parts", ()) if p.delta)
+        parts = ", ".join(f"{_signed(p.delta)} {_(p.label)}" for p in getattr(r, "parts", ()) if p.delta)
         if stacked:
             nh = ctx.paragraph_height(r.label, rect.width, "small", "bold", spacing=1.0)
             line = (f"{r.value:,}  " if r.value is not None else "") + _signed(r.delta)
