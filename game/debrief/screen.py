@@ -262,7 +262,7 @@ class DebriefScreen(Screen):
         w, h = ctx.surface.get_size()
         m = t.s(4)
         d_why = self.parts.get("why")
-        head = "DEBRIEF" + (f" · {d_why.ending.title}" if d_why is not None else "")
+        head = _("DEBRIEF") + (f" · {d_why.ending.title}" if d_why is not None else "")
         r = ctx.text(head, (m, t.s(2)), "label", pal.muted_on_bg, "bold", max_width=w - 2 * m)
         y = r.bottom + t.s(1)
         # tabs

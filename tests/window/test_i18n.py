@@ -123,7 +123,8 @@ def untranslated(source: str, filename: str = "<src>") -> list:
         elif isinstance(node, ast.Assign):      # title = "...", self.error = "...", note = "..."
             for target in node.targets:
                 name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-                if name in ("title", "error", "note", "caption", "label", "hint", "heading", "detail", "why"):
+                if name in ("title", "error", "note", "caption", "label", "hint", "head", "heading", "detail", "why",
+                            "word", "text", "message", "status", "subtitle", "line", "seen", "mins"):
                     check(node.value)
     return found
 

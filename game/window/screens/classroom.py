@@ -17,7 +17,7 @@ import pygame
 from ..backend import ScenarioInfo, describe_error
 from ..input import Intent
 from ..render import Ctx
-from ..widgets import Button, button_height
+from ..widgets import Button, button_height, button_width
 from .base import Screen
 from .common import draw_backdrop, draw_footer_hint, draw_screen_header, fit_width
 from ...i18n import N_, _, ngettext
@@ -293,17 +293,19 @@ class JoinScreen(Screen):
         top = draw_screen_header(ctx, _("Join a class"), _("Your facilitator runs the session; your game is played on "
                                                          "their server, so nothing is saved here but your seat."))
         x = t.s(6)
-        bw = min(t.s(70), w - 2 * x)
         y = top + t.s(2)
         buttons = []
         for key, label, hint, _most in self.FIELDS:
             value = self.values[key]
             shown = (value or "") + ("|" if self.focus_id == key else "")
-            b = Button(key, _(label), lambda k=key: setattr(self, "focus_id", k), detail=shown or _(hint))
+            buttons.append(Button(key, _(label), lambda k=key: setattr(self, "focus_id", k), detail=shown or _(hint)))
+        # wide enough for each label and hint on one line where the window allows (a translated hint may be
+        # longer than the English), so that the fields and the buttons below them stay on screen
+        bw = min(max([t.s(70)] + [button_width(ctx, b) for b in buttons]), w - 2 * x)
+        for b in buttons:
             bh = button_height(ctx, b, bw)
             b.rect = pygame.Rect(x, y, bw, bh)
             y += bh + t.s(1.5)
-            buttons.append(b)
         join = Button("join", _("Join"), self.join, primary=True, key_hint="Enter")
         back = Button("cancel", _("Back"), self.back, key_hint="Esc")
         # wide enough for the label and its key cap on one line (never a broken word at the largest text)

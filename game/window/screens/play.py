@@ -847,10 +847,10 @@ class PlayScreen(Screen):
                 yy += hh
             else:
                 xx = tx
-                for lab, rng in ((_("Trust"), r.trust), (_("Commitment"), r.commitment)):
+                for key, lab, rng in (("trust", _("Trust"), r.trust), ("commitment", _("Commitment"), r.commitment)):
                     if rng is None:
                         continue
-                    right_edge = (xx + half) if side and lab == "Trust" else area.right
+                    right_edge = (xx + half) if side and key == "trust" else area.right
                     ctx.text(lab, (xx, yy), "label", pal.text_muted)
                     bar = pygame.Rect(xx + label_w, yy + lh_label // 2 - t.s(0.5), right_edge - xx - label_w - range_w, t.s(1))
                     if bar.width > t.s(2):

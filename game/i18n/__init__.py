@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 
-LOCALE = Path(__file__).resolve().parent / "locale"
+LOCALE = Path(__file__).resolve().parents[1] / "locale"
 DOMAIN = "balcony"
 #: The keywords extraction looks for, as Babel takes them (game/ and engine/ alike).
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
@@ -132,7 +132,7 @@ def engine_text(text: str | None) -> str:
 
 # ---- the catalogs: extract, update (`make pot`; docs/translating.md) ----------------------------------------
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 #: Where the interface's strings are: the front ends, and the engine's N_-marked labels.
 SOURCES = ("game", "engine")
 
@@ -174,28 +174,3 @@ def update_catalogs() -> list:
         write_catalog(cat, path)
         written.append(path)
     return written
-
-
-def _main(argv=None) -> int:
-    import argparse
-    p = argparse.ArgumentParser(prog="python -m game.i18n",
-                                description="the interface's catalogs (game/locale): extract and update")
-    p.add_argument("command", choices=["update", "stats"],
-                   help="update: extract balcony.pot and merge it into every LANG.po; stats: how much is translated")
-    args = p.parse_args(argv)
-    if args.command == "update":
-        for path in update_catalogs():
-            print(f"wrote {path.relative_to(REPO)}")
-        return 0
-    from babel.messages.pofile import read_po
-    for lang in available():
-        with open(LOCALE / f"{lang}.po", "rb") as f:
-            cat = read_po(f)
-        msgs = [m for m in cat if m.id]
-        done = [m for m in msgs if (all(m.string) if isinstance(m.string, tuple) else m.string) and not m.fuzzy]
-        print(f"{lang}: {len(done)} of {len(msgs)} strings translated, {sum(m.fuzzy for m in msgs)} fuzzy")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main())
