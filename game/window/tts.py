@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from ..i18n import _
+from ..i18n import _, catalog_path, language
 
 ENGINES = ("espeak-ng", "espeak")
 
@@ -40,7 +40,7 @@ class Speaker:
         self.stop()
         try:
             self._proc = subprocess.Popen(
-                [self.command, "-s", str(self.rate), "--stdin"],
+                [self.command, "-s", str(self.rate), *self.voice_args(), "--stdin"],
                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
             assert self._proc.stdin is not None
@@ -50,6 +50,14 @@ class Speaker:
             self._proc = None
             return False
         return True
+
+    @staticmethod
+    def voice_args() -> list:
+        """espeak-ng's voice for the interface language (`-v cy`), when the interface is translated into it;
+        none (the default voice) for English."""
+        lang = language()
+        path = catalog_path(lang)
+        return ["-v", path.stem] if path is not None else []
 
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:

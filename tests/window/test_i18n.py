@@ -218,6 +218,29 @@ def test_texts_the_run_wrote_in_english_are_shown_in_the_interface_language():
     assert i18n.engine_text(cause) == cause
 
 
+def test_text_to_speech_speaks_in_the_interface_language(monkeypatch):
+    from game.window import tts
+    calls = []
+
+    class Proc:
+        stdin = type("S", (), {"write": lambda self, b: None, "close": lambda self: None})()
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(tts.subprocess, "Popen", lambda args, **kw: calls.append(args) or Proc())
+    monkeypatch.setattr(tts.shutil, "which", lambda c: "/usr/bin/" + c)
+    speaker = tts.Speaker(command="espeak-ng")
+    try:
+        i18n.set_language("cy")
+        speaker.say(i18n._("Resume"))
+        i18n.set_language("fr")                  # no interface catalog: the default voice
+        speaker.say("Resume")
+    finally:
+        i18n.set_language(None)
+    assert calls[0][calls[0].index("-v") + 1] == "cy" and "-v" not in calls[1]
+
+
 # ---- end to end: the terminal and the window -----------------------------------------------------------------------
 
 def test_the_terminal_speaks_welsh_with_lang(tmp_path):
