@@ -9,6 +9,7 @@ from engine import Run
 
 from ..paths import autosave_path, shipped_scenarios
 from .common import fail, load_or_report, resolve_scenario_arg
+from ..i18n import _, set_language
 
 NAME = "play"
 HELP = "play a scenario (the window where there is a display, else the terminal)"
@@ -71,7 +72,7 @@ def _choose_scenario_text():
         return None
     from ..textui import number, read_line
     interactive = sys.stdin is not None and sys.stdin.isatty()
-    print("Choose a scenario:")
+    print(_("Choose a scenario:"))
     for i, (f, m) in enumerate(files, 1):
         years = "-".join(str(y) for y in m["years"])
         print(f"  {i}. {m['title']} ({m['place']}, {years})")
@@ -85,7 +86,7 @@ def _choose_scenario_text():
         n = number(line)
         if n is not None and 1 <= n <= len(files):
             return files[n - 1][0]
-        print(f"Type a number from 1 to {len(files)}.")
+        print(_("Type a number from 1 to {most}.").format(most=len(files)))
 
 
 def _clean_temporaries() -> None:
@@ -109,15 +110,16 @@ def run(args) -> int:
     window = not args.text
     notice = None
     if args.lang:  # the interface too, and the window's scenario (game.i18n.language)
-        from ..i18n import set_language
         set_language(args.lang)
     if window and not (_has_display() or args.autoplay or args.screenshots):
-        window, notice = False, "No display found, so Balcony starts in the terminal (use --text to choose this yourself)."
+        window, notice = False, _("No display found, so Balcony starts in the terminal (use --text to choose this "
+                                  "yourself).")
     if window:
         try:
             from ..window import run_window  # noqa: F401
         except ImportError as e:
-            window, notice = False, f"The game window is not available ({e}), so Balcony starts in the terminal."
+            window, notice = False, _("The game window is not available ({error}), so Balcony starts in the "
+                                      "terminal.").format(error=e)
     if window:
         from ..window import run_window
         path = resolve_scenario_arg(args.scenario)
@@ -129,12 +131,10 @@ def run(args) -> int:
     if path is None:
         path = _choose_scenario_text()
         if path is None:
-            return fail("no scenario chosen")
+            return fail(_("no scenario chosen"))
     lang = args.lang
     if lang:
         from engine.l10n import po_path
-
-        from ..i18n import _
         if not os.path.isfile(po_path(str(path), lang)):
             # the interface is translated string by string; a scenario without a translation plays as written,
             # as the window does (game/window/backend.py)

@@ -45,7 +45,7 @@ def test_the_template_is_what_babel_extracts_today():
 # ---- no untranslated literal in the interface --------------------------------------------------------------------
 
 #: The front-end files whose strings the player reads (test tools: pilot, twin, autoplay, shots, are not).
-SCANNED = ["game/textui.py", "game/debrief/screen.py", "game/debrief/text.py", "game/debrief/wcharts.py",
+SCANNED = ["game/textui.py", "game/commands/play.py", "game/debrief/screen.py", "game/debrief/text.py", "game/debrief/wcharts.py",
            *sorted(str(p.relative_to(REPO)) for p in (REPO / "game" / "window").rglob("*.py")
                    if p.name not in ("pilot.py", "twin.py", "autoplay.py", "shots.py"))]
 
@@ -53,7 +53,7 @@ SCANNED = ["game/textui.py", "game/debrief/screen.py", "game/debrief/text.py", "
 SINKS = {
     "say": (), "para": (1, 2), "rule": (), "print": (), "prompt": (), "line": (), "heading": (),
     "text": ("*", 0), "paragraph": ("*", 0), "toast": (1,), "speak": (), "draw_screen_header": (0,),
-    "draw_footer_hint": (0,), "draw_chip": ("*", 1), "MessageScreen": (0,), "Button": (0,), "ScrollArea": (0,),
+    "draw_footer_hint": (0,), "fail": (), "draw_chip": ("*", 1), "MessageScreen": (0,), "Button": (0,), "ScrollArea": (0,),
     "sentences": (), "Card": (0,), "_Option": (0, 3, 4), "AnswerBox": (0, 1, 3), "Exception": (),
 }
 #: Keyword arguments that are never shown as text.
