@@ -240,7 +240,7 @@ class Run:
             elif s.attention < cost:
                 reason = N_("No attention left this quarter")
             elif kind == "balcony" and s.balcony is not None:
-                reason = N_("You have already been up this quarter")
+                reason = N_("You have already been to the balcony this quarter")
             actions.append(ActionView(kind, label, cost, reason is None, reason))
         floor = []
         room = scene.present

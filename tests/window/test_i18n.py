@@ -254,7 +254,7 @@ def test_the_terminal_speaks_welsh_with_lang(tmp_path):
     try:
         from game.textui import HELP
         for english in ("Whom? Type o and a number from the room, for example: o 1", "From the balcony",
-                        "You have already been up this quarter", "Supportive", "Your choices:", HELP,
+                        "You have already been to the balcony this quarter", "Supportive", "Your choices:", HELP,
                         "trust"):
             assert i18n._(english) != english and i18n._(english) in out, english
             assert english not in out.replace("From the balcony the pattern", ""), english  # (scenario text)
