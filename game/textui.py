@@ -227,8 +227,8 @@ class TextUI:
         for i, c in enumerate(snap.choices, 1):
             self.say(textwrap.fill(c.text, self.width, initial_indent=f"  {i}. ", subsequent_indent="     "))
             if not c.available:
-                self.say(textwrap.fill(_("Not open to you: {reason}").format(reason=c.reason), self.width, initial_indent="     ",
-                                       subsequent_indent="     "))
+                self.say(textwrap.fill(_("Not open to you: {reason}").format(reason=c.reason), self.width,
+                                       initial_indent="     ", subsequent_indent="     "))
         self.say()
 
     def show_meters(self, snap):

@@ -274,7 +274,8 @@ class DebriefScreen(Screen):
                                detail="" if ready or self.error else _("working…")))
         gap = t.s(1)
         per_row = len(tabs)
-        while per_row > 1 and (w - 2 * m - gap * (per_row - 1)) // per_row < t.s(15) + max(ctx.measure(b.label, "body", "bold")[0] for b in tabs):
+        widest = max(ctx.measure(b.label, "body", "bold")[0] for b in tabs)  # the longest tab name, translated
+        while per_row > 1 and (w - 2 * m - gap * (per_row - 1)) // per_row < t.s(15) + widest:
             per_row = (per_row + 1) // 2 if per_row > 3 else per_row - 1
         tw = (w - 2 * m - gap * (per_row - 1)) // per_row
         th = max(button_height(ctx, b, tw) for b in tabs)

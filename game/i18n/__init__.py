@@ -155,7 +155,7 @@ def write_catalog(cat, path: Path) -> None:
     from babel.messages.pofile import write_po
     from engine.saves import atomic_write_bytes
     buf = io.BytesIO()
-    write_po(buf, cat, width=100, ignore_obsolete=True, sort_by_file=True)
+    write_po(buf, cat, width=100, ignore_obsolete=True, sort_by_file=True, include_lineno=False)  # (fewer conflicts)
     atomic_write_bytes(str(path), buf.getvalue())
 
 
