@@ -20,7 +20,7 @@ from engine.saves import atomic_write_json
 from engine.views import shown
 
 from .paths import autosave_path
-from .i18n import N_, _, engine_text, ngettext
+from .i18n import N_, _, engine_text
 
 HELP = N_("""Type the number of a choice and press Enter.
   b          go to the balcony (banded readings of what people really do)
@@ -390,8 +390,7 @@ class TextUI:
             run.advance()
         self.scenario, self.run = scenario, run
         self.watch_mtime = _stamp(scenario, self.watch_path)  # the new version may include other files
-        print(ngettext("(reloaded {file}; replayed {kept} of {total} action)",
-                       "(reloaded {file}; replayed {kept} of {total} actions)", total).format(
+        print(_("(reloaded {file}; replayed {kept} of {total} actions)").format(
             file=self.watch_path, kept=kept, total=total), file=self.err)
         return True
 
