@@ -4,6 +4,10 @@ from __future__ import annotations
 from ..views import SAYS, says_band, shown
 from .model import Gap, Moment, Seen, Series, StakeholderGap, Story
 
+#: Points between what the player believed of a partner's commitment and the truth that make a false belief:
+#: the moments the debrief names, and the cohort debrief's "misread".
+FALSE_BELIEF = 15
+
 
 def label(scenario, key: str) -> str:
     """A readable name for a state key: a meter's label, a flag's, or "Dana Okafor's commitment"."""
@@ -85,11 +89,11 @@ def build_gap(scenario, run, points) -> Gap:
             sum(1 for s in mine if s.kind == "one_to_one"), sum(1 for s in mine if s.kind == "balcony"),
             sh.balcony == "hidden", unseen, gaps[-1] if gaps else 0.0, gaps[wi] if gaps else 0.0,
             labels[wi] if labels else ""))
-        moments.extend(_moments(sh, points, mine))
+        moments.extend(beliefs(stakeholders[-1], turns, labels))
     moments.sort(key=lambda m: (-m.distance, m.turn, m.stakeholder))
     chosen, used = [], set()
     for m in moments:  # the widest, one per stakeholder, at most three, and only real gaps
-        if m.distance < 15 or m.stakeholder in used:
+        if m.distance < FALSE_BELIEF or m.stakeholder in used:
             continue
         chosen.append(m)
         used.add(m.stakeholder)
@@ -101,19 +105,22 @@ def build_gap(scenario, run, points) -> Gap:
     return Gap(turns, labels, tuple(stakeholders), tuple(chosen), blind, _gap_summary(stakeholders, chosen, blind, quarters))
 
 
-def _moments(sh, points, seen) -> list:
+def beliefs(sh: StakeholderGap, turns: tuple, labels: tuple) -> list:
     """For each point of the timeline, what the player had to go on for this stakeholder against the truth:
-    their latest reading if they had one (a band or an exact figure), else what was said in the room."""
+    their latest reading if they had one (a band or an exact figure), else what was said in the room. A
+    balcony band that still held the truth is no false belief and gives no Moment. A Moment whose
+    distance is FALSE_BELIEF or more is a false belief (the cohort debrief counts seats by the same rule)."""
     out = []
-    for p in points[1:]:  # not the start: nobody has formed a belief before the first quarter's play
-        turn = p["turn"]
-        true = p["vals"][f"{sh.id}.commitment"]
-        said = p["vals"][f"{sh.id}.support"]
+    seen = sh.seen
+    for i in range(1, len(turns)):  # not the start: nobody has formed a belief before the first quarter's play
+        turn = turns[i]
+        true = sh.commitment[i]
+        said = sh.support[i]
         last = None
         for s in seen:
             if s.turn <= turn and s.kind != "shadow":
                 last = s
-        when = p["label"]
+        when = labels[i]
         if last is None:
             band = says_band(said)
             believed = (f"they said \u201c{SAYS[band]}\u201d in the room (stated support {shown(said)}) and you had "

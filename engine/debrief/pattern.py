@@ -68,6 +68,15 @@ def _pct(values: list, q: float) -> float:
     return round(values[i], 3)
 
 
+def persona_spreads(scenario) -> dict:
+    """tag -> (Spread, ...): how the systems-leader and hero personas' runs drew on each tag, as
+    build_pattern sets them beside a player's (the cohort debrief sets them beside the room's)."""
+    spreads = {name: _persona_runs(scenario, name) for name in PERSONAS if name in P.all_personas(scenario)}
+    return {tag: tuple(Spread(name, _pct(sh.get(tag, []), 0.1), _pct(sh.get(tag, []), 0.5), _pct(sh.get(tag, []), 0.9))
+                       for name, (sh, _, _) in spreads.items())
+            for tag in [t for t, _ in DIMENSIONS] + [t for st in STANCES for t in (st[0][0], st[1][0])]}
+
+
 def build_pattern(scenario, run) -> Pattern:
     decisions = run.history.decisions
     n = len(decisions)
