@@ -68,3 +68,179 @@ def link_ok(secret: str, session: str, expires: str, sig: str, now: float | None
         return False
     now = time.time() if now is None else now
     return now <= exp <= now + LINK_SECONDS and hmac.compare_digest(sign(secret, session, exp), sig or "")
+
+
+def http_base(address: str) -> str:
+    """The server's http(s):// base from the address a client was given (host:port, http://, ws://...)."""
+    a = address.strip().rstrip("/")
+    if a.endswith("/ws"):
+        a = a[:-3]
+    for old, new in (("ws://", "http://"), ("wss://", "https://")):
+        if a.startswith(old):
+            return new + a[len(old):]
+    return a if a.startswith(("http://", "https://")) else "http://" + a
+
+
+def placement_shown(control: dict) -> bool:
+    """Players see where they sat in the room once the session has ended or the facilitator shows the
+    leaderboard (which already shows them everyone's scores, without names)."""
+    return bool(control.get("ended") or control.get("leaderboard"))
+
+
+def _plain(section) -> dict:
+    from dataclasses import asdict
+    from engine.cohort.model import _plain as plain
+    return plain(asdict(section))
+
+
+class Service:
+    """The cohort debrief's work for a running server: one worker thread, so that a room finishing at once
+    queues its debriefs rather than competing with the event loop; summaries and debriefs cached per seat."""
+
+    def __init__(self):
+        from concurrent.futures import ThreadPoolExecutor
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cohort")
+        self.summaries: dict = {}   # (room id, seat id) -> (seq, SeatSummary)
+        self.quick: dict = {}       # (room id, seat id) -> the QUICK sections, as JSON types (ended seats)
+        self.full: dict = {}        # (room id, seat id) -> Debrief (ended seats only)
+
+    async def run(self, fn, *args):
+        import asyncio
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    # --- in the worker thread ------------------------------------------------------------------------
+    def summary(self, scenario, room_id, seat_id, seq, transcript):
+        from engine.cohort import summarise
+        got = self.summaries.get((room_id, seat_id))
+        if got is None or got[0] != seq:
+            got = (seq, summarise(scenario, transcript, str(seat_id)))
+            self.summaries[(room_id, seat_id)] = got
+        return got[1]
+
+    def placement(self, scenario, room_id, seed, me, seats):
+        """`seats`: [(seat id, seq, transcript)] in join order, taken on the event loop."""
+        from engine.cohort import aggregate, place
+        summaries = [self.summary(scenario, room_id, sid, seq, tr) for sid, seq, tr in seats]
+        cohort = aggregate(scenario, summaries, seed)
+        return place(cohort, next(s for s in summaries if s.seat == str(me)))
+
+    def debrief_json(self, scenario, room_id, seat_id, transcript):
+        from engine.debrief import build_quick
+        key = (room_id, seat_id)
+        if key not in self.quick:
+            self.quick[key] = {k: _plain(v) for k, v in build_quick(scenario, transcript).items()}
+        return self.quick[key]
+
+    def debrief_full(self, scenario, room_id, seat_id, transcript):
+        from engine.debrief import build
+        key = (room_id, seat_id)
+        if key not in self.full:
+            self.full[key] = build(scenario, transcript)
+        return self.full[key]
+
+
+def routes(hub) -> list:
+    """The cohort debrief's routes for the server (see the module's docstring)."""
+    from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+    from starlette.routing import Route
+
+    from . import keys
+    from .export import ExportError
+    from .protocol import Refused
+    from .server import HEADERS
+
+    service = Service()
+    hub.cohort = service
+    plain_headers = {k: v for k, v in HEADERS.items() if k != "Content-Security-Policy"}
+
+    def refused(ip: str):
+        try:
+            hub._check_attempts(ip)
+        except Refused as r:
+            return JSONResponse({"error": r.code, "message": r.message}, status_code=429, headers=HEADERS)
+        return None
+
+    def bearer(request) -> str:
+        auth = request.headers.get("authorization", "")
+        return auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+
+    def ip_of(request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    async def link(request):
+        ip = ip_of(request)
+        if (r := refused(ip)) is not None:
+            return r
+        room = hub.rooms.get(request.query_params.get("session", ""))
+        if room is None or not keys.same(bearer(request), room.secret):
+            hub._failed(ip)
+            return JSONResponse({"error": "unauthorised", "message": "no session with that id and secret"},
+                                status_code=403, headers=HEADERS)
+        exp = int(time.time()) + LINK_SECONDS
+        url = f"/cohort?session={room.id}&expires={exp}&sig={sign(room.secret, room.id, exp)}"
+        return JSONResponse({"url": url, "expires": exp}, headers=HEADERS)
+
+    async def page(request):
+        ip = ip_of(request)
+        if (r := refused(ip)) is not None:
+            return r
+        q = request.query_params
+        room = hub.rooms.get(q.get("session", ""))
+        if room is None or not link_ok(room.secret, room.id, q.get("expires"), q.get("sig")):
+            hub._failed(ip)
+            return PlainTextResponse("This cohort debrief link is not valid, or has expired: open the cohort "
+                                     "debrief again from the dashboard.", status_code=403, headers=HEADERS)
+        try:
+            html, data = await service.run(report, hub.store.engine, room.id, hub.scenario)
+        except ExportError as e:
+            return PlainTextResponse(str(e), status_code=404, headers=HEADERS)
+        headers = {**plain_headers, "Content-Security-Policy": REPORT_CSP}
+        if q.get("download"):
+            headers["Content-Disposition"] = f'attachment; filename="{room.code}-cohort.html"'
+        return HTMLResponse(html, headers=headers)
+
+    async def debrief(request):
+        ip = ip_of(request)
+        if (r := refused(ip)) is not None:
+            return r
+        room = hub.rooms.get(request.query_params.get("session", ""))
+        token = bearer(request)
+        seat = room.by_token.get(keys.token_hash(token)) if room is not None and token else None
+        if seat is None:
+            hub._failed(ip)
+            return JSONResponse({"error": "unauthorised", "message": "no seat with that token in that session"},
+                                status_code=403, headers=HEADERS)
+        fmt = request.query_params.get("format", "json")
+        if fmt not in ("json", "html", "text", "place"):
+            return JSONResponse({"error": "invalid", "message": "format is json, html, text or place"},
+                                status_code=400, headers=HEADERS)
+        ended = seat.run.status == "ended"
+        show = placement_shown(room.control)
+        if not ended and fmt != "place":
+            if fmt == "json":
+                return JSONResponse({"ended": False}, headers=HEADERS)
+            return PlainTextResponse("Your debrief comes when your run has ended.", status_code=409, headers=HEADERS)
+        sc = room.scenario
+        transcript = seat.run.transcript()
+        seats = [(s.id, s.seq, s.run.transcript()) for s in room.seats.values()] if show else None
+        where = await service.run(service.placement, sc, room.id, room.seed, seat.id, seats) if show else None
+        later = ("Where you sat in the room shows here when the facilitator ends the session or shows the "
+                 "leaderboard.")
+        if fmt == "place":
+            return PlainTextResponse("\n".join(where.lines) if where else later, headers=HEADERS)
+        if fmt == "json":
+            quick = await service.run(service.debrief_json, sc, room.id, seat.id, transcript)
+            return JSONResponse({"ended": True, "debrief": quick, "placement": where.to_dict() if where else None,
+                                 "placement_later": None if where else later}, headers=HEADERS)
+        full = await service.run(service.debrief_full, sc, room.id, seat.id, transcript)
+        if fmt == "html":
+            from game.debrief.report import render_html
+            html = await service.run(render_html, full)
+            return Response(html, media_type="text/html; charset=utf-8", headers={
+                **HEADERS, "Content-Disposition": f'attachment; filename="debrief-{room.code}.html"'})
+        from game.debrief.text import render_text
+        text = render_text(full, why=False)
+        text += "\nWHERE YOU SAT IN THE ROOM\n\n" + "\n".join(where.lines if where else [later]) + "\n"
+        return PlainTextResponse(text, headers=HEADERS)
+
+    return [Route("/cohort/link", link, methods=["POST"]), Route("/cohort", page), Route("/debrief", debrief)]

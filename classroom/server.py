@@ -512,6 +512,8 @@ async def serve_socket(hub: Hub, ws: WebSocket) -> None:
 def build_app(hub: Hub) -> Starlette:
     import contextlib
 
+    from .cohort import routes as cohort_routes
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         hub.start()
@@ -587,6 +589,7 @@ def build_app(hub: Hub) -> Starlette:
         Route("/healthz", health),
         Route("/stats", stats),
         Route("/export", export),
+        *cohort_routes(hub),  # the cohort debrief: the facilitator's report, each player's own (classroom/cohort.py)
         WebSocketRoute("/ws", socket),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

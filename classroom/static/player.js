@@ -177,6 +177,7 @@ function renderEnding(s) {
   paragraphs($("ending-text"), e.text);
   const dl = $("triangle"); dl.replaceChildren();
   for (const [k, v] of Object.entries(e.triangle || {})) dl.append(el("dt", { text: k.replace(/_/g, " ") }), el("dd", { text: Math.round(v) }));
+  if (typeof loadDebrief === "function") loadDebrief();  // the player's own debrief and place (debrief.js)
 }
 
 function showReveal(msg) {

@@ -238,13 +238,13 @@ class Placement:
     seats: int                 # the room's finished seats it is set among (itself included)
     ending: EndingRef | None
     same_ending: int           # finished seats with the same ending (itself included)
-    ending_percent: int
+    ending_percent: int        # its share among the room's endings (EndingShare.percent)
     endings: tuple             # the room's EndingShare, for the picture
     score: float | None
     higher: int                # finished seats with a higher score
     same: int                  # with the same score (itself not included)
     lower: int
-    choices: tuple             # PlacedChoice at the decision points that split the room and this seat made
+    choices: tuple             # PlacedChoice at the (up to place.MAX_PLACED) most divisive splits this seat made
     dimensions: tuple          # (label, this seat's share, the room's median share)
     lines: tuple               # the placement in sentences, for text front ends
 

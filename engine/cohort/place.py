@@ -8,6 +8,10 @@ from .questions import quoted
 from .model import Placement, PlacedChoice
 
 
+#: The decisions that split the room a placement sets the seat's choice beside: the most divisive it made.
+MAX_PLACED = 4
+
+
 def _n(k: int, word: str) -> str:
     return f"{k} {word}{'' if k == 1 else 's'}"
 
@@ -16,7 +20,9 @@ def place(cohort, summary) -> Placement:
     """`summary` is the seat's SeatSummary (one of those the cohort was built from)."""
     n = cohort.finished
     choices = []
-    points = {(p.scene, p.visit): p for p in cohort.splits}
+    made = {(t.scene, t.visit) for t in summary.decisions}
+    top = [p for p in cohort.splits if (p.scene, p.visit) in made][:MAX_PLACED]   # the most divisive it made
+    points = {(p.scene, p.visit): p for p in top}
     for t in summary.decisions:
         p = points.get((t.scene, t.visit))
         if p is None:
@@ -31,6 +37,7 @@ def place(cohort, summary) -> Placement:
                          tuple(lines + _choice_lines(choices)))
     mine = next((e for e in cohort.endings if e.ending.id == summary.ending.id), None)
     same_ending = mine.count if mine else 1
+    share = mine.percent if mine else 100  # the endings' own share (largest remainder), as the room's list shows it
     others = [sc for sc in cohort.scores.scores]
     higher = sum(1 for s in others if s > summary.score)
     lower = sum(1 for s in others if s < summary.score)
@@ -40,14 +47,14 @@ def place(cohort, summary) -> Placement:
     else:
         rest = same_ending - 1
         lines.append(f"Your ending, {quoted(summary.ending.title)}, was reached by {same_ending} of the {n} seats "
-                     f"that finished ({percent(same_ending, n)}%)" + (", you included." if rest else ": only you."))
+                     f"that finished ({share}%)" + (", you included." if rest else ": only you."))
         lines.append(f"Your score, {summary.score:.1f}: {_n(higher, 'seat')} scored higher, {_n(lower, 'seat')} lower"
                      + (f", and {_n(same, 'other seat')} the same." if same else "."))
     dims = []
     for d in cohort.pattern.dimensions:
         share = summary.tags.get(d.tag, 0) / len(summary.decisions) if summary.decisions else 0.0
         dims.append((d.label, round(share, 3), d.median))
-    return Placement(summary.seat, True, n, summary.ending, same_ending, percent(same_ending, n), cohort.endings,
+    return Placement(summary.seat, True, n, summary.ending, same_ending, share, cohort.endings,
                      summary.score, higher, same, lower, tuple(choices), tuple(dims),
                      tuple(lines + _choice_lines(choices)))
 

@@ -81,6 +81,19 @@ class Builder:
                        p["pattern"], p["research"], p["reflection"], dict(self.timings))
 
 
+#: The sections that need no counterfactual replays: a few milliseconds each, cheap enough to build for every
+#: seat of a classroom (the classroom's player page shows them; the full debrief comes on request).
+QUICK = ("why", "gap", "pattern", "research")
+
+
+def build_quick(scenario, transcript: dict) -> dict:
+    """The QUICK sections of a finished run's debrief, name -> section (equal to the full debrief's)."""
+    run = recorded_run(scenario, transcript)
+    points = timeline(run)
+    return {"why": build_why(scenario, run), "gap": build_gap(scenario, run, points),
+            "pattern": build_pattern(scenario, run), "research": build_research(scenario, run)}
+
+
 def build(scenario, transcript: dict) -> Debrief:
     """The debrief of a finished run, from its transcript (replayed exactly; SaveError if it does not replay)."""
     return Builder(scenario, transcript).result()
@@ -91,4 +104,4 @@ def build_from_run(run) -> Debrief:
     return Builder(run.scenario, run.transcript(), run).result()
 
 
-__all__ = ["Builder", "Debrief", "DEBRIEF_FORMAT", "ORDER", "build", "build_from_run"]
+__all__ = ["Builder", "Debrief", "DEBRIEF_FORMAT", "ORDER", "QUICK", "build", "build_from_run", "build_quick"]

@@ -36,3 +36,89 @@ def test_export_html_of_a_session_nobody_joined_says_so(inproc, tmp_path, capsys
     assert "Nobody has joined this session yet" in html and "<svg" not in html
     assert main(["export", "NOSUCH", "--format", "html", "--db", inproc.url, "--out", str(tmp_path)]) == 2
     assert "no session with the id or join code 'NOSUCH'" in capsys.readouterr().err
+
+
+def _room_with_tokens(inproc, n=4, finish=3):
+    """A free-play room: the first `finish` seats play to an ending; returns the room, tokens and the
+    facilitator's socket context (still open, for controls)."""
+    import contextlib
+
+    from .conftest import control, hello_facilitator, hello_player
+    from .test_protocol import play_step
+    room = inproc.room("free", seed=7)
+    tokens = []
+    with contextlib.ExitStack() as stack:
+        fac = stack.enter_context(inproc.connect())
+        hello_facilitator(fac, room)
+        socks = [stack.enter_context(inproc.connect()) for _ in range(n)]
+        state = [hello_player(ws, room.code, f"Name{i}") for i, ws in enumerate(socks)]
+        tokens = [s["token"] for s in state]
+        control(fac, room, "start")
+        for step in range(400):
+            live = [i for i in range(n) if state[i]["snapshot"]["status"] != "ended" and (i < finish or step < 7)]
+            if not live:
+                break
+            for i in live:
+                state[i] = play_step(socks[i], state[i], i, step)
+                assert state[i]["type"] == "ack", state[i]
+    return room, tokens
+
+
+def test_the_dashboard_link_is_signed_with_the_secret_and_serves_the_report(inproc, tmp_path):
+    from classroom.cohort import REPORT_CSP, link_ok, sign
+    room, _ = _room_with_tokens(inproc, n=3, finish=2)
+    post = inproc.client.post
+    assert post("/cohort/link", params={"session": room.id}).status_code == 403
+    assert post("/cohort/link", params={"session": room.id}, headers={"Authorization": "Bearer x"}).status_code == 403
+    r = post("/cohort/link", params={"session": room.id}, headers={"Authorization": f"Bearer {room.secret}"})
+    assert r.status_code == 200
+    url = r.json()["url"]
+    assert room.secret not in url and url.startswith(f"/cohort?session={room.id}&expires=")
+    page = inproc.client.get(url)
+    assert page.status_code == 200 and page.headers["content-security-policy"] == REPORT_CSP
+    assert "How the room played" in page.text and "Name0" not in page.text
+    assert re.search(r"Seats<strong>3</strong>", page.text) and re.search(r"Reached an ending<strong>2</strong>", page.text)
+    down = inproc.client.get(url + "&download=1")
+    assert f'filename="{room.code}-cohort.html"' in down.headers["content-disposition"]
+    assert inproc.client.get(url[:-1] + ("0" if url[-1] != "0" else "1")).status_code == 403   # tampered
+    exp = 1_000_000
+    assert link_ok(room.secret, room.id, str(exp), sign(room.secret, room.id, exp), now=exp - 10)
+    assert not link_ok(room.secret, room.id, str(exp), sign(room.secret, room.id, exp), now=exp + 1)      # expired
+    assert not link_ok(room.secret, room.id, str(exp + 10**6), sign(room.secret, room.id, exp + 10**6), now=exp)
+    assert not link_ok("other", room.id, str(exp), sign(room.secret, room.id, exp), now=exp - 10)
+
+
+def test_a_player_gets_their_own_debrief_and_their_place_once_the_session_ends(inproc):
+    from .conftest import control, hello_facilitator
+    room, tokens = _room_with_tokens(inproc, n=4, finish=3)
+    get = inproc.client.get
+
+    def ask(i, **params):
+        return get("/debrief", params={"session": room.id, **params}, headers={"Authorization": f"Bearer {tokens[i]}"})
+    assert get("/debrief", params={"session": room.id}).status_code == 403
+    assert get("/debrief", params={"session": room.id}, headers={"Authorization": "Bearer nope"}).status_code == 403
+    assert ask(3).json() == {"ended": False}                       # still playing: no debrief yet
+    assert ask(3, format="html").status_code == 409
+    mine = ask(0).json()
+    assert mine["ended"] and mine["placement"] is None and "ends the session" in mine["placement_later"]
+    d = mine["debrief"]
+    seat = next(s for s in room.seats.values() if s.name == "Name0")
+    assert d["why"]["ending"]["id"] == seat.run.state.ending
+    assert {s["id"] for s in d["gap"]["stakeholders"]} == set(room.scenario.stakeholders)
+    assert len(d["pattern"]["dimensions"]) == 6 and "teaching model" in d["research"]["caveat"]
+    with inproc.connect() as fac:
+        hello_facilitator(fac, room)
+        assert control(fac, room, "end")["type"] == "done"
+    placed = ask(0).json()["placement"]
+    assert placed["finished"] and placed["seats"] == 3
+    assert placed["higher"] + placed["lower"] + placed["same"] + 1 == 3
+    assert placed["same_ending"] == sum(1 for s in room.seats.values() if s.run.status == "ended"
+                                        and s.run.state.ending == seat.run.state.ending)
+    text = "\n".join(placed["lines"])
+    assert "Name1" not in text and "Name0" not in text and "of the 3 seats that finished" in text
+    report = ask(0, format="html")
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert "The decisions that mattered most" in report.text       # the full solo report, counterfactuals included
+    t = ask(1, format="text").text
+    assert "THE BALCONY GAP" in t and "WHERE YOU SAT IN THE ROOM" in t and "seats that finished" in t
+    assert ask(3, format="place").text.startswith("Your run has not reached an ending yet")
