@@ -92,6 +92,7 @@ class Connection:
         self._closed = False
         self.seq = 0
         self.seat = None
+        self.token: str | None = None
         self.snapshot_dict: dict | None = None
         self.room: dict = {}
         self.reveal: dict | None = None
@@ -133,6 +134,7 @@ class Connection:
                 break
         if "token" in msg:
             self.tokens.put(self.address, self.code, msg["token"])
+        self.token = msg.get("token") or token  # the seat's own, for its debrief (classroom/cohort.py)
         self.name = msg.get("name", self.name)
         self._ws = ws
         self._take_seat_view(msg)

@@ -93,6 +93,33 @@ def _plain(section) -> dict:
     return plain(asdict(section))
 
 
+def fetch(conn, fmt: str = "text", timeout: float = 120) -> str:
+    """A player's own debrief from the server, for `balcony join --text`: `text` (the debrief and, when shown,
+    where they sat) or `place` (where they sat). `conn` is the seat's classroom.client.Connection. Raises
+    ClassError."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from .client import ClassError
+    query = urllib.parse.urlencode({"session": conn.room.get("session", ""), "format": fmt})
+    req = urllib.request.Request(f"{http_base(conn.address)}/debrief?{query}",
+                                 headers={"Authorization": f"Bearer {conn.token or ''}"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        body = e.read().decode("utf-8", "replace")
+        try:
+            import json
+            body = json.loads(body).get("message", body)
+        except ValueError:
+            pass
+        raise ClassError("debrief", f"the server did not give your debrief: {body}") from None
+    except (urllib.error.URLError, OSError) as e:
+        raise ClassError("unreachable", f"cannot reach the server for your debrief: {e}") from None
+
+
 class Service:
     """The cohort debrief's work for a running server: one worker thread, so that a room finishing at once
     queues its debriefs rather than competing with the event loop; summaries and debriefs cached per seat."""

@@ -110,7 +110,24 @@ class ClassTextUI(TextUI):
                 self.say(str(e))
 
     def show_debrief(self):
-        self.say("Your facilitator leads the debrief in class.")
+        """The player's own debrief, as in solo play, built by the server (which owns the run), and where
+        they sat in the room once the facilitator ends the session or shows the leaderboard."""
+        from .cohort import fetch, placement_shown
+        self.rule("Debrief")
+        self._placed = placement_shown(self.conn.room) or bool(self.conn.leaderboard)
+        try:
+            self.say(fetch(self.conn, "text").rstrip("\n"))
+        except ClassError as e:
+            self.say(f"({e}; your facilitator leads the debrief in class)")
+            self._placed = True
+
+    def show_place(self):
+        from .cohort import fetch
+        self.rule("Where you sat in the room")
+        try:
+            self.say(fetch(self.conn, "place"))
+        except ClassError as e:
+            self.say(f"({e})")
 
     def save_progress(self):
         pass
@@ -129,6 +146,8 @@ class ClassTextUI(TextUI):
         threading.Thread(target=wait_for_enter, daemon=True).start()
         while not self.conn.room.get("ended") and not self.conn.leaderboard and not left.is_set():
             self.conn.wait_change(1.0)
+        if not left.is_set() and not getattr(self, "_placed", True):
+            self.show_place()
         return 0
 
 

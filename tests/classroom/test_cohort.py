@@ -122,3 +122,25 @@ def test_a_player_gets_their_own_debrief_and_their_place_once_the_session_ends(i
     t = ask(1, format="text").text
     assert "THE BALCONY GAP" in t and "WHERE YOU SAT IN THE ROOM" in t and "seats that finished" in t
     assert ask(3, format="place").text.startswith("Your run has not reached an ending yet")
+
+
+def test_balcony_join_text_prints_the_players_own_debrief_and_place(host, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+    from .test_process import facilitate
+    h = host("--scenario", "tutorial", "--mode", "free", "--seed", "3")
+    facilitate(h, "start")
+    facilitate(h, "leaderboard", on=True)   # players see where they sat once the leaderboard shows
+    env = {**os.environ, "BALCONY_DATA_DIR": str(tmp_path / "player")}
+    cmd = [sys.executable, "-m", "game", "join", h.address, h.code, "--text", "--name", "Terry"]
+    done = subprocess.run(cmd, input="".join("1\n2\n" for _ in range(40)), capture_output=True, text=True,
+                          timeout=120, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "[Debrief]" in out and "THE BALCONY GAP" in out and "YOUR LEADERSHIP PATTERN" in out
+    assert "THE DECISIONS THAT MATTERED MOST" in out                     # as in solo play: the whole debrief
+    assert "WHERE YOU SAT IN THE ROOM" in out
+    assert "You are the only seat in the room that has reached an ending so far." in out

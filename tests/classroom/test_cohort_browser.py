@@ -175,8 +175,8 @@ def test_a_player_sees_their_own_debrief_and_then_their_place_in_the_room(sessio
     assert re.search(r"Your score, \d+\.\d: \d seats? scored higher", place)
     text = page.locator("body").inner_text()
     assert not [n for n in ("Secret0", "Secret1", "Secret2") if n in text]
-    page.locator("#my-debrief").scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "player-debrief.png"), full_page=True)
+    page.evaluate("document.getElementById('md-place').previousElementSibling.scrollIntoView()")
+    page.screenshot(path=str(shots / "player-debrief.png"))
     with page.expect_download() as got:
         page.get_by_role("button", name="Save my full debrief report").click()
     path = tmp / got.value.suggested_filename
