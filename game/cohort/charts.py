@@ -47,6 +47,7 @@ def endings_chart(c) -> str:
     ax.invert_yaxis()
     ax.set_xlim(0, max(1, max((e.count for e in rows), default=1)) * 1.3)
     ax.set_xlabel(f"seats (of the {c.finished} that reached an ending)")
+    ax.xaxis.get_major_locator().set_params(integer=True)  # seats are whole
     ax.set_title("Where the room ended")
     return _svg(fig, "How many seats reached each ending")
 
@@ -171,6 +172,7 @@ def split_chart(point) -> str:
     ax.invert_yaxis()
     ax.set_xlim(0, point.reached * 1.25)
     ax.set_xlabel(f"seats (of the {point.reached} that made this decision)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     return _svg(fig, f"How the room chose at {point.title}")
 
 
@@ -195,6 +197,7 @@ def gap_chart(c) -> str:
     ax.axvline(n / 2, color="#555555", linestyle=":", linewidth=1)
     ax.set_xlim(0, n * 1.35)
     ax.set_xlabel(f"seats (of the {c.finished} that reached an ending); dotted line: half the room")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.22 if len(rows) < 4 else -0.12), ncol=3, frameon=False,
               fontsize=8)
     ax.set_title("The balcony gap: who the room misread")
