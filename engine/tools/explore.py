@@ -48,6 +48,8 @@ HABITS = {
     "one_to_one": ("one_to_one",),
     "listen+one_to_one": ("listen", "one_to_one"),
 }
+BUDGET = 90_000     # decisions played in all: about 7 s on the 2-core reference machine, the same walk on any machine
+TIME_LIMIT = 60.0   # seconds: a safety net only
 MAX_DECISIONS = 400  # deeper than this, a path is reported as one that never ends
 
 
@@ -70,7 +72,8 @@ class ExploreResult:
     abstract_states: int = 0
     runs_ended: int = 0
     complete: bool = True
-    stopped_by: str | None = None      # "max_states" or "time_limit"
+    stopped_by: str | None = None      # "max_states", "budget" or "time_limit"
+    work: int = 0                      # decisions played, in all three stages (the budget's unit)
     seconds: float = 0.0
     scenes_reached: set = field(default_factory=set)
     choices_taken: dict = field(default_factory=dict)      # (scene, index) -> times
@@ -231,20 +234,37 @@ class _Walker:
                 tuple(s.returns), bits)
 
 
-def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, time_limit: float = 7.0,
-            sweep: int = 40, steer: bool = True, habits: dict | None = None, clock=time.monotonic) -> ExploreResult:
-    """Explore the scenario at `path` (see the module's notes). Raises ContentError if it does not load."""
+def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, budget: int = BUDGET,
+            time_limit: float | None = TIME_LIMIT, sweep: int = 40, steer: bool = True, habits: dict | None = None,
+            clock=time.monotonic) -> ExploreResult:
+    """Explore the scenario at `path` (see the module's notes). Raises ContentError if it does not load.
+
+    The stages share out `budget`, a number of decisions played, so that the same scenario gives the same
+    report on any machine under any load; `time_limit` (seconds of wall clock, None for none) is only a
+    safety net for a slow machine, and a walk it stops says so."""
     scenario, probes = load_probed(path)
     habits = dict(HABITS if habits is None else habits)
     res = ExploreResult(scenario, probes)
-    res.bounds = {"seeds": seeds, "width": width, "max_states": max_states, "time_limit": time_limit,
+    res.bounds = {"seeds": seeds, "width": width, "max_states": max_states, "budget": budget, "time_limit": time_limit,
                   "sweep": sweep, "habits": list(habits)}
     w = _Walker(scenario, probes, width, habits)
     res.watch = w.watch
     for k, v in scenario.start_values.items():
         res.value_range[k] = [v, v]
     start = clock()
-    _sweep(w, res, sweep, start, time_limit * 0.2, clock)
+
+    def spent() -> float:
+        """The share of the bounds used: decisions played out of `budget`, or wall-clock seconds out of
+        `time_limit` when that share is larger (a slow machine)."""
+        f = res.work / budget
+        if time_limit is not None:
+            f = max(f, (clock() - start) / time_limit)
+        return f
+
+    def bound() -> str:
+        return "budget" if time_limit is None or res.work / budget >= (clock() - start) / time_limit else "time_limit"
+
+    _sweep(w, res, sweep, spent)
     for seed in range(seeds):
         for habit in habits:
             try:
@@ -259,8 +279,8 @@ def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, t
         if res.states >= max_states:
             res.complete, res.stopped_by = False, "max_states"
             break
-        if res.states % 32 == 0 and clock() - start > time_limit * (0.6 if steer else 1.0):
-            res.complete, res.stopped_by = False, "time_limit"
+        if res.states % 32 == 0 and spent() > (0.6 if steer else 1.0):
+            res.complete, res.stopped_by = False, bound()
             break
         habit, run = w.pop()
         scene = run.state.scene
@@ -285,7 +305,7 @@ def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, t
             res.choices_available.add((scene, i))
             try:
                 child.choose(i, k)
-                res.choices_taken[(scene, i)] = res.choices_taken.get((scene, i), 0) + 1
+                _took(res, scene, i)
                 if child.state.status == OUTCOME:
                     child.advance()
             except Exception as e:  # noqa: BLE001
@@ -294,17 +314,17 @@ def explore(path, *, seeds: int = 3, width: int = 2, max_states: int = 20_000, t
             _arrive(w, res, habit, child)
     res.abstract_states = len(w.seen)
     if steer:
-        _aim(w, res, start, time_limit, clock)
+        _aim(w, res, spent)
     res.seconds = clock() - start
     return res
 
 
-def _aim(w, res, start, time_limit, clock):
+def _aim(w, res, spent):
     """Aim a beam search at each ending never reached and each choice never available (module notes)."""
     sc = w.sc
     env = sc.env
     tried: set = set()
-    while clock() - start < time_limit:
+    while spent() < 1.0:
         targets = [("ending", e) for e in sc.endings if e.id not in res.endings_reached and not e.fallback]
         for sid in sc.scenes:
             if sid in res.scenes_reached:
@@ -339,11 +359,11 @@ def _aim(w, res, start, time_limit, clock):
                     return st.scene == sid and choice.cond(st), d + (0.0 if st.scene == sid else 0.5)
         except Exception:  # noqa: BLE001 - a condition steer cannot measure: leave it to the report
             continue
-        per_target = max(0.5, (time_limit - (clock() - start)) / max(1, len(targets)))
-        t0 = clock()
+        per_target = max(0.07, (1.0 - spent()) / max(1, len(targets)))
+        t0 = spent()
 
         def on_choice(run, scene, i):
-            res.choices_taken[(scene, i)] = res.choices_taken.get((scene, i), 0) + 1
+            _took(res, scene, i)
 
         def on_state(run):
             _note(res, run)
@@ -354,15 +374,14 @@ def _aim(w, res, start, time_limit, clock):
 
         try:
             found = steering.beam_search(sc, goal, seeds=(0, 1, 2, 3), beam=10,
-                                      budget=lambda t0=t0: clock() - t0 < per_target and clock() - start < time_limit,
+                                      budget=lambda t0=t0: spent() - t0 < per_target and spent() < 1.0,
                                       on_choice=on_choice, on_state=on_state, watch=w.watch)
         except Exception as e:  # noqa: BLE001
             res.findings.append(Finding("runtime_error", sc.start, f"error while aiming at {_tkey((kind, target))}: "
                                                                    f"{type(e).__name__}: {e}", {}))
             continue
         if found is None and kind == "ending":
-            found = _persona_aim(w, res, target, dist, lambda t0=t0: clock() - t0 < per_target and
-                                 clock() - start < time_limit)
+            found = _persona_aim(w, res, target, dist, lambda t0=t0: spent() - t0 < per_target and spent() < 1.0)
         if found is not None and kind == "choice":
             sid, choice = target
             child = found.fork()
@@ -426,7 +445,7 @@ def _play_persona(w, res, persona, seed):
             i = P.pick(persona, scores[s.scene], avail, rng)
             for j in avail:
                 res.choices_available.add((s.scene, j))
-            res.choices_taken[(s.scene, i)] = res.choices_taken.get((s.scene, i), 0) + 1
+            _took(res, s.scene, i)
             run.choose(i)
             if s.status == OUTCOME:
                 run.advance()
@@ -442,6 +461,12 @@ def _play_persona(w, res, persona, seed):
     return run
 
 
+def _took(res, scene, i):
+    """Count a choice taken: coverage, and one unit of the walk's work budget."""
+    res.choices_taken[(scene, i)] = res.choices_taken.get((scene, i), 0) + 1
+    res.work += 1
+
+
 def _tkey(t):
     kind, target = t
     return f"ending {target.id}" if kind == "ending" else f"choice {target[1].index + 1} in {target[0]}"
@@ -454,11 +479,11 @@ def _ending_src(res, ending):
     raise ValueError("no condition")
 
 
-def _sweep(w, res, runs, start, time_limit, clock):
+def _sweep(w, res, runs, spent):
     """Play every persona `runs` times (random four times as often), counting what they reach."""
     for name, persona in P.all_personas(w.sc).items():
         for seed in range(runs * 4 if name == "random" else runs):
-            if clock() - start > time_limit:
+            if spent() > 0.2:
                 return
             _play_persona(w, res, persona, seed)
 

@@ -6,13 +6,13 @@ import os
 import sys
 
 from engine import BalconyError, check_file
-from engine.tools.explore import explore
+from engine.tools.explore import BUDGET, TIME_LIMIT, explore
 from engine.tools.invariants import check_invariants, parse_invariants, personas_needed
 
-from .common import dump_json, print_diagnostics, resolve_scenario_arg
+from .common import dump_json, fail, print_diagnostics, resolve_scenario_arg
 from .explore import report as explore_report
 from .explore import write_assumption_transcripts
-from .toolkit import Progress, add_file_argument
+from .toolkit import Progress, add_file_argument, explore_bounds_problem
 
 NAME = "check"
 HELP = "validate, explore and prove the scenario's teaching invariants with persona simulations"
@@ -33,7 +33,10 @@ def add_arguments(p):
                         "are at least 2,000 runs to play in all; 1 plays them here, one after another). The "
                         "outcomes are the same either way")
     p.add_argument("--no-explore", action="store_true", help="skip the exploration")
-    p.add_argument("--time-limit", type=float, default=7.0, help="explore's time limit in seconds (default 7)")
+    p.add_argument("--budget", type=int, default=BUDGET,
+                   help=f"explore's budget in decisions played (default {BUDGET:,}; see balcony explore --help)")
+    p.add_argument("--time-limit", type=float, default=TIME_LIMIT,
+                   help=f"explore's safety net in seconds (default {TIME_LIMIT:g})")
 
 
 def auto_jobs(scenario, invariants, runs) -> int:
@@ -46,6 +49,13 @@ def auto_jobs(scenario, invariants, runs) -> int:
 
 
 def run(args) -> int:
+    problem = explore_bounds_problem(args)
+    if problem:
+        return fail(problem)
+    if args.runs is not None and args.runs < 1:
+        return fail(f"--runs must be at least 1 (it is {args.runs})")
+    if args.jobs < 0:
+        return fail(f"--jobs must be 0 (one per core) or more (it is {args.jobs})")
     path = str(resolve_scenario_arg(args.file))
     scenario, diags = check_file(path)
     errors = [d for d in diags if d.severity == "error"]
@@ -73,7 +83,7 @@ def run(args) -> int:
         print(f"validate: {len(diags)} warning(s)" if diags else "validate: no problems", file=out)
     failed = False
     if not args.no_explore:
-        res = explore(path, time_limit=args.time_limit)
+        res = explore(path, budget=args.budget, time_limit=args.time_limit)
         write_assumption_transcripts(res, args.out)
         d = res.to_dict()
         result["explore"] = d

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from engine import ContentError
 from engine.tools.assumptions import describe
-from engine.tools.explore import explore
+from engine.tools.explore import BUDGET, TIME_LIMIT, explore
 
-from .common import dump_json, resolve_scenario_arg
-from .toolkit import add_file_argument, content_error, where
+from .common import dump_json, fail, resolve_scenario_arg
+from .toolkit import add_file_argument, content_error, explore_bounds_problem, where
 
 NAME = "explore"
 HELP = "walk every reachable scene and choice; report unreached content, dead ends, idle conditions and meters"
@@ -19,16 +19,23 @@ def add_arguments(p):
     p.add_argument("--seeds", type=int, default=3, help="random-event seeds the walk starts from (default 3)")
     p.add_argument("--width", type=int, default=2, help="runs kept per abstract state (default 2)")
     p.add_argument("--max-states", type=int, default=20_000, help="stop after this many decision points (default 20000)")
-    p.add_argument("--time-limit", type=float, default=7.0, help="stop after this many seconds (default 7)")
+    p.add_argument("--budget", type=int, default=BUDGET,
+                   help=f"decisions to play in all three stages (default {BUDGET:,}, about 7 s here); the same "
+                        "budget gives the same report on any machine")
+    p.add_argument("--time-limit", type=float, default=TIME_LIMIT,
+                   help=f"a safety net: stop after this many seconds even within the budget (default {TIME_LIMIT:g})")
     p.add_argument("--strict", action="store_true", help="also fail on conditions that never change and meters that never move")
     p.add_argument("--out", metavar="DIR", help="write a transcript of each path that shows a text while what it "
                                                 "assumes is false here (balcony replay plays it back)")
 
 
 def run(args) -> int:
+    problem = explore_bounds_problem(args)
+    if problem:
+        return fail(problem)
     try:
         res = explore(str(resolve_scenario_arg(args.file)), seeds=args.seeds, width=args.width,
-                      max_states=args.max_states, time_limit=args.time_limit)
+                      max_states=args.max_states, budget=args.budget, time_limit=args.time_limit)
     except ContentError as e:
         return content_error(e)
     d = res.to_dict()

@@ -71,3 +71,16 @@ def pct(x: float) -> str:
 
 def where(item) -> str:
     return f"{item['file']}:{item['line']}:{item['column']}"
+
+
+def explore_bounds_problem(args) -> str | None:
+    """What is wrong with explore's bounds as given on the command line (explore and check), or None."""
+    import math
+    for name, least in (("seeds", 1), ("width", 1), ("max_states", 1), ("budget", 1)):
+        v = getattr(args, name, None)
+        if v is not None and v < least:
+            return f"--{name.replace('_', '-')} must be at least {least} (it is {v})"
+    t = getattr(args, "time_limit", None)
+    if t is not None and not (math.isfinite(t) and t > 0):
+        return f"--time-limit must be a positive number of seconds (it is {t:g})"
+    return None

@@ -1,10 +1,16 @@
 """balcony explore on small scenarios with known defects: each defect must be found, and a clean one passes."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from engine import load_scenario, replay
 from engine.tools.explore import explore
 
 from .helpers import cli, cli_json, doc, line_of, scenes, write
+
+TUTORIAL = Path(__file__).resolve().parents[2] / "scenarios" / "tutorial.yaml"
 
 
 def test_clean_scenario_is_fully_covered(tmp_path):
@@ -122,3 +128,45 @@ def test_a_detour_with_goto_return_is_explored_and_drawn(tmp_path):
     assert not sim.errors and sim.scene_runs["press"] > 0 and sim.scene_runs["middle"] == 200
     dot = build(load_scenario(path)).source
     assert '"scene_press" -> return' in dot or "scene_press -> return" in dot
+
+
+def _report(res):
+    d = res.to_dict()
+    d.pop("seconds")
+    d["bounds"] = {k: v for k, v in d["bounds"].items() if k != "time_limit"}
+    return d
+
+
+def test_the_budget_not_the_clock_bounds_the_walk(tmp_path):
+    """Same scenario, same budget: the same report, whether the machine is fast or crawls (a clock that jumps
+    half a second at every look, with no wall-clock safety net), so `check` cannot pass here and fail under load."""
+    path = str(TUTORIAL)
+    steps = iter(range(10**9))
+    fast = explore(path, budget=3000)
+    crawling = explore(path, budget=3000, time_limit=None, clock=lambda: next(steps) * 0.5)
+    assert fast.stopped_by == "budget" and not fast.complete and fast.work >= 0.6 * 3000
+    assert _report(crawling) == _report(fast)
+    assert _report(explore(path, budget=3000)) == _report(fast)
+
+
+def test_the_time_limit_is_a_safety_net_that_says_it_stopped_the_walk(tmp_path, capsys):
+    path = str(TUTORIAL)
+    steps = iter(range(10**9))
+    res = explore(path, time_limit=10, clock=lambda: next(steps) * 0.5)
+    assert res.stopped_by == "time_limit" and not res.complete
+    assert res.work < res.bounds["budget"]
+
+
+_BAD_BOUNDS = [("--budget", "0", "--budget must be at least 1"), ("--time-limit", "nan", "--time-limit must be a positive"),
+               ("--time-limit", "-5", "--time-limit must be a positive")]
+
+
+@pytest.mark.parametrize("command,option,value,message",
+                         [("explore", *b) for b in _BAD_BOUNDS + [("--seeds", "-1", "--seeds must be at least 1"),
+                                                                  ("--width", "0", "--width must be at least 1")]]
+                         + [("check", *b) for b in _BAD_BOUNDS + [("--runs", "0", "--runs must be at least 1"),
+                                                                  ("--jobs", "-2", "--jobs must be 0")]])
+def test_bounds_that_make_no_sense_are_refused(tmp_path, capsys, command, option, value, message):
+    path = write(tmp_path, doc())
+    code, out, err = cli(capsys, command, path, option, value)
+    assert code == 2 and message in err and "Traceback" not in err
