@@ -1,7 +1,10 @@
-"""`balcony explore`: a systematic walk of a scenario's state space, in three stages within a time limit.
+"""`balcony explore`: a systematic walk of a scenario's state space, in three stages within a budget.
 
-1. **Sweep** (up to 20% of the limit): every persona plays `sweep` runs (random four times as many).
-2. **Walk** (until 60% of the limit, or `max_states` decision points): from the first scene, once for
+The budget counts decisions played (every choice taken in any stage), not seconds, so that a scenario
+gives the same report on any machine under any load; a wall-clock time limit is only a safety net.
+
+1. **Sweep** (up to 20% of the budget): every persona plays `sweep` runs (random four times as many).
+2. **Walk** (until 60% of the budget, or `max_states` decision points): from the first scene, once for
    each of `seeds` random-event seeds and each perception habit, take **every available choice at every
    decision**, and every outcome of a choice with chancy `outcomes` (named, not drawn, so that the
    transcript records it and replays exactly). Numbers in the state are continuous, so the walk would never end if it told every state
@@ -17,7 +20,7 @@
    some condition true or false for the first time, or reach a scene for the first time, are expanded
    first; then the least-expanded scene's, deepest first. Perception habits: none, listen, a one-to-one
    (with the scene's speaker, else whoever has been met least), and listen then a one-to-one.
-3. **Aim** (the rest of the limit): for each ending never reached and each choice whose condition never
+3. **Aim** (the rest of the budget): for each ending never reached and each choice whose condition never
    held, a beam search steers runs towards it (steer.distance: how far a state is from making the
    condition true); for an ending, the persona that ends closest then plays more seeds.
 
