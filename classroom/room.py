@@ -208,7 +208,8 @@ class Room:
         if "choose" in action:
             texts = {c.index: c.text for c in (seat.snap or run.snapshot()).choices}
             scene = run.state.scene
-            apply_stored(run, action)
+            with run.atomic():  # a content error met at run time changes nothing (Refused below)
+                apply_stored(run, action)
             d = self.decisions.get(scene)
             if d is None:
                 title = self.scenario.scenes[scene].title or scene
@@ -216,7 +217,8 @@ class Room:
             d.add(action["choose"], texts, round_)
             seat.chosen.append((scene, action["choose"], round_))
         else:
-            apply_stored(run, action)
+            with run.atomic():
+                apply_stored(run, action)
         seat.snap = None
         seat.actions.append(action)
         seat.rounds.append(round_)

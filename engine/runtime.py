@@ -1,6 +1,7 @@
 """Running a scenario: the driving API (in the manner of ink's Story), hidden state and rules."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import random
 import weakref
@@ -92,8 +93,10 @@ class History:
     #                                                   commitment (one-to-one), true (real commitments then)}
 
     def to_dict(self) -> dict:
-        return {"decisions": self.decisions, "changes": [list(c) for c in self.changes],
-                "timeline": self.timeline, "events": self.events, "perceptions": self.perceptions}
+        # copies of the lists (their entries are never changed once a step is over): a save taken now must
+        # not grow with the run (the window's one-step rewind keeps one, and restored the undone decision)
+        return {"decisions": list(self.decisions), "changes": [list(c) for c in self.changes],
+                "timeline": list(self.timeline), "events": list(self.events), "perceptions": list(self.perceptions)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "History":
@@ -757,8 +760,27 @@ class Run:
                                         self._phase_exited)
         return self._phases
 
+    @contextlib.contextmanager
+    def atomic(self):
+        """All or nothing: if what is done inside fails with an ExprRuntimeError (a scenario's arithmetic
+        that gives no number, met only at run time), the run is put back exactly as it was before, and the
+        error goes on to the caller. The front ends wrap each player's intent in it, so that a content error
+        never leaves a half-applied decision (the quarter moved on, a rule half done). Costs one fork."""
+        keep = self._copy(deep_history=False)
+        keep.checkpoints, keep._cp_vals = list(self.checkpoints), dict(self._cp_vals)  # fork shares these
+        try:
+            yield self
+        except ExprRuntimeError:
+            self.__dict__.update(keep.__dict__)
+            raise
+
     def fork(self) -> "Run":
         """An independent copy of this run, same state and same random stream (for tools that search)."""
+        return self._copy(deep_history=True)
+
+    def _copy(self, *, deep_history: bool) -> "Run":
+        """fork(); or, for atomic(), a copy whose history shares its entries (the lists are append-only, so
+        copying the lists is enough to put them back)."""
         new = copy.copy(self)
         st = copy.copy(self.state)
         d = st.__dict__
@@ -773,7 +795,14 @@ class Run:
             new._rng = random.Random.__new__(random.Random)  # no seeding from the OS: the state is set next
             new._rng.setstate(self._rng.getstate())
         new.actions = list(self.actions)
-        new.history = copy.deepcopy(self.history) if self.record else History()
+        if not self.record:
+            new.history = History()
+        elif deep_history:
+            new.history = copy.deepcopy(self.history)
+        else:
+            h = self.history
+            new.history = History(list(h.decisions), list(h.changes), list(h.timeline), list(h.events),
+                                  list(h.perceptions))
         new._phases = None
         return new
 

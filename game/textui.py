@@ -14,7 +14,7 @@ import shutil
 import sys
 import textwrap
 
-from engine import BalconyError, ContentError, Run, load_scenario, write_save
+from engine import BalconyError, ContentError, ExprRuntimeError, Run, load_scenario, write_save
 from engine.replay import apply_action
 from engine.saves import atomic_write_json
 from engine.views import shown
@@ -29,6 +29,13 @@ HELP = N_("""Type the number of a choice and press Enter.
   r          show the scene again
   q          quit (the game autosaves after every decision)""")
 
+
+
+def scenario_error(e: ExprRuntimeError) -> str:
+    """A run-time content error, in the player's words: whose fault it is and what to do."""
+    text = str(e)
+    return _("The scenario has an error (not something you did): {error}. Please tell its author.").format(
+        error=text[:1].upper() + text[1:].rstrip("."))
 
 class TextUI:
     def __init__(self, scenario, seed, *, inp=None, out=None, err=None, transcript_path=None,
@@ -82,7 +89,14 @@ class TextUI:
             snap = run.snapshot()
             if snap.status == "outcome":
                 self.show_notices(snap)
-                run.advance()
+                try:
+                    with run.atomic():
+                        run.advance()
+                except ExprRuntimeError as e:  # the scenario cannot go on from here: say so, keep what was played
+                    self.say(scenario_error(e))
+                    self.say(_("The run cannot go on past this point until the scenario is fixed."))
+                    self.finish()
+                    return 2
                 continue
             if snap.status == "ended":
                 self.show_ending(snap)
@@ -106,6 +120,14 @@ class TextUI:
             self.handle(line, snap)  # a perception or a bad line shows only what changed
 
     def handle(self, line, snap):
+        try:
+            with self.run.atomic():
+                self._handle(line, snap)
+        except ExprRuntimeError as e:  # a content error met at run time: nothing the player did was applied
+            self.say(scenario_error(e))
+            self.say(_("Nothing changed: you are where you were before. Try another choice, or q to stop."))
+
+    def _handle(self, line, snap):
         run = self.run
         cmd, _sep, arg = line.partition(" ")
         cmd = cmd.lower()
@@ -158,6 +180,8 @@ class TextUI:
                 raise _Quit()
             else:
                 self.say(_("'{line}' is not something you can do here. Type ? for help.").format(line=line))
+        except ExprRuntimeError:
+            raise
         except BalconyError as e:
             msg = _(str(e))
             self.say(msg[0].upper() + msg[1:])
@@ -467,6 +491,7 @@ def play_text(scenario, seed, **kw) -> int:
     try:
         return ui.play()
     except _Quit:
-        ui.say(_("You step away. The game was saved after your last decision."))
+        ui.say(_("You step away. The game was saved after your last decision.") if ui.autosave and ui.run.actions
+               else _("You step away."))
         ui.finish()
         return 0

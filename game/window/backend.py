@@ -158,17 +158,20 @@ class Session:
         self.revision += 1
 
     # ---- intents --------------------------------------------------------------
+    # Each intent is all or nothing (Run.atomic): a content error met at run time leaves the run as it was.
     def perceive(self, kind: str, target: str | None = None) -> None:
-        if target is None:
-            self.run.perceive(kind)
-        else:
-            self.run.perceive(kind, target)
+        with self.run.atomic():
+            if target is None:
+                self.run.perceive(kind)
+            else:
+                self.run.perceive(kind, target)
         self._changed()
 
     def choose(self, index: int) -> None:
         before = self.run.to_save()
         choice = next((c for c in self.snap.choices if c.index == index), None)
-        self.run.choose(index)
+        with self.run.atomic():
+            self.run.choose(index)
         self._undo = before
         self.rewound = False
         self._undo_label = choice.text if choice is not None else ""
@@ -176,7 +179,8 @@ class Session:
         self._changed()
 
     def advance(self) -> None:
-        self.run.advance()
+        with self.run.atomic():
+            self.run.advance()
         self._changed()
 
     # ---- rewind -----------------------------------------------------------------

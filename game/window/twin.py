@@ -7,6 +7,8 @@ move by fixed steps.
 """
 from __future__ import annotations
 
+import contextlib
+
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +122,11 @@ class TwinRun:
         self.actions: list = []
 
     # -- driving API --
+    @contextlib.contextmanager
+    def atomic(self):
+        """Mirrors Run.atomic(); the twin has no expressions, so its steps cannot fail part-way."""
+        yield self
+
     def snapshot(self) -> Snapshot:
         st = self.state
         scene = SCENES.get(st.scene, SCENES["opening"])
