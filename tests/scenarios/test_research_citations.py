@@ -65,3 +65,60 @@ def test_the_check_catches_an_uncited_claim_and_accepts_both_forms():
     bad = uncited(doc)
     assert [w for w, _ in bad] == ["scene s, choice 1", "scene s, choice 5", "ending e"]
     assert "no Section Nine" in bad[1][1]
+
+
+FACTS = REPO / "docs" / "research-facts.md"
+REF = re.compile(r"^(troubled-families|integrated-care|total-place|tutorial) (?:([a-z0-9_]+)/(\d+)|(ending|rule):([a-z0-9_]+))$")
+
+
+def fact_references() -> list:
+    """(fact number, reference) for each place the facts table of docs/research-facts.md says a fact is told."""
+    out = []
+    for line in FACTS.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| (\d+) \|", line)
+        if m:
+            where = line.rstrip().rstrip("|").rsplit("|", 1)[1]
+            out += [(int(m.group(1)), ref.strip()) for ref in where.split(",") if ref.strip()]
+    return out
+
+
+def cited_text(ref: str, docs: dict):
+    """The text a reference names, or None when nothing has that name."""
+    m = REF.match(ref)
+    if not m:
+        return None
+    doc = docs[m.group(1)]
+    if m.group(2):
+        choices = ((doc.get("scenes") or {}).get(m.group(2)) or {}).get("choices") or []
+        n = int(m.group(3))
+        if not 1 <= n <= len(choices):
+            return None
+        ch = choices[n - 1]
+        return (ch.get("debrief") or "") + (" " + ch["cite"] if isinstance(ch.get("cite"), str) else "") or None
+    items = doc.get(m.group(4) + "s") or []
+    return next((x.get("text") for x in items if x.get("id") == m.group(5)), None)
+
+
+def test_every_place_the_facts_table_names_exists_and_cites_a_section():
+    """docs/research-facts.md names where each fact is told (scene/choice, ending:ID, rule:ID): every name
+    resolves in today's files, and the text it names credits the paper with a section."""
+    docs = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in FILES if p.parent.name == "scenarios"}
+    refs = fact_references()
+    assert len(refs) >= 250 and len({n for n, _ in refs}) >= 40
+    bad = []
+    for n, ref in refs:
+        text = cited_text(ref, docs)
+        if text is None:
+            bad.append(f"fact {n}: '{ref}' names nothing in the scenarios")
+        elif not SECTION.search(text):
+            bad.append(f"fact {n}: '{ref}' does not cite a section: {' '.join(text.split())[:100]}")
+    assert not bad, "\n".join(bad)
+
+
+def test_a_reference_to_nothing_is_caught():
+    docs = {"tutorial": {"scenes": {"s": {"choices": [{"debrief": "As the paper says (Section Four)."}]}},
+                         "endings": [{"id": "e", "text": "Plain."}]}}
+    assert cited_text("tutorial s/1", docs).startswith("As the paper")
+    assert cited_text("tutorial s/2", docs) is None and cited_text("tutorial t/1", docs) is None
+    assert cited_text("tutorial ending:e", docs) == "Plain." and cited_text("tutorial rule:e", docs) is None
+    assert cited_text("tutorial.yaml:12", docs) is None
