@@ -6,6 +6,8 @@ answer was lost is not applied twice (the seat's step number, `seq`, tells).
 """
 from __future__ import annotations
 
+import contextlib
+
 import itertools
 import json
 import queue
@@ -273,6 +275,12 @@ class RemoteRun:
 
     def snapshot(self) -> Snapshot:
         return Snapshot.from_dict(self.conn.snapshot_dict)
+
+    @contextlib.contextmanager
+    def atomic(self):
+        """Mirrors Run.atomic(): the server applies each intent all or nothing (Room.apply), so here there
+        is nothing to put back."""
+        yield self
 
     @property
     def status(self) -> str:
