@@ -34,7 +34,7 @@ HELP = N_("""Type the number of a choice and press Enter.
 def scenario_error(e: ExprRuntimeError) -> str:
     """A run-time content error, in the player's words: whose fault it is and what to do."""
     text = str(e)
-    return "The scenario has an error (not something you did): {error}. Please tell its author.".format(
+    return _("The scenario has an error (not something you did): {error}. Please tell its author.").format(
         error=text[:1].upper() + text[1:].rstrip("."))
 
 class TextUI:
@@ -94,7 +94,7 @@ class TextUI:
                         run.advance()
                 except ExprRuntimeError as e:  # the scenario cannot go on from here: say so, keep what was played
                     self.say(scenario_error(e))
-                    self.say("The run cannot go on past this point until the scenario is fixed.")
+                    self.say(_("The run cannot go on past this point until the scenario is fixed."))
                     self.finish()
                     return 2
                 continue
@@ -125,7 +125,7 @@ class TextUI:
                 self._handle(line, snap)
         except ExprRuntimeError as e:  # a content error met at run time: nothing the player did was applied
             self.say(scenario_error(e))
-            self.say("Nothing changed: you are where you were before. Try another choice, or q to stop.")
+            self.say(_("Nothing changed: you are where you were before. Try another choice, or q to stop."))
 
     def _handle(self, line, snap):
         run = self.run
@@ -491,7 +491,7 @@ def play_text(scenario, seed, **kw) -> int:
     try:
         return ui.play()
     except _Quit:
-        ui.say("You step away. The game was saved after your last decision." if ui.autosave and ui.run.actions
-               else "You step away.")
+        ui.say(_("You step away. The game was saved after your last decision.") if ui.autosave and ui.run.actions
+               else _("You step away."))
         ui.finish()
         return 0
