@@ -1,9 +1,13 @@
 """Several `balcony host` processes sharing one PostgreSQL database (classroom/replica.py): players and the
 facilitator on different processes see each other live; one process killed with SIGKILL mid-round, its
 clients move to the other and finish with nothing lost and nothing applied twice; two processes given the
-same seat's intent at the same moment apply exactly one; a second process on one SQLite file is refused."""
+same seat's intent at the same moment apply exactly one; pause, the timer and the leaderboard cross
+processes and the timer outlives the process that started it; a replica catches up what it missed (a
+gap, a seat or session it has not heard of, an action that lost); a second process on one SQLite file is
+refused."""
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -315,3 +319,159 @@ def test_a_second_process_on_one_sqlite_file_is_refused(host, tmp_path, db_url):
     assert "already serving" in second.stderr and "PostgreSQL" in second.stderr
     assert "Traceback" not in second.stderr
     assert first.proc.poll() is None  # the first goes on serving
+
+
+def wait_until(check, what: str, seconds: float = 20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+def next_action(snap) -> dict:
+    if snap.status == "outcome":
+        return {"advance": True}
+    return {"choose": snap.available_choices[-1].index}
+
+
+@on_postgresql
+def test_a_replica_follows_another_process_and_catches_up_what_it_missed(tmp_path, db_url, no_rate_limit):
+    """One hub in this process; "another process" is a second Store on the same database (its own origin,
+    so its announcements are heard). What it stores with an announcement is applied; what the hub missed
+    is read from the database (a gap, a seat or session not heard of); an action that lost to the other's
+    is taken back and the player told the real state; a control the other stored is adopted."""
+    from sqlalchemy import insert
+
+    from classroom import keys
+    from classroom.store import Conflict, actions, seats, sessions
+
+    from .conftest import InProcess, control, hello_facilitator, hello_player, intent, recv
+
+    srv = InProcess(tmp_path, url=db_url)
+    other = Store(db_url)
+    assert other.origin != srv.store.origin
+
+    def unannounced(table, **row):  # another process's write whose announcement this hub missed
+        with other.engine.begin() as c:
+            return c.execute(insert(table).values(**row)).inserted_primary_key[0]
+
+    with srv.client:
+        room = srv.room("free", seed=3)
+        hub = srv.hub
+        with srv.connect() as fac, srv.connect() as p1, srv.connect() as p2:
+            hello_facilitator(fac, room)
+            w1, w2 = hello_player(p1, room.code, "One"), hello_player(p2, room.code, "Two")
+            control(fac, room, "start")
+            seat = room.seats[w1["seat"]]
+            twin = Run(room.scenario, 3)  # what the database holds for seat One
+            # announced: applied
+            act = next_action(twin.snapshot())
+            apply_stored(twin, act)
+            other.write_now(Store.op_action(seat.id, 0, act, 0))
+            wait_until(lambda: seat.seq == 1, "the announced step applied")
+            # one step missed, the next announced: a gap, read from the database
+            for seq in (1, 2):
+                act = next_action(twin.snapshot())
+                apply_stored(twin, act)
+                if seq == 1:
+                    unannounced(actions, seat_id=seat.id, seq=1, action=json.dumps(act), round=0, at=time.time())
+                else:
+                    other.write_now(Store.op_action(seat.id, 2, act, 0))
+            wait_until(lambda: seat.seq == 3, "the gap caught up")
+            assert hub.replica.gaps >= 1
+            assert seat.run.snapshot() == twin.snapshot()
+            # the other process takes step 3 first (unannounced), then this hub's player sends step 3:
+            # exactly one is stored, and the player is told `stale` with the stored state
+            theirs = next_action(twin.snapshot())
+            apply_stored(twin, theirs)
+            unannounced(actions, seat_id=seat.id, seq=3, action=json.dumps(theirs), round=0, at=time.time())
+            snap = seat.run.snapshot()
+            mine = ({"action": "advance"} if snap.status == "outcome" else
+                    {"action": "choose", "index": snap.available_choices[0].index})
+            reply = intent(p1, 3, mid=7, **mine)
+            assert reply["type"] == "error" and reply["code"] == "stale", reply
+            assert reply["seq"] == 4 and reply["snapshot"] == json.loads(json.dumps(twin.snapshot().to_dict()))
+            assert hub.replica.conflicts == 1
+            stored = other.seat_actions(seat.id)
+            assert [a for _, a, _ in stored][3] == theirs and len(stored) == 4
+            # the room's distribution counts what is stored, nothing more
+            chosen = sum(1 for _, a, _ in stored if "choose" in a)
+            assert sum(d.view()["total"] for d in room.decisions.values()) == chosen
+            # a control the other process stored is adopted and told to this hub's players
+            new = {**room.control, "paused": True, "rev": room.control["rev"] + 1}
+            other.write_now(Store.op_control(room.id, new))
+            while not recv(p2, "room")["room"]["paused"]:
+                pass
+            assert room.control["paused"]
+            # a control computed from a revision that is no longer stored is refused
+            stale_control = {**new, "paused": False}
+            assert isinstance(other.write_now(Store.op_control(room.id, stale_control))[0], Conflict)
+            # this hub's facilitator builds on the adopted revision
+            assert control(fac, room, "resume")["control"]["rev"] == new["rev"] + 1
+            # a seat that joined through the other process, unannounced: its token still works here
+            token = keys.secret()
+            far = unannounced(seats, session_id=room.id, name="Far", token_hash=keys.token_hash(token),
+                              created_at=time.time())
+            with srv.connect() as p3:
+                assert hello_player(p3, room.code, token=token)["seat"] == far
+        # a session another process created: announced, it is known here; unannounced, its code still works
+        made, row = hub._new_room("tutorial", "free", 4, None)
+        other.write_now(Store.op_session(row))
+        wait_until(lambda: made.code in hub.by_code, "the announced session loaded")
+        made2, row2 = hub._new_room("tutorial", "free", 4, None)
+        unannounced(sessions, **{**row2, "control": json.dumps(row2["control"])})
+        assert made2.code not in hub.by_code
+        with srv.connect() as p4:
+            assert hello_player(p4, made2.code, "Late")["session"] == made2.id
+
+
+@on_postgresql
+def test_pause_the_timer_and_the_leaderboard_reach_the_other_process_and_the_timer_outlives_its_own(
+        host, tmp_path, db_url):
+    a = host("--scenario", "tutorial", "--mode", "lockstep", "--seed", "6", db=db_url)
+    b = host(db=db_url)
+    sid, secret = a.session()
+    player = Connection(b.address, a.code, "Bea", TokenStore(tmp_path / "bea.json"))
+    player.open()
+    ids = iter(range(1, 100))
+
+    def control(fac, action, **fields):
+        mid = next(ids)
+        fac.send(json.dumps({"v": 1, "type": "control", "id": mid, "session": sid, "action": action, **fields}))
+        reply = until(fac, "done", "error", test=lambda m: m.get("id") == mid)
+        assert reply["type"] == "done", reply
+        return reply["control"]
+
+    @contextlib.contextmanager
+    def facilitator(h):
+        with connect(h.ws, open_timeout=10) as fac:
+            fac.send(json.dumps({"v": 1, "type": "hello", "role": "facilitator", "session": sid, "secret": secret}))
+            until(fac, "welcome")
+            yield fac
+
+    with facilitator(a) as fac:  # on A; the player on B
+        control(fac, "timer", seconds=10)
+        started = control(fac, "start")
+        wait_until(lambda: player.room.get("open") and player.room.get("deadline") == started["deadline"],
+                   "the round and its deadline on B")
+        control(fac, "pause")
+        wait_until(lambda: player.room.get("paused") and player.room.get("deadline") is None, "the pause on B")
+        resumed = control(fac, "resume")
+        wait_until(lambda: not player.room.get("paused") and player.room.get("deadline") == resumed["deadline"],
+                   "the resume on B, with what was left of the round")
+        control(fac, "leaderboard", on=True)
+        wait_until(lambda: player.leaderboard is not None and player.leaderboard["of"] == 1, "the leaderboard on B")
+        paused = control(fac, "pause")
+        wait_until(lambda: player.room.get("paused"), "the second pause on B")
+    # A dies with the round open and paused; the facilitator goes on from B; B's timer closes the round
+    a.kill()
+    with facilitator(b) as fac:
+        resumed = control(fac, "resume")
+        assert 0 < resumed["deadline"] - time.time() <= paused["left"]
+        wait_until(lambda: player.room.get("open") is False, "the round closed by B's timer", seconds=30)
+    assert time.time() >= resumed["deadline"]
+    stored = Store(db_url).load_all()[0]["control"]
+    assert stored["round"] == 1 and not stored["open"] and stored["rev"] == resumed["rev"] + 1
+    player.close()
