@@ -13,11 +13,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from .expr import Compiler, parse
+from .marks import N_, same
 from .views import shown
 
-_OPS = {">=": "at least", ">": "above", "<=": "at most", "<": "below", "==": "equal to", "!=": "other than"}
-_TRIANGLE = {"public_value": "public value", "legitimacy": "legitimacy", "capacity": "capacity"}
-_AGG = {"mean": "average", "sum": "total", "min": "lowest", "max": "highest", "count": "number of"}
+# Every word here is marked for translation (engine/marks.py): `explain(..., tr=gettext)` words the
+# explanation in the front end's language, with templates whose placeholders are named; English by default.
+_OPS = {">=": N_("at least"), ">": N_("above"), "<=": N_("at most"), "<": N_("below"), "==": N_("equal to"),
+        "!=": N_("other than")}
+_TRIANGLE = {"public_value": N_("public value"), "legitimacy": N_("legitimacy"), "capacity": N_("capacity")}
+_AGG = {"mean": N_("average"), "sum": N_("total"), "min": N_("lowest"), "max": N_("highest")}
+_BIN = {"+": N_("{left} plus {right}"), "-": N_("{left} minus {right}"), "*": N_("{left} times {right}"),
+        "/": N_("{left} divided by {right}"), "%": N_("{left} modulo {right}")}
+_ATTRIBUTES = (N_("trust"), N_("commitment"), N_("support"))  # a stakeholder's values, as conditions name them
+_NAMES = {"turn": N_("quarters played"), "listened": N_("stories heard"), "balcony_visits": N_("visits to the balcony")}
 
 
 @dataclass(frozen=True)
@@ -60,16 +68,19 @@ class Explanation:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def lines(self) -> list[str]:
-        """What a front end prints under 'Why this ending'."""
+    def lines(self, tr=same) -> list[str]:
+        """What a front end prints under 'Why this ending' (in the language `tr` translates into, which
+        should be the one the explanation was made with)."""
         out = [self.summary]
         for e in self.passed_over:
-            out.append(f"\u201c{e.title}\u201d comes first, but needs " + "; ".join(c.words for c in e.failed) + ".")
+            out.append(tr(N_("\u201c{ending}\u201d comes first, but needs {conditions}.")).format(
+                ending=e.title, conditions="; ".join(c.words for c in e.failed)))
         return out
 
 
-def explain(scenario, run_or_state) -> Explanation:
-    """Explain the ending of a run (a Run, or a RunState) that has ended, or the one it would get now."""
+def explain(scenario, run_or_state, tr=same) -> Explanation:
+    """Explain the ending of a run (a Run, or a RunState) that has ended, or the one it would get now; `tr`
+    translates its words (a front end's gettext; English by default)."""
     state = getattr(run_or_state, "state", run_or_state)
     sources = _sources(scenario)
     checks = []
@@ -79,7 +90,7 @@ def explain(scenario, run_or_state) -> Explanation:
         if e.fallback:
             check = EndingCheck(e.id, e.title, e.quality, e.priority, True, True, "", ())
         else:
-            clauses = tuple(_clause(scenario, node, state) for node in _terms(src)) if src else ()
+            clauses = tuple(_clause(scenario, node, state, tr) for node in _terms(src)) if src else ()
             holds = bool(e.cond(state)) if e.cond is not None else False
             check = EndingCheck(e.id, e.title, e.quality, e.priority, False, holds, src, clauses)
         checks.append(check)
@@ -92,13 +103,15 @@ def explain(scenario, run_or_state) -> Explanation:
         checks.append(chosen)
     passed = tuple(c for c in checks if c is not chosen)
     if chosen.fallback:
-        summary = (f"\u201c{chosen.title}\u201d ends every run that meets none of the other endings' "
-                   f"conditions, and this run met none of them.")
+        summary = tr(N_("\u201c{ending}\u201d ends every run that meets none of the other endings' conditions, and "
+                        "this run met none of them.")).format(ending=chosen.title)
     elif chosen.clauses:
-        summary = (f"\u201c{chosen.title}\u201d ends a run with " + "; ".join(c.words for c in chosen.clauses)
-                   + (". This run has that." if len(chosen.clauses) == 1 else ". This run has all of them."))
+        summary = (tr(N_("\u201c{ending}\u201d ends a run with {conditions}. This run has that."))
+                   if len(chosen.clauses) == 1 else
+                   tr(N_("\u201c{ending}\u201d ends a run with {conditions}. This run has all of them."))).format(
+            ending=chosen.title, conditions="; ".join(c.words for c in chosen.clauses))
     else:
-        summary = f"\u201c{chosen.title}\u201d: its condition held."
+        summary = tr(N_("\u201c{ending}\u201d: its condition held.")).format(ending=chosen.title)
     return Explanation(chosen.id, chosen.title, chosen, passed, summary)
 
 
@@ -114,11 +127,11 @@ def _terms(src):
     return node[1] if node[0] == "and" else [node]
 
 
-def _clause(scenario, node, state) -> Clause:
+def _clause(scenario, node, state, tr=same) -> Clause:
     env = scenario.env
     holds = bool(_eval(env, node, state))
     values: list = []
-    words = _words(scenario, node, state, values, True)
+    words = _words(scenario, node, state, values, True, tr=tr)
     op = left = right = None
     if node[0] == "cmp" and len(node[1]) == 1:
         a, b = node[2]
@@ -132,103 +145,109 @@ def _eval(env, node, state):
     return Compiler(env).compile(node).fn(state)
 
 
-def _shown_value(v):
+def _shown_value(v, tr=same):
     if isinstance(v, bool):
-        return "yes" if v else "no"
+        return tr(N_("yes")) if v else tr(N_("no"))
     if isinstance(v, (int, float)):
         return shown(v)
     return str(v)
 
 
-def _name_words(scenario, dotted: str) -> str:
-    head, _, rest = dotted.partition(".")
+def _name_words(scenario, dotted: str, tr=same) -> str:
+    head, _sep, rest = dotted.partition(".")
     if not rest:
         if head in scenario.meters:
             return scenario.meters[head].label
         if head in scenario.flags:
             return f"\u201c{scenario.flags[head].label}\u201d"
         if head in scenario.computed:
-            return _computed_words(scenario, head)
+            return _computed_words(scenario, head, tr=tr)
         if head in _TRIANGLE:
-            return _TRIANGLE[head]
-        return {"turn": "quarters played", "listened": "stories heard", "balcony_visits": "visits to the balcony"}.get(
-            head, head.replace("_", " "))
+            return tr(_TRIANGLE[head])
+        return tr(_NAMES[head]) if head in _NAMES else head.replace("_", " ")
     if head in scenario.stakeholders:
-        return f"{scenario.stakeholders[head].name}'s {rest.replace('_', ' ')}"
+        return tr(N_("{name}'s {what}")).format(name=scenario.stakeholders[head].name,
+                                                what=tr(rest.replace("_", " ")))
     if head == "tags":
-        return f"decisions marked \u2018{rest.replace('_', ' ')}\u2019"
+        return tr(N_("decisions marked \u2018{tag}\u2019")).format(tag=rest.replace("_", " "))
     if head == "heard":
-        return f"you heard the story \u2018{rest}\u2019"
+        return tr(N_("you heard the story \u2018{story}\u2019")).format(story=rest)
     if head == "visits":
-        return f"times in the scene \u2018{rest}\u2019"
+        return tr(N_("times in the scene \u2018{scene}\u2019")).format(scene=rest)
     if head == "met":
-        return f"one-to-ones with {scenario.stakeholders[rest].name if rest in scenario.stakeholders else rest}"
+        return tr(N_("one-to-ones with {name}")).format(
+            name=scenario.stakeholders[rest].name if rest in scenario.stakeholders else rest)
     if head == "triangle":
-        return _TRIANGLE.get(rest, rest)
+        return tr(_TRIANGLE[rest]) if rest in _TRIANGLE else rest
     if head in scenario.groups:
-        return f"{head.replace('_', ' ')}' {rest.replace('_', ' ')}"
+        return tr(N_("{group}' {what}")).format(group=head.replace("_", " "), what=tr(rest.replace("_", " ")))
     return dotted
 
 
-def _words(scenario, node, state, values, top=False, near=None) -> str:
+def _words(scenario, node, state, values, top=False, near=None, tr=same) -> str:
     """A condition or value in plain words; every value read is noted in `values` and shown inline."""
     kind = node[0]
     env = scenario.env
     if kind == "num":
         return f"{node[1]:g}"
     if kind == "bool":
-        return "yes" if node[1] else "no"
+        return tr(N_("yes")) if node[1] else tr(N_("no"))
     if kind == "str":
         return f"\u2018{node[1]}\u2019"
     if kind in ("name", "call", "bin", "neg"):
-        text = _value_words(scenario, node)
+        text = _value_words(scenario, node, tr)
         v = _eval(env, node, state)
-        values.append((text, _shown_value(v)))
+        values.append((text, _shown_value(v, tr)))
         if isinstance(v, bool):
-            return f"{text} ({'so' if v else 'not so'})"
+            return (tr(N_("{what} (so)")) if v else tr(N_("{what} (not so)"))).format(what=text)
         if not isinstance(v, (int, float)):
             return f"{text} ({v})"
-        return f"{text} ({_near(v, near)})"
+        return f"{text} ({_near(v, near, tr)})"
     if kind == "not":
         inner = node[1]
         if inner[0] == "name":
             v = bool(_eval(env, inner, state))
-            text = _value_words(scenario, inner)
-            values.append((text, "yes" if v else "no"))
-            return f"not {text} (it is {'so' if v else 'not so'})"
-        return "not (" + _words(scenario, inner, state, values) + ")"
+            text = _value_words(scenario, inner, tr)
+            values.append((text, tr(N_("yes")) if v else tr(N_("no"))))
+            return (tr(N_("not {what} (it is so)")) if v else tr(N_("not {what} (it is not so)"))).format(what=text)
+        return tr(N_("not ({condition})")).format(condition=_words(scenario, inner, state, values, tr=tr))
     if kind == "cmp":
         ops, operands = node[1], node[2]
         nums = [_eval(env, x, state) for x in operands]
-        out = _words(scenario, operands[0], state, values, near=nums[1])
+        out = _words(scenario, operands[0], state, values, near=nums[1], tr=tr)
         for i, (op, x) in enumerate(zip(ops, operands[1:]), 1):
-            out += f" {_OPS[op]} " + _words(scenario, x, state, values, near=nums[i - 1])
+            out = tr(N_("{left} {comparison} {right}")).format(
+                left=out, comparison=tr(_OPS[op]), right=_words(scenario, x, state, values, near=nums[i - 1], tr=tr))
         return out
     if kind == "and":
-        return _join([_words(scenario, x, state, values) for x in node[1]])
+        return _join([_words(scenario, x, state, values, tr=tr) for x in node[1]], tr)
     if kind == "or":
-        return "either " + " or ".join(_words(scenario, x, state, values) for x in node[1])
+        alternatives = [_words(scenario, x, state, values, tr=tr) for x in node[1]]
+        out = alternatives[0]
+        for alt in alternatives[1:]:
+            out = tr(N_("{first} or {second}")).format(first=out, second=alt)
+        return tr(N_("either {alternatives}")).format(alternatives=out)
     if kind == "ifelse":
         return _src(node)
     return _src(node)
 
 
-def _near(v, other) -> str:
+def _near(v, other, tr=same) -> str:
     """A value as shown; where it is shown as the number it is compared with, but is not that number,
     'just under 57' or 'just over 57', so that a comparison never seems to contradict its verdict."""
     n = shown(v)
     if isinstance(other, (int, float)) and not isinstance(other, bool) and v != other and n == shown(other):
-        return f"just {'under' if v < other else 'over'} {n:,}"
+        return (tr(N_("just under {n}")) if v < other else tr(N_("just over {n}"))).format(n=f"{n:,}")
     return f"{n:,}"
 
 
-def _computed_words(scenario, name: str, depth: int = 0) -> str:
+def _computed_words(scenario, name: str, depth: int = 0, tr=same) -> str:
     """A computed value in words: what it is computed from, where that is short ('the average support of
     partners minus the average commitment of partners'), else its name."""
     raw = getattr(scenario.env, "computed_raw", {}).get(name)
     if raw is not None and depth < 3 and isinstance(raw[0], str):
         try:
-            words = _value_words(scenario, parse(raw[0]))
+            words = _value_words(scenario, parse(raw[0]), tr)
         except Exception:  # noqa: BLE001 (it compiled when the scenario loaded; words are only a help)
             words = ""
         if words and len(words) <= 90 and "_" not in words and "(" not in words:
@@ -236,26 +255,27 @@ def _computed_words(scenario, name: str, depth: int = 0) -> str:
     return name.replace("_", " ")
 
 
-def _value_words(scenario, node) -> str:
+def _value_words(scenario, node, tr=same) -> str:
     kind = node[0]
     if kind == "name":
-        return _name_words(scenario, node[1])
+        return _name_words(scenario, node[1], tr)
     if kind == "num":
         return f"{node[1]:g}"
     if kind == "call":
         fname, args = node[1], node[2]
-        if fname in _AGG and len(args) == 1 and args[0][0] == "name" and "." in args[0][1]:
-            group, _, what = args[0][1].partition(".")
-            group = {"all": "everyone"}.get(group, group)
+        if (fname in _AGG or fname == "count") and len(args) == 1 and args[0][0] == "name" and "." in args[0][1]:
+            group, _sep, what = args[0][1].partition(".")
+            group = tr(N_("everyone")) if group == "all" else group.replace("_", " ")
             if fname == "count":
-                return f"the number of {group.replace('_', ' ')} with {what.replace('_', ' ')}"
-            return f"the {_AGG[fname]} {what.replace('_', ' ')} of {group.replace('_', ' ')}"
+                return tr(N_("the number of {group} with {what}")).format(group=group, what=tr(what.replace("_", " ")))
+            return tr(N_("the {aggregate} {what} of {group}")).format(
+                aggregate=tr(_AGG[fname]), what=tr(what.replace("_", " ")), group=group)
         return _src(node)
     if kind == "neg":
-        return "minus " + _value_words(scenario, node[1])
+        return tr(N_("minus {value}")).format(value=_value_words(scenario, node[1], tr))
     if kind == "bin":
-        op = {"+": "plus", "-": "minus", "*": "times", "/": "divided by", "%": "modulo"}[node[1]]
-        return f"{_value_words(scenario, node[2])} {op} {_value_words(scenario, node[3])}"
+        return tr(_BIN[node[1]]).format(left=_value_words(scenario, node[2], tr),
+                                        right=_value_words(scenario, node[3], tr))
     return _src(node)
 
 
@@ -290,20 +310,20 @@ def _src(node) -> str:
     return "?"
 
 
-def _join(parts) -> str:
+def _join(parts, tr=same) -> str:
     parts = list(parts)
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return tr(N_("{first} and {last}")).format(first=", ".join(parts[:-1]), last=parts[-1])
 
 
-def check(scenario, ending, run_or_state) -> EndingCheck:
+def check(scenario, ending, run_or_state, tr=same) -> EndingCheck:
     """How one ending's condition stands on a run's state, part by part, whether or not it was judged (the
     debrief reads it for endings better than the one reached, however low their priority)."""
     state = getattr(run_or_state, "state", run_or_state)
     if ending.fallback:
         return EndingCheck(ending.id, ending.title, ending.quality, ending.priority, True, True, "", ())
     src = _sources(scenario).get(ending.id, "")
-    clauses = tuple(_clause(scenario, node, state) for node in _terms(src)) if src else ()
+    clauses = tuple(_clause(scenario, node, state, tr) for node in _terms(src)) if src else ()
     holds = bool(ending.cond(state)) if ending.cond is not None else False
     return EndingCheck(ending.id, ending.title, ending.quality, ending.priority, False, holds, src, clauses)

@@ -20,7 +20,7 @@ from engine.saves import atomic_write_json
 from engine.views import shown
 
 from .paths import autosave_path
-from .i18n import N_, _, engine_text
+from .i18n import N_, _, ending_why, engine_text
 
 HELP = N_("""Type the number of a choice and press Enter.
   b          go to the balcony (banded readings of what people really do)
@@ -347,9 +347,10 @@ class TextUI:
             self.say(_("The strategic triangle: {scores}").format(scores=" · ".join(
                 f"{_(k.replace('_', ' '))} {shown(v)}" for k, v in e.triangle.items())))
             self.say()
-        if e.why:
+        why = ending_why(self.run, e.why)
+        if why:
             self.rule(_("Why this ending"))
-            for line in e.why:
+            for line in why:
                 self.para(line)
         self.show_debrief()
 
@@ -360,7 +361,7 @@ class TextUI:
         from .debrief.text import render_text
         self.rule(_("Debrief"))
         try:
-            d = build_from_run(self.run)
+            d = build_from_run(self.run, _)
         except Exception as e:  # noqa: BLE001 (the game has ended: a failed debrief must not lose the run)
             self.para(_("The debrief could not be built: {error}").format(error=e))
             return

@@ -23,6 +23,7 @@ from .reflect import build_reflection
 from .research import build_research
 from .trace import build_trace, counterfactuals
 from .why import build_why
+from ..marks import same
 
 #: The sections in the order `Builder.sections()` makes them.
 ORDER = ("why", "story", "gap", "research", "trace", "better", "pattern", "reflection")
@@ -30,9 +31,11 @@ ORDER = ("why", "story", "gap", "research", "trace", "better", "pattern", "refle
 
 class Builder:
     """Builds a debrief section by section. `transcript` is a run's `transcript()`; `run`, if given, is the
-    live run it came from (its recorded history is used instead of a replay)."""
+    live run it came from (its recorded history is used instead of a replay). `tr` translates the why section's
+    words (a front end's gettext; English by default); the other sections are in English."""
 
-    def __init__(self, scenario, transcript: dict, run=None):
+    def __init__(self, scenario, transcript: dict, run=None, tr=same):
+        self.tr = tr
         self.scenario = scenario
         self.transcript = transcript
         self.live = run
@@ -49,7 +52,7 @@ class Builder:
         points = timeline(run)
         self.timings["replay"] = time.perf_counter() - t0
         steps = (
-            ("why", lambda: build_why(sc, run)),
+            ("why", lambda: build_why(sc, run, self.tr)),
             ("story", lambda: build_story(sc, run, points)),
             ("gap", lambda: build_gap(sc, run, points)),
             ("research", lambda: build_research(sc, run)),
@@ -99,9 +102,9 @@ def build(scenario, transcript: dict) -> Debrief:
     return Builder(scenario, transcript).result()
 
 
-def build_from_run(run) -> Debrief:
+def build_from_run(run, tr=same) -> Debrief:
     """The debrief of a finished live run, from its own recorded history: equal to build() on its transcript."""
-    return Builder(run.scenario, run.transcript(), run).result()
+    return Builder(run.scenario, run.transcript(), run, tr).result()
 
 
 __all__ = ["Builder", "Debrief", "DEBRIEF_FORMAT", "ORDER", "QUICK", "build", "build_from_run", "build_quick"]

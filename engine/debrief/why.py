@@ -10,6 +10,7 @@ Endings tried before it whose conditions hold would still win, so each adds `BLO
 from __future__ import annotations
 
 from ..endings import check, explain
+from ..marks import N_, same
 from .model import Clause, EndingRef, NextEnding, Why
 from ..views import shown
 from .play import rank, triangle
@@ -36,9 +37,10 @@ def clause(c) -> Clause:
     return Clause(c.words, c.left, c.right, c.holds, short_by(c))
 
 
-def build_why(scenario, run) -> Why:
+def build_why(scenario, run, tr=same) -> Why:
+    """Why this ending, worded in the language `tr` translates into (English by default)."""
     s = run.state
-    ex = explain(scenario, run)
+    ex = explain(scenario, run, tr)
     endings = scenario.endings
     mine = next(e for e in endings if e.id == s.ending)
     passed = tuple(EndingRef(p.id, p.title, p.quality) for p in ex.passed_over)
@@ -47,7 +49,7 @@ def build_why(scenario, run) -> Why:
     for j, e in enumerate(endings):
         if e.fallback or rank(_ref(e)) <= rank(_ref(mine)):
             continue
-        ck = check(scenario, e, s)
+        ck = check(scenario, e, s, tr)
         failed = tuple(clause(c) for c in ck.failed)
         blockers = tuple(_ref(x) for x in endings[:j] if x is not e and check(scenario, x, s).holds)
         distance = sum(NOT_A_NUMBER if c.short_by is None else c.short_by for c in failed) + BLOCKED * len(blockers)
@@ -57,12 +59,12 @@ def build_why(scenario, run) -> Why:
     nxt = None
     if best is not None:
         _, e, ck, failed, blockers = best
-        nxt = NextEnding(_ref(e), ck.condition, failed, blockers, _next_summary(e, failed, blockers))
+        nxt = NextEnding(_ref(e), ck.condition, failed, blockers, _next_summary(e, failed, blockers, tr))
     tri = triangle(run)
-    summary = " ".join(ex.lines())
+    summary = " ".join(ex.lines(tr))
     if tri:
-        summary += " The strategic triangle at the end: " + ", ".join(
-            f"{k.replace('_', ' ')} {_fmt(v)}" for k, v in tri.items()) + "."
+        summary += " " + tr(N_("The strategic triangle at the end: {scores}.")).format(scores=", ".join(
+            f"{tr(k.replace('_', ' '))} {_fmt(v)}" for k, v in tri.items()))
     return Why(_ref(mine), "fallback" if mine.fallback else ex.chosen.condition, clauses, passed, tri, nxt, summary)
 
 
@@ -70,20 +72,21 @@ def _fmt(v) -> str:
     return "?" if v is None else f"{shown(v):,}"
 
 
-def short_text(c) -> str:
+def short_text(c, tr=same) -> str:
     """How far a failed part fell short, in the numbers shown beside it."""
     if c.short_by is None or c.value is None or c.target is None:
         return ""
     d = abs(shown(c.target) - shown(c.value))
-    return f"short by {d:,}" if d >= 1 else "short by less than 1"
+    return tr(N_("short by {n}")).format(n=f"{d:,}") if d >= 1 else tr(N_("short by less than 1"))
 
 
-def _next_summary(e, failed, blockers) -> str:
-    parts = [f"The nearest better ending was \u201c{e.title}\u201d ({e.quality})."]
+def _next_summary(e, failed, blockers, tr=same) -> str:
+    parts = [tr(N_("The nearest better ending was \u201c{ending}\u201d ({quality}).")).format(
+        ending=e.title, quality=tr(e.quality))]
     if failed:
-        parts.append("It needed " + "; ".join(
-            c.text + (f", {short_text(c)}" if short_text(c) else "") for c in failed) + ".")
+        parts.append(tr(N_("It needed {conditions}.")).format(conditions="; ".join(
+            c.text + (f", {short_text(c, tr)}" if short_text(c, tr) else "") for c in failed)))
     if blockers:
-        parts.append("Even then, " + ", ".join(f"\u201c{b.title}\u201d" for b in blockers)
-                     + " is tried first and its condition held.")
+        parts.append(tr(N_("Even then, {endings} is tried first and its condition held.")).format(
+            endings=", ".join(f"\u201c{b.title}\u201d" for b in blockers)))
     return " ".join(parts)

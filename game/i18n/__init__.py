@@ -130,6 +130,24 @@ def engine_text(text: str | None) -> str:
 
 
 
+def translated() -> bool:
+    """True when the interface language has a catalog (so that text the engine words can be worded in it)."""
+    return catalog_path(language()) is not None
+
+
+def ending_why(run, english) -> tuple:
+    """Why the run got its ending (`EndingView.why`, which the engine words in English), in the interface
+    language: worded again by engine.endings.explain with this module's gettext. The English when the
+    interface is English, or when the run cannot be explained here (a classroom seat's remote run)."""
+    if not translated():
+        return tuple(english or ())
+    try:
+        from engine.endings import explain
+        return tuple(explain(run.scenario, run.state, _).lines(_))
+    except Exception:  # noqa: BLE001 - the English the engine gave is always there to fall back on
+        return tuple(english or ())
+
+
 # ---- the catalogs: extract, update (`make pot`; docs/translating.md) ----------------------------------------
 
 REPO = Path(__file__).resolve().parents[2]

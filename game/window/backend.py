@@ -133,7 +133,7 @@ class EngineBackend:
         """The debrief of a finished run, built section by section (``engine.debrief.Builder``)."""
         from engine.debrief import Builder
 
-        return Builder(scenario, run.transcript(), run)
+        return Builder(scenario, run.transcript(), run, _)  # the why section in the interface language
 
 
 class Session:

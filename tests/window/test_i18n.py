@@ -218,6 +218,40 @@ def test_texts_the_run_wrote_in_english_are_shown_in_the_interface_language():
     assert i18n.engine_text(cause) == cause
 
 
+def _finished_tutorial():
+    from engine import Run, load_scenario
+    run = Run(load_scenario(str(REPO / "scenarios" / "tutorial.yaml")), seed=4)
+    for _step in range(500):
+        snap = run.snapshot()
+        if snap.status == "ended":
+            return run
+        if snap.status == "outcome":
+            run.advance()
+        else:
+            run.choose(snap.available_choices[-1].index)
+    raise AssertionError("the tutorial did not end")
+
+
+def test_the_engine_words_why_an_ending_through_the_translator_it_is_given():
+    from engine.debrief.why import build_why
+    from engine.endings import explain
+    run = _finished_tutorial()
+    english = explain(run.scenario, run.state).lines()
+    assert english == list(run.snapshot().ending.why)             # the default is the engine's English
+    marked = explain(run.scenario, run.state, lambda m: "«" + m + "»").lines(lambda m: "«" + m + "»")
+    assert all(line.startswith("«") for line in marked)       # every template went through the translator
+    i18n.set_language("cy")
+    try:
+        welsh = i18n.ending_why(run, english)
+        why = build_why(run.scenario, run, i18n._)
+    finally:
+        i18n.set_language(None)
+    title = run.snapshot().ending.title
+    assert welsh != tuple(english) and title in welsh[0] and "ends a run with" not in " ".join(welsh)
+    assert why.summary.startswith(welsh[0]) and "strategic triangle" not in why.summary
+    assert i18n.ending_why(run, english) == tuple(english)       # English again: the engine's own lines
+
+
 def test_text_to_speech_speaks_in_the_interface_language(monkeypatch):
     from game.window import tts
     calls = []

@@ -13,7 +13,7 @@ from ..backend import get
 from ..widgets import Button, button_height, draw_chip
 from .base import Screen, ScrollArea
 from .common import draw_backdrop, fit_width, sentences
-from ...i18n import N_, _
+from ...i18n import N_, _, ending_why
 
 if TYPE_CHECKING:
     from ..context import ScreenContext
@@ -65,12 +65,19 @@ class EndingScreen(Screen):
             return _("The end.")
         scores = [_("{score_name} {score} of 100").format(score_name=_(label), score=shown(e.triangle.get(k, 0)))
                   for k, label, _help in TRIANGLE if k in e.triangle]
-        why = " ".join(getattr(e, "why", ())[:1])
+        why = " ".join(self.why(e)[:1])
         return sentences(_("The end"), e.title, e.text, *scores,
                          _("Why this ending: {why}").format(why=why) if why else "")
 
     def back(self) -> bool:
         return False
+
+    def why(self, e) -> tuple:
+        """Why this ending, in the interface language (the engine's English where it cannot be worded again)."""
+        key = (getattr(e, "id", None), id(self.session))
+        if getattr(self, "_why", (None,))[0] != key:  # worded once, not on every frame
+            self._why = (key, ending_why(getattr(self.session, "run", None), getattr(e, "why", ())))
+        return self._why[1]
 
     def _title(self) -> None:
         self.context.end_session()
@@ -163,7 +170,7 @@ class EndingScreen(Screen):
         pal = t.pal
         y = rect.top
         y += ctx.paragraph(e.text if e else "", pygame.Rect(rect.left, y, rect.width, 100_000), "body", pal.text)
-        why = tuple(getattr(e, "why", ()) or ()) if e else ()
+        why = self.why(e) if e else ()
         if why:
             y += t.s(2)
             r = ctx.text(_("WHY THIS ENDING"), (rect.left, y), "label", pal.text_muted, "bold", max_width=rect.width)
