@@ -194,11 +194,32 @@ def routes(hub) -> list:
     def ip_of(request) -> str:
         return request.client.host if request.client else "unknown"
 
+    async def room_of(session_id: str):
+        """The session, as Hub.hello finds it: with several processes (replica.py), one created by another
+        process and not yet heard of is read from the database."""
+        room = hub.rooms.get(session_id)
+        if room is None and getattr(hub, "replica", None) is not None and session_id:
+            room = await hub.replica.find_session(session_id)
+        return room
+
+    async def seat_of(room, token: str):
+        """The seat whose rejoin token this is, brought up to what the database holds (its latest steps may
+        have come through another process)."""
+        if room is None or not token:
+            return None
+        seat = room.by_token.get(keys.token_hash(token))
+        replica = getattr(hub, "replica", None)
+        if seat is None and replica is not None:
+            seat = await replica.find_seat(room, keys.token_hash(token))
+        if seat is not None and replica is not None:
+            await replica.catch_up(room, seat)
+        return seat
+
     async def link(request):
         ip = ip_of(request)
         if (r := refused(ip)) is not None:
             return r
-        room = hub.rooms.get(request.query_params.get("session", ""))
+        room = await room_of(request.query_params.get("session", ""))
         if room is None or not keys.same(bearer(request), room.secret):
             hub._failed(ip)
             return JSONResponse({"error": "unauthorised", "message": "no session with that id and secret"},
@@ -212,7 +233,7 @@ def routes(hub) -> list:
         if (r := refused(ip)) is not None:
             return r
         q = request.query_params
-        room = hub.rooms.get(q.get("session", ""))
+        room = await room_of(q.get("session", ""))
         if room is None or not link_ok(room.secret, room.id, q.get("expires"), q.get("sig")):
             hub._failed(ip)
             return PlainTextResponse("This cohort debrief link is not valid, or has expired: open the cohort "
@@ -230,9 +251,8 @@ def routes(hub) -> list:
         ip = ip_of(request)
         if (r := refused(ip)) is not None:
             return r
-        room = hub.rooms.get(request.query_params.get("session", ""))
-        token = bearer(request)
-        seat = room.by_token.get(keys.token_hash(token)) if room is not None and token else None
+        room = await room_of(request.query_params.get("session", ""))
+        seat = await seat_of(room, bearer(request))
         if seat is None:
             hub._failed(ip)
             return JSONResponse({"error": "unauthorised", "message": "no seat with that token in that session"},

@@ -19,6 +19,7 @@ function loadDebrief() {
       DB.busy = false;
       if (!ok) throw new Error(body.message || "refused");
       if (body.ended) renderDebrief(body);
+      else if ((DB.tries = (DB.tries || 0) + 1) <= 5) { DB.key = null; setTimeout(loadDebrief, 1000); }  // not heard of the ending yet
     })
     .catch(e => { DB.busy = false; DB.key = null; $("md-error").textContent = `Your debrief could not be loaded: ${e.message}`; });
 }

@@ -144,3 +144,43 @@ def test_balcony_join_text_prints_the_players_own_debrief_and_place(host, tmp_pa
     assert "THE DECISIONS THAT MATTERED MOST" in out                     # as in solo play: the whole debrief
     assert "WHERE YOU SAT IN THE ROOM" in out
     assert "You are the only seat in the room that has reached an ending so far." in out
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_with_two_processes_either_serves_the_debriefs(host, db_url):
+    """A player who played through one process gets their debrief from the other, and the facilitator's
+    report link made by one opens on the other (classroom/replica.py keeps them in step)."""
+    import json
+    import time
+    import urllib.request
+
+    from classroom.client import Connection, RemoteRun
+
+    from .test_process import facilitate
+    a = host("--scenario", "tutorial", "--mode", "free", "--seed", "3", db=db_url)
+    b = host(db=db_url)
+    sid, secret = a.session()
+    facilitate(a, "start")
+    conn = Connection(a.address, a.code, "Pat")
+    conn.open()
+    run = RemoteRun(conn)
+    try:
+        while run.snapshot().status != "ended":
+            if run.snapshot().status == "outcome":
+                run.advance()
+            else:
+                run.choose(run.snapshot().choices[0].index if run.snapshot().choices[0].available
+                           else next(c.index for c in run.snapshot().choices if c.available))
+            time.sleep(0.1)  # under the server's 10 messages a second per connection
+    finally:
+        conn.close()
+
+    def call(h, path, token, method="GET"):
+        req = urllib.request.Request(h.base + path, method=method, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.read().decode("utf-8")
+    mine = json.loads(call(b, f"/debrief?session={sid}", conn.token))
+    assert mine["ended"] and mine["debrief"]["why"]["ending"]["id"]
+    url = json.loads(call(a, f"/cohort/link?session={sid}", secret, "POST"))["url"]
+    page = call(b, url, "")
+    assert re.search(r"Seats<strong>1</strong>", page) and re.search(r"Reached an ending<strong>1</strong>", page)
