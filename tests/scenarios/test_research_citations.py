@@ -122,3 +122,53 @@ def test_a_reference_to_nothing_is_caught():
     assert cited_text("tutorial s/2", docs) is None and cited_text("tutorial t/1", docs) is None
     assert cited_text("tutorial ending:e", docs) == "Plain." and cited_text("tutorial rule:e", docs) is None
     assert cited_text("tutorial.yaml:12", docs) is None
+
+
+def section_citing_places(name: str, doc) -> list:
+    """The reference (as the facts table writes it) of each debrief note, ending and rule text in a
+    scenario that names a section of the paper, in the file's order."""
+    out = []
+    for sid, scene in (doc.get("scenes") or {}).items():
+        for i, ch in enumerate(scene.get("choices") or []):
+            text = ch.get("debrief") if isinstance(ch.get("debrief"), str) else ""
+            full = text + (" " + ch["cite"] if isinstance(ch.get("cite"), str) else "")
+            if SECTION.search(full):
+                out.append(f"{name} {sid}/{i + 1}")
+    for kind in ("ending", "rule"):
+        for item in doc.get(kind + "s") or []:
+            if isinstance(item.get("text"), str) and SECTION.search(item["text"]):
+                out.append(f"{name} {kind}:{item.get('id')}")
+    return out
+
+
+def unlisted(docs: dict, refs) -> list:
+    """The section-citing places of `docs` (name -> scenario) that no reference in `refs` names."""
+    listed = set(refs)
+    return [ref for name, doc in docs.items() for ref in section_citing_places(name, doc) if ref not in listed]
+
+
+def test_every_text_that_cites_a_section_is_listed_under_a_fact():
+    """A debrief note, ending or rule text that names a section of the paper appears in the facts table
+    of docs/research-facts.md at least once, so that no new claim credited to the paper goes unchecked
+    against it: check the claim against the paper, then add its reference to the fact it tells (or a
+    new row with the section)."""
+    docs = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in FILES if p.parent.name == "scenarios"}
+    assert set(docs) == {"integrated-care", "total-place", "troubled-families", "tutorial"}
+    places = [ref for name, doc in docs.items() for ref in section_citing_places(name, doc)]
+    assert len(places) >= 300
+    missing = unlisted(docs, [ref for _, ref in fact_references()])
+    assert not missing, ("not listed under any fact in docs/research-facts.md (check each against the paper, then "
+                         "list it under the fact it tells):\n" + "\n".join(missing))
+
+
+def test_an_unlisted_citing_text_is_caught():
+    docs = {"tutorial": {"scenes": {"s": {"choices": [
+        {"debrief": "As the paper says (Ghate et al. 2013, Section Four)."},
+        {"debrief": "The game's own thought."},
+        {"debrief": "The paper says so.", "cite": "Section Five"},
+    ]}}, "endings": [{"id": "e", "text": "The long game (Executive summary)."}, {"id": "f", "text": "Plain."}],
+        "rules": [{"id": "r", "text": "The game's model (Sections Five and Eight)."}]}}
+    assert section_citing_places("tutorial", docs["tutorial"]) == [
+        "tutorial s/1", "tutorial s/3", "tutorial ending:e", "tutorial rule:r"]
+    assert unlisted(docs, ["tutorial s/1", "tutorial s/3", "tutorial ending:e", "tutorial rule:r"]) == []
+    assert unlisted(docs, ["tutorial s/1", "tutorial ending:e", "tutorial s/2"]) == ["tutorial s/3", "tutorial rule:r"]
