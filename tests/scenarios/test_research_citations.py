@@ -6,6 +6,7 @@ on the choice. Read from the YAML as written, includes too.
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -69,6 +70,14 @@ def test_the_check_catches_an_uncited_claim_and_accepts_both_forms():
 
 FACTS = REPO / "docs" / "research-facts.md"
 REF = re.compile(r"^(troubled-families|integrated-care|total-place|tutorial) (?:([a-z0-9_]+)/(\d+)|(ending|rule):([a-z0-9_]+))$")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where present: the files are large
+
+
+@functools.lru_cache(maxsize=1)
+def shipped() -> dict:
+    """The shipped scenarios (name -> the YAML as written), loaded once for the tests that read them all."""
+    return {p.stem: yaml.load(p.read_text(encoding="utf-8"), Loader=_LOADER)
+            for p in FILES if p.parent.name == "scenarios"}
 
 
 def fact_references() -> list:
@@ -102,7 +111,7 @@ def cited_text(ref: str, docs: dict):
 def test_every_place_the_facts_table_names_exists_and_cites_a_section():
     """docs/research-facts.md names where each fact is told (scene/choice, ending:ID, rule:ID): every name
     resolves in today's files, and the text it names credits the paper with a section."""
-    docs = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in FILES if p.parent.name == "scenarios"}
+    docs = shipped()
     refs = fact_references()
     assert len(refs) >= 250 and len({n for n, _ in refs}) >= 40
     bad = []
@@ -152,7 +161,7 @@ def test_every_text_that_cites_a_section_is_listed_under_a_fact():
     of docs/research-facts.md at least once, so that no new claim credited to the paper goes unchecked
     against it: check the claim against the paper, then add its reference to the fact it tells (or a
     new row with the section)."""
-    docs = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in FILES if p.parent.name == "scenarios"}
+    docs = shipped()
     assert set(docs) == {"integrated-care", "total-place", "troubled-families", "tutorial"}
     places = [ref for name, doc in docs.items() for ref in section_citing_places(name, doc)]
     assert len(places) >= 300
