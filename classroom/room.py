@@ -16,13 +16,17 @@ from engine import BalconyError, Run
 from engine.views import shown
 
 from .protocol import Refused
+from .teams import TeamBook
 
 FREE, LOCKSTEP = "free", "lockstep"
 
 
-def new_control(mode: str, seconds: int | None = None) -> dict:
-    return {"started": False, "round": 0, "open": False, "revealed": False, "paused": False, "ended": False,
-            "names": False, "leaderboard": False, "timer": seconds, "deadline": None, "mode": mode}
+def new_control(mode: str, seconds: int | None = None, teams: dict | None = None) -> dict:
+    c = {"started": False, "round": 0, "open": False, "revealed": False, "paused": False, "ended": False,
+         "names": False, "leaderboard": False, "timer": seconds, "deadline": None, "mode": mode}
+    if teams:
+        c["teams"] = teams  # classroom/teams.py: {"count": N or "auto", "rule", "window"}
+    return c
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=lambda o: o.__dict__)
@@ -116,6 +120,7 @@ class Room:
         self.seats: dict[int, Seat] = {}
         self.by_token: dict[str, Seat] = {}
         self.decisions: dict[str, Decision] = {}  # scene id -> distribution, in the order first met
+        self.teams = TeamBook(control["teams"]) if control.get("teams") else None  # several players per seat
         self._ending_titles = {e.id: e.title for e in scenario.endings}
 
     # --- seats --------------------------------------------------------------------
@@ -296,7 +301,7 @@ class Room:
         return {"session": self.id, "scenario": self.scenario.title, "mode": self.mode, "started": c["started"],
                 "round": c["round"], "open": c["open"], "revealed": c["revealed"], "paused": c["paused"],
                 "ended": c["ended"], "deadline": c["deadline"], "players": len(self.seats),
-                "leaderboard": c["leaderboard"]}
+                "leaderboard": c["leaderboard"], "teams": c.get("teams")}
 
     def scores(self) -> list[dict]:
         """Every seat's score on the strategic triangle, best first. The score is the mean of the triangle's
@@ -350,6 +355,8 @@ class Room:
             seats.append({"seat": seat.id, "name": seat.name, "status": st.status, "decisions": st.decisions,
                           "quarter": f"{cal[0]} Q{cal[1]}", "connected": seat.id in connected,
                           "waiting": self.mode == LOCKSTEP and st.decisions >= self.control["round"]})
+            if self.teams is not None:
+                seats[-1].update(self.teams.dashboard_entry(seat.id))
         c = self.control
         return {"session": self.id, "code": None if c["ended"] else self.code, "scenario": self.scenario.title,
                 "scenario_id": self.scenario.id, "mode": self.mode, "seed": self.seed, "control": dict(c),

@@ -49,6 +49,29 @@ seats = Table(
     Column("name", String(80), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", Float, nullable=False),
+    Column("team", Integer, nullable=True),     # a team's seat: its number (null for a solo seat); see teams.py
+    Column("captain", Integer, nullable=True),  # a team's seat: the captain's member id
+)
+
+#: a team's members (classroom/teams.py): several players on one seat, each with their own rejoin token
+members = Table(
+    "members", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seat_id", Integer, ForeignKey("seats.id"), nullable=False, index=True),
+    Column("name", String(80), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+)
+
+#: every proposal a team member made (a changed proposal is a new row; the latest per member counts)
+proposals = Table(
+    "proposals", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seat_id", Integer, ForeignKey("seats.id"), nullable=False, index=True),
+    Column("member_id", Integer, ForeignKey("members.id"), nullable=False),
+    Column("point", Integer, nullable=False),   # the decision it is for: the seat's decisions made before it
+    Column("choice", Integer, nullable=False),
+    Column("at", Float, nullable=False),
 )
 
 actions = Table(
@@ -59,6 +82,7 @@ actions = Table(
     Column("action", Text, nullable=False),  # JSON: {"choose": i} | {"perceive": k, "who": w} | {"advance": true}
     Column("round", Integer, nullable=False),
     Column("at", Float, nullable=False),
+    Column("team", Text, nullable=True),  # JSON: a team's decision record (rule, how, the votes); see teams.py
     UniqueConstraint("seat_id", "seq", name="uq_actions_seat_seq"),
 )
 
@@ -190,8 +214,21 @@ class Store:
                     acts = conn.execute(select(actions.c.seq, actions.c.action, actions.c.round)
                                         .where(actions.c.seat_id == seat["id"]).order_by(actions.c.seq)).all()
                     s["seats"].append({**dict(seat), "actions": [(q, json.loads(a), r) for q, a, r in acts]})
+                    if seat["team"] is not None:
+                        s["seats"][-1].update(self._team_rows(conn, seat["id"]))
                 out.append(s)
         return out
+
+    @staticmethod
+    def _team_rows(conn, seat_id: int) -> dict:
+        """A team seat's members, its proposals (member, point, choice, at) and its latest decision record."""
+        mem = conn.execute(select(members).where(members.c.seat_id == seat_id).order_by(members.c.id)).mappings().all()
+        props = conn.execute(select(proposals.c.member_id, proposals.c.point, proposals.c.choice, proposals.c.at)
+                             .where(proposals.c.seat_id == seat_id).order_by(proposals.c.id)).all()
+        last = conn.execute(select(actions.c.team).where(actions.c.seat_id == seat_id, actions.c.team.is_not(None))
+                            .order_by(actions.c.seq.desc()).limit(1)).scalar()
+        return {"members": [dict(m) for m in mem], "proposals": [tuple(p) for p in props],
+                "last_team": json.loads(last) if last else None}
 
     def setting(self, key: str, make) -> str:
         """A stored setting, made and stored on first use (the host key)."""
@@ -250,6 +287,9 @@ class Store:
     _UPDATE_CONTROL = update(sessions).where(sessions.c.id == bindparam("sid")).values(control=bindparam("control"))
     _INSERT_SEAT = insert(seats)
     _INSERT_ACTION = insert(actions)
+    _INSERT_MEMBER = insert(members)
+    _INSERT_PROPOSAL = insert(proposals)
+    _UPDATE_CAPTAIN = update(seats).where(seats.c.id == bindparam("sid")).values(captain=bindparam("captain"))
 
     @classmethod
     def op_session(cls, row: dict):
@@ -261,14 +301,27 @@ class Store:
         return (cls._UPDATE_CONTROL, {"sid": session_id, "control": json.dumps(control)}, False)
 
     @classmethod
-    def op_seat(cls, session_id: str, name: str, token_hash: str):
+    def op_seat(cls, session_id: str, name: str, token_hash: str, team: int | None = None):
         return (cls._INSERT_SEAT, {"session_id": session_id, "name": name, "token_hash": token_hash,
-                                   "created_at": time.time()}, True)
+                                   "created_at": time.time(), "team": team}, True)
 
     @classmethod
-    def op_action(cls, seat_id: int, seq: int, action: dict, round_: int):
+    def op_action(cls, seat_id: int, seq: int, action: dict, round_: int, team: dict | None = None):
         return (cls._INSERT_ACTION, {"seat_id": seat_id, "seq": seq, "action": json.dumps(action), "round": round_,
-                                     "at": time.time()}, False)
+                                     "at": time.time(), "team": json.dumps(team) if team else None}, False)
+
+    @classmethod
+    def op_member(cls, seat_id: int, name: str, token_hash: str, at: float):
+        return (cls._INSERT_MEMBER, {"seat_id": seat_id, "name": name, "token_hash": token_hash, "created_at": at}, True)
+
+    @classmethod
+    def op_proposal(cls, seat_id: int, member_id: int, point: int, choice: int, at: float):
+        return (cls._INSERT_PROPOSAL, {"seat_id": seat_id, "member_id": member_id, "point": point, "choice": choice,
+                                       "at": at}, False)
+
+    @classmethod
+    def op_captain(cls, seat_id: int, member_id: int | None):
+        return (cls._UPDATE_CAPTAIN, {"sid": seat_id, "captain": member_id}, False)
 
     def _execute(self, conn, ops) -> list:
         """Run ops in order; runs of the same statement without keys to return go as one executemany.
