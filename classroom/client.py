@@ -79,11 +79,13 @@ class Connection:
     leaderboard and error pushes; `state` holds the latest of each."""
 
     def __init__(self, address: str, code: str, name: str | None, tokens: TokenStore | None = None,
-                 on_push=None, client: str = "python"):
+                 on_push=None, client: str = "python", team: int | None = None):
         self.address, self.code, self.name = address, code.strip().upper(), name
         self.tokens = tokens or TokenStore(None)
         self.on_push = on_push
         self.client = client
+        self.team_wanted = team   # a team session: the team to join (None: the server picks)
+        self.team: dict | None = None   # a team member: the team's view (classroom/teams.py), kept current
         self.url = ws_url(address)
         self._ids = itertools.count(1)
         self._replies: dict[int, queue.Queue] = {}
@@ -119,6 +121,8 @@ class Connection:
             hello["token"] = token
         if self.name:
             hello["name"] = self.name
+        if self.team_wanted is not None and not token:
+            hello["team"] = self.team_wanted
         if not token and not self.name:
             ws.close()
             raise ClassError("invalid", "a display name is needed to join")
@@ -141,6 +145,7 @@ class Connection:
         self._ws = ws
         self._take_seat_view(msg)
         self.room = msg.get("room", {})
+        self.team = msg.get("team")
         self._up.set()
         threading.Thread(target=self._reader, args=(ws,), daemon=True, name="classroom-reader").start()
         self._notify()
@@ -204,6 +209,9 @@ class Connection:
             self.reveal = msg
         elif kind == "leaderboard":
             self.leaderboard = msg
+        elif kind == "team":  # a team member: the team's proposals, and the shared seat as it moves
+            self.team = msg["team"]
+            self._take_seat_view(msg)
         self._push(msg)
 
     def _push(self, msg):
@@ -253,6 +261,8 @@ class Connection:
                 continue
             if reply["type"] == "ack":
                 self._take_seat_view(reply)
+                if "team" in reply:
+                    self.team = reply["team"]
                 self._notify()
                 return reply
             if reply.get("code") == "stale":

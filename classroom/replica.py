@@ -322,7 +322,7 @@ class Replica:
             if now - last_beat >= HEARTBEAT:
                 last_beat = now
                 for sid, players in list(self.hub.players.items()):
-                    ids = list(players)
+                    ids = [k for k in players if isinstance(k, int)]  # seats (a team member is ("member", id))
                     for k in range(0, len(ids), HEARTBEAT_SEATS):
                         events.append(f'["h","{sid}",{json.dumps(ids[k:k + HEARTBEAT_SEATS])}]')
                 if not events:

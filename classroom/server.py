@@ -26,6 +26,7 @@ from . import keys
 from .protocol import MODES, RATE_STRIKES, VERSION, RateLimiter, Refused, error, parse
 from .room import LOCKSTEP, Room, encode, new_control
 from .store import Conflict, Store
+from .teamdesk import TeamDesk
 
 log = logging.getLogger("balcony.classroom")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -53,6 +54,8 @@ class Conn:
         self.role: str | None = None  # player, facilitator, host
         self.room: Room | None = None
         self.seat = None
+        self.member = None   # a team member (classroom/teams.py); their seat is the team's
+        self.key = None      # their entry in Hub.players: the seat's id, or ("member", id)
         self.limiter = RateLimiter()
         self.outbox: asyncio.Queue = asyncio.Queue(maxsize=OUTBOX)
         self.closed = False
@@ -102,6 +105,7 @@ class Hub:
         if store.shared:
             from .replica import Replica
             self.replica = Replica(self)
+        self.teams = TeamDesk(self)
 
     # --- sessions -----------------------------------------------------------------
     def scenario(self, path) -> object:
@@ -132,6 +136,9 @@ class Hub:
                     control=row["control"], created_at=row["created_at"])
         for seat in row["seats"]:
             room.restore_seat(seat["id"], seat["name"], seat["token_hash"], seat["actions"])
+            if seat.get("team") is not None and room.teams is not None:
+                room.by_token.pop(seat["token_hash"], None)
+                self.teams.restore(room, seat)
         return room
 
     def seat_lock(self, seat) -> asyncio.Lock:
@@ -145,7 +152,8 @@ class Hub:
         if not room.control["ended"]:
             self.by_code[room.code] = room
 
-    def _new_room(self, scenario_key: str, mode: str, seed: int | None, seconds: int | None) -> tuple[Room, dict]:
+    def _new_room(self, scenario_key: str, mode: str, seed: int | None, seconds: int | None,
+                  teams: dict | None = None) -> tuple[Room, dict]:
         if mode not in MODES:
             raise Refused("invalid", f"mode is one of {', '.join(MODES)}")
         path = self.scenarios.get(scenario_key)
@@ -158,21 +166,23 @@ class Hub:
             code = keys.join_code()
         seed = seed if seed is not None else int.from_bytes(__import__("os").urandom(3), "big")
         room = Room(id=keys.session_id(), code=code, secret=keys.secret(), scenario=scenario,
-                    scenario_path=str(Path(path).resolve()), mode=mode, seed=seed, control=new_control(mode, seconds))
+                    scenario_path=str(Path(path).resolve()), mode=mode, seed=seed, control=new_control(mode, seconds, teams))
         row = {"id": room.id, "code": room.code, "secret": room.secret, "scenario_path": room.scenario_path,
                "scenario_id": scenario.id, "scenario_version": scenario.version, "mode": mode, "seed": seed,
                "control": room.control, "created_at": room.created_at}
         return room, row
 
-    def create_now(self, scenario_key: str, mode: str, seed: int | None = None, seconds: int | None = None) -> Room:
-        """Create a session before the server runs (the command line)."""
-        room, row = self._new_room(scenario_key, mode, seed, seconds)
+    def create_now(self, scenario_key: str, mode: str, seed: int | None = None, seconds: int | None = None,
+                   teams: dict | None = None) -> Room:
+        """Create a session before the server runs (the command line). `teams`: teams.config(...), or None."""
+        room, row = self._new_room(scenario_key, mode, seed, seconds, teams)
         self.store.write_now(Store.op_session(row))
         self._register(room)
         return room
 
-    async def create(self, scenario_key: str, mode: str, seed: int | None, seconds: int | None) -> Room:
-        room, row = self._new_room(scenario_key, mode, seed, seconds)
+    async def create(self, scenario_key: str, mode: str, seed: int | None, seconds: int | None,
+                     teams: dict | None = None) -> Room:
+        room, row = self._new_room(scenario_key, mode, seed, seconds, teams)
         await self.store.write(Store.op_session(row))
         self._register(room)
         return room
@@ -181,6 +191,7 @@ class Hub:
         """Called once the event loop runs: timers of rounds that were open when the server stopped."""
         for room in self.rooms.values():
             self._arm_timer(room)
+        self.teams.start()
 
     # --- failures per address --------------------------------------------------------
     def _check_attempts(self, ip: str) -> None:
@@ -219,7 +230,8 @@ class Hub:
         elif kind == "create":
             if conn.role != "host":
                 raise Refused("forbidden", "only the server's host key creates sessions")
-            room = await self.create(msg["scenario"], msg["mode"], msg.get("seed"), msg.get("seconds"))
+            room = await self.create(msg["scenario"], msg["mode"], msg.get("seed"), msg.get("seconds"),
+                                     team_config(msg))
             conn.push({"v": VERSION, "type": "created", "id": msg["id"], "session": self._session_entry(room)})
 
     async def hello(self, conn: Conn, msg: dict) -> None:
@@ -254,6 +266,9 @@ class Hub:
         if room is None:
             self._failed(conn.ip)
             raise Refused("bad_code", "No session is running with that code. Check it on the projector.")
+        if room.teams is not None:
+            await self.teams.hello(conn, room, msg)
+            return
         seat, token = None, None
         if "token" in msg:
             seat = room.by_token.get(keys.token_hash(msg["token"]))
@@ -276,12 +291,16 @@ class Hub:
             old.push({"v": VERSION, "type": "error", "code": "replaced",
                       "message": "Your seat was opened on another connection."})
             old.close(4000)
-        conn.role, conn.room, conn.seat = "player", room, seat
+        conn.role, conn.room, conn.seat, conn.key = "player", room, seat, seat.id
         self.players[room.id][seat.id] = conn
         if self.replica is not None:
             self.replica.presence(room.id, seat.id, True)
-        welcome = {"v": VERSION, "type": "welcome", "role": "player", "session": room.id, "name": seat.name,
-                   "room": room.room_view(), **room.seat_view(seat)}
+        self.welcome(conn, room, seat, seat.name, token)
+
+    def welcome(self, conn: Conn, room: Room, seat, name: str, token: str | None, **extra) -> None:
+        """A player's welcome, then what the room shows now (the reveal, the leaderboard)."""
+        welcome = {"v": VERSION, "type": "welcome", "role": "player", "session": room.id, "name": name,
+                   "room": room.room_view(), **room.seat_view(seat), **extra}
         if token:
             welcome["token"] = token
         conn.push(welcome)
@@ -295,8 +314,9 @@ class Hub:
     async def intent(self, conn: Conn, msg: dict) -> None:
         t0 = time.perf_counter()
         room, seat = conn.room, conn.seat
-        if self.players[room.id].get(seat.id) is not conn:
+        if self.players[room.id].get(conn.key) is not conn:
             raise Refused("replaced", "this seat is open on another connection", close=4000)
+        proposal = False
         async with self.seat_lock(seat):  # one write in flight per seat (uncontended: no wait)
             try:
                 action = room.check_intent(seat, msg)
@@ -305,26 +325,41 @@ class Hub:
                     conn.push({**error(r.code, r.message, msg["id"]), **room.seat_view(seat)})
                     return
                 raise
-            room.apply(seat, action)
-            seq = seat.seq - 1
-            try:
-                await self.store.write(Store.op_action(seat.id, seq, action, seat.rounds[-1]))
-            except Conflict:  # another process stored this step first: take the seat as the database has it
-                self.replica.conflicts += 1
-                await self.replica._catch_up_locked(room, seat, rebuild=True)
+            proposal = conn.member is not None and "choose" in action  # a team member's choice is a proposal
+            if not proposal and not await self.commit(room, seat, action):
                 conn.push({**error("stale", "Your seat moved on elsewhere (another device); here is where you "
                                             "are.", msg["id"]), **room.seat_view(seat)})
                 return
-            except Exception:  # noqa: BLE001 - not stored, so not accepted: take it back
-                log.exception("could not store an action")
-                room.rebuild_seat(seat, list(zip(range(seat.seq - 1), seat.actions[:-1], seat.rounds[:-1])))
-                raise Refused("storage", "The server could not store that; please try again.") from None
-        if self.replica is not None:
-            self.replica.after_write(room, seat)
+        if proposal:
+            await self.teams.propose(conn, msg, action)
+            return
         conn.push({"v": VERSION, "type": "ack", "id": msg["id"], **room.seat_view(seat)})
         self.ack_times.append(time.perf_counter() - t0)
+        if conn.member is not None:
+            self.teams.moved(room, seat, conn)
         if "choose" in action or seat.run.status == "ended":
             self.dashboard_soon(room)
+
+    async def commit(self, room: Room, seat, action: dict, team: dict | None = None) -> bool:
+        """Apply a checked action to a seat and store it before anyone hears of it: a player's intent, or a
+        team's decision with its record. Call it holding `seat_lock(seat)`. False if another process stored
+        this step first (the seat is then as the database has it); Refused if the engine refuses the action
+        or it cannot be stored."""
+        room.apply(seat, action)
+        seq = seat.seq - 1
+        try:
+            await self.store.write(Store.op_action(seat.id, seq, action, seat.rounds[-1], team))
+        except Conflict:  # another process stored this step first: take the seat as the database has it
+            self.replica.conflicts += 1
+            await self.replica._catch_up_locked(room, seat, rebuild=True)
+            return False
+        except Exception:  # noqa: BLE001 - not stored, so not accepted: take it back
+            log.exception("could not store an action")
+            room.rebuild_seat(seat, list(zip(range(seat.seq - 1), seat.actions[:-1], seat.rounds[:-1])))
+            raise Refused("storage", "The server could not store that; please try again.") from None
+        if self.replica is not None:
+            self.replica.after_write(room, seat)
+        return True
 
     async def control(self, conn: Conn, msg: dict) -> None:
         room = conn.room if conn.role == "facilitator" else self.rooms.get(msg["session"])
@@ -336,6 +371,8 @@ class Hub:
     async def apply_control(self, room: Room, action: str, msg: dict) -> None:
         for _ in range(10):
             async with self.locks[room.id]:
+                if action == "close_round":
+                    await self.teams.settle(room)  # a team's open majority window ends with the round
                 before = room.control
                 new = room.control_action(action, msg)
                 new["rev"] = before.get("rev", 0) + 1  # each stored control is a revision of the one before
@@ -366,6 +403,7 @@ class Hub:
         if new["ended"] and not before["ended"]:
             self.by_code.pop(room.code, None)  # the join code expires with the session
         self._arm_timer(room)
+        self.teams.after_control(room)
         view = {"v": VERSION, "type": "room", "room": room.room_view()}
         for p in list(self.players[room.id].values()):
             p.push(view)
@@ -442,13 +480,26 @@ class Hub:
     def detach(self, conn: Conn) -> None:
         if conn.room is None:
             return
-        if conn.role == "player" and self.players[conn.room.id].get(conn.seat.id) is conn:
-            del self.players[conn.room.id][conn.seat.id]
-            if self.replica is not None:
+        if conn.role == "player" and self.players[conn.room.id].get(conn.key) is conn:
+            del self.players[conn.room.id][conn.key]
+            if conn.member is not None:
+                self.teams.detach(conn)
+            elif self.replica is not None:
                 self.replica.presence(conn.room.id, conn.seat.id, False)
             self.dashboard_soon(conn.room)
         elif conn.role == "facilitator":
             self.facilitators[conn.room.id].discard(conn)
+
+
+def team_config(msg: dict) -> dict | None:
+    """A `create` message's teams (classroom/teams.py), or None for solo seats."""
+    if msg.get("teams") is None:
+        return None
+    from . import teams
+    try:
+        return teams.config(teams.parse_teams(str(msg["teams"])), teams.parse_rule(msg.get("team_rule", "majority:60")))
+    except ValueError as e:
+        raise Refused("invalid", str(e)) from None
 
 
 def clean_name(name: str) -> str:

@@ -13,9 +13,10 @@ The rules (docs/classroom.md, "Teams", states them for facilitators):
 - `majority:SECONDS`: the window opens with the first proposal at a decision point. A choice that more than
   half of the team's voters propose is taken at once. Otherwise, when the window ends, the choice with the
   most proposals is taken; on a tie, the tied choice proposed first (its earliest current proposal). The
-  voters are the members connected now and every member who has proposed (a proposal counts even if its
-  member drops). One connected member alone is a majority of one. The window never ends empty: it opens
-  with a proposal. In lock-step, closing the round ends an open window early, by the same rule.
+  voters are every member who has proposed (a proposal counts even if its member drops) and the members
+  connected now or within the last CAPTAIN_GRACE seconds. One member alone is a majority of one. The window
+  never ends empty: it opens with a proposal. In lock-step, closing the round ends an open window early,
+  by the same rule.
 - `captain`: the captain's proposal is the team's decision, at once; the others' proposals are advice the
   captain sees. The first member to join is the captain. A captain disconnected for CAPTAIN_GRACE seconds
   hands over to the connected member who joined first; the captaincy stays there when they come back.
@@ -138,8 +139,12 @@ class Team:
             out[p.index] = out.get(p.index, 0) + 1
         return out
 
-    def voters(self) -> set:
-        return {m.id for m in self.members.values() if m.connected} | set(self.proposals)
+    def voters(self, now: float, grace: float = CAPTAIN_GRACE) -> set:
+        """Whose proposals the majority counts: every member who has proposed, and the members connected now
+        or within the last `grace` seconds (a phone that sleeps for a moment is still in the team)."""
+        here = {m.id for m in self.members.values()
+                if m.connected or (m.left_at is not None and now - m.left_at < grace)}
+        return here | set(self.proposals)
 
     # --- the rules --------------------------------------------------------------------------------
     def verdict(self, cfg: dict, now: float, *, by: int | None = None, round_closed: bool = False) -> dict | None:
@@ -153,7 +158,7 @@ class Team:
             if by is None or by != self.captain or by not in self.proposals:
                 return None
             return self._record(cfg, self.proposals[by].index, "captain", counts, now, tied=False)
-        voters = self.voters()
+        voters = self.voters(now)
         best = max(counts.values())
         leaders = sorted(i for i, n in counts.items() if n == best)
         if best * 2 > len(voters):
@@ -169,7 +174,7 @@ class Team:
     def _record(self, cfg, index, how, counts, now, tied) -> dict:
         """What is stored with the decision (the action row's `team`) and shown to the members."""
         return {"team": self.number, "rule": cfg["rule"], "window": cfg["window"], "how": how, "tied": tied,
-                "index": index, "for": counts.get(index, 0), "voters": len(self.voters()),
+                "index": index, "for": counts.get(index, 0), "voters": len(self.voters(now)),
                 "captain": self.captain, "opened": self.opened, "decided": now, "point": self.point,
                 "votes": [{"member": p.member, "name": self.members[p.member].name if p.member in self.members else "",
                            "index": p.index, "at": p.at} for p in sorted(self.proposals.values(), key=lambda p: p.at)]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 
 from game.textui import TextUI
 
@@ -26,6 +27,32 @@ def describe_leaderboard(msg: dict) -> list[str]:
     return [f"Leaderboard: you are {msg['rank']} of {msg['of']}, score {msg['score']:g} ({parts}).",
             "  The score is the mean of the strategic triangle's three parts in the game's teaching model; "
             "speed plays no part."]
+
+
+HOW = {"majority": "more than half proposed it", "window": "the most proposals when the window ended",
+       "tie": "a tie when the window ended: the choice proposed first", "captain": "the captain's decision",
+       "round": "the most proposals when the round closed"}
+
+
+def describe_team(team: dict, snap: dict | None, say_last: bool = True) -> list[str]:
+    """A team member's view of their team: who proposed what, the counts, the window; the last decision."""
+    numbers = {c["index"]: i for i, c in enumerate((snap or {}).get("choices", []), 1)}
+    texts = {c["index"]: c["text"] for c in (snap or {}).get("choices", [])}
+    cap = next((m["name"] for m in team["members"] if m["member"] == team["captain"]), None)
+    rule = ("the captain decides" + (f" ({cap})" if cap else "") if team["rule"] == "captain"
+            else f"majority within {team['window']} s of the first proposal")
+    here = sum(1 for m in team["members"] if m["connected"])
+    lines = [f"{team['name']}: {len(team['members'])} members, {here} connected; {rule}."]
+    if say_last and team.get("last"):
+        last = team["last"]
+        lines.append(f"  Your team chose: {last.get('text') or last['index']} ({HOW.get(last['how'], last['how'])}; "
+                     f"{last['for']} of {last['voters']} proposed it).")
+    for p in team["proposals"]:
+        n = numbers.get(p["index"])
+        lines.append(f"  {p['name']} proposes {n}. {texts.get(p['index'], '')}" if n else f"  {p['name']} proposes a choice")
+    if team["proposals"] and team.get("deadline"):
+        lines.append(f"  The window ends in {max(0, round(team['deadline'] - time.time()))} s.")
+    return lines
 
 
 class ClassTextUI(TextUI):
@@ -58,6 +85,21 @@ class ClassTextUI(TextUI):
                 self.say(f"Round {r['round']} is closed.")
         elif kind == "error":
             self.say(f"({msg.get('message', 'the server refused something')})")
+        elif kind == "team":
+            self._team_news(msg["team"], msg.get("snapshot"))
+
+    def _team_news(self, team: dict, snap: dict | None) -> None:
+        """Print what changed in the team: a proposal, a decision, a new captain (not who connected)."""
+        key = (tuple((p["member"], p["index"]) for p in team["proposals"]), (team.get("last") or {}).get("decided"),
+               team["captain"])
+        if key == getattr(self, "_team_seen", None):
+            return
+        decided = key[1] != getattr(self, "_team_seen", (None, None, None))[1]
+        self._team_seen = key
+        for line in describe_team(team, snap if not decided else self._last_choosing, say_last=decided):
+            self.say(line)
+        if decided:
+            self.say("  Press Enter to go on.")
 
     def _blocked(self, snap) -> str | None:
         r = self.conn.room
@@ -74,10 +116,21 @@ class ClassTextUI(TextUI):
 
     def play(self) -> int:
         shown_scene, waiting = None, None
+        self._last_choosing = self.conn.snapshot_dict
         while True:
             snap = self.run.snapshot()
+            if snap.status == "choosing":
+                self._last_choosing = self.conn.snapshot_dict
             if snap.status == "outcome":
                 self.show_notices(snap)
+                if self.conn.team is not None:  # a team: anyone's Continue moves everyone on, so ask first
+                    seq = self.conn.seq
+                    self.say("Press Enter to move your team on (any member can).")
+                    if self.read() is None:
+                        self.say("(input ended; your place is kept: join again with the same code to continue)")
+                        return 0
+                    if self.conn.seq != seq:
+                        continue  # a teammate moved the team on meanwhile
                 self.run.advance()
                 continue
             if snap.status == "ended":
@@ -104,10 +157,14 @@ class ClassTextUI(TextUI):
                 return 0
             if not line:
                 continue
+            before = self.conn.seq
             try:
                 self.handle(line, snap)
             except ClassError as e:
                 self.say(str(e))
+            if self.conn.team is not None and self.conn.seq == before and line.isdigit():  # a proposal
+                for out in describe_team(self.conn.team, self.conn.snapshot_dict, say_last=False):
+                    self.say(out)
 
     def show_debrief(self):
         """The player's own debrief, as in solo play, built by the server (which owns the run), and where
@@ -151,11 +208,11 @@ class ClassTextUI(TextUI):
         return 0
 
 
-def join_text(address: str, code: str, name: str | None, tokens, inp=None, out=None) -> int:
+def join_text(address: str, code: str, name: str | None, tokens, inp=None, out=None, team: int | None = None) -> int:
     out = out or sys.stdout
     ui_holder = {}
     conn = Connection(address, code, name, tokens, on_push=lambda m: ui_holder["ui"].on_push(m)
-                      if "ui" in ui_holder else None, client="terminal")
+                      if "ui" in ui_holder else None, client="terminal", team=team)
     try:
         welcome = conn.open()
     except ClassError as e:
@@ -165,6 +222,12 @@ def join_text(address: str, code: str, name: str | None, tokens, inp=None, out=N
     ui_holder["ui"] = ui
     ui.say(f"Joined {welcome['room']['scenario']} as {welcome['name']} "
            f"({'lock-step rounds' if welcome['room']['mode'] == 'lockstep' else 'free play'}).")
+    if conn.team:
+        ui.say(f"You are in {conn.team['name']} with "
+               f"{', '.join(m['name'] for m in conn.team['members'] if m['member'] != conn.team['you']) or 'nobody yet'}. "
+               "Your choices are proposals; your team's rule decides.")
+        ui._last_choosing = conn.snapshot_dict
+        ui._team_news(conn.team, conn.snapshot_dict)
     if conn.reveal:
         ui.on_push(conn.reveal)
     if conn.leaderboard:

@@ -18,6 +18,11 @@ def add_arguments(p):
     p.add_argument("--mode", choices=("free", "lockstep"), default="lockstep",
                    help="for --scenario: free play, or lock-step rounds the facilitator paces (default)")
     p.add_argument("--seed", type=int, default=None, help="for --scenario: the room's seed (default: random)")
+    p.add_argument("--teams", metavar="N|auto", help="for --scenario: players share seats in N teams (1-99), or in "
+                                                     "teams of four as they join (auto); see docs/classroom.md, Teams")
+    p.add_argument("--team-rule", metavar="RULE", default=None,
+                   help="with --teams: how a team decides: majority:SECONDS (a majority, or the most proposals when "
+                        "the window that opens with the first proposal ends; default majority:60) or captain")
     p.add_argument("--host", default="127.0.0.1", metavar="ADDR",
                    help="address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 serves every "
                         "network this computer is on)")
@@ -71,6 +76,18 @@ def run(args) -> int:
                     f"(.venv/bin/pip install -e .)")
     if not 0 <= args.port <= 65535:
         return fail(f"--port must be 0-65535, not {args.port}")
+    teams = None
+    if args.team_rule is not None and args.teams is None:
+        return fail("--team-rule needs --teams (how many teams, or auto)")
+    if args.teams is not None:
+        if not args.scenario:
+            return fail("--teams is for the session --scenario creates (the dashboard's form creates team sessions too)")
+        from classroom import teams as team_rules
+        try:
+            teams = team_rules.config(team_rules.parse_teams(args.teams),
+                                      team_rules.parse_rule(args.team_rule or "majority:60"))
+        except ValueError as e:
+            return fail(str(e))
     path = None
     if args.scenario:
         path = resolve_scenario_arg(args.scenario)
@@ -100,7 +117,7 @@ def run(args) -> int:
     created = None
     if path is not None:
         from engine import read_metadata
-        created = hub.create_now(read_metadata(path)["id"], args.mode, args.seed)
+        created = hub.create_now(read_metadata(path)["id"], args.mode, args.seed, teams=teams)
     try:
         family = socket.AF_INET6 if ipaddress.ip_address(args.host).version == 6 else socket.AF_INET
     except ValueError:
@@ -132,8 +149,10 @@ def run(args) -> int:
         if room.control["ended"]:
             continue
         what = "new session" if room is created else "resumed session"
+        team_cfg = room.control.get("teams")
         print(f"{what}: {room.scenario.title} ({'lock-step rounds' if room.mode == 'lockstep' else 'free play'}, "
-              f"{len(room.seats)} players)", file=out)
+              + (f"teams: {team_cfg['count']}, {team_rules_text(team_cfg)}, {len(room.seats)} teams)" if team_cfg
+                 else f"{len(room.seats)} players)"), file=out)
         print(f"  join code: {room.code}", file=out)
         print(f"  dashboard: {base}/dashboard#s={room.id}.{room.secret}", file=out)
     print(f"Players open {base}/ and type the code, or run: balcony join {shown}:{port} CODE --text", file=out)
@@ -150,6 +169,11 @@ def run(args) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def team_rules_text(cfg: dict) -> str:
+    from classroom.teams import describe
+    return describe(cfg)
 
 
 def _has_sansio() -> bool:

@@ -62,12 +62,13 @@ def test_one_connected_member_is_a_majority_of_one_and_a_dropped_proposer_still_
     assert alone.verdict(MAJ, 5.0)["how"] == "majority"
     t = team(3)
     t.propose(1, 0, 0, now=5.0)
-    t.members[1].connected = False   # member 1 drops after proposing: still a voter
-    t.members[3].connected = False   # member 3 drops without proposing: no longer waited for
-    assert t.voters() == {1, 2}
-    assert t.verdict(MAJ, 6.0) is None  # one of two is not more than half
-    t.propose(2, 0, 0, now=7.0)
-    assert t.verdict(MAJ, 7.0)["for"] == 2
+    t.members[1].connected, t.members[1].left_at = False, 5.0   # drops after proposing: still a voter
+    t.members[3].connected, t.members[3].left_at = False, 5.0   # drops without proposing
+    assert t.voters(6.0) == {1, 2, 3}  # a moment's drop (a phone asleep) is still counted...
+    assert t.voters(5.0 + T.CAPTAIN_GRACE) == {1, 2}  # ...and after the grace no longer waited for
+    assert t.verdict(MAJ, 6.0 + T.CAPTAIN_GRACE) is None  # one of two is not more than half
+    t.propose(2, 0, 0, now=7.0 + T.CAPTAIN_GRACE)
+    assert t.verdict(MAJ, 7.0 + T.CAPTAIN_GRACE)["for"] == 2
 
 
 def test_closing_the_round_ends_an_open_window_by_the_same_rule():
