@@ -23,7 +23,7 @@ from engine.schema import DIMENSIONS, STANCES
 from engine.saves import atomic_write_text
 
 from .room import Room
-from .store import actions, seats, sessions
+from .store import actions, members, proposals, seats, sessions
 
 FORMAT = "balcony-classroom-export"
 FORMAT_VERSION = 1
@@ -35,11 +35,18 @@ SEAT_COLUMNS = (["session.code", "session.id", "session.scenario", "session.scen
                  "session.mode", "participant.id_in_session", "participant.label", "participant.time_started_utc",
                  "participant.status", "participant.decisions", "participant.ending", "participant.ending_title",
                  "triangle.public_value", "triangle.legitimacy", "triangle.capacity", "player.score", "player.rank"]
-                + [f"tag.{t}" for t in TAGS] + ["participant.transcript_file"])
+                + [f"tag.{t}" for t in TAGS] + ["participant.transcript_file"]
+                + ["team.number", "team.rule", "team.members", "team.captain"])
 
 DECISION_COLUMNS = ("session.code", "participant.id_in_session", "participant.label", "decision.number",
                     "decision.round", "decision.time_utc", "decision.epoch", "decision.quarter", "decision.scene",
-                    "decision.choice", "decision.text", "decision.tags")
+                    "decision.choice", "decision.text", "decision.tags",
+                    "team.how", "team.for", "team.voters", "team.proposals", "team.window_opened_utc")
+
+#: a team session's proposals, one row per proposal (teams.py): who proposed what, when, and whether it counted
+PROPOSAL_COLUMNS = ("session.code", "participant.id_in_session", "team.number", "member.id_in_team", "member.label",
+                    "proposal.decision_number", "proposal.choice", "proposal.time_utc", "proposal.epoch",
+                    "proposal.counted", "proposal.decided_choice")
 
 
 class ExportError(Exception):
@@ -59,9 +66,17 @@ def collect(engine, which: str, scenario_loader=load_scenario) -> dict:
             raise ExportError(f"no session with the id or join code {which!r} in this database")
         seat_rows = conn.execute(select(seats).where(seats.c.session_id == row["id"]).order_by(seats.c.id)).mappings().all()
         stored = {}
+        team_rows = {}
         for seat in seat_rows:
-            stored[seat["id"]] = conn.execute(select(actions.c.seq, actions.c.action, actions.c.round, actions.c.at)
+            stored[seat["id"]] = conn.execute(select(actions.c.seq, actions.c.action, actions.c.round, actions.c.at,
+                                                     actions.c.team)
                                               .where(actions.c.seat_id == seat["id"]).order_by(actions.c.seq)).all()
+            if seat["team"] is not None:
+                team_rows[seat["id"]] = (
+                    conn.execute(select(members.c.id, members.c.name).where(members.c.seat_id == seat["id"])
+                                 .order_by(members.c.id)).all(),
+                    conn.execute(select(proposals.c.member_id, proposals.c.point, proposals.c.choice, proposals.c.at)
+                                 .where(proposals.c.seat_id == seat["id"]).order_by(proposals.c.id)).all())
     try:
         scenario = scenario_loader(row["scenario_path"])
     except Exception as e:  # noqa: BLE001 - a moved or broken scenario file is the user's to fix, with a message
@@ -72,19 +87,21 @@ def collect(engine, which: str, scenario_loader=load_scenario) -> dict:
                 created_at=row["created_at"])
     for seat in seat_rows:
         room.restore_seat(seat["id"], seat["name"], seat["token_hash"],
-                          [(q, json.loads(a), r) for q, a, r, _ in stored[seat["id"]]])
+                          [(q, json.loads(a), r) for q, a, r, _, _ in stored[seat["id"]]])
     scores = {r["seat"]: r for r in room.scores()}
     endings = {e.id: e.title for e in scenario.endings}
     out_seats = []
     for n, seat in enumerate(room.seats.values(), 1):
         run = seat.run
-        times = [(json.loads(a), r, at) for _, a, r, at in stored[seat.id]]
-        chosen = [(r, at) for a, r, at in times if "choose" in a]
+        times = [(json.loads(a), r, at, json.loads(t) if t else None) for _, a, r, at, t in stored[seat.id]]
+        chosen = [(r, at, t) for a, r, at, t in times if "choose" in a]
         decisions = []
-        for i, (d, (round_, at)) in enumerate(zip(run.history.decisions, chosen), 1):
+        for i, (d, (round_, at, rec)) in enumerate(zip(run.history.decisions, chosen), 1):
             decisions.append({"number": i, "round": round_, "time_utc": _utc(at), "epoch": round(at, 3),
                               "quarter": d["label"], "scene": d["scene"], "choice": d["choice"], "text": d["text"],
-                              "tags": list(d["tags"])})
+                              "tags": list(d["tags"]), **({"team": rec} if rec else {})})
+        team = (_team(next(r for r in seat_rows if r["id"] == seat.id), team_rows[seat.id], control.get("teams"), decisions)
+                if seat.id in team_rows else None)
         sc = scores[seat.id]
         ending = run.state.ending
         out_seats.append({
@@ -94,12 +111,32 @@ def collect(engine, which: str, scenario_loader=load_scenario) -> dict:
             "ending_title": endings.get(ending) if ending else None,
             "triangle": sc["parts"], "score": sc["score"], "rank": sc["rank"],
             "tags": {t: run.state.tags.get(t, 0) for t in TAGS},
-            "decision_log": decisions, "transcript": run.transcript()})
+            "decision_log": decisions, "transcript": run.transcript(), **({"team": team} if team else {})})
     return {"format": FORMAT, "format_version": FORMAT_VERSION,
             "session": {"id": row["id"], "code": row["code"], "scenario": scenario.id,
                         "scenario_version": scenario.version, "scenario_title": scenario.title, "seed": row["seed"],
                         "mode": row["mode"], "created_utc": _utc(row["created_at"]), "ended": bool(control.get("ended"))},
             "seats": out_seats}
+
+
+def _team(seat_row, rows, cfg: dict, decisions: list) -> dict:
+    """A team's seat: its members, in the order they joined, and every proposal, marked with whether it was
+    the member's proposal when the decision was taken (a changed proposal does not count)."""
+    mem, props = rows
+    ids = {mid: n for n, (mid, _) in enumerate(mem, 1)}
+    names = dict(mem)
+    records = {d["number"] - 1: d.get("team") for d in decisions}
+    counted = {(v["member"], rec["point"], v["at"]) for rec in records.values() if rec for v in rec["votes"]}
+    out = []
+    for member_id, point, choice, at in props:
+        rec = records.get(point)
+        out.append({"member": ids.get(member_id), "label": names.get(member_id, ""), "decision_number": point + 1,
+                    "choice": choice, "time_utc": _utc(at), "epoch": round(at, 3),
+                    "counted": (member_id, point, at) in counted, "decided_choice": rec["index"] if rec else None})
+    return {"number": seat_row["team"], "rule": cfg["rule"] if cfg else None, "window": cfg["window"] if cfg else None,
+            "members": [{"id_in_team": ids[mid], "label": name} for mid, name in mem],
+            "captain": names.get(seat_row["captain"]),
+            "proposals": out}
 
 
 def transcript_name(data: dict, seat: dict) -> str:
@@ -117,7 +154,36 @@ def seats_csv(data: dict) -> str:
                     seat["id_in_session"], seat["label"], seat["time_started_utc"], seat["status"], seat["decisions"],
                     seat["ending"] or "", seat["ending_title"] or "", tri.get("public_value", ""),
                     tri.get("legitimacy", ""), tri.get("capacity", ""), seat["score"], seat["rank"]]
-                   + [seat["tags"][t] for t in TAGS] + [transcript_name(data, seat)])
+                   + [seat["tags"][t] for t in TAGS] + [transcript_name(data, seat)] + _team_cells(seat))
+    return buf.getvalue()
+
+
+def _team_cells(seat: dict) -> list:
+    t = seat.get("team")
+    if not t:
+        return ["", "", "", ""]
+    rule = t["rule"] + (f":{t['window']}" if t["window"] else "")
+    return [t["number"], rule, "; ".join(m["label"] for m in t["members"]), t["captain"] or ""]
+
+
+def _decision_team_cells(d: dict) -> list:
+    rec = d.get("team")
+    if not rec:
+        return ["", "", "", "", ""]
+    return [rec["how"], rec["for"], rec["voters"], "; ".join(f"{v['name']}={v['index']}" for v in rec["votes"]),
+            _utc(rec.get("opened"))]
+
+
+def proposals_csv(data: dict) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(PROPOSAL_COLUMNS)
+    for seat in data["seats"]:
+        t = seat.get("team")
+        for p in (t["proposals"] if t else []):
+            w.writerow([data["session"]["code"], seat["id_in_session"], t["number"], p["member"], p["label"],
+                        p["decision_number"], p["choice"], p["time_utc"], p["epoch"], int(p["counted"]),
+                        "" if p["decided_choice"] is None else p["decided_choice"]])
     return buf.getvalue()
 
 
@@ -128,7 +194,8 @@ def decisions_csv(data: dict) -> str:
     for seat in data["seats"]:
         for d in seat["decision_log"]:
             w.writerow([data["session"]["code"], seat["id_in_session"], seat["label"], d["number"], d["round"],
-                        d["time_utc"], d["epoch"], d["quarter"], d["scene"], d["choice"], d["text"], " ".join(d["tags"])])
+                        d["time_utc"], d["epoch"], d["quarter"], d["scene"], d["choice"], d["text"], " ".join(d["tags"])]
+                       + _decision_team_cells(d))
     return buf.getvalue()
 
 
@@ -141,7 +208,10 @@ def write(data: dict, fmt: str, folder) -> list[str]:
         path = os.path.join(folder, f"{code}-export.json")
         atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
         return [path]
-    for name, text in ((f"{code}-seats.csv", seats_csv(data)), (f"{code}-decisions.csv", decisions_csv(data))):
+    tables = [(f"{code}-seats.csv", seats_csv(data)), (f"{code}-decisions.csv", decisions_csv(data))]
+    if any(seat.get("team") for seat in data["seats"]):
+        tables.append((f"{code}-proposals.csv", proposals_csv(data)))
+    for name, text in tables:
         path = os.path.join(folder, name)
         atomic_write_text(path, text)
         files.append(path)

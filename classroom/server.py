@@ -619,14 +619,14 @@ def build_app(hub: Hub) -> Starlette:
             return JSONResponse({"error": "unauthorised", "message": "no session with that id and secret"},
                                 status_code=403)
         table = request.query_params.get("table", "json")
-        if table not in ("seats", "decisions", "json"):
-            return JSONResponse({"error": "invalid", "message": "table must be seats, decisions or json"},
+        if table not in ("seats", "decisions", "proposals", "json"):
+            return JSONResponse({"error": "invalid", "message": "table must be seats, decisions, proposals or json"},
                                 status_code=400)
         data = await run_in_threadpool(X.collect, hub.store.engine, room.id, hub.scenario)
         if table == "json":
             body, kind, name = encode(data), "application/json", f"{room.code}-export.json"
         else:
-            body = X.seats_csv(data) if table == "seats" else X.decisions_csv(data)
+            body = {"seats": X.seats_csv, "decisions": X.decisions_csv, "proposals": X.proposals_csv}[table](data)
             kind, name = "text/csv; charset=utf-8", f"{room.code}-{table}.csv"
         return Response(body, media_type=kind, headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
 

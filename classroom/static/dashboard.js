@@ -53,13 +53,29 @@ function renderHost(msg) {
   if (!msg.sessions.length) ul.append(el("li", { text: "None yet." }));
 }
 
-function label(seat, index) { return D.data.control.names ? seat.name : `Player ${index}`; }
+function label(seat, index) { return seat.team || D.data.control.names ? seat.name : `Player ${index}`; }
+
+function teamCell(s, index) {
+  // a team's seat: its name, then its members (names only when names are shown), the captain, proposals pending
+  const cell = el("td", { text: label(s, index) });
+  if (!s.team) return cell;
+  const c = D.data.control, t = s.team, here = t.members.filter(m => m.connected).length;
+  const who = c.names ? t.members.map(m => m.name + (m.captain && c.teams && c.teams.rule === "captain" ? " (captain)" : "") + (m.connected ? "" : " (away)")).join(", ")
+                      : `${t.members.length} member${t.members.length === 1 ? "" : "s"}, ${here} connected`;
+  cell.append(el("div", { class: "muted", text: who + (t.pending ? ` · ${t.pending} proposal${t.pending === 1 ? "" : "s"} pending` : "") }));
+  return cell;
+}
 
 function renderSession() {
   const d = D.data, c = d.control;
   $("session-title").textContent = `${d.scenario} · ${d.mode === "lockstep" ? "lock-step rounds" : "free play"}`;
   $("join-url").textContent = `${location.protocol}//${location.host}/`;
   $("join-code").textContent = d.code || "ended";
+  if (c.teams) {
+    const ms = d.seats.flatMap(s => s.team ? s.team.members : []);
+    $("player-count").textContent = `${ms.length} player${ms.length === 1 ? "" : "s"} in ${d.seats.length} team${d.seats.length === 1 ? "" : "s"}, ${ms.filter(m => m.connected).length} connected. ` +
+      (c.teams.rule === "captain" ? "Each team's captain decides." : `Teams decide by majority within ${c.teams.window} seconds.`);
+  } else
   $("player-count").textContent = `${d.seats.length} player${d.seats.length === 1 ? "" : "s"} joined, ${d.seats.filter(s => s.connected).length} connected.`;
   const order = new Map(d.seats.map((s, i) => [s.seat, i + 1]));
   // controls that fit the state
@@ -75,6 +91,7 @@ function renderSession() {
     b.classList.toggle("hidden", (a === "close_round" || a === "reveal" || a === "next_round") && d.mode !== "lockstep");
     b.disabled = !can[a];
   }
+  $("export-proposals").classList.toggle("hidden", !c.teams);
   $("show-names").checked = !!c.names; $("show-leaderboard").checked = !!c.leaderboard;
   $("timer").value = c.timer ? String(c.timer) : "";
   updateStatus();
@@ -97,7 +114,7 @@ function renderSession() {
   const st = $("seats").tBodies[0]; st.replaceChildren();
   for (const s of d.seats) {
     const now = { choosing: s.waiting ? "chosen, waiting" : "deciding", outcome: "reading the outcome", ended: "finished" }[s.status];
-    st.append(el("tr", {}, el("td", { text: label(s, order.get(s.seat)) }), el("td", { text: s.quarter }),
+    st.append(el("tr", {}, teamCell(s, order.get(s.seat)), el("td", { text: s.quarter }),
       el("td", { class: "num", text: s.decisions }), el("td", { text: now }), el("td", { text: s.connected ? "yes" : "no" })));
   }
   const box = $("decisions"); box.replaceChildren();
@@ -113,7 +130,7 @@ function updateStatus() {
   else if (!c.started) t = "The lobby: players are joining. Start when the room is ready.";
   else if (c.paused) t = "Paused.";
   else if (d.mode === "lockstep") {
-    t = `Round ${c.round} is ${c.open ? "open" : "closed"}: ${d.chosen_this_round} of ${d.seats.length} have made this round's decision.`;
+    t = `Round ${c.round} is ${c.open ? "open" : "closed"}: ${d.chosen_this_round} of ${d.seats.length}${c.teams ? " teams" : ""} have made this round's decision.`;
     if (c.open && c.deadline) t += ` ${Math.max(0, Math.round(c.deadline - Date.now() / 1000))} seconds left.`;
     if (!c.open) t += c.revealed ? " Revealed." : " Reveal when the room is ready to discuss.";
   } else t = "Free play: everyone goes at their own pace.";
@@ -156,8 +173,10 @@ window.addEventListener("DOMContentLoaded", () => {
   $("create-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const mode = document.querySelector("input[name=mode]:checked").value;
-    const t = $("create-timer").value;
-    D.channel.send({ type: "create", scenario: $("scenario").value, mode, seconds: t ? parseInt(t, 10) : null });
+    const t = $("create-timer").value, teams = $("create-teams").value;
+    const msg = { type: "create", scenario: $("scenario").value, mode, seconds: t ? parseInt(t, 10) : null };
+    if (teams) { msg.teams = teams === "auto" ? "auto" : parseInt(teams, 10); msg.team_rule = $("create-rule").value; }
+    D.channel.send(msg);
   });
   window.addEventListener("hashchange", start);
   setInterval(updateStatus, 1000);

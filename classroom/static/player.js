@@ -1,7 +1,7 @@
 // The player page: join with a code and a name, then play the seat the server runs.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const S = { code: "", name: "", seq: 0, snap: null, room: null, busy: false, shown: null, channel: null, joined: false };
+const S = { code: "", name: "", team: null, wantTeam: null, seq: 0, snap: null, room: null, busy: false, shown: null, channel: null, joined: false };
 const tokenKey = (code) => "balcony.seat." + code;
 
 function hello() {
@@ -9,11 +9,12 @@ function hello() {
   const token = localStorage.getItem(tokenKey(S.code));
   if (token) h.token = token;
   if (S.name) h.name = S.name;
+  if (S.wantTeam && !token) h.team = S.wantTeam;
   return h;
 }
 
-function join(code, name) {
-  S.code = code.trim().toUpperCase(); S.name = name.trim();
+function join(code, name, team) {
+  S.code = code.trim().toUpperCase(); S.name = name.trim(); S.wantTeam = team || null;
   if (S.channel) S.channel.close();
   S.channel = new Channel(hello, onMessage, onState);
   S.channel.open();
@@ -29,12 +30,13 @@ function onMessage(msg) {
     case "welcome":
       if (msg.token) localStorage.setItem(tokenKey(S.code), msg.token);
       localStorage.setItem("balcony.last", S.code);
-      S.name = msg.name; S.joined = true; S.room = msg.room;
+      S.name = msg.name; S.joined = true; S.room = msg.room; S.team = msg.team || null;
       take(msg);
       $("join").classList.add("hidden"); $("game").classList.remove("hidden");
       render(true);
       break;
-    case "ack": take(msg); S.busy = false; $("action-error").textContent = ""; render(false); break;
+    case "ack": take(msg); if (msg.team) S.team = msg.team; S.busy = false; $("action-error").textContent = ""; render(false); break;
+    case "team": take(msg); S.team = msg.team; render(false); break;
     case "room":
       if (S.room && msg.room.round !== S.room.round) { $("reveal").classList.add("hidden"); }
       S.room = msg.room; render(false); break;
@@ -92,7 +94,8 @@ function render(first) {
   const why = blocked();
   const mode = r.mode === "lockstep" ? `lock-step, round ${r.round || "–"}` : "free play";
   status(why || roomLine(r, s));
-  $("where").textContent = `${s.scenario_title} · ${s.calendar.label} · ${s.phase.name} · ${mode} · playing as ${S.name}`;
+  $("where").textContent = `${s.scenario_title} · ${s.calendar.label} · ${s.phase.name} · ${mode} · playing as ${S.name}` + (S.team ? ` in ${S.team.name}` : "");
+  renderTeam(s);
   const key = s.status + ":" + s.scene_id + ":" + s.decisions;
   const moved = S.shown !== key; S.shown = key;
   $("play-area").classList.toggle("hidden", s.status !== "choosing");
@@ -147,13 +150,70 @@ function renderScene(s, why) {
     ins.append(el("li", { text: `${p ? p.name : who}: real commitment, as far as you can now tell, ${val} out of 100.` }));
   }
   const list = $("choices"); list.replaceChildren();
+  const votes = teamVotes();
   s.choices.forEach((c, i) => {
     const b = el("button", { type: "button", onclick: () => intent("choose", { index: c.index }) },
                  `${i + 1}. ${c.text}`);
     if (!c.available) { b.disabled = true; b.append(el("span", { class: "reason", text: `Not open to you: ${c.reason}` })); }
     else if (why || S.busy) { b.disabled = true; }
+    const v = votes.get(c.index);
+    if (v) b.append(el("span", { class: "votes", text: `Proposed by ${v.join(", ")}` }));
     list.append(el("li", {}, b));
   });
+}
+
+// --- teams (docs/classroom.md, "Teams"): the team's proposals, live, before its decision ---------------------
+function memberName(id) {
+  const m = S.team.members.find(x => x.member === id);
+  return m ? (id === S.team.you ? `${m.name} (you)` : m.name) : "?";
+}
+
+function teamVotes() {
+  // choice index -> the names of the members proposing it
+  const out = new Map();
+  if (!S.team) return out;
+  for (const p of S.team.proposals) {
+    if (!out.has(p.index)) out.set(p.index, []);
+    out.get(p.index).push(p.member === S.team.you ? "you" : p.name);
+  }
+  return out;
+}
+
+const HOW = { majority: "more than half of the team proposed it", window: "it had the most proposals when the time ran out",
+  tie: "a tie when the time ran out: the choice proposed first", round: "it had the most proposals when the round closed",
+  captain: "the captain's decision" };
+
+function teamClock() {
+  const t = S.team;
+  if (!t || !t.deadline || !t.proposals.length) { $("team-clock").textContent = ""; return; }
+  const left = Math.max(0, Math.round(t.deadline - Date.now() / 1000));
+  $("team-clock").textContent = `Time left to agree: ${left} second${left === 1 ? "" : "s"}.`;
+}
+
+function renderTeam(s) {
+  const t = S.team;
+  $("team").classList.toggle("hidden", !t);
+  $("choices-title").textContent = !t ? "Your decision" : (t.rule === "captain" && t.captain === t.you ? "Your team's decision (you are the captain)" : "Propose your team's decision");
+  if (!t) return;
+  $("team-title").textContent = `Your team: ${t.name}`;
+  const cap = t.members.find(m => m.member === t.captain);
+  $("team-rule").textContent = t.rule === "captain"
+    ? (t.captain === t.you ? "You are the captain: your choice is the team's decision. Your teammates' proposals show on the choices."
+                           : `${cap ? cap.name : "The captain"} is the captain and decides; your proposal is advice they see.`)
+    : `Majority: a choice more than half of you propose is taken at once; otherwise the most proposed, ${t.window} seconds after the first proposal (a tie goes to the one proposed first).`;
+  $("team-members").textContent = "Members: " + t.members.map(m => memberName(m.member) + (m.member === t.captain && t.rule === "captain" ? ", captain" : "") + (m.connected ? "" : ", away")).join(" · ");
+  const ul = $("team-proposals"); ul.replaceChildren();
+  const texts = new Map((s.choices || []).map((c, i) => [c.index, `${i + 1}. ${c.text}`]));
+  if (s.status === "choosing") {
+    for (const p of t.proposals) ul.append(el("li", { text: `${memberName(p.member)} proposes ${texts.get(p.index) || "a choice"}` }));
+    if (!t.proposals.length) ul.append(el("li", { class: "muted", text: "No proposals yet for this decision." }));
+    const counts = t.counts.map(c => `choice ${texts.get(c.index) ? texts.get(c.index).split(".")[0] : "?"}: ${c.count}`).join("; ");
+    if (t.proposals.length) ul.append(el("li", { class: "muted", text: `${t.proposals.length} of ${t.members.length} have proposed (${counts}).` }));
+  }
+  const last = t.last;
+  const said = last ? (last.text || `choice ${last.index + 1}`).replace(/[.!?]*$/, ".") : "";
+  $("team-last").textContent = last ? `Your team's last decision: ${said} ${last.for} of ${last.voters} proposed it; ${HOW[last.how] || last.how}.` : "";
+  teamClock();
 }
 
 function renderOutcome(s) {
@@ -169,6 +229,7 @@ function renderOutcome(s) {
   }
   if (!box.children.length) box.append(el("p", { text: "Time passes." }));
   $("do-advance").disabled = S.busy || !!(S.room && (S.room.paused || S.room.ended));
+  $("do-advance").textContent = S.team ? "Continue (moves your whole team on)" : "Continue";
 }
 
 function renderEnding(s) {
@@ -205,14 +266,17 @@ window.addEventListener("DOMContentLoaded", () => {
   const params = new URLSearchParams(location.search);
   const code = (params.get("code") || localStorage.getItem("balcony.last") || "").toUpperCase();
   $("code").value = code;
+  if (params.get("team")) $("team-number").value = params.get("team");
   $("join-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    const c = $("code").value.trim(), n = $("name").value.trim();
+    const c = $("code").value.trim(), n = $("name").value.trim(), tn = $("team-number").value.trim();
+    if (tn && !/^[0-9]{1,2}$/.test(tn)) { $("join-error").textContent = "The team number is a number, like 3 (or leave it empty)."; $("team-number").focus(); return; }
     if (!/^[A-Za-z0-9]{4,12}$/.test(c)) { $("join-error").textContent = "The join code is the letters and digits on the projector."; $("code").focus(); return; }
     if (!n && !localStorage.getItem(tokenKey(c.toUpperCase()))) { $("join-error").textContent = "Type a display name."; $("name").focus(); return; }
     $("join-error").textContent = "";
-    join(c, n);
+    join(c, n, tn ? parseInt(tn, 10) : null);
   });
+  setInterval(teamClock, 1000);
   $("do-balcony").addEventListener("click", () => intent("perceive", { kind: "balcony" }));
   $("do-listen").addEventListener("click", () => intent("perceive", { kind: "listen" }));
   $("do-one").addEventListener("click", () => intent("perceive", { kind: "one_to_one", who: $("one-who").value }));

@@ -214,3 +214,44 @@ def test_pending_proposals_and_the_captain_survive_a_restart(tmp_path):
             assert w["team"]["proposals"][0]["name"] == "Ana"
             done = intent(b2, w["seq"], "choose", mid=2, index=0)
             assert done["decided"] and done["team"]["last"]["for"] == 2
+
+
+def test_the_export_has_the_teams_their_members_and_every_proposal(inproc, tmp_path):
+    import csv
+
+    from game.cli import main
+
+    from classroom.export import DECISION_COLUMNS, PROPOSAL_COLUMNS, SEAT_COLUMNS
+    room = team_room(inproc, "majority:60", count=1)
+    with inproc.connect() as fac, inproc.connect() as a, inproc.connect() as b:
+        hello_facilitator(fac, room)
+        wa, wb = hello_member(a, room.code, "Ana"), hello_member(b, room.code, "Ben")
+        control(fac, room, "start")
+        adv = first_real_choice(inproc, room, fac, [a, b], [wa, wb])
+        picks = [c["index"] for c in adv["snapshot"]["choices"] if c["available"]]
+        intent(a, adv["seq"], "choose", mid=50, index=picks[0])
+        intent(b, adv["seq"], "choose", mid=51, index=picks[1])
+        done = intent(b, adv["seq"], "choose", mid=52, index=picks[0])  # Ben changes his mind: 2 of 2
+        assert done["decided"]
+    out = tmp_path / "out"
+    assert main(["export", room.code, "--format", "csv", "--db", inproc.url, "--out", str(out)]) == 0
+    seats = list(csv.DictReader(open(out / f"{room.code}-seats.csv", encoding="utf-8")))
+    decisions = list(csv.DictReader(open(out / f"{room.code}-decisions.csv", encoding="utf-8")))
+    props = list(csv.DictReader(open(out / f"{room.code}-proposals.csv", encoding="utf-8")))
+    assert list(seats[0]) == list(SEAT_COLUMNS) and list(props[0]) == list(PROPOSAL_COLUMNS)
+    assert list(decisions[0]) == list(DECISION_COLUMNS)
+    assert [(s["participant.label"], s["team.number"], s["team.rule"], s["team.members"], s["team.captain"])
+            for s in seats] == [("Team 1", "1", "majority:60", "Ana; Ben", "Ana")]
+    second = decisions[1]
+    assert second["team.how"] == "majority" and second["team.for"] == "2" and second["team.voters"] == "2"
+    assert second["team.proposals"] == f"Ana={picks[0]}; Ben={picks[0]}" and second["team.window_opened_utc"].endswith("Z")
+    assert int(second["decision.choice"]) == picks[0]
+    mine = [(p["member.label"], int(p["proposal.choice"]), p["proposal.counted"]) for p in props
+            if p["proposal.decision_number"] == "2"]
+    assert mine == [("Ana", picks[0], "1"), ("Ben", picks[1], "0"), ("Ben", picks[0], "1")]  # the change did not count
+    assert {p["proposal.decided_choice"] for p in props if p["proposal.decision_number"] == "2"} == {str(picks[0])}
+    assert main(["export", room.code, "--format", "json", "--db", inproc.url, "--out", str(out)]) == 0
+    data = json.loads((out / f"{room.code}-export.json").read_text())
+    seat = data["seats"][0]
+    assert [m["label"] for m in seat["team"]["members"]] == ["Ana", "Ben"]
+    assert seat["decision_log"][1]["team"]["votes"][0]["name"] == "Ana"
