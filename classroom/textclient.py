@@ -45,11 +45,13 @@ def describe_team(team: dict, snap: dict | None, say_last: bool = True) -> list[
     lines = [f"{team['name']}: {len(team['members'])} members, {here} connected; {rule}."]
     if say_last and team.get("last"):
         last = team["last"]
-        lines.append(f"  Your team chose: {last.get('text') or last['index']} ({HOW.get(last['how'], last['how'])}; "
+        said = str(last.get("text") or f"choice {last['index'] + 1}").rstrip(".!?")
+        lines.append(f"  Your team chose: {said} ({HOW.get(last['how'], last['how'])}; "
                      f"{last['for']} of {last['voters']} proposed it).")
     for p in team["proposals"]:
         n = numbers.get(p["index"])
-        lines.append(f"  {p['name']} proposes {n}. {texts.get(p['index'], '')}" if n else f"  {p['name']} proposes a choice")
+        who = "You propose" if p["member"] == team.get("you") else f"{p['name']} proposes"
+        lines.append(f"  {who} {n}. {texts.get(p['index'], '')}" if n else f"  {who} a choice")
     if team["proposals"] and team.get("deadline"):
         lines.append(f"  The window ends in {max(0, round(team['deadline'] - time.time()))} s.")
     return lines

@@ -255,3 +255,59 @@ def test_the_export_has_the_teams_their_members_and_every_proposal(inproc, tmp_p
     seat = data["seats"][0]
     assert [m["label"] for m in seat["team"]["members"]] == ["Ana", "Ben"]
     assert seat["decision_log"][1]["team"]["votes"][0]["name"] == "Ana"
+
+
+def test_a_member_in_the_terminal_sees_a_teammates_proposal_and_the_decision(host, tmp_path):
+    """`balcony join --text`'s front end (join_text) as one member, a Python client as the other, on the real
+    `balcony host --teams`."""
+    import io
+    import os
+    import threading
+
+    from classroom.client import Connection, TokenStore
+    from classroom.textclient import join_text
+
+    from .test_process import facilitate
+    h = host("--scenario", "tutorial", "--mode", "free", "--teams", "1", "--team-rule", "majority:300")
+    ana = Connection(h.address, h.code, "Ana", TokenStore(tmp_path / "ana.json"))
+    ana.open()
+    r, w = os.pipe()
+    out = io.StringIO()
+    done = {}
+    t = threading.Thread(target=lambda: done.setdefault("rc", join_text(
+        h.address, h.code, "Ben", TokenStore(tmp_path / "ben.json"), inp=os.fdopen(r, "r"), out=out)), daemon=True)
+    t.start()
+
+    def wait_for(text, timeout=30):
+        deadline = time.monotonic() + timeout
+        while text not in out.getvalue():
+            assert time.monotonic() < deadline, f"{text!r} not in:\n{out.getvalue()}"
+            time.sleep(0.05)
+
+    wait_for("You are in Team 1 with Ana")
+    assert facilitate(h, "start")["type"] == "done"
+    wait_for("Go and see the Director")
+    os.write(w, b"1\n")  # Ben proposes the first scene's one choice: 1 of 2, no decision yet
+    wait_for("You propose 1. Go and see the Director")
+    deadline = time.monotonic() + 30
+    while not (ana.team and ana.team["proposals"]):
+        assert time.monotonic() < deadline
+        ana.wait_change(0.5)
+    assert ana.team["proposals"][0]["name"] == "Ben"
+    reply = ana.intent("choose", index=0)
+    assert reply["decided"] is True
+    wait_for("Your team chose: Go and see the Director (")
+    assert "more than half proposed it; 2 of 2 proposed it" in out.getvalue()
+    os.write(w, b"\n")
+    wait_for("Press Enter to move your team on")
+    seq = ana.seq
+    os.write(w, b"\n")
+    deadline = time.monotonic() + 30
+    while ana.seq == seq:  # Ben's Continue moved the team, Ana's page too
+        assert time.monotonic() < deadline
+        ana.wait_change(0.5)
+    assert ana.snapshot_dict["status"] == "choosing"
+    os.close(w)
+    t.join(30)
+    assert done.get("rc") == 0
+    ana.close()
