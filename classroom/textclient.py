@@ -57,6 +57,25 @@ def describe_team(team: dict, snap: dict | None, say_last: bool = True) -> list[
     return lines
 
 
+def team_news(prev: dict | None, team: dict, snap: dict | None) -> list[str]:
+    """Short lines for what changed in a team since `prev`: a teammate's new or changed proposal, a decision,
+    a new captain (the window shows them as toasts)."""
+    out = []
+    numbers = {c["index"]: i for i, c in enumerate((snap or {}).get("choices", []), 1)}
+    before = {p["member"]: p["index"] for p in (prev or {}).get("proposals", [])} if prev and prev["point"] == team["point"] else {}
+    for p in team["proposals"]:
+        if p["member"] != team.get("you") and before.get(p["member"]) != p["index"]:
+            out.append(f"{p['name']} proposes {numbers.get(p['index'], '?')}")
+    last, old = team.get("last"), (prev or {}).get("last")
+    if last and (not old or old.get("decided") != last.get("decided")):
+        said = str(last.get("text") or f"choice {last['index'] + 1}").rstrip(".!?")
+        out.append(f"Your team chose: {said} ({last['for']} of {last['voters']})")
+    if prev and prev.get("captain") != team.get("captain") and team["rule"] == "captain":
+        cap = next((m["name"] for m in team["members"] if m["member"] == team["captain"]), "?")
+        out.append("You are now the captain" if team["captain"] == team.get("you") else f"{cap} is now the captain")
+    return out
+
+
 class ClassTextUI(TextUI):
     def __init__(self, conn: Connection, **kw):
         super().__init__(None, 0, run=RemoteRun(conn), autosave=False, **kw)

@@ -192,8 +192,9 @@ def test_when_the_window_ends_a_tie_goes_to_the_first_proposed_and_a_closed_roun
         assert last["how"] == "tie" and last["tied"] and last["index"] == picks[1] and last["for"] == 1
 
 
-def test_pending_proposals_and_the_captain_survive_a_restart(tmp_path):
-    first = InProcess(tmp_path)
+def test_pending_proposals_and_the_captain_survive_a_restart(tmp_path, db_url):
+    """On SQLite and on PostgreSQL."""
+    first = InProcess(tmp_path, url=db_url)
     with first.client:
         room = first.hub.create_now("tutorial", "free", 3, None, T.config(1, T.parse_rule("majority:600")))
         with first.connect() as fac, first.connect() as a, first.connect() as b:
@@ -202,7 +203,7 @@ def test_pending_proposals_and_the_captain_survive_a_restart(tmp_path):
             control(fac, room, "start")
             p = intent(a, wa["seq"], "choose", mid=1, index=0)
             assert p["decided"] is False
-    second = InProcess(tmp_path)
+    second = InProcess(tmp_path, url=db_url)
     with second.client:
         again = second.hub.rooms[room.id]
         team = again.teams.teams[1]
@@ -216,7 +217,9 @@ def test_pending_proposals_and_the_captain_survive_a_restart(tmp_path):
             assert done["decided"] and done["team"]["last"]["for"] == 2
 
 
-def test_the_export_has_the_teams_their_members_and_every_proposal(inproc, tmp_path):
+def test_the_export_has_the_teams_their_members_and_every_proposal(inproc_db, tmp_path):
+    """On SQLite and on PostgreSQL."""
+    inproc = inproc_db
     import csv
 
     from game.cli import main

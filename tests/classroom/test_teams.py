@@ -181,3 +181,23 @@ def test_the_migrations_build_exactly_the_tables_the_store_declares(db_url):
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     eng.dispose()
     assert diff == []
+
+
+def test_what_changed_in_a_team_in_a_line_each_for_the_windows_toasts():
+    from classroom.textclient import team_news
+
+    snap = {"choices": [{"index": 4, "text": "A"}, {"index": 7, "text": "B"}]}
+    t = team(3, captain=1)
+    cfg = CAP
+    before = t.view(cfg, you=1)
+    t.propose(2, 0, 7, now=1.0)
+    t.propose(1, 0, 4, now=2.0)   # your own proposal is not news to you
+    now = t.view(cfg, you=1)
+    assert team_news(before, now, snap) == ["M2 proposes 2"]
+    assert team_news(now, now, snap) == []
+    v = t.verdict(cfg, 3.0, by=1)
+    v["text"] = "A."
+    t.decided(v)
+    t.captain = 2
+    after = t.view(cfg, you=1)
+    assert team_news(now, after, snap) == ["Your team chose: A (1 of 3)", "M2 is now the captain"]

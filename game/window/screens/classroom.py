@@ -54,6 +54,7 @@ class ClassSession:
         self._seen = None
         self.news: collections.deque = collections.deque()
         self.last_choice_text = ""
+        self.team_seen = welcome.get("team")  # a team member: the team as last shown (classroom/teams.py)
         self._lock = threading.Lock()
         self.snap = self.run.snapshot()
         self._seen = (conn.seq, id(conn.snapshot_dict))
@@ -96,9 +97,13 @@ class ClassSession:
         if why:
             raise _Waiting(why)
         choice = next((c for c in self.snap.choices if c.index == index), None)
+        seq = self.conn.seq
         self.run.choose(index)
         self.last_choice_text = choice.text if choice is not None else ""
         self.refresh()
+        if self.conn.team is not None and self.conn.seq == seq:  # a team member's proposal, not yet decided
+            raise _Waiting(_("Proposed to your team: the captain decides.") if self.conn.team["rule"] == "captain"
+                           else _("Proposed to your team: a majority decides."))
 
     def advance(self) -> None:
         self.run.advance()
@@ -185,6 +190,12 @@ def attach(context: "ScreenContext", session: ClassSession) -> None:
                 changed = True
             elif msg.get("type") == "error":
                 context.toast(msg.get("message") or _("The server refused something."))
+            elif msg.get("type") == "team":  # a team member: teammates' proposals and the team's decision
+                from classroom.textclient import team_news
+                for line in team_news(session.team_seen, msg["team"], session.conn.snapshot_dict):
+                    context.toast(line)
+                session.team_seen = msg["team"]
+                changed = True
             else:
                 shown = news_message(msg)
                 if shown:
