@@ -7,6 +7,14 @@ Every change is stored before anyone hears of it: a member (`members`), a propos
 captain (`seats.captain`), the decision with its record (`actions.team`). Timestamps are the server's
 clock (Unix seconds), so a restarted server, or another process reading the same rows, rebuilds the same
 pending proposals and the same window.
+
+Several processes sharing one database (not done here) would need to share: the rows above as they are
+written (a new member, a proposal, a captain: each process applies them to its own TeamBook, as `restore`
+does at start-up); who is connected where (`Member.connected` and `left_at`, which the majority's voters and
+the captain's hand-over read, are per process today); and one answer to "who decides". A decision is an
+action row like any other, so the (seat_id, seq) unique key already lets only one process's decision in;
+the window and captain timers may fire in every process, and the captain's update should then be
+conditional on the captain it replaces.
 """
 from __future__ import annotations
 
