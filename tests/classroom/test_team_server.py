@@ -314,3 +314,25 @@ def test_a_member_in_the_terminal_sees_a_teammates_proposal_and_the_decision(hos
     t.join(30)
     assert done.get("rc") == 0
     ana.close()
+
+
+def test_the_host_creates_a_team_session_and_a_wrong_rule_is_refused(inproc):
+    with inproc.connect() as ws:
+        ws.send_json({"v": 1, "type": "hello", "role": "host", "key": inproc.hub.host_key})
+        recv(ws, "welcome")
+        ws.send_json({"v": 1, "type": "create", "id": 1, "scenario": "tutorial", "mode": "lockstep",
+                      "teams": "auto", "team_rule": "captain"})
+        made = recv(ws, "created")["session"]
+        room = inproc.hub.rooms[made["session"]]
+        assert room.control["teams"] == {"count": "auto", "rule": "captain", "window": None}
+        assert room.teams is not None and room.room_view()["teams"]["rule"] == "captain"
+        ws.send_json({"v": 1, "type": "create", "id": 2, "scenario": "tutorial", "mode": "free", "teams": 3,
+                      "team_rule": "majority:2"})
+        bad = recv(ws, "error", errors_ok=True)
+        assert bad["code"] == "invalid" and "5-3600" in bad["message"]
+        ws.send_json({"v": 1, "type": "create", "id": 3, "scenario": "tutorial", "mode": "free", "teams": 3,
+                      "team_rule": "vote"})
+        assert recv(ws, "error", errors_ok=True)["code"] == "invalid"  # the schema's pattern
+    with inproc.connect() as p:
+        p.send_json({"v": 1, "type": "hello", "role": "player", "code": room.code, "name": "Zed", "team": 5})
+        assert recv(p, "error", errors_ok=True)["code"] == "invalid"  # auto: only team 1 (the next new) exists
