@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     "BAL033": "a condition can never hold",
     "BAL034": "a scene must offer between 1 and 4 choices",
     "BAL035": "a condition always holds",
+    "BAL036": "a scene may show more than four choices at once (hidden choices whose conditions can hold together)",
     "BAL040": "an included file is missing",
     "BAL041": "includes form a cycle",
     "BAL042": "an id is defined twice",

@@ -15,7 +15,7 @@ from collections import deque
 import dataclasses
 from dataclasses import dataclass
 
-from . import schema as S
+from . import crowding, schema as S
 from .diagnostics import Diagnostics
 from .errors import ContentError, ExprError
 from .expr import ANY_BOOL, BOOL, NUM, TEXT, Compiled, Env, _const, compile_expr
@@ -460,6 +460,7 @@ class _Loader:
         self.check_graph(scenes, events, start, merged, end_turn)
         self.check_phase_labels(scenes, events, start, phases)
         self.check_conditions()
+        self.check_crowding(scenes)
         personas = self.build_personas(tag_names)
         invariants = tuple(self._section("invariants", [], list) or [])
         reflection = self.build_reflection()
@@ -1364,6 +1365,27 @@ class _Loader:
             elif False not in c.interval and not c.is_const:
                 self._constant_condition(c, container, key, "BAL035", f"{what} always holds",
                                          "remove it, or fix the comparison")
+
+    def check_crowding(self, scenes):
+        """BAL036: a scene whose choices hidden while unavailable may show together with the others, more
+        than four at once (engine/crowding.py says how the conditions are weighed)."""
+        raw = self.merged.get("scenes", {})
+        for sid, sc in scenes.items():
+            n, together = crowding.most_shown(sc.choices, self.env)
+            if n <= crowding.MAX_SHOWN:
+                continue
+            always = n - len(together)
+            which = [str(i + 1) for i in together]
+            listed = ", ".join(which[:-1]) + f" and {which[-1]}" if len(which) > 1 else which[0]
+            entry = raw.get(sid)
+            container = entry[0] if isinstance(entry, tuple) else entry
+            self.diags.warning(sc.file or self.root_name, _kpos(container, "choices") if isinstance(container, dict)
+                               else sc.pos, "BAL036",
+                               f"the scene '{sid}' may show {n} choices at once, more than {crowding.MAX_SHOWN}: "
+                               f"{always} always shown, and the conditions of choice{'s' if len(which) > 1 else ''} "
+                               f"{listed} (hidden while unavailable) can hold together. Make those conditions "
+                               f"exclude one another (such as 'x >= 50' and 'x < 50'), or move a choice to "
+                               f"another scene")
 
     def _constant_condition(self, c, container, key, code, said, fix):
         """BAL033/BAL035 at the comparison that decides it, with the ranges that rule the other value out."""

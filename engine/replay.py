@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .checkpoints import state_digest
+from .crowding import MAX_SHOWN, shown_now
 from .errors import BalconyError, SaveError
 from .runtime import OUTCOME, Run
 
@@ -135,6 +136,8 @@ def replay(scenario, data, *, finish: bool = True) -> ReplayResult:
         run.advance()
     if broken is not None:
         return _assumption_result(run, data, broken, note)
+    if isinstance(data.get("crowded"), dict) and run.status == "choosing":
+        return _crowded_result(run, data, note)
     expected_end = data.get("ending")
     if "ending" in data and expected_end != run.state.ending:
         return ReplayResult(False, run, f"the run ended with {run.state.ending!r}, but the transcript recorded "
@@ -186,6 +189,22 @@ def _assumption_result(run, data, broken, note) -> ReplayResult:
     return ReplayResult(True, run, f"the transcript replays to the broken assumption: after {n} actions, in "
                                    f"'{scene}' ({label}), {a.what} is shown, but it assumes \"{a.source}\" "
                                    f"({a.file}:{a.line}:{a.column}), which is false here{note}")
+
+
+def _crowded_result(run, data, note) -> ReplayResult:
+    """For a transcript that explore wrote because a scene showed more than four choices at once (its
+    'crowded'): does the replay reach such a state again?"""
+    n = shown_now(run)
+    sc = run.scenario.scenes[run.state.scene]
+    where = f"{sc.file}:{sc.pos[0]}:{sc.pos[1]}"
+    label = run.scenario.quarter_label(run.state.turn)
+    if n > MAX_SHOWN:
+        return ReplayResult(True, run, f"the transcript replays to the scene '{sc.id}' ({label}, {where}), where {n} "
+                                       f"choices are shown at once, more than {MAX_SHOWN}{note}", len(data["actions"]))
+    return ReplayResult(False, run, f"the transcript was written because the scene "
+                                    f"'{data['crowded'].get('scene')}' showed more than {MAX_SHOWN} choices at once; "
+                                    f"on this replay '{sc.id}' ({where}) shows {n} choices: the scenario has changed "
+                                    f"since{note}", len(data["actions"]))
 
 
 def _parted(run, cp, recorded, i, action, note):

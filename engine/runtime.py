@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import logging
 import random
 import weakref
 from dataclasses import dataclass, field, fields
 
 from .endings import explain
 from .checkpoints import checkpoint
+from .crowding import MAX_SHOWN
 from .errors import ChoiceError, ExprRuntimeError, PhaseError
 from .marks import N_
 from .phases import PhaseMachine
@@ -16,6 +18,8 @@ from .scenario import RETURN, Scenario
 from .textfmt import quote, tidy
 from .views import (SAYS, ActionView, BalconyView, CalendarView, ChoiceView, EndingView, MeterReading, MeterRow,
                     MeterView, Notice, PhaseView, Reading, Snapshot, SpeakerView, StakeholderView, says_band, shown)
+
+_log = logging.getLogger("balcony.engine")
 
 SAVE_FORMAT = 1
 
@@ -217,6 +221,16 @@ class Run:
     def evaluate(self, fn):
         return fn(self.state)
 
+    def _crowded(self, scene, n):
+        """More than four choices are shown at once: every one is shown (the front ends list them all; the
+        window's list scrolls), and the author is told once per scene and run, in the log (BAL036)."""
+        warned = self.__dict__.setdefault("_crowd_warned", set())
+        if scene.id not in warned:
+            warned.add(scene.id)
+            _log.warning("%s:%d:%d: BAL036 warning: the scene '%s' shows %d choices at once, more than %d: all are "
+                         "shown; make the conditions of its hidden choices exclude one another", scene.file,
+                         scene.pos[0], scene.pos[1], scene.id, n, MAX_SHOWN)
+
     def snapshot(self) -> Snapshot:
         sc = self.scenario
         s = self.state
@@ -228,6 +242,8 @@ class Run:
             reason = None if ok or c.why_locked is None else tidy(c.why_locked(s))
             if ok or reason:
                 choices.append(ChoiceView(c.index, tidy(c.text(s)), ok, reason, c.tags))
+        if len(choices) > MAX_SHOWN:
+            self._crowded(scene, len(choices))
         y, q = sc.calendar_at(s.turn)
         phase = sc.phases[s.phase]
         p = sc.perception

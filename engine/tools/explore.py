@@ -28,6 +28,10 @@ Every run played in the three stages carries an assumptions.Watch: each text tha
 `assumes:` is tested wherever it is shown, and every text shown while its assumption is false is reported
 with the transcripts of the runs that showed it (one per route in).
 
+Every decision point the walk and the persona runs reach in a scene with more than four choices is counted:
+a state that shows more than four at once (engine/crowding.py, BAL036) is a finding, with a transcript that
+replays to it.
+
 Random events follow each run's own seeded stream, so every path found is a real run that
 `balcony replay` can play again. The report says whether the walk finished or stopped at its bound;
 what is unreached after a bounded walk is "not reached within the bound".
@@ -37,6 +41,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from ..crowding import MAX_SHOWN, crowd_mark, shown_now
 from ..errors import BalconyError
 from ..loader import load_probed
 from ..runtime import CHOOSING, ENDED, OUTCOME, Run
@@ -58,7 +63,7 @@ MAX_DECISIONS = 400  # deeper than this, a path is reported as one that never en
 
 @dataclass
 class Finding:
-    kind: str          # dead_end, never_ends, runtime_error
+    kind: str          # dead_end, never_ends, runtime_error, crowded (more than four choices shown at once)
     scene: str
     message: str
     transcript: dict
@@ -168,8 +173,8 @@ class ExploreResult:
 
     @property
     def failed(self) -> bool:
-        """A check fails on a dead end, a run that never ends, an engine error, anything never reached, or a
-        text shown while what it assumes is false."""
+        """A check fails on a dead end, a run that never ends, an engine error, a scene that shows more than four
+        choices at once, anything never reached, or a text shown while what it assumes is false."""
         return bool(self.findings or self.unreached_scenes() or self.untaken_choices() or self.unreached_endings()
                     or self.broken_assumptions())
 
@@ -185,6 +190,7 @@ class ExploreResult:
             "dead_ends": [f.to_dict() for f in self.findings if f.kind == "dead_end"],
             "never_ends": [f.to_dict() for f in self.findings if f.kind == "never_ends"],
             "errors": [f.to_dict() for f in self.findings if f.kind == "runtime_error"],
+            "crowded": [f.to_dict() for f in self.findings if f.kind == "crowded"],
             "assumptions_broken": [b.to_dict() for b in self.broken_assumptions()],
             "assumptions_total": len(self.scenario.assumptions),
             "conditions_never_true": cond["never_true"], "conditions_never_false": cond["never_false"],
@@ -216,6 +222,8 @@ class _Walker:
         self.seen_true = 0                # conditions seen true (bits), over every state that arrived
         self.seen_false = 0
         self.watch = Watch(scenario)
+        #: scenes with more than four choices, where more than four may be shown at once (BAL036)
+        self.crowdable = {sid for sid, sc in scenario.scenes.items() if len(sc.choices) > MAX_SHOWN}
 
     def pop(self):
         if self.novel:
@@ -445,6 +453,8 @@ def _play_persona(w, res, persona, seed):
             if not avail:
                 _dead_end(res, run)
                 return None
+            if s.scene in w.crowdable:
+                _crowd_check(res, run)
             i = P.pick(persona, scores[s.scene], avail, rng)
             for j in avail:
                 res.choices_available.add((s.scene, j))
@@ -517,6 +527,8 @@ def _arrive(w, res, habit, run):
     if s.decisions > MAX_DECISIONS:
         _never_ends(res, run)
         return
+    if s.scene in w.crowdable:
+        _crowd_check(res, run)
     key = w.key(habit, run)
     n = w.seen.get(key, 0)
     if n >= w.width:
@@ -538,6 +550,22 @@ def _dead_end(res, run):
         res.findings.append(Finding("dead_end", scene,
                                     f"in the scene '{scene}' no choice is available, so the run cannot go on",
                                     run.transcript()))
+
+
+def _crowd_check(res, run):
+    """A finding when the current scene shows more than four choices (once per scene), with a transcript
+    that replays to it."""
+    scene = run.state.scene
+    if any(f.kind == "crowded" and f.scene == scene for f in res.findings):
+        return
+    n = shown_now(run)
+    if n <= MAX_SHOWN:
+        return
+    tr = run.transcript()
+    tr["crowded"] = crowd_mark(run, n)
+    res.findings.append(Finding("crowded", scene, f"in the scene '{scene}' {n} choices are shown at once, more than "
+                                                  f"{MAX_SHOWN} (BAL036): make the conditions of its hidden choices "
+                                                  f"exclude one another", tr))
 
 
 def _never_ends(res, run):

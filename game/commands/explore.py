@@ -26,7 +26,8 @@ def add_arguments(p):
                    help=f"a safety net: stop after this many seconds even within the budget (default {TIME_LIMIT:g})")
     p.add_argument("--strict", action="store_true", help="also fail on conditions that never change and meters that never move")
     p.add_argument("--out", metavar="DIR", help="write a transcript of each path that shows a text while what it "
-                                                "assumes is false here (balcony replay plays it back)")
+                                                "assumes is false, and of each scene found showing more than four "
+                                                "choices at once, here (balcony replay plays it back)")
 
 
 def run(args) -> int:
@@ -41,6 +42,7 @@ def run(args) -> int:
     d = res.to_dict()
     if args.out:
         write_assumption_transcripts(res, args.out)
+        write_crowded_transcripts(res, args.out)
     warned = bool(d["conditions_never_true"] or d["conditions_never_false"] or d["unchanging"])
     failed = res.failed or (args.strict and warned)
     d["ok"] = not failed
@@ -65,6 +67,23 @@ def write_assumption_transcripts(res, out) -> list:
             with open(fname, "w", encoding="utf-8") as f:
                 json.dump(tr, f, indent=2, ensure_ascii=False)
             tr["file"] = fname
+            files.append(fname)
+    return files
+
+
+def write_crowded_transcripts(res, out) -> list:
+    """Write a transcript of each scene found showing more than four choices; returns the files (and notes
+    each file in its transcript, for the report)."""
+    import json
+    import os
+    files = []
+    for f in res.findings:
+        if f.kind == "crowded":
+            os.makedirs(out, exist_ok=True)
+            fname = os.path.join(out, f"{res.scenario.id}-crowded-{f.scene}.json")
+            with open(fname, "w", encoding="utf-8") as fh:
+                json.dump(f.transcript, fh, indent=2, ensure_ascii=False)
+            f.transcript["file"] = fname
             files.append(fname)
     return files
 
@@ -101,6 +120,11 @@ def report(res, d) -> str:
     section("Dead ends (no choice available):", [f"{f['scene']}: {f['message']}" for f in d["dead_ends"]])
     section("Runs that never end:", [f["message"] for f in d["never_ends"]])
     section("Errors while playing:", [f["message"] for f in d["errors"]])
+    section("More than four choices shown at once:",
+            [f"{c['file']}:{c['line']}:{c['column']}: {f['scene']}: {f['message']}"
+             + (f"; replay it: balcony replay {f['transcript']['file']} --scenario {c['file']}"
+                if f["transcript"].get("file") else "")
+             for f in d["crowded"] for c in (f["transcript"]["crowded"],)])
     section("Conditions never true:", [f"{where(c)}: {c['what']}: {c['source']}" for c in d["conditions_never_true"]])
     section("Conditions never false:", [f"{where(c)}: {c['what']}: {c['source']}" for c in d["conditions_never_false"]])
     section("Meters and flags that never change:", [f"{u['name']} ({u['kind']}, always {u['value']})"
@@ -118,10 +142,10 @@ def report(res, d) -> str:
                 lines.append(f"    a path {how}, {sc.quarter_label(turn)}, {len(tr['actions'])} actions{where_to}")
     elif sc.assumptions:
         lines.append(f"Every text's assumption held wherever it was shown ({len(sc.assumptions)} declared).")
-    if d["dead_ends"] or d["errors"] or d["never_ends"] or broken:
+    if d["dead_ends"] or d["errors"] or d["never_ends"] or d["crowded"] or broken:
         lines.append("")
-        lines.append("Use --json (or --out DIR for the assumptions) to get a transcript of each, which "
-                     "`balcony replay` plays back.")
+        lines.append("Use --json (or --out DIR for the assumptions and the crowded scenes) to get a transcript of "
+                     "each, which `balcony replay` plays back.")
     lines.append("")
     lines.append("OK: everything was reached." if d["ok"] else "Problems found (exit status 1).")
     return "\n".join(lines)
