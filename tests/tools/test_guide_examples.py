@@ -11,7 +11,8 @@ the marks). Each fenced block carries one, or this test fails:
   proved, a persona's played;
 - `excerpt`: lines copied from a shipped scenario (`of: FILE`), found there as written;
 - `shell`: each line a `balcony` command, run in a folder that holds the tutorial's finished scenario
-  (riverside.yaml) and a transcript of it (run.json), with the exit status `status` (default 0);
+  (riverside.yaml), a transcript of it (run.json) and a translation file (riverside.cy.po), with the exit
+  status `status` (default 0);
 - `output` and `diagnostic`: a recipe, applied to the starter of `balcony new riverside` (`in: starter`,
   the default) or to the tutorial's scenario (`in: riverside`, as it stands at the end, or after `step: N`): `replace: {OLD: NEW}` (the first
   OLD, which must be there), `append: TEXT`, `text: TEXT` (the whole file), `files: {NAME: TEXT}`, `encoding: latin-1`; then `run:` a
@@ -128,7 +129,8 @@ def finished_riverside(folder: Path, step_done: int = 10) -> Path:
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    """A folder with the tutorial's finished scenario and a transcript of one run of it."""
+    """A folder with the tutorial's finished scenario, a transcript of one run of it and a (Welsh) translation
+    file for it, none of it translated."""
     d = tmp_path_factory.mktemp("guide")
     mp = pytest.MonkeyPatch()
     mp.setenv("BALCONY_DATA_DIR", str(d / ".data"))
@@ -136,6 +138,8 @@ def workspace(tmp_path_factory):
     finished_riverside(d)
     code, out = run_cli("balcony play riverside.yaml --text --seed 3 --transcript run.json --no-autosave", d)
     assert code == 0 and (d / "run.json").exists(), out
+    code, out = run_cli("balcony strings riverside.yaml --lang cy", d)
+    assert code == 0 and (d / "riverside.cy.po").exists(), out
     yield d
     mp.undo()
 
