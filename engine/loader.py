@@ -1372,8 +1372,8 @@ class _Loader:
         raw = self.merged.get("scenes", {})
         for sid, sc in scenes.items():
             n, together = crowding.most_shown(sc.choices, self.env)
-            if n <= crowding.MAX_SHOWN:
-                continue
+            if n <= crowding.MAX_SHOWN or n - len(together) > crowding.MAX_SHOWN:
+                continue  # four at most; or more always shown, which BAL034 says
             always = n - len(together)
             which = [str(i + 1) for i in together]
             listed = ", ".join(which[:-1]) + f" and {which[-1]}" if len(which) > 1 else which[0]

@@ -433,6 +433,18 @@ def test_BAL035_condition_always_holds(diags_of):
     at(p, diags, "BAL035", "if: outcomes >= 0", severity="warning")
 
 
+def test_BAL036_more_than_four_choices_may_show_at_once(diags_of):
+    hidden = [{"text": f"h{i}", "goto": "end", "if": f"outcomes > {10 * i}"} for i in range(3)]
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "end"}, {"text": "b", "goto": "end"}]
+                                              + hidden}}})
+    d = at(p, diags, "BAL036", "choices:", severity="warning")
+    assert "may show 5 choices at once" in d.message and "choices 3, 4 and 5" in d.message
+    hidden[1]["if"], hidden[2]["if"] = "outcomes <= 0", "outcomes <= 0 and outcomes > 5"  # exclude one another
+    p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "end"}, {"text": "b", "goto": "end"}]
+                                              + hidden}}})
+    assert not [x for x in diags if x.code == "BAL036"], [x.format() for x in diags]
+
+
 # --- ids, endings, phases, personas ---------------------------------------------------------
 
 def test_BAL042_names_share_one_namespace(diags_of):

@@ -115,3 +115,10 @@ def test_at_run_time_every_choice_is_shown_and_a_warning_logged(tmp_path, caplog
     assert len(logged) == 1 and "'middle' shows 5 choices at once" in logged[0].getMessage()
     run.take(4)
     assert run.state.status == "ended"
+
+
+def test_more_than_four_always_shown_is_bal034_alone(tmp_path):
+    d = doc(scenes=_scene("deal", locked=()) )
+    d["scenes"]["start"]["choices"] += [{"text": f"More {i}.", "goto": "middle"} for i in range(3)]
+    sc, diags = check_file(write(tmp_path, d))
+    assert sc is None and {x.code for x in diags} == {"BAL034"}, [x.format() for x in diags]
