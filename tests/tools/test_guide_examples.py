@@ -89,6 +89,8 @@ def run_cli(line: str, cwd: Path) -> tuple:
     finally:
         os.chdir(old)
         __import__("sys").stdin = stdin
+        from game import i18n
+        i18n.set_language(None)  # `play --lang cy` chose Welsh for this process's interface: back to the default
     return code, out.getvalue() + err.getvalue()
 
 
