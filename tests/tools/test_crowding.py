@@ -91,7 +91,7 @@ def test_explore_reports_a_state_that_shows_more_than_four_and_replay_plays_it_b
     f = found[0]
     assert f.scene == "middle" and "5 choices are shown at once" in f.message
     assert f.transcript["crowded"]["line"] == line_of(path, "Alice waits.") - 2  # the scene's key
-    code, out, _ = cli(capsys, "explore", str(path))
+    code, out, _ = cli(capsys, "explore", str(path), "--time-limit", "1")
     assert code == 1
     assert f"{path}:{line_of(path, 'middle:')}:3: middle: in the scene 'middle' 5 choices are shown at once" in out
     tr = tmp_path / "crowded.json"
@@ -122,3 +122,16 @@ def test_more_than_four_always_shown_is_bal034_alone(tmp_path):
     d["scenes"]["start"]["choices"] += [{"text": f"More {i}.", "goto": "middle"} for i in range(3)]
     sc, diags = check_file(write(tmp_path, d))
     assert sc is None and {x.code for x in diags} == {"BAL034"}, [x.format() for x in diags]
+
+
+def test_the_terminal_numbers_every_choice_shown(tmp_path):
+    import io
+
+    from game.textui import TextUI
+
+    out, err = io.StringIO(), io.StringIO()
+    TextUI(load_scenario(_crowded(tmp_path)), 1, inp=io.StringIO("1\n\n5\n\n"), out=out, err=err,
+           autosave=False).play()
+    text = out.getvalue()
+    assert "  5. Insist." in text and "There is no choice" not in text
+    assert "Meh" in text or "Good" in text  # the fifth choice was taken, and the run ended
