@@ -38,3 +38,12 @@ def test_a_report_with_nobody_finished_says_what_it_can(load_doc):
     html = render_html(build(sc, [("1", partial(sc, 0).transcript()), ("2", partial(sc, 1).transcript())]))
     assert "No seat has reached an ending yet" in html and "The decisions that split the room" in html
     assert html.count("<svg") == 1 and "none finished" in html and "Where the room ended" not in html
+
+
+def test_a_report_of_one_seat(load_doc):
+    sc = load_doc(DELAYED)
+    html = render_html(build(sc, [("1", play(sc, script=[("choose", 1)]).transcript())]))
+    assert re.search(r"Seats<strong>1</strong>", html) and "With one seat, no decision can split the room." in html
+    assert "With one seat there is no path to compare" in html
+    assert "<td>Good</td><td>good</td><td class=\"num\">1</td><td class=\"num\">100%</td>" in html
+    assert "n = 1, too few" in html and "had not reached an ending" not in html
