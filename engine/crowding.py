@@ -9,7 +9,8 @@ condition holds. So the question is how many of those conditions can hold togeth
 Each condition is read, from its parsed tree, as a disjunction of conjunctions of simple facts about the
 state: a value compared with a number (`political >= 60`, `tension - 15 < 0`), two values compared
 (`a.trust > b.trust`, read as `a.trust - b.trust > 0`), a true/false value or its negation
-(`heard_families`, `not deal`), a text compared with a text (`phase == 'pilot'`). Anything else (a
+(`heard_families`, `not deal`), a text compared with a text (`phase == 'pilot'`); a computed value is read
+as its definition. Anything else (a
 conditional expression, a function of a condition) is read as "may hold". A set of facts is impossible
 when, for one value, the numbers it must lie between leave nothing of its declared range (the interval
 the expression compiler works out), or a true/false value must be both, or a text must equal two texts.
@@ -67,6 +68,19 @@ class Facts:
         self.env = env
         self.nodes: dict = {}       # key -> node, to find a value's declared range
         self._ranges: dict = {}
+        self._expanding: set = set()  # computed values being read as their definitions (no cycles)
+
+    def _definition(self, node):
+        """A computed value's parsed definition, for a name that is one (else None): `productive` is read as
+        `20 <= tension <= 60`, so that `tension > 60` is seen to exclude it."""
+        raw = getattr(self.env, "computed_raw", None) or {}
+        if node[0] != "name" or node[1] not in raw or node[1] in self._expanding:
+            return None
+        src = raw[node[1]][0] if isinstance(raw[node[1]], tuple) else raw[node[1]]
+        try:
+            return parse(src) if isinstance(src, str) else None
+        except ExprError:
+            return None
 
     def terms(self, src) -> list:
         """The condition's disjunctive form: a list of conjunctions, each a list of facts
@@ -100,6 +114,13 @@ class Facts:
             if positive:  # a chain holds when every comparison does
                 return [[f for f in facts if f is not None]]
             return [[f] if f is not None else [] for f in facts]
+        definition = self._definition(node)
+        if definition is not None:
+            self._expanding.add(node[1])
+            try:
+                return self._dnf(definition, positive)
+            finally:
+                self._expanding.discard(node[1])
         if kind == "name" or kind == "call":
             return [[self._fact(node, "==", positive)]]
         return _MAY_HOLD  # a conditional expression, or anything else: it may hold
@@ -107,6 +128,7 @@ class Facts:
     def _compare(self, op, a, b, positive):
         if not positive:
             op = _NEG[op]
+        a, b = self._definition(a) or a, self._definition(b) or b  # a computed number, by its definition
         if _const(b) is not None:
             return self._fact(a, op, _const(b))
         if _const(a) is not None:

@@ -26,7 +26,8 @@ def _scene(*conds, locked=()):
 
 
 def _warnings(tmp_path, *conds, **kw):
-    d = doc(scenes=_scene(*conds, **kw), phases=[{"id": "one", "name": "One"}, {"id": "two", "name": "Two"}])
+    d = doc(scenes=_scene(*conds, **kw), phases=[{"id": "one", "name": "One"}, {"id": "two", "name": "Two"}],
+            computed={"hot": "political > 60 and deal", "drive": "political + outcomes"})
     path = write(tmp_path, d)
     sc, diags = check_file(path)
     assert sc is not None, [x.format() for x in diags]
@@ -41,6 +42,8 @@ def _warnings(tmp_path, *conds, **kw):
     ("20 <= political <= 40", "political > 40 and deal", "political < 20 or not deal"),
     ("deal and political > 50", "not (deal and political > 50)", "outcomes < 5"),
     ("political >= 60", "political < 60", "political == 60"),             # the third holds with the first only
+    ("hot", "political <= 60", "not deal"),                               # a computed value, by its definition
+    ("drive > 100", "political + outcomes <= 100", "deal"),
 ])
 def test_exclusive_conditions_do_not_add_up(tmp_path, conds):
     _, sc, found = _warnings(tmp_path, *conds)
