@@ -356,6 +356,8 @@ class Hub:
         except Exception:  # noqa: BLE001 - not stored, so not accepted: take it back
             log.exception("could not store an action")
             room.rebuild_seat(seat, list(zip(range(seat.seq - 1), seat.actions[:-1], seat.rounds[:-1])))
+            if self.replica is not None:  # catches up (once the seat's lock is free) if another process wrote
+                self.replica.after_write(room, seat)
             raise Refused("storage", "The server could not store that; please try again.") from None
         if self.replica is not None:
             self.replica.after_write(room, seat)
