@@ -190,17 +190,20 @@ def attach(context: "ScreenContext", session: ClassSession) -> None:
                 changed = True
             elif msg.get("type") == "error":
                 context.toast(msg.get("message") or _("The server refused something."))
-            elif msg.get("type") == "team":  # a team member: teammates' proposals and the team's decision
-                from classroom.textclient import team_news
-                for line in team_news(session.team_seen, msg["team"], session.conn.snapshot_dict):
-                    context.toast(line)
-                session.team_seen = msg["team"]
+            elif msg.get("type") == "team":
                 changed = True
             else:
                 shown = news_message(msg)
                 if shown:
                     context.push(MessageScreen(context, *shown))
                     changed = True
+        team = session.conn.team  # a team member: teammates' proposals and the team's decision, as toasts
+        if team is not None and team is not session.team_seen:
+            from classroom.textclient import team_news
+            for line in team_news(session.team_seen, team, session.conn.snapshot_dict):
+                context.toast(line)
+            session.team_seen = team
+            changed = True
         if changed:
             session.revision += 1
             context.invalidate()
