@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import gc
 import logging
 import time
 import unicodedata
@@ -504,6 +505,29 @@ def team_config(msg: dict) -> dict | None:
         raise Refused("invalid", str(e)) from None
 
 
+class GcPauses:
+    """A gc callback: how long the event loop stood still for Python's cyclic garbage collector, by generation."""
+
+    def __init__(self):
+        self.t0 = 0.0
+        self.count = [0, 0, 0]
+        self.total = [0.0, 0.0, 0.0]
+        self.longest = [0.0, 0.0, 0.0]
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self.t0 = time.perf_counter()
+            return
+        g, took = info["generation"], time.perf_counter() - self.t0
+        self.count[g] += 1
+        self.total[g] += took
+        self.longest[g] = max(self.longest[g], took)
+
+    def summary(self) -> dict:
+        return {f"gen{g}": {"count": self.count[g], "total_ms": round(self.total[g] * 1000, 1),
+                            "longest_ms": round(self.longest[g] * 1000, 1)} for g in range(3)}
+
+
 def clean_name(name: str) -> str:
     """A display name without control or format characters, spaces collapsed."""
     kept = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
@@ -566,15 +590,20 @@ def build_app(hub: Hub) -> Starlette:
     import contextlib
 
     from .cohort import routes as cohort_routes
+    gc_pauses = GcPauses()
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         hub.start()
-        if hub.replica is not None:  # in step with the other processes before accepting anyone
-            await hub.replica.start()
-        yield
-        if hub.replica is not None:
-            await hub.replica.stop()
+        gc.callbacks.append(gc_pauses)
+        try:
+            if hub.replica is not None:  # in step with the other processes before accepting anyone
+                await hub.replica.start()
+            yield
+            if hub.replica is not None:
+                await hub.replica.stop()
+        finally:
+            gc.callbacks.remove(gc_pauses)
         await hub.store.close()
 
     async def socket(ws: WebSocket):
@@ -597,6 +626,7 @@ def build_app(hub: Hub) -> Starlette:
         return JSONResponse({"acks": len(times), "ack_ms_p50": pct(times, 50), "ack_ms_p99": pct(times, 99),
                              "commit_ms_p50": pct(commits, 50), "commit_ms_p99": pct(commits, 99),
                              "commits": hub.store.commits, "rows_written": hub.store.written,
+                             "gc_pauses": gc_pauses.summary(),
                              "sessions": len(hub.rooms), "connections": sum(len(p) for p in hub.players.values()),
                              **({"replication": hub.replica.stats()} if hub.replica is not None else {})})
 
