@@ -60,6 +60,8 @@ class Seat:
     rounds: list = field(default_factory=list)    # the round each action was taken in
     snap: object = None                           # the run's snapshot as last sent, until the run moves
     chosen: list = field(default_factory=list)    # (scene, index, round) of each choice, as the room counted it
+    score: tuple | None = None                    # (score, parts, ended, ending) until the run moves
+    row: tuple | None = None                      # (status, decisions, quarter) for the dashboard, likewise
 
     @property
     def seq(self) -> int:
@@ -224,7 +226,7 @@ class Room:
         else:
             with run.atomic():
                 apply_stored(run, action)
-        seat.snap = None
+        seat.snap = seat.score = seat.row = None
         seat.actions.append(action)
         seat.rounds.append(round_)
 
@@ -309,12 +311,15 @@ class Room:
         Time and speed play no part."""
         rows = []
         for seat in self.seats.values():
-            tri = seat.run.triangle()
-            parts = {k: shown(v) for k, v in tri.items()}  # as the ending shows them: one rounding rule
-            score = round(sum(parts.values()) / len(parts), 1) if parts else 0.0  # the mean of the parts shown
-            ending = seat.run.state.ending
-            rows.append({"seat": seat.id, "score": score, "parts": parts, "ended": seat.run.status == "ended",
-                         "ending": self._ending_titles.get(ending) if ending else None})
+            if seat.score is None:  # kept until the seat's run moves: a dashboard of 1,000 seats is built often
+                tri = seat.run.triangle()
+                parts = {k: shown(v) for k, v in tri.items()}  # as the ending shows them: one rounding rule
+                score = round(sum(parts.values()) / len(parts), 1) if parts else 0.0  # the mean of the parts shown
+                ending = seat.run.state.ending
+                seat.score = (score, parts, seat.run.status == "ended",
+                              self._ending_titles.get(ending) if ending else None)
+            score, parts, ended, ending = seat.score
+            rows.append({"seat": seat.id, "score": score, "parts": dict(parts), "ended": ended, "ending": ending})
         rows.sort(key=lambda r: (-r["score"], r["seat"]))
         rank, last = 0, None
         for i, r in enumerate(rows, 1):
@@ -323,9 +328,10 @@ class Room:
             r["rank"] = rank
         return rows
 
-    def leaderboard_for(self, seat: Seat) -> dict:
-        """A player's view: their own rank and parts, and everyone's scores without names or seats."""
-        rows = self.scores()
+    def leaderboard_for(self, seat: Seat, rows: list | None = None) -> dict:
+        """A player's view: their own rank and parts, and everyone's scores without names or seats. `rows`,
+        this room's scores(), when they are shown to every player at once."""
+        rows = self.scores() if rows is None else rows
         mine = next(r for r in rows if r["seat"] == seat.id)
         return {"rank": mine["rank"], "of": len(rows), "score": mine["score"], "parts": mine["parts"],
                 "scores": [r["score"] for r in rows]}
@@ -349,12 +355,16 @@ class Room:
         """The facilitator's view. Names travel only to the facilitator's page, which shows them on the
         projector only when `names` is on."""
         seats = []
+        lockstep, round_ = self.mode == LOCKSTEP, self.control["round"]
         for seat in self.seats.values():
-            st = seat.run.state
-            cal = self.scenario.calendar_at(st.turn)
-            seats.append({"seat": seat.id, "name": seat.name, "status": st.status, "decisions": st.decisions,
-                          "quarter": f"{cal[0]} Q{cal[1]}", "connected": seat.id in connected,
-                          "waiting": self.mode == LOCKSTEP and st.decisions >= self.control["round"]})
+            if seat.row is None:  # kept until the seat's run moves
+                st = seat.run.state
+                cal = self.scenario.calendar_at(st.turn)
+                seat.row = (st.status, st.decisions, f"{cal[0]} Q{cal[1]}")
+            status, decisions, quarter = seat.row
+            seats.append({"seat": seat.id, "name": seat.name, "status": status, "decisions": decisions,
+                          "quarter": quarter, "connected": seat.id in connected,
+                          "waiting": lockstep and decisions >= round_})
             if self.teams is not None:
                 seats[-1].update(self.teams.dashboard_entry(seat.id))
         c = self.control

@@ -416,8 +416,9 @@ class Hub:
                 p.push(reveal)
         if new["leaderboard"] and (action in ("leaderboard", "end") if action is not None else
                                    not before["leaderboard"] or (new["ended"] and not before["ended"])):
+            rows = room.scores()  # once for everyone, not once per player
             for p in list(self.players[room.id].values()):
-                p.push({"v": VERSION, "type": "leaderboard", **room.leaderboard_for(p.seat)})
+                p.push({"v": VERSION, "type": "leaderboard", **room.leaderboard_for(p.seat, rows)})
         self.dashboard_soon(room, now=True)
 
     def _reveal(self, room: Room) -> dict:
