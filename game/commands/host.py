@@ -159,6 +159,8 @@ def run(args) -> int:
     out.flush()
     app = build_app(hub)
     from classroom.protocol import MAX_FRAME
+    from classroom.server import tune_gc
+    tune_gc()
     # no per-message compression: on loopback and a classroom network it costs more CPU than it saves time
     config = uvicorn.Config(app, log_level="warning", ws_max_size=MAX_FRAME, ws="websockets-sansio"
                             if _has_sansio() else "auto", ws_per_message_deflate=False, lifespan="on",

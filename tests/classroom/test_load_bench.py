@@ -23,5 +23,20 @@ def test_the_load_bench_runs_and_its_counts_add_up(db_url, tmp_path):
     assert out["lockstep_rounds"] >= 1 and out["dashboards_received"] >= 1
     server = out["servers_detail"][0]
     assert server["acks"] == out["intents_acked"]
+    assert all(type(server["gc_pauses"][g]["count"]) is int for g in ("gen0", "gen1", "gen2"))
     assert server["cpu_s"] > 0 and server["peak_rss_mb"] > 10 and out["load_generator_cpu_s"] > 0
     assert out["ack_ms"]["p50"] <= out["ack_ms"]["p99"] <= out["ack_ms"]["max"]
+
+
+def test_tune_gc_freezes_what_start_up_built_and_spaces_young_collections():
+    import gc
+
+    from classroom.server import GC_YOUNG, tune_gc
+    before = gc.get_threshold()
+    try:
+        tune_gc()
+        assert gc.get_threshold() == (GC_YOUNG, *before[1:]) and GC_YOUNG > before[0]
+        assert gc.get_freeze_count() > 1000  # the modules loaded so far, at least
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
