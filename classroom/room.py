@@ -60,12 +60,20 @@ class Seat:
     rounds: list = field(default_factory=list)    # the round each action was taken in
     snap: object = None                           # the run's snapshot as last sent, until the run moves
     chosen: list = field(default_factory=list)    # (scene, index, round) of each choice, as the room counted it
-    score: tuple | None = None                    # (score, parts, ended, ending) until the run moves
-    row: tuple | None = None                      # (status, decisions, quarter) for the dashboard, likewise
+    kept: list = field(default_factory=lambda: [None, -1, None, None])  # see _kept
 
     @property
     def seq(self) -> int:
         return len(self.actions)
+
+
+def _kept(seat: Seat) -> list:
+    """The seat's kept rows, [run, seq, score row, dashboard row], emptied when its run has moved or been
+    replaced since they were computed: they are recomputed only then."""
+    kept = seat.kept
+    if kept[0] is not seat.run or kept[1] != seat.seq:
+        kept = seat.kept = [seat.run, seat.seq, None, None]
+    return kept
 
 
 @dataclass
@@ -226,7 +234,7 @@ class Room:
         else:
             with run.atomic():
                 apply_stored(run, action)
-        seat.snap = seat.score = seat.row = None
+        seat.snap = None
         seat.actions.append(action)
         seat.rounds.append(round_)
 
@@ -311,14 +319,14 @@ class Room:
         Time and speed play no part."""
         rows = []
         for seat in self.seats.values():
-            if seat.score is None:  # kept until the seat's run moves: a dashboard of 1,000 seats is built often
+            kept = _kept(seat)
+            if kept[2] is None:  # kept until the seat's run moves: a dashboard of 1,000 seats is built often
                 tri = seat.run.triangle()
                 parts = {k: shown(v) for k, v in tri.items()}  # as the ending shows them: one rounding rule
                 score = round(sum(parts.values()) / len(parts), 1) if parts else 0.0  # the mean of the parts shown
                 ending = seat.run.state.ending
-                seat.score = (score, parts, seat.run.status == "ended",
-                              self._ending_titles.get(ending) if ending else None)
-            score, parts, ended, ending = seat.score
+                kept[2] = (score, parts, seat.run.status == "ended", self._ending_titles.get(ending) if ending else None)
+            score, parts, ended, ending = kept[2]
             rows.append({"seat": seat.id, "score": score, "parts": dict(parts), "ended": ended, "ending": ending})
         rows.sort(key=lambda r: (-r["score"], r["seat"]))
         rank, last = 0, None
@@ -357,11 +365,12 @@ class Room:
         seats = []
         lockstep, round_ = self.mode == LOCKSTEP, self.control["round"]
         for seat in self.seats.values():
-            if seat.row is None:  # kept until the seat's run moves
+            kept = _kept(seat)
+            if kept[3] is None:  # kept until the seat's run moves
                 st = seat.run.state
                 cal = self.scenario.calendar_at(st.turn)
-                seat.row = (st.status, st.decisions, f"{cal[0]} Q{cal[1]}")
-            status, decisions, quarter = seat.row
+                kept[3] = (st.status, st.decisions, f"{cal[0]} Q{cal[1]}")
+            status, decisions, quarter = kept[3]
             seats.append({"seat": seat.id, "name": seat.name, "status": status, "decisions": decisions,
                           "quarter": quarter, "connected": seat.id in connected,
                           "waiting": lockstep and decisions >= round_})

@@ -35,7 +35,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 JOIN_ATTEMPTS = 10
 JOIN_WINDOW = 600.0
 OUTBOX = 256            # queued pushes per connection before a client is judged too slow and closed
-DASHBOARD_EVERY = 0.25  # seconds: the dashboard's pushes are coalesced to at most four a second
+DASHBOARD_EVERY = 0.25  # seconds: the dashboard's pushes are coalesced to at most four a second,
+DASHBOARD_ROWS = 1000   # and in larger rooms to about this many seats' rows a second (1,000 seats: one a second)
 
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -460,7 +461,7 @@ class Hub:
         self._dash_pending.add(room.id)
 
         async def later():
-            await asyncio.sleep(DASHBOARD_EVERY)
+            await asyncio.sleep(dashboard_every(len(room.seats)))
             self._dash_pending.discard(room.id)
             self._send_dashboard(room)
         self._spawn(later())
@@ -504,6 +505,12 @@ def team_config(msg: dict) -> dict | None:
         return teams.config(teams.parse_teams(str(msg["teams"])), teams.parse_rule(msg.get("team_rule", "majority:60")))
     except ValueError as e:
         raise Refused("invalid", str(e)) from None
+
+
+def dashboard_every(seats: int) -> float:
+    """Seconds between two dashboards of a room with this many seats: a dashboard carries a row per seat, and
+    a projector showing 1,000 seats gains nothing from four a second."""
+    return max(DASHBOARD_EVERY, seats / DASHBOARD_ROWS)
 
 
 #: Allocations between two young collections of Python's garbage collector (Python's default: 700). With
