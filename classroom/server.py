@@ -479,7 +479,7 @@ class Hub:
 
     def _session_entry(self, room: Room) -> dict:
         return {"session": room.id, "secret": room.secret, "code": None if room.control["ended"] else room.code,
-                "scenario": room.scenario.title, "mode": room.mode, "players": len(room.seats),
+                "scenario": room.scenario.title, "mode": room.mode, "players": len(room.teams.members) if room.teams is not None else len(room.seats),
                 "ended": room.control["ended"]}
 
     def detach(self, conn: Conn) -> None:

@@ -151,7 +151,7 @@ def run(args) -> int:
         what = "new session" if room is created else "resumed session"
         team_cfg = room.control.get("teams")
         print(f"{what}: {room.scenario.title} ({'lock-step rounds' if room.mode == 'lockstep' else 'free play'}, "
-              + (f"teams: {team_cfg['count']}, {team_rules_text(team_cfg)}, {len(room.seats)} teams)" if team_cfg
+              + (f"teams: {team_cfg['count']}, {team_rules_text(team_cfg)}, {len(room.teams.members)} players)" if team_cfg
                  else f"{len(room.seats)} players)"), file=out)
         print(f"  join code: {room.code}", file=out)
         print(f"  dashboard: {base}/dashboard#s={room.id}.{room.secret}", file=out)

@@ -28,7 +28,7 @@ def test_two_players_in_one_team_propose_see_each_other_and_the_majority_decides
     shots = Path(os.environ.get("BALCONY_SHOTS") or tmp_path / "shots")
     shots.mkdir(parents=True, exist_ok=True)
     h = host("--scenario", "tutorial", "--mode", "free", "--teams", "2", "--team-rule", "majority:300")
-    assert any("teams: 2, majority within 300 seconds" in line for line in h.lines)
+    assert any("teams: 2, majority within 300 seconds of the first proposal, 0 players)" in line for line in h.lines)
     dash = browser.new_page(viewport={"width": 1400, "height": 900})
     dash.goto(h.dashboards[-1])
     dash.wait_for_selector("#session:not(.hidden)")

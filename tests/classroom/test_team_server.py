@@ -336,3 +336,9 @@ def test_the_host_creates_a_team_session_and_a_wrong_rule_is_refused(inproc):
     with inproc.connect() as p:
         p.send_json({"v": 1, "type": "hello", "role": "player", "code": room.code, "name": "Zed", "team": 5})
         assert recv(p, "error", errors_ok=True)["code"] == "invalid"  # auto: only team 1 (the next new) exists
+    with inproc.connect() as p1, inproc.connect() as p2, inproc.connect() as ws:
+        hello_member(p1, room.code, "Ann")
+        hello_member(p2, room.code, "Bob")
+        ws.send_json({"v": 1, "type": "hello", "role": "host", "key": inproc.hub.host_key})
+        entry = next(e for e in recv(ws, "welcome")["sessions"] if e["session"] == room.id)
+        assert entry["players"] == 2 and len(room.seats) == 1  # two players, in one team's seat
