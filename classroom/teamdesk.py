@@ -51,6 +51,7 @@ class TeamDesk:
             if room.teams is not None:
                 for team in room.teams.teams.values():
                     self._arm(room, team)
+                    self._arm_captain(room, team)  # a captain who never comes back is replaced all the same
 
     # --- joining ---------------------------------------------------------------------------
     async def hello(self, conn, room, msg: dict) -> None:
@@ -94,6 +95,7 @@ class TeamDesk:
         hub.players[room.id][key] = conn
         member.connected, member.left_at = True, None
         await self._refresh_captain(room, team)
+        self._arm_captain(room, team)
         hub.welcome(conn, room, seat, member.name, token, team=team.view(book.cfg, member.id))
         self.announce(room, team, skip=conn)
 

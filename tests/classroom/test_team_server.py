@@ -342,3 +342,25 @@ def test_the_host_creates_a_team_session_and_a_wrong_rule_is_refused(inproc):
         ws.send_json({"v": 1, "type": "hello", "role": "host", "key": inproc.hub.host_key})
         entry = next(e for e in recv(ws, "welcome")["sessions"] if e["session"] == room.id)
         assert entry["players"] == 2 and len(room.seats) == 1  # two players, in one team's seat
+
+
+def test_after_a_restart_a_captain_who_never_comes_back_is_replaced(tmp_path, monkeypatch):
+    first = InProcess(tmp_path)
+    with first.client:
+        room = first.hub.create_now("tutorial", "free", 3, None, T.config(1, T.parse_rule("captain")))
+        with first.connect() as a, first.connect() as b:
+            wa, wb = hello_member(a, room.code, "Ana"), hello_member(b, room.code, "Ben")
+            assert wa["team"]["captain"] == wa["team"]["you"]
+    second = InProcess(tmp_path)  # the server restarts; Ana never comes back
+    desk = second.hub.teams
+    with second.client, second.connect() as b2:
+        w = hello_member(b2, room.code, token=wb["token"])
+        assert w["team"]["captain"] == wa["team"]["you"]  # within the grace: still Ana
+        team = second.hub.rooms[room.id].teams.teams[1]
+        assert (room.id, 1, "captain") in desk._timers  # the hand-over is on a timer, not waiting for a proposal
+        monkeypatch.setattr(desk, "clock", lambda: time.time() + T.CAPTAIN_GRACE + 1)  # the grace runs out
+        second.client.portal.call(desk._arm_captain, second.hub.rooms[room.id], team)
+        news = team_push(b2, lambda t: t["team"]["captain"] == wb["team"]["you"])
+        assert news["team"]["members"][0]["connected"] is False
+    third = InProcess(tmp_path)
+    assert third.hub.rooms[room.id].teams.teams[1].captain == wb["team"]["you"]  # stored
