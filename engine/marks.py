@@ -19,3 +19,10 @@ def N_(message: str) -> str:
 def same(message: str) -> str:
     """The identity translation: what views format with when no `tr` is given."""
     return message
+
+
+def plural(tr, singular: str, plural_: str, n: int) -> str:
+    """The form of a message for the count `n`: the translator's own plural rule where it has one
+    (`tr.ngettext`, as game/i18n's `_` has), else English's (singular for 1). Marks the pair for extraction."""
+    f = getattr(tr, "ngettext", None)
+    return f(singular, plural_, n) if f is not None else (singular if n == 1 else plural_)

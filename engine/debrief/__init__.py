@@ -31,8 +31,8 @@ ORDER = ("why", "story", "gap", "research", "trace", "better", "pattern", "refle
 
 class Builder:
     """Builds a debrief section by section. `transcript` is a run's `transcript()`; `run`, if given, is the
-    live run it came from (its recorded history is used instead of a replay). `tr` translates the why section's
-    words (a front end's gettext; English by default); the other sections are in English."""
+    live run it came from (its recorded history is used instead of a replay). `tr` translates the why, gap and
+    better sections' words (a front end's gettext; English by default); the other sections are in English."""
 
     def __init__(self, scenario, transcript: dict, run=None, tr=same):
         self.tr = tr
@@ -54,10 +54,10 @@ class Builder:
         steps = (
             ("why", lambda: build_why(sc, run, self.tr)),
             ("story", lambda: build_story(sc, run, points)),
-            ("gap", lambda: build_gap(sc, run, points)),
+            ("gap", lambda: build_gap(sc, run, points, self.tr)),
             ("research", lambda: build_research(sc, run)),
             ("trace", self._trace),
-            ("better", lambda: build_better(sc, run, self._player, self._cf)),
+            ("better", lambda: build_better(sc, run, self._player, self._cf, self.tr)),
             ("pattern", lambda: build_pattern(sc, run)),
             ("reflection", lambda: build_reflection(sc, run, self.parts["why"], self.parts["gap"],
                                                     self.parts["trace"], self.parts["better"],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from ..marks import N_, same
 from .model import BetterPath, Outcome, Swap
 from .play import Player, rank
 from .trace import choice_text
@@ -29,7 +30,8 @@ def _key(o: Outcome) -> tuple:
     return (rank(o.ending), round(sum(o.triangle.values()), 1))
 
 
-def build_better(scenario, run, player: Player, cf: dict) -> BetterPath:
+def build_better(scenario, run, player: Player, cf: dict, tr=same) -> BetterPath:
+    """A better path, if one exists; its summary worded in the language `tr` translates into (English by default)."""
     base = player.outcome
     searched = 0
     best = None  # (key, swaps dict, outcome)
@@ -61,9 +63,9 @@ def build_better(scenario, run, player: Player, cf: dict) -> BetterPath:
                 break
     if best is None:
         return BetterPath(False, (), None, False, 0, 0, 0, searched,
-                          "No change of up to three of your decisions reaches a better ending under this seed, by "
-                          "the rule above." if rank(base.ending) < 3 else
-                          "Your run reached an ending of the best quality; there is no better one to find.")
+                          tr(N_("No change of up to three of your decisions reaches a better ending under this seed, "
+                                "by the rule above.")) if rank(base.ending) < 3 else
+                          tr(N_("Your run reached an ending of the best quality; there is no better one to find.")))
     _, swaps, out = best
     steps = player.steps
     decisions = run.history.decisions
@@ -79,21 +81,22 @@ def build_better(scenario, run, player: Player, cf: dict) -> BetterPath:
         better += rank(changed.ending) > rank(base.ending)
         baseline += rank(mine.ending) > rank(base.ending)
     return BetterPath(True, swap_rows, out, True, SEEDS, better, baseline, searched + 2 * SEEDS,
-                      _summary(swap_rows, out, base, better, baseline))
+                      _summary(swap_rows, out, base, better, baseline, tr))
 
 
-def _summary(swaps, out, base, better, baseline) -> str:
-    changes = "; and ".join(f"in {s.when} \u201c{s.text}\u201d instead of \u201c{s.actual_text}\u201d" for s in swaps)
-    lead = f"Had you chosen {changes}, "
-    body = (f"the run would have ended in \u201c{out.ending.title}\u201d ({out.ending.quality}) instead of "
-            f"\u201c{base.ending.title}\u201d ({base.ending.quality}). Under this run's seed that is certain: it is "
-            f"a replay. ")
+def _summary(swaps, out, base, better, baseline, tr=same) -> str:
+    changes = tr(N_("; and ")).join(
+        tr(N_("in {when} \u201c{choice}\u201d instead of \u201c{yours}\u201d")).format(
+            when=s.when, choice=s.text, yours=s.actual_text) for s in swaps)
     if better >= 15:
-        odds = "likely"
+        odds = tr(N_("likely"))
     elif better >= 8:
-        odds = "possible but far from sure"
+        odds = tr(N_("possible but far from sure"))
     else:
-        odds = "unlikely: under other seeds' events it seldom works"
-    across = (f"Across {SEEDS} other seeds the same change reached an ending better than yours in {better} "
-              f"(your own choices did in {baseline}): {odds}.")
-    return lead + body + across
+        odds = tr(N_("unlikely: under other seeds' events it seldom works"))
+    return tr(N_("Had you chosen {changes}, the run would have ended in \u201c{ending}\u201d ({quality}) instead of "
+                 "\u201c{yours}\u201d ({your_quality}). Under this run's seed that is certain: it is a replay. Across "
+                 "{seeds} other seeds the same change reached an ending better than yours in {better} (your own "
+                 "choices did in {baseline}): {odds}.")).format(
+        changes=changes, ending=out.ending.title, quality=tr(out.ending.quality), yours=base.ending.title,
+        your_quality=tr(base.ending.quality), seeds=SEEDS, better=better, baseline=baseline, odds=odds)

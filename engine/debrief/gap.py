@@ -1,6 +1,7 @@
 """The balcony gap and the story: the run's timeline beside what the player saw of it."""
 from __future__ import annotations
 
+from ..marks import N_, plural, same
 from ..views import SAYS, says_band, shown
 from .model import Gap, Moment, Seen, Series, StakeholderGap, Story
 
@@ -68,7 +69,8 @@ def _seen_by_stakeholder(scenario, run) -> dict:
     return out
 
 
-def build_gap(scenario, run, points) -> Gap:
+def build_gap(scenario, run, points, tr=same) -> Gap:
+    """The balcony gap, worded in the language `tr` translates into (English by default)."""
     turns = tuple(p["turn"] for p in points)
     labels = tuple(p["label"] for p in points)
     seen = _seen_by_stakeholder(scenario, run)
@@ -89,7 +91,7 @@ def build_gap(scenario, run, points) -> Gap:
             sum(1 for s in mine if s.kind == "one_to_one"), sum(1 for s in mine if s.kind == "balcony"),
             sh.balcony == "hidden", unseen, gaps[-1] if gaps else 0.0, gaps[wi] if gaps else 0.0,
             labels[wi] if labels else ""))
-        moments.extend(beliefs(stakeholders[-1], turns, labels))
+        moments.extend(beliefs(stakeholders[-1], turns, labels, tr))
     moments.sort(key=lambda m: (-m.distance, m.turn, m.stakeholder))
     chosen, used = [], set()
     for m in moments:  # the widest, one per stakeholder, at most three, and only real gaps
@@ -102,10 +104,11 @@ def build_gap(scenario, run, points) -> Gap:
     chosen.sort(key=lambda m: m.turn)
     looked_any = {p.get("turn") for p in run.history.perceptions if p.get("kind") in ("balcony", "one_to_one")}
     blind = tuple(scenario.quarter_label(t) for t in quarters if t not in looked_any)
-    return Gap(turns, labels, tuple(stakeholders), tuple(chosen), blind, _gap_summary(stakeholders, chosen, blind, quarters))
+    return Gap(turns, labels, tuple(stakeholders), tuple(chosen), blind,
+               _gap_summary(stakeholders, chosen, blind, quarters, tr))
 
 
-def beliefs(sh: StakeholderGap, turns: tuple, labels: tuple) -> list:
+def beliefs(sh: StakeholderGap, turns: tuple, labels: tuple, tr=same) -> list:
     """For each point of the timeline, what the player had to go on for this stakeholder against the truth:
     their latest reading if they had one (a band or an exact figure), else what was said in the room. A
     balcony band that still held the truth is no false belief and gives no Moment. A Moment whose
@@ -123,37 +126,46 @@ def beliefs(sh: StakeholderGap, turns: tuple, labels: tuple) -> list:
         when = labels[i]
         if last is None:
             band = says_band(said)
-            believed = (f"they said \u201c{SAYS[band]}\u201d in the room (stated support {shown(said)}) and you had "
-                        f"never checked")
+            believed = tr(N_("they said \u201c{says}\u201d in the room (stated support {support}) and you had never "
+                             "checked")).format(says=tr(SAYS[band]), support=shown(said))
             mid = said
         elif last.kind == "one_to_one":
-            believed = f"they had told you in a one-to-one in {last.when} that their commitment was {shown(last.lo)}"
+            believed = tr(N_("they had told you in a one-to-one in {when} that their commitment was {value}")).format(
+                when=last.when, value=shown(last.lo))
             mid = last.lo
         else:
-            believed = f"you had read their commitment as {shown(last.lo)}-{shown(last.hi)} from the balcony in {last.when}"
+            believed = tr(N_("you had read their commitment as {lo}-{hi} from the balcony in {when}")).format(
+                lo=shown(last.lo), hi=shown(last.hi), when=last.when)
             mid = (last.lo + last.hi) / 2
             if last.lo <= true <= last.hi:
                 continue  # the band still held the truth: no false belief
         distance = abs(mid - true)
-        truth = f"they were delivering {shown(true)}"
-        text = f"{when}, {sh.name} ({sh.agency}): {believed}; in fact {truth}."
+        truth = tr(N_("they were delivering {value}")).format(value=shown(true))
+        text = tr(N_("{when}, {name} ({agency}): {believed}; in fact {truth}.")).format(
+            when=when, name=sh.name, agency=sh.agency, believed=believed, truth=truth)
         out.append(Moment(turn, when, sh.id, sh.name, believed, truth, round(distance, 1), text))
     return out
 
 
-def _gap_summary(stakeholders, moments, blind, quarters) -> str:
+def _gap_summary(stakeholders, moments, blind, quarters, tr=same) -> str:
     quarters = len(quarters)
     widest = max(stakeholders, key=lambda s: s.final_gap, default=None)
     parts = []
     if widest is not None and widest.final_gap > 0:
-        how = ("You never met them one-to-one." if widest.one_to_ones == 0 else
-               f"You met them one-to-one {widest.one_to_ones} time{'s' if widest.one_to_ones != 1 else ''}.")
-        parts.append(f"At the end the widest gap between word and deed was {widest.name}'s: stated support "
-                     f"{shown(widest.support[-1])}, real commitment {shown(widest.commitment[-1])}. {how}")
+        n = widest.one_to_ones
+        how = (tr(N_("You never met them one-to-one.")) if n == 0 else
+               plural(tr, "You met them one-to-one {n} time.", "You met them one-to-one {n} times.",
+                      n).format(n=n))
+        parts.append(tr(N_("At the end the widest gap between word and deed was {name}'s: stated support {support}, "
+                           "real commitment {commitment}. {how}")).format(
+            name=widest.name, support=shown(widest.support[-1]), commitment=shown(widest.commitment[-1]), how=how))
     if quarters:
-        parts.append(f"You looked beneath the dance floor (balcony or one-to-one) in {quarters - len(blind)} of "
-                     f"{quarters} quarters.")
+        parts.append(plural(tr, "You looked beneath the dance floor (balcony or one-to-one) in {looked} of {n} "
+                                "quarter.",
+                            "You looked beneath the dance floor (balcony or one-to-one) in {looked} of {n} "
+                            "quarters.", quarters).format(looked=quarters - len(blind), n=quarters))
     if moments:
-        parts.append(f"{len(moments)} moment{'s' if len(moments) != 1 else ''} where what you believed and what was "
-                     f"true were far apart.")
+        n = len(moments)
+        parts.append(plural(tr, "{n} moment where what you believed and what was true were far apart.",
+                            "{n} moments where what you believed and what was true were far apart.", n).format(n=n))
     return " ".join(parts)

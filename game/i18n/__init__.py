@@ -24,7 +24,7 @@ from pathlib import Path
 LOCALE = Path(__file__).resolve().parents[1] / "locale"
 DOMAIN = "balcony"
 #: The keywords extraction looks for, as Babel takes them (game/ and engine/ alike).
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "plural": (2, 3)}  # plural: engine/marks.py
 
 _current: gettext.NullTranslations | None = None
 _chosen: str | None = None
@@ -96,6 +96,9 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for the count `n`, in the interface language (English: singular for 1)."""
     return _active().ngettext(singular, plural, n)
+
+
+_.ngettext = ngettext  # so that the engine's wording (engine.marks.plural) uses this language's plural rule
 
 
 def _pattern(template: str):

@@ -252,6 +252,23 @@ def test_the_engine_words_why_an_ending_through_the_translator_it_is_given():
     assert i18n.ending_why(run, english) == tuple(english)       # English again: the engine's own lines
 
 
+def test_the_debrief_words_its_gap_and_better_path_in_the_interface_language():
+    from engine.debrief import build_from_run
+    run = _finished_tutorial()
+    english = build_from_run(run)
+    i18n.set_language("cy")
+    try:
+        welsh = build_from_run(run, i18n._)
+    finally:
+        i18n.set_language(None)
+    assert english.gap.summary.startswith("At the end the widest gap") and "moments where" in english.gap.summary
+    assert welsh.gap.summary != english.gap.summary and "widest gap" not in welsh.gap.summary
+    assert [m.distance for m in welsh.gap.moments] == [m.distance for m in english.gap.moments]  # same facts
+    assert "in fact" not in " ".join(m.text for m in welsh.gap.moments)
+    assert welsh.better.summary != english.better.summary and "Had you chosen" not in welsh.better.summary
+    assert welsh.pattern == english.pattern              # not translated yet (docs/translating.md says so)
+
+
 def test_text_to_speech_speaks_in_the_interface_language(monkeypatch):
     from game.window import tts
     calls = []
