@@ -151,11 +151,12 @@ class Service:
         cohort = aggregate(scenario, summaries, seed)
         return place(cohort, next(s for s in summaries if s.seat == str(me)))
 
-    def debrief_json(self, scenario, room_id, seat_id, transcript):
+    def debrief_json(self, scenario, room_id, seat_id, seq, transcript):
         from engine.debrief import build_quick
         key = (room_id, seat_id)
         if key not in self.quick:
             self.quick[key] = {k: _plain(v) for k, v in build_quick(scenario, transcript).items()}
+            self.summary(scenario, room_id, seat_id, seq, transcript)  # ready for the room's figures at the end
         return self.quick[key]
 
     def debrief_full(self, scenario, room_id, seat_id, transcript):
@@ -276,7 +277,7 @@ def routes(hub) -> list:
         if fmt == "place":
             return PlainTextResponse("\n".join(where.lines) if where else later, headers=HEADERS)
         if fmt == "json":
-            quick = await service.run(service.debrief_json, sc, room.id, seat.id, transcript)
+            quick = await service.run(service.debrief_json, sc, room.id, seat.id, seat.seq, transcript)
             return JSONResponse({"ended": True, "debrief": quick, "placement": where.to_dict() if where else None,
                                  "placement_later": None if where else later}, headers=HEADERS)
         full = await service.run(service.debrief_full, sc, room.id, seat.id, transcript)
