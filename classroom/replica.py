@@ -327,7 +327,7 @@ class Replica:
                         events.append(f'["h","{sid}",{json.dumps(ids[k:k + HEARTBEAT_SEATS])}]')
                 if not events:
                     events.append('["h","",[]]')  # alive, with nobody connected
-                self._expire(now)
+            self._expire(now)  # every tick: a dead process's players leave the dashboard PRESENCE_TTL after
             if events:
                 try:
                     await self.read(self.store.publish, events)
