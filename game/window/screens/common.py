@@ -52,10 +52,19 @@ def draw_screen_header(ctx: Ctx, title: str, subtitle: str = "") -> int:
     return y + t.s(3)
 
 
-def draw_footer_hint(ctx: Ctx, text: str) -> None:
+def draw_footer_hint(ctx: Ctx, text: str, wrap: bool = False) -> int:
+    """The hint at the foot of a screen; returns its top. One line cut with an ellipsis, or with ``wrap``
+    as many lines as it takes (for a hint that must be read whole, like the title screen's credit)."""
     t = ctx.theme
     w, h = ctx.surface.get_size()
-    ctx.text(text, (t.s(6), h - t.s(2)), "label", t.pal.muted_on_bg, max_width=w - t.s(12), anchor="bottomleft")
+    if not wrap:
+        return ctx.text(text, (t.s(6), h - t.s(2)), "label", t.pal.muted_on_bg, max_width=w - t.s(12),
+                        anchor="bottomleft").top
+    width = w - t.s(12)
+    height = ctx.paragraph_height(text, width, "label", spacing=1.0)
+    top = h - t.s(2) - height
+    ctx.paragraph(text, pygame.Rect(t.s(6), top, width, height), "label", t.pal.muted_on_bg, spacing=1.0)
+    return top
 
 
 def centred_card(ctx: Ctx, width_units: float, height: int) -> pygame.Rect:

@@ -82,28 +82,49 @@ class TitleScreen(Screen):
         draw_backdrop(ctx)
         w, h = ctx.surface.get_size()
         x = t.s(10)
+        # the credit is read whole (it wraps); the title, tagline and menu share what is left above it
+        foot = draw_footer_hint(ctx, _("Arrows and Enter, or the mouse · F11 full screen · Ctrl + and Ctrl − "
+                                       "text size · After Ghate, Lewis & Welbourn (2013)"), wrap=True)
+        buttons = self._buttons()
+        gap = t.s(1.5)
+        bw = min(t.s(46), w - x * 2)
+        heights = [button_height(ctx, b, bw) for b in buttons]
+        columns = 1
+        menu_h = sum(heights) + gap * (len(heights) - 1)
+        title_h = ctx.line_height("display", "bold")
+        tagline = _(TAGLINE)
+        tag_h = ctx.paragraph_height(tagline, w - x * 2, "h3", spacing=1.0)
+        head_h = title_h + t.s(2.5) + tag_h + t.s(5)
+        bottom = foot - t.s(2)
         y = int(h * 0.13)
+        if y + head_h + menu_h > bottom:  # large text or a small window: less space above the title
+            y = max(t.s(3), bottom - head_h - menu_h)
+        if y + head_h + menu_h > bottom and bw * 2 + x * 3 <= w:  # then the menu in two columns
+            columns, half = 2, (len(buttons) + 1) // 2
+            menu_h = max(sum(heights[:half]) + gap * (half - 1), sum(heights[half:]) + gap * (len(heights) - half - 1))
         r = ctx.text("Balcony", (x, y), "display", pal.text_on_bg, "bold", max_width=w - x * 2)
         pygame.draw.line(ctx.surface, pal.focus, (x, r.bottom + t.s(1)), (x + t.s(12), r.bottom + t.s(1)), max(3, t.s(0.5)))
-        r = ctx.text(_(TAGLINE), (x, r.bottom + t.s(2.5)), "h3", pal.muted_on_bg, max_width=w - x * 2)
-        buttons = self._buttons()
-        bw = min(t.s(46), w - x * 2)
-        by = r.bottom + t.s(5)
-        gap = t.s(1.5)
-        for b in buttons:
-            bh = button_height(ctx, b, bw)
-            b.rect = pygame.Rect(x, by, bw, bh)
+        top = r.bottom + t.s(2.5)
+        if top + tag_h + t.s(5) + menu_h <= bottom:  # the tagline, unless only the menu fits
+            ctx.paragraph(tagline, pygame.Rect(x, top, w - x * 2, tag_h), "h3", pal.muted_on_bg, spacing=1.0)
+            top += tag_h + t.s(5)
+        else:
+            top = r.bottom + t.s(3)
+        by, bx = top, x
+        half = (len(buttons) + 1) // 2 if columns == 2 else len(buttons)
+        for i, (b, bh) in enumerate(zip(buttons, heights)):
+            if i == half:
+                by, bx = top, x + bw + x
+            b.rect = pygame.Rect(bx, by, bw, bh)
             by += bh + gap
-        # keep the menu on screen at huge text sizes: move it up if needed
-        overflow = by - gap - (h - t.s(6))
+        # still too tall (the largest text in a tiny window): keep the menu on screen above the credit
+        overflow = max(b.rect.bottom for b in buttons) - bottom
         if overflow > 0:
             for b in buttons:
-                b.rect.move_ip(0, -overflow)
+                b.rect.move_ip(0, -min(overflow, b.rect.top))
         self.set_focusables(buttons)
         with ctx.panel(pygame.Rect(0, 0, w, h), "title-menu", clip=False):
             self.draw_buttons(ctx, buttons)
-        draw_footer_hint(ctx, _("Arrows and Enter, or the mouse · F11 full screen · Ctrl + and Ctrl − text size · "
-                                "After Ghate, Lewis & Welbourn (2013)"))
 
 
 class SelectScreen(Screen):
