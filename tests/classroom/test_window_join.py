@@ -167,6 +167,23 @@ def test_the_window_joins_a_class_plays_to_an_ending_and_shows_the_reveal_and_le
         p.press("return")
         assert p.screen_name == "ending"
         pygame.image.save(app.surface, str(shots / "window-ending.png"))
+        # the player's own debrief, from the server, with where they sat now the session has ended
+        p.click("debrief")
+        for _ in range(500):
+            p.settle()
+            if p.screen_name == "message":
+                break
+            time.sleep(0.02)
+        text = app.top.text
+        assert app.top.heading == "Your debrief", (app.top.heading, text)
+        for heading in ("WHY THIS ENDING", "WHERE YOU SAT IN THE ROOM", "THE BALCONY GAP", "YOUR PATTERN",
+                        "WHAT THE RESEARCH SAYS"):
+            assert heading in text, (heading, text[:800])
+        assert "1 of 1" in text or "room" in text.split("WHERE YOU SAT IN THE ROOM")[1][:400].lower(), text
+        assert "\u2581" not in text and "=====" not in text  # no terminal sparklines or underlines
+        pygame.image.save(app.surface, str(shots / "window-debrief.png"))
+        p.press("return")
+        assert p.screen_name == "ending"
         p.click("title")
         assert p.screen_name == "title" and app.context.allow_rewind is True
     finally:

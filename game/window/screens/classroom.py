@@ -377,14 +377,42 @@ def ClassPlayScreen(context: "ScreenContext"):  # noqa: N802 - built lazily: pla
 
 
 class ClassEndingScreen(Screen):
-    """The end of a class run: the ending and its strategic triangle, then the leaderboard when the
-    facilitator shows it. No replay and no debrief here: the facilitator leads the debrief."""
+    """The end of a class run: the ending and its strategic triangle, the player's own debrief (built by the
+    server, which owns the run: why this ending, where they sat in the room once the facilitator ends the
+    session or shows the leaderboard, the balcony gap, the pattern and the research, as the browser page
+    shows it), then the leaderboard when the facilitator shows it. The facilitator leads the room's debrief."""
 
     name = "ending"
 
     def __init__(self, context: "ScreenContext") -> None:
         super().__init__(context)
         self.session = context.session
+        self._fetching: dict | None = None  # {"done": bool, "body": dict, "error": str} while a fetch runs
+
+    def _debrief(self) -> None:
+        """Fetch the player's own debrief off the frame loop; update() shows it when it comes."""
+        if self._fetching is not None:
+            return
+        import threading
+
+        job = self._fetching = {"done": False, "body": None, "error": ""}
+        conn = self.session.conn
+
+        def work():
+            import json
+
+            from classroom.client import ClassError
+            from classroom.cohort import fetch
+            try:
+                job["body"] = json.loads(fetch(conn, "json", timeout=60))
+            except ClassError as e:
+                job["error"] = str(e)
+            except Exception as e:  # noqa: BLE001 - whatever went wrong is said, never a crash
+                job["error"] = f"{type(e).__name__}: {e}"
+            job["done"] = True
+
+        threading.Thread(target=work, daemon=True, name="class-debrief").start()
+        self.context.toast(_("Fetching your debrief..."))
 
     def signature(self) -> str:
         e = self.session.snap.ending
@@ -405,6 +433,20 @@ class ClassEndingScreen(Screen):
         pump = getattr(self.session, "pump", None)
         if pump is not None and getattr(self.context.host, "on_frame", None) is None:
             pump()
+        job = self._fetching
+        if job is not None and job["done"]:
+            self._fetching = None
+            from .menus import MessageScreen
+            body = job["body"] or {}
+            if job["error"] or not body.get("ended"):
+                why = job["error"] or _("the server has not yet heard that your run ended")
+                text = _("The server did not give your debrief: {error}. Try again in a moment; your facilitator "
+                         "leads the debrief in class.").format(error=why)
+            else:
+                text = debrief_message(body)
+            self.context.toast_text = ""  # "Fetching..." is over: it would cover the pop-up's heading
+            self.context.push(MessageScreen(self.context, _("Your debrief"), text))
+            self.context.invalidate()
 
     def draw(self, ctx: Ctx) -> None:
         t = ctx.theme
@@ -420,8 +462,10 @@ class ClassEndingScreen(Screen):
             from .menus import MessageScreen
             buttons.append(Button("leaderboard", _("The leaderboard"), lambda: self.context.push(
                 MessageScreen(self.context, *news_message(lb))), primary=True))
-        buttons.append(Button("title", _("Leave the class"), self._title, primary=not lb))
-        bw = t.s(30)
+        if getattr(self.session.conn, "token", None) is not None:
+            buttons.append(Button("debrief", _("Your debrief"), self._debrief, primary=not lb))
+        buttons.append(Button("title", _("Leave the class"), self._title))
+        bw = min(t.s(30), (w - 2 * m - t.s(1.5) * (len(buttons) - 1)) // len(buttons))  # all in one row
         bh = max(button_height(ctx, b, bw) for b in buttons)
         x = w - m
         for b in reversed(buttons):
@@ -444,10 +488,52 @@ class ClassEndingScreen(Screen):
             used = ctx.paragraph(e.text if e else "", pygame.Rect(inner.left, y, inner.width, inner.bottom - y),
                                  "body", pal.text)
             y += used + t.s(2)
-            note = " ".join((_("Your facilitator leads the debrief."),
+            note = " ".join((_("Your debrief says why this ending and where you sat in the room; your "
+                               "facilitator leads the room's."),
                              " ".join(news_message(lb)[1].split("\n\n")) if lb else
                              _("The leaderboard appears here when the facilitator shows it.")))
             ctx.paragraph(note, pygame.Rect(inner.left, y, inner.width, max(0, inner.bottom - y)), "small",
                           pal.text_muted)
         self.set_focusables(buttons)
         self.draw_buttons(ctx, buttons)
+
+
+def debrief_message(body: dict) -> str:
+    """A class player's own debrief (the server's `GET /debrief?format=json`, as the browser page shows it)
+    as paragraphs for the message pop-up: why this ending, where they sat, the balcony gap, the pattern and
+    the research, each under its heading. The sentences are the engine's and the server's; the headings and
+    the few joining words go through gettext."""
+    d = body["debrief"]
+    out = [_("WHY THIS ENDING"), d["why"]["summary"]]
+    if d["why"].get("next_better"):
+        out.append(d["why"]["next_better"]["summary"])
+    out.append(_("WHERE YOU SAT IN THE ROOM"))
+    w = body.get("placement")
+    if w:
+        out += list(w["lines"])
+        if len(w.get("endings") or []) > 1:
+            out.append(" · ".join(_("{title}: {count} ({percent}%)").format(
+                title=e["ending"]["title"], count=e["count"], percent=e["percent"]) for e in w["endings"]))
+    else:
+        out.append(body.get("placement_later") or "")
+    g = d["gap"]
+    out += [_("THE BALCONY GAP"), g["summary"]]
+    out += [m["text"] for m in g.get("moments") or []]
+    out += [_("{name} ({agency}): said {said} at the end, delivered {did}; {readings} balcony readings, "
+              "{talks} one-to-ones.").format(name=s["name"], agency=s["agency"], said=round(s["support"][-1]),
+                                             did=round(s["commitment"][-1]), readings=s["balcony_readings"],
+                                             talks=s["one_to_ones"]) for s in g["stakeholders"]]
+    p = d["pattern"]
+    out += [_("YOUR PATTERN"), p["reading"],
+            " · ".join(_("{dimension}: {count} of {decisions} decisions").format(
+                dimension=u["label"], count=u["count"], decisions=p["decisions"]) for u in p["dimensions"])]
+    r = d["research"]
+    out.append(_("WHAT THE RESEARCH SAYS"))
+    for year, notes in r["years"]:
+        for n in notes:
+            cite = ", ".join(n["sections"]) if n["sections"] else (_("the game's model") if n.get("model") else "")
+            out.append(f"{year} · {n['when']}, “{n['choice_text']}”" + (f" [{cite}]" if cite else "") + f": {n['note']}")
+    if not r["years"]:
+        out.append(_("None of the choices you made carries a note from the research."))
+    out.append(r["caveat"])
+    return "\n\n".join(x for x in out if x)
