@@ -69,6 +69,27 @@ class HostProcess:
                 self.kill()
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright never downloads a browser here
+
+
+def needs_chromium():
+    """Skip the calling test module, saying why, unless the playwright package and Debian's chromium are
+    both here; returns playwright's sync API."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it)", allow_module_level=True)
+    return playwright
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium, headless, through Playwright (for the modules that called needs_chromium())."""
+    with needs_chromium().sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        yield b
+        b.close()
+
+
 @pytest.fixture
 def host(tmp_path):
     started = []

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it)", allow_module_level=True)
+from .conftest import needs_chromium
+
+needs_chromium()
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -43,14 +42,6 @@ def colours(page, selector):
         do { bg = getComputedStyle(b).backgroundColor; b = b.parentElement; }
         while (b && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent'));
         return [s.color, bg]; }""")
-
-
-@pytest.fixture
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        yield b
-        b.close()
 
 
 def test_a_class_in_the_browser(host, browser, tmp_path):

@@ -14,12 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import HostProcess
+from .conftest import HostProcess, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it)", allow_module_level=True)
+needs_chromium()
 
 
 class Socket:
@@ -84,14 +81,6 @@ def session(tmp_path_factory):
         yield h, sid, secret, shots, tmp
     finally:
         h.stop()
-
-
-@pytest.fixture
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        yield b
-        b.close()
 
 
 def _play_in_browser(browser, h, name):

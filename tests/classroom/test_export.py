@@ -119,30 +119,21 @@ def test_the_dashboard_download_needs_the_secret_and_gives_the_same_files(inproc
     capsys.readouterr()
 
 
-def test_the_dashboard_button_downloads_the_export_in_chromium(host, tmp_path):
-    import os
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+def test_the_dashboard_button_downloads_the_export_in_chromium(host, browser, tmp_path):
     h = host("--scenario", "tutorial", "--mode", "free")
     sid, secret = h.session()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
-        try:
-            page = browser.new_page(accept_downloads=True)
-            page.goto(f"{h.base}/dashboard#s={sid}.{secret}")
-            page.wait_for_selector("#session:not(.hidden)")
-            with page.expect_download() as got:
-                page.get_by_role("button", name="Download CSV (seats)").click()
-            d = got.value
-            assert d.suggested_filename == f"{h.code}-seats.csv"
-            path = tmp_path / d.suggested_filename
-            d.save_as(path)
-            assert path.read_text(encoding="utf-8").splitlines() == [",".join(SEAT_COLUMNS)]
-            with page.expect_download() as got:
-                page.get_by_role("button", name="Download JSON").click()
-            got.value.save_as(tmp_path / "e.json")
-            data = json.loads((tmp_path / "e.json").read_text())
-            assert data["session"]["id"] == sid and data["seats"] == []
-        finally:
-            browser.close()
+    page = browser.new_page(accept_downloads=True)
+    page.goto(f"{h.base}/dashboard#s={sid}.{secret}")
+    page.wait_for_selector("#session:not(.hidden)")
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download CSV (seats)").click()
+    d = got.value
+    assert d.suggested_filename == f"{h.code}-seats.csv"
+    path = tmp_path / d.suggested_filename
+    d.save_as(path)
+    assert path.read_text(encoding="utf-8").splitlines() == [",".join(SEAT_COLUMNS)]
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download JSON").click()
+    got.value.save_as(tmp_path / "e.json")
+    data = json.loads((tmp_path / "e.json").read_text())
+    assert data["session"]["id"] == sid and data["seats"] == []

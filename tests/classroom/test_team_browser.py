@@ -9,19 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from .test_browser import CHROMIUM, colours, contrast, png_size
+from .conftest import needs_chromium
+from .test_browser import colours, contrast, png_size
 
-playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (.ci/run installs it)", allow_module_level=True)
-
-
-@pytest.fixture
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        yield b
-        b.close()
+needs_chromium()
 
 
 def test_two_players_in_one_team_propose_see_each_other_and_the_majority_decides(host, browser, tmp_path):

@@ -96,3 +96,19 @@ def cli(capsys, *argv):
 def cli_json(capsys, *argv):
     code, out, err = cli(capsys, *argv, "--json")
     return code, json.loads(out), err
+
+
+class Script:
+    """Terminal input for TextUI: input lines, with an edit made to the scenario just before a given line is read."""
+
+    def __init__(self, lines, edits):
+        self.lines, self.edits, self.n = list(lines), dict(edits), 0
+
+    def readline(self):
+        self.n += 1
+        if self.n in self.edits:
+            self.edits[self.n]()
+        return self.lines.pop(0) + "\n" if self.lines else ""
+
+    def isatty(self):
+        return False

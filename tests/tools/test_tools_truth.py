@@ -14,7 +14,7 @@ from engine import load_scenario
 from engine.schema import include_json_schema, json_schema
 from game.textui import TextUI
 
-from .helpers import REPO, cli, cli_json, doc, write
+from .helpers import REPO, Script, cli, cli_json, doc, write
 
 CEDING = [{"id": "ceding_pays", "left": {"runs": "tags.cede_power >= 1 and outcomes >= 35", "measure": "outcomes"},
            "op": ">", "right": {"runs": "tags.cede_power == 0", "measure": "outcomes"}}]
@@ -78,20 +78,6 @@ def test_includes_have_their_own_schema(tmp_path, capsys):
     assert code == 0 and json.loads(out) == include_json_schema()
     assert json.loads((REPO / "docs" / "include.schema.json").read_text()) == include_json_schema(), \
         "docs/include.schema.json is stale: run balcony schema --include -o docs/include.schema.json"
-
-
-class Script:
-    def __init__(self, lines, edits):
-        self.lines, self.edits, self.n = list(lines), dict(edits), 0
-
-    def readline(self):
-        self.n += 1
-        if self.n in self.edits:
-            self.edits[self.n]()
-        return self.lines.pop(0) + "\n" if self.lines else ""
-
-    def isatty(self):
-        return False
 
 
 def test_watch_reloads_when_an_included_file_changes(tmp_path):

@@ -8,23 +8,7 @@ import os
 from engine import load_scenario
 from game.textui import TextUI
 
-from .helpers import doc, write
-
-
-class Script:
-    """Input lines, with an edit made to the scenario just before a given line is read."""
-
-    def __init__(self, lines, edits):
-        self.lines, self.edits, self.n = list(lines), dict(edits), 0
-
-    def readline(self):
-        self.n += 1
-        if self.n in self.edits:
-            self.edits[self.n]()
-        return self.lines.pop(0) + "\n" if self.lines else ""
-
-    def isatty(self):
-        return False
+from .helpers import Script, doc, write
 
 
 def edit(path, old, new, bump):
