@@ -119,18 +119,25 @@ TRANSCRIPTS = {
 }
 
 
-@pytest.mark.parametrize("name", list(TRANSCRIPTS))
-def test_replay_refuses_a_bad_transcript_cleanly(folder, name):
-    path = folder / f"transcript-{name.replace(' ', '-')}.json"
-    kind = TRANSCRIPTS[name]
+def _write_bad(path, kind, good):
+    """Write one bad input at `path`: a FIFO (kind None), raw bytes, or a good document (`good()`) that
+    `kind` spoils in place (written as Python's json writes it: Infinity and NaN as JSON's non-standard
+    words). Returns the path."""
     if kind is None:
         os.mkfifo(path)
     elif isinstance(kind, bytes):
         path.write_bytes(kind)
     else:
-        t = _transcript(folder)
-        kind(t)
-        path.write_text(json.dumps(t))
+        d = good()
+        kind(d)
+        path.write_text(json.dumps(d))
+    return path
+
+
+@pytest.mark.parametrize("name", list(TRANSCRIPTS))
+def test_replay_refuses_a_bad_transcript_cleanly(folder, name):
+    path = _write_bad(folder / f"transcript-{name.replace(' ', '-')}.json", TRANSCRIPTS[name],
+                      lambda: _transcript(folder))
     r = run_cli(folder, "replay", path, "--scenario", "starter.yaml")
     assert not r.killed and r.clean_refusal(), r
 
@@ -164,16 +171,7 @@ SAVES = {
 
 @pytest.mark.parametrize("name", list(SAVES))
 def test_play_load_refuses_a_bad_save_cleanly(folder, name):
-    path = folder / f"save-{name.replace(' ', '-')}.json"
-    kind = SAVES[name]
-    if kind is None:
-        os.mkfifo(path)
-    elif isinstance(kind, bytes):
-        path.write_bytes(kind)
-    else:
-        d = _save(folder)
-        kind(d)
-        path.write_text(json.dumps(d))  # Infinity is written as JSON's non-standard Infinity
+    path = _write_bad(folder / f"save-{name.replace(' ', '-')}.json", SAVES[name], lambda: _save(folder))
     r = run_cli(folder, "play", "starter.yaml", "--text", "--no-autosave", "--load", path, input="1\n")
     assert not r.killed and r.clean_refusal(), r
 
