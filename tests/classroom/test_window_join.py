@@ -191,3 +191,69 @@ def test_the_window_joins_a_class_plays_to_an_ending_and_shows_the_reveal_and_le
         fac.join(5)
     for f in ("window-join.png", "window-play.png", "window-reveal.png", "window-leaderboard.png"):
         assert (shots / f).stat().st_size > 10_000, f
+
+
+def test_the_class_ending_at_the_largest_text_in_1024x600_scrolls_instead_of_cutting(host, tmp_path, monkeypatch):
+    """At the largest text, the dyslexia font and high contrast in a 1024x600 window, the class ending's text
+    and its note (the debrief, the leaderboard) do not fit: they scroll with a visible scrollbar, and the
+    three buttons share one row on screen. (The note was cut after its first line.)"""
+    monkeypatch.setenv("BALCONY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BALCONY_CONFIG_DIR", str(tmp_path / "cfg"))
+    h = host("--scenario", "tutorial", "--mode", "free", "--seed", "3")
+    fac = Facilitator(h)
+    fac.control("start")
+    fac.start()
+    store = SettingsStore(tmp_path / "config")
+    store.save(replace(Settings(), reduced_motion=True, text_scale=5, font="dyslexic", high_contrast=True))
+    backend = EngineBackend()
+    app = App(backend, settings_store=store, save_store=SaveStore(backend, tmp_path / "saves"), size=(1024, 600),
+              speaker=Speaker(command=""), record_layout=True)
+    from game.window.screens import TitleScreen
+    app.push(TitleScreen(app), transition=False)
+    app.step()
+    p = Pilot(app)
+    try:
+        p.focus("join")
+        p.press("return")
+        type_text(p, h.address)
+        p.press("return")
+        type_text(p, h.code)
+        p.press("return")
+        type_text(p, "Big")
+        p.press("return")
+        session = app.context.session
+        deadline = time.monotonic() + 90
+        while p.screen_name != "ending" and time.monotonic() < deadline:
+            p.settle()
+            if p.screen_name == "play":
+                if session.blocked():
+                    time.sleep(0.02)
+                    continue
+                p.press(str(next(i for i, c in enumerate(session.snap.choices) if c.available) + 1))
+            elif p.screen_name != "ending":
+                p.press("return")
+        assert p.screen_name == "ending"
+        fac.control("end")
+        for _ in range(200):
+            p.settle()
+            if p.screen_name == "message":
+                break
+            time.sleep(0.02)
+        p.press("return")
+        p.settle()
+        app.draw()
+        area = app.top.area
+        assert area.max_offset > 0 and "class-ending-text" in [a.id for a, _ in app.layout_log.scrollbars]
+        w, h_ = app.surface.get_size()
+        from game.window.widgets import Button
+        rects = [b.rect for b in app.top.focusables() if isinstance(b, Button)]
+        assert len(rects) == 3 and all(r.right <= w and r.bottom <= h_ for r in rects)
+        assert len({r.top for r in rects}) == 1
+        while area.scroll(area.step):
+            pass
+        app.draw()
+        shown = " ".join(t for t, r, *_ in app.layout_log.texts)
+        assert "speed plays no part" in shown  # the leaderboard's last words, reached by scrolling
+    finally:
+        fac.stop.set()
+        fac.join(5)

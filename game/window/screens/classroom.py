@@ -18,7 +18,7 @@ from ..backend import ScenarioInfo, describe_error
 from ..input import Intent
 from ..render import Ctx
 from ..widgets import Button, button_height, button_width
-from .base import Screen
+from .base import Screen, ScrollArea
 from .common import draw_backdrop, draw_footer_hint, draw_screen_header, fit_width
 from ...i18n import N_, _, ngettext
 
@@ -388,6 +388,7 @@ class ClassEndingScreen(Screen):
         super().__init__(context)
         self.session = context.session
         self._fetching: dict | None = None  # {"done": bool, "body": dict, "error": str} while a fetch runs
+        self.area = ScrollArea("class-ending-text", _("The ending"))
 
     def _debrief(self) -> None:
         """Fetch the player's own debrief off the frame loop; update() shows it when it comes."""
@@ -485,17 +486,29 @@ class ClassEndingScreen(Screen):
                 r = ctx.text(_("The strategic triangle: {scores}").format(scores=parts), (inner.left, y), "body", pal.text, "bold",
                              max_width=inner.width)
                 y = r.bottom + t.s(2)
-            used = ctx.paragraph(e.text if e else "", pygame.Rect(inner.left, y, inner.width, inner.bottom - y),
-                                 "body", pal.text)
-            y += used + t.s(2)
             note = " ".join((_("Your debrief says why this ending and where you sat in the room; your "
                                "facilitator leads the room's."),
                              " ".join(news_message(lb)[1].split("\n\n")) if lb else
                              _("The leaderboard appears here when the facilitator shows it.")))
-            ctx.paragraph(note, pygame.Rect(inner.left, y, inner.width, max(0, inner.bottom - y)), "small",
-                          pal.text_muted)
-        self.set_focusables(buttons)
+            # the ending's text and the note scroll, with a visible scrollbar, when they do not fit (the
+            # largest text in 1024x600)
+            area = self.area
+            area.rect = pygame.Rect(inner.left, y, inner.width, max(0, inner.bottom - y))
+            with ctx.scroll(area, "class-ending-text") as f:
+                used = ctx.paragraph(e.text if e else "", pygame.Rect(f.left, f.top, f.width, 100_000), "body",
+                                     pal.text)
+                used += t.s(2)
+                used += ctx.paragraph(note, pygame.Rect(f.left, f.top + used, f.width, 100_000), "small",
+                                      pal.text_muted)
+                area.content = ctx.scroll_content(used)
+                area.step = ctx.line_height("body") * 2
+            ctx.scrollbar(area)
+        self.set_focusables(buttons + ([self.area] if self.area.max_offset > 0 else []))
         self.draw_buttons(ctx, buttons)
+        self.draw_scroll_focus(ctx, self.area)
+
+    def extra_scroll_areas(self) -> list:
+        return [self.area]
 
 
 def debrief_message(body: dict) -> str:
