@@ -49,6 +49,9 @@ def test_a_class_in_the_browser(host, browser, tmp_path):
     shots.mkdir(parents=True, exist_ok=True)
     h = host()
     dash = browser.new_page(viewport={"width": 1400, "height": 900})
+    refused = []   # what the pages' Content-Security-Policy refused (an inline style="" would be)
+    watch = lambda page: page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    watch(dash)
     # the host's page: create a lock-step session of the tutorial
     dash.goto(f"{h.base}/dashboard#k={h.host_key}")
     dash.select_option("#scenario", "tutorial")
@@ -62,6 +65,7 @@ def test_a_class_in_the_browser(host, browser, tmp_path):
     for name in ("Ana", "Ben", "Cleo"):
         ctx = browser.new_context(viewport={"width": 390, "height": 844})  # a phone; its own storage
         page = ctx.new_page()
+        watch(page)
         page.goto(f"{h.base}/?code={code}")
         page.get_by_label("Display name").fill(name)
         page.get_by_role("button", name="Join").click()
@@ -138,6 +142,7 @@ def test_a_class_in_the_browser(host, browser, tmp_path):
                       (dash, "#join-code"), (dash, "#leaderboard th"), (dash, ".bar-count")):
         fg, bg = colours(page, sel)
         assert contrast(fg, bg) >= 4.5, (sel, fg, bg)
+    assert refused == []
     for f in shots.glob("*.png"):
         w, hgt = png_size(f)
         assert w >= 390 and hgt >= 600 and f.stat().st_size > 20_000, f
