@@ -15,7 +15,9 @@
     no names). `&format=html` gives their full solo debrief report (the counterfactual sections included);
     `&format=text` the same as text, for `balcony join --text`.
   Work is done off the event loop, one job at a time (a single worker thread), and each seat's summary is
-  cached by (seat, step): a finished seat is summarised once.
+  cached by (seat, step): a finished seat is summarised once. A player's debrief is kept for the last
+  `KEEP_QUICK` and `KEEP_FULL` seats that asked (about 80 KB and 160 KB each for a finished integrated-care
+  run): a thousand players' debriefs would otherwise stay in memory for the life of the server.
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ from engine import load_scenario
 from .export import collect
 
 LINK_SECONDS = 3600
+#: How many seats' debriefs the server keeps ready (least recently asked for dropped first).
+KEEP_QUICK, KEEP_FULL = 256, 32
 #: The report page's policy: nothing runs, nothing is fetched; its styles are inline.
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; "
               "base-uri 'none'; form-action 'none'")
@@ -128,8 +132,8 @@ class Service:
         from concurrent.futures import ThreadPoolExecutor
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cohort")
         self.summaries: dict = {}   # (room id, seat id) -> (seq, SeatSummary)
-        self.quick: dict = {}       # (room id, seat id) -> the QUICK sections, as JSON types (ended seats)
-        self.full: dict = {}        # (room id, seat id) -> Debrief (ended seats only)
+        self.quick = Recent(KEEP_QUICK)  # (room id, seat id) -> the QUICK sections, as JSON types (ended seats)
+        self.full = Recent(KEEP_FULL)    # (room id, seat id) -> Debrief (ended seats only)
 
     async def run(self, fn, *args):
         import asyncio
@@ -154,17 +158,41 @@ class Service:
     def debrief_json(self, scenario, room_id, seat_id, seq, transcript):
         from engine.debrief import build_quick
         key = (room_id, seat_id)
-        if key not in self.quick:
-            self.quick[key] = {k: _plain(v) for k, v in build_quick(scenario, transcript).items()}
+        got = self.quick.get(key)
+        if got is None:
+            got = self.quick.put(key, {k: _plain(v) for k, v in build_quick(scenario, transcript).items()})
             self.summary(scenario, room_id, seat_id, seq, transcript)  # ready for the room's figures at the end
-        return self.quick[key]
+        return got
 
     def debrief_full(self, scenario, room_id, seat_id, transcript):
         from engine.debrief import build
         key = (room_id, seat_id)
-        if key not in self.full:
-            self.full[key] = build(scenario, transcript)
-        return self.full[key]
+        got = self.full.get(key)
+        return got if got is not None else self.full.put(key, build(scenario, transcript))
+
+
+class Recent:
+    """The last `size` values put, by key; a value read is kept longest (least recently used dropped first)."""
+
+    def __init__(self, size: int):
+        from collections import OrderedDict
+        self.size, self.items = size, OrderedDict()
+
+    def get(self, key):
+        got = self.items.get(key)
+        if got is not None:
+            self.items.move_to_end(key)
+        return got
+
+    def put(self, key, value):
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 def routes(hub) -> list:

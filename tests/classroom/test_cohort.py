@@ -184,3 +184,20 @@ def test_with_two_processes_either_serves_the_debriefs(host, db_url):
     url = json.loads(call(a, f"/cohort/link?session={sid}", secret, "POST"))["url"]
     page = call(b, url, "")
     assert re.search(r"Seats<strong>1</strong>", page) and re.search(r"Reached an ending<strong>1</strong>", page)
+
+
+def test_the_server_keeps_only_the_most_recently_asked_debriefs(monkeypatch):
+    """A thousand players' full debriefs (about 160 KB each) must not stay in memory for the server's life:
+    the least recently asked is dropped and, if asked again, rebuilt."""
+    from classroom import cohort
+    built = []
+    monkeypatch.setattr(cohort, "KEEP_FULL", 2)
+    monkeypatch.setattr("engine.debrief.build", lambda scenario, transcript: built.append(transcript) or [transcript])
+    service = cohort.Service()
+    try:
+        got = [service.debrief_full(None, "room", seat, seat)[0] for seat in (1, 2, 1, 3, 1, 2)]
+    finally:
+        service.pool.shutdown()
+    assert got == [1, 2, 1, 3, 1, 2]      # every answer is the seat's own
+    assert built == [1, 2, 3, 2]          # 1 was asked again before 3 came, so 2 was the one dropped
+    assert len(service.full) == 2
