@@ -31,8 +31,9 @@ ORDER = ("why", "story", "gap", "research", "trace", "better", "pattern", "refle
 
 class Builder:
     """Builds a debrief section by section. `transcript` is a run's `transcript()`; `run`, if given, is the
-    live run it came from (its recorded history is used instead of a replay). `tr` translates the why, gap and
-    better sections' words (a front end's gettext; English by default); the other sections are in English."""
+    live run it came from (its recorded history is used instead of a replay). `tr` translates the words the
+    engine composes in every section (a front end's gettext; English by default); the scenario's own words
+    (choices, titles, notes) are as the scenario gives them."""
 
     def __init__(self, scenario, transcript: dict, run=None, tr=same):
         self.tr = tr
@@ -53,15 +54,15 @@ class Builder:
         self.timings["replay"] = time.perf_counter() - t0
         steps = (
             ("why", lambda: build_why(sc, run, self.tr)),
-            ("story", lambda: build_story(sc, run, points)),
+            ("story", lambda: build_story(sc, run, points, self.tr)),
             ("gap", lambda: build_gap(sc, run, points, self.tr)),
-            ("research", lambda: build_research(sc, run)),
+            ("research", lambda: build_research(sc, run, self.tr)),
             ("trace", self._trace),
             ("better", lambda: build_better(sc, run, self._player, self._cf, self.tr)),
-            ("pattern", lambda: build_pattern(sc, run)),
+            ("pattern", lambda: build_pattern(sc, run, self.tr)),
             ("reflection", lambda: build_reflection(sc, run, self.parts["why"], self.parts["gap"],
                                                     self.parts["trace"], self.parts["better"],
-                                                    self.parts["pattern"])),
+                                                    self.parts["pattern"], self.tr)),
         )
         for name, make in steps:
             t = time.perf_counter()
@@ -72,7 +73,7 @@ class Builder:
     def _trace(self):
         self._player = Player(self.scenario, self.transcript)
         self._cf = counterfactuals(self._player)
-        return build_trace(self.scenario, self.run, self._player, self._cf)
+        return build_trace(self.scenario, self.run, self._player, self._cf, self.tr)
 
     def result(self) -> Debrief:
         for _ in (self.sections() if len(self.parts) < len(ORDER) else ()):
@@ -97,9 +98,10 @@ def build_quick(scenario, transcript: dict) -> dict:
             "pattern": build_pattern(scenario, run), "research": build_research(scenario, run)}
 
 
-def build(scenario, transcript: dict) -> Debrief:
-    """The debrief of a finished run, from its transcript (replayed exactly; SaveError if it does not replay)."""
-    return Builder(scenario, transcript).result()
+def build(scenario, transcript: dict, tr=same) -> Debrief:
+    """The debrief of a finished run, from its transcript (replayed exactly; SaveError if it does not replay),
+    worded in the language `tr` translates into (English by default: what exports and the classroom keep)."""
+    return Builder(scenario, transcript, tr=tr).result()
 
 
 def build_from_run(run, tr=same) -> Debrief:

@@ -10,8 +10,16 @@ from .model import Gap, Moment, Seen, Series, StakeholderGap, Story
 FALSE_BELIEF = 15
 
 
-def label(scenario, key: str) -> str:
-    """A readable name for a state key: a meter's label, a flag's, or "Dana Okafor's commitment"."""
+#: How a stakeholder's value is named ("Dana Okafor's trust"), marked for translation; a value a scenario
+#: adds of its own ("ownership") takes the last, with its name as the scenario words it.
+VALUE_NAMES = {"trust": N_("{name}'s trust"), "support": N_("{name}'s support"),
+               "commitment": N_("{name}'s commitment")}
+OTHER_VALUE = N_("{name}'s {value}")
+
+
+def label(scenario, key: str, tr=same) -> str:
+    """A readable name for a state key: a meter's label, a flag's, or "Dana Okafor's commitment" (worded
+    through `tr`; a meter's and a flag's labels are the scenario's own words)."""
     if key in scenario.meters:
         return scenario.meters[key].label
     if key in scenario.flags:
@@ -19,7 +27,10 @@ def label(scenario, key: str) -> str:
     who, _, value = key.partition(".")
     sh = scenario.stakeholders.get(who)
     if sh is not None:
-        return f"{sh.name}'s {value.replace('_', ' ')}"
+        template = VALUE_NAMES.get(value)
+        if template is not None:
+            return tr(template).format(name=sh.name)
+        return tr(OTHER_VALUE).format(name=sh.name, value=value.replace("_", " "))
     return key.replace("_", " ")
 
 
@@ -31,13 +42,18 @@ def timeline(run) -> list:
     return [points[k] for k in sorted(points)]
 
 
-def build_story(scenario, run, points) -> Story:
+#: The strategic triangle's scores as the story names them (marked for translation).
+TRIANGLE_NAMES = {"public_value": N_("Public value"), "legitimacy": N_("Legitimacy"),
+                  "capacity": N_("Operating capacity")}
+
+
+def build_story(scenario, run, points, tr=same) -> Story:
     turns = tuple(p["turn"] for p in points)
     labels = tuple(p["label"] for p in points)
     meters = tuple(Series(m.id, m.label, m.kind, m.lo, m.hi, tuple(p["vals"][m.id] for p in points))
                    for m in scenario.meters.values())
-    names = {"public_value": "Public value", "legitimacy": "Legitimacy", "capacity": "Operating capacity"}
-    tri = tuple(Series(k, names.get(k, k.replace("_", " ").capitalize()), "triangle", 0, 100,
+    tri = tuple(Series(k, tr(TRIANGLE_NAMES[k]) if k in TRIANGLE_NAMES else k.replace("_", " ").capitalize(),
+                       "triangle", 0, 100,
                        tuple(float(p.get("triangle", {}).get(k, 0)) for p in points))
                 for k in scenario.triangle)
     h = run.history

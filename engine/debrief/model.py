@@ -8,18 +8,22 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..marks import N_
+
 DEBRIEF_FORMAT = 1
 
 #: Ending qualities from worst to best: what "a better ending" means.
 QUALITY_RANK = {"poor": 0, "mixed": 1, "good": 2, "best": 3}
 
 #: The caveat every debrief carries (design brief; the paper, Section Three, "Does systems leadership
-#: improve outcomes?").
-CAVEAT = ("The game's numbers are a teaching model, not evidence. The research behind it says plainly that "
-          "quantitative data connecting systems leadership with outcomes for service users do not exist "
-          "(Ghate, Lewis & Welbourn 2013, Section Three). Read every figure here as the consequence of this "
-          "scenario's rules, which are built to be consistent with the paper's findings, not as a measurement "
-          "of leadership.")
+#: improve outcomes?"). Marked for translation: the debrief words it through its translator (`tr(CAVEAT)`).
+# TRANSLATORS: a claim about the research: keep its meaning exactly, and keep the reference "(Ghate, Lewis &
+# Welbourn 2013, Section Three)" as it is (it names a section of the English paper).
+CAVEAT = N_("The game's numbers are a teaching model, not evidence. The research behind it says plainly that "
+             "quantitative data connecting systems leadership with outcomes for service users do not exist "
+             "(Ghate, Lewis & Welbourn 2013, Section Three). Read every figure here as the consequence of this "
+             "scenario's rules, which are built to be consistent with the paper's findings, not as a measurement "
+             "of leadership.")
 
 
 @dataclass(frozen=True)

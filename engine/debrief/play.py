@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from ..errors import BalconyError, SaveError
 from ..replay import check_transcript, replay
 from ..runtime import CHOOSING, ENDED, Run
+from ..marks import N_
 from .model import QUALITY_RANK, EndingRef, Outcome
 
-RULE = (
+#: Marked for translation: the debrief words it through its translator (`tr(RULE)`).
+RULE = N_(
     "Each counterfactual replays your run with one decision changed (or, for the better path, a few) and "
     "the rest of your strategy kept: at every later decision you also reached (the same scene, visited the "
     "same number of times) it spends the attention you spent there and takes your choice, when it is "

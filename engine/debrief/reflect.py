@@ -9,7 +9,7 @@ prompted it.
 """
 from __future__ import annotations
 
-from ..marks import N_
+from ..marks import N_, plural, same
 from ..textfmt import tidy
 from ..views import shown
 from .model import Question
@@ -17,48 +17,62 @@ from .model import Question
 STAGES = ("what_happened", "why", "what_it_means", "next_time")
 STAGE_NAMES = {"what_happened": N_("What happened"), "why": N_("Why"), "what_it_means": N_("What it means"),
                "next_time": N_("Next time")}  # marked: the front ends translate them where shown
+#: What prompted one of the scenario's own questions.
+AUTHORED = N_("the scenario's own question")
 MAX_QUESTIONS = 5
 MIN_QUESTIONS = 3
 
 
-def _generated(why, gap, trace, better, pattern) -> list:
-    """Candidate questions, each (stage, id, text, because), most specific first within a stage."""
+def _generated(why, gap, trace, better, pattern, tr=same) -> list:
+    """Candidate questions, each (stage, id, text, because), most specific first within a stage, worded in the
+    language `tr` translates into (English by default)."""
     out = []
     e = why.ending
     widest = max(gap.stakeholders, key=lambda s: s.final_gap, default=None)
     if widest is not None and widest.final_gap >= 15 and widest.one_to_ones == 0:
         out.append(("what_happened", "unmet_gap",
-                    f"{widest.name} said more in the room than they delivered ({shown(widest.support[-1])} stated "
-                    f"support against {shown(widest.commitment[-1])} real commitment at the end), and you never "
-                    f"met them one-to-one. What did you take their support to mean, and what did you base that on?",
-                    f"the widest gap at the end was a partner you never met one-to-one: {widest.name}"))
+                    tr(N_("{name} said more in the room than they delivered ({support} stated support against "
+                          "{commitment} real commitment at the end), and you never met them one-to-one. What did "
+                          "you take their support to mean, and what did you base that on?")).format(
+                        name=widest.name, support=shown(widest.support[-1]),
+                        commitment=shown(widest.commitment[-1])),
+                    tr(N_("the widest gap at the end was a partner you never met one-to-one: {name}")).format(
+                        name=widest.name)))
     if gap.moments:
         m = gap.moments[0]
         out.append(("what_happened", "false_belief",
-                    f"In {m.when}, about {m.name}, {m.believed}, but in fact {m.truth}. What were you paying "
-                    f"attention to at that point instead?",
-                    f"a moment when what you believed and what was true were {shown(m.distance)} points apart"))
+                    tr(N_("In {when}, about {name}, {believed}, but in fact {truth}. What were you paying "
+                          "attention to at that point instead?")).format(
+                        when=m.when, name=m.name, believed=m.believed, truth=m.truth),
+                    tr(N_("a moment when what you believed and what was true were {n} points apart")).format(
+                        n=shown(m.distance))))
     out.append(("what_happened", "ending",
-                f"The run ended in \u201c{e.title}\u201d. How would you explain to a colleague, in two or three "
-                f"sentences, how the initiative got there?", "every run ends somewhere"))
+                tr(N_("The run ended in \u201c{ending}\u201d. How would you explain to a colleague, in two or "
+                      "three sentences, how the initiative got there?")).format(ending=e.title),
+                tr(N_("every run ends somewhere"))))
     top = trace.decisions[0] if trace.decisions else None
     if top is not None and top.delayed:
         link = top.delayed[0]
         out.append(("why", "delayed",
-                    f"Your decision in {top.when}, \u201c{top.text}\u201d, showed its effect only in {link.when} "
-                    f"(\u201c{link.title}\u201d). What could have told you sooner whether it was working?",
-                    "the decision that mattered most worked through a delayed effect"))
+                    tr(N_("Your decision in {when}, \u201c{decision}\u201d, showed its effect only in {later} "
+                          "(\u201c{title}\u201d). What could have told you sooner whether it was working?")).format(
+                        when=top.when, decision=top.text, later=link.when, title=link.title),
+                    tr(N_("the decision that mattered most worked through a delayed effect"))))
     elif top is not None:
         out.append(("why", "top_decision",
-                    f"Of all your decisions, \u201c{top.text}\u201d ({top.when}) made the most difference to the "
-                    f"ending. Why do you think it mattered so much more than the others?",
-                    "the causal trace ranked it first"))
+                    tr(N_("Of all your decisions, \u201c{decision}\u201d ({when}) made the most difference to the "
+                          "ending. Why do you think it mattered so much more than the others?")).format(
+                        decision=top.text, when=top.when),
+                    tr(N_("the causal trace ranked it first"))))
     if len(gap.blind_quarters) >= 2:
         n = len(gap.blind_quarters)
         out.append(("why", "blind",
-                    f"In {n} quarter{'s' if n != 1 else ''} you neither went to the balcony nor held a one-to-one. "
-                    f"What kept you on the dance floor then, and what did it cost you?",
-                    f"{n} quarters with no look beneath what was said in the room"))
+                    plural(tr, "In {n} quarter you neither went to the balcony nor held a one-to-one. What kept you "
+                               "on the dance floor then, and what did it cost you?",
+                           "In {n} quarters you neither went to the balcony nor held a one-to-one. What kept you "
+                           "on the dance floor then, and what did it cost you?", n).format(n=n),
+                    plural(tr, "{n} quarter with no look beneath what was said in the room",
+                           "{n} quarters with no look beneath what was said in the room", n).format(n=n)))
     lean = []
     for st in pattern.stances:
         if st.a.count + st.b.count >= 3:
@@ -68,39 +82,45 @@ def _generated(why, gap, trace, better, pattern) -> list:
     if lean and lean[0][0] >= 2:
         _, hi, lo = lean[0]
         out.append(("what_it_means", "stance",
-                    f"Your choices leaned to \u201c{hi.label.lower()}\u201d ({hi.count} times) over "
-                    f"\u201c{lo.label.lower()}\u201d ({lo.count}). When did that serve the partnership, and when "
-                    f"did it cost it?", f"your pattern leaned to {hi.label.lower()}"))
+                    tr(N_("Your choices leaned to \u201c{stance}\u201d ({n} times) over \u201c{other}\u201d "
+                          "({other_n}). When did that serve the partnership, and when did it cost it?")).format(
+                        stance=hi.label.lower(), n=hi.count, other=lo.label.lower(), other_n=lo.count),
+                    tr(N_("your pattern leaned to {stance}")).format(stance=hi.label.lower())))
     dims = sorted(pattern.dimensions, key=lambda d: (d.count, d.tag))
     if dims and pattern.decisions:
         d = dims[0]
         out.append(("what_it_means", "quiet_dimension",
-                    f"You drew least on {d.label.lower()} ({d.count} of {pattern.decisions} decisions). The paper "
-                    f"treats the six dimensions as compensatory: what made up for it in your run, if anything?",
-                    f"{d.label.lower()} was the dimension you used least"))
+                    plural(tr, "You drew least on {dimension} ({n} of {total} decision). The paper treats the six "
+                               "dimensions as compensatory: what made up for it in your run, if anything?",
+                           "You drew least on {dimension} ({n} of {total} decisions). The paper treats the six "
+                           "dimensions as compensatory: what made up for it in your run, if anything?",
+                           pattern.decisions).format(dimension=d.label.lower(), n=d.count, total=pattern.decisions),
+                    tr(N_("{dimension} was the dimension you used least")).format(dimension=d.label.lower())))
     if better.found and better.swaps:
         s = better.swaps[0]
         out.append(("next_time", "better_path",
-                    f"The replay suggests that choosing \u201c{s.text}\u201d in {s.when} would have led to "
-                    f"\u201c{better.outcome.ending.title}\u201d. What would you need to believe, or to know, to make "
-                    f"that choice in the moment?", "the better-path search found it"))
+                    tr(N_("The replay suggests that choosing \u201c{choice}\u201d in {when} would have led to "
+                          "\u201c{ending}\u201d. What would you need to believe, or to know, to make that choice in "
+                          "the moment?")).format(choice=s.text, when=s.when, ending=better.outcome.ending.title),
+                    tr(N_("the better-path search found it"))))
     out.append(("next_time", "next_time",
-                "If you led this initiative again, what is the one thing you would do differently in the first "
-                "year, and what would you watch for to know it was working?", "every cycle ends in a plan"))
+                tr(N_("If you led this initiative again, what is the one thing you would do differently in the first "
+                      "year, and what would you watch for to know it was working?")),
+                tr(N_("every cycle ends in a plan"))))
     return out
 
 
-def build_reflection(scenario, run, why, gap, trace, better, pattern) -> tuple:
+def build_reflection(scenario, run, why, gap, trace, better, pattern, tr=same) -> tuple:
     chosen: list = []
     per_stage: dict = {}
     for q in getattr(scenario, "reflection", ()) or ():
         cond = q.get("cond")
         if cond is None or cond(run.state):
             text = q["text"](run.state) if callable(q["text"]) else str(q["text"])
-            chosen.append(Question(q["id"], q.get("stage", "why"), tidy(text), "the scenario's own question", True))
+            chosen.append(Question(q["id"], q.get("stage", "why"), tidy(text), tr(AUTHORED), True))
             per_stage[chosen[-1].stage] = per_stage.get(chosen[-1].stage, 0) + 1
     chosen = chosen[:2]
-    cands = _generated(why, gap, trace, better, pattern)
+    cands = _generated(why, gap, trace, better, pattern, tr)
     # one per stage first, in Kolb's order, then a second where there is room
     for rnd in (1, 2):
         for stage in STAGES:

@@ -2,12 +2,15 @@
 
 Each note keeps the sections of the paper it cites ("Section Five"), read from its text and from the
 choice's `cite`; a note that says it is the game's model is marked so. The caveat that the game's
-numbers are a teaching model closes the section.
+numbers are a teaching model closes the section, in the language of the translator `tr` (English by default).
+The notes are the scenario's own words (translated with the scenario), and the source is a citation: both are
+kept as they are, as is the name of a section ("Section Five"), which points into the English paper.
 """
 from __future__ import annotations
 
 import re
 
+from ..marks import same
 from .model import CAVEAT, Note, Research
 
 SECTION_WORDS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight")
@@ -17,6 +20,7 @@ _WORD = re.compile(r"One|Two|Three|Four|Five|Six|Seven|Eight")
 _MODEL = re.compile(r"game'?s (own )?model|model assumption|teaching model|the game's assumption", re.I)
 _CREDITS = re.compile(r"\b(the research|the paper|the study|the synthesis)\b", re.I)
 
+#: The paper, as cited (a reference: not translated).
 DEFAULT_SOURCE = ("Ghate, D., Lewis, J. & Welbourn, D. (2013) Systems Leadership: Exceptional leadership for "
                   "exceptional times. Synthesis paper, The Virtual Staff College.")
 
@@ -38,7 +42,7 @@ def credits_research(text: str) -> bool:
     return bool(_CREDITS.search(text or ""))
 
 
-def build_research(scenario, run) -> Research:
+def build_research(scenario, run, tr=same) -> Research:
     years: dict = {}
     uncited = 0
     for i, d in enumerate(run.history.decisions):
@@ -53,5 +57,5 @@ def build_research(scenario, run) -> Research:
         years.setdefault(y, []).append(Note(i + 1, d["turn"], d["label"], y, d["scene"], d["text"], note.strip(),
                                             secs, model))
     source = next((s.get("cite") for s in scenario.sources if isinstance(s, dict) and s.get("cite")), None)
-    return Research(tuple((y, tuple(notes)) for y, notes in sorted(years.items())), CAVEAT, source or DEFAULT_SOURCE,
+    return Research(tuple((y, tuple(notes)) for y, notes in sorted(years.items())), tr(CAVEAT), source or DEFAULT_SOURCE,
                     uncited)

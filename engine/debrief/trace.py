@@ -6,10 +6,12 @@ best), 25 more if the ending itself changes, plus the sum of the three triangle 
 differences. The decisions with the largest weights are traced: the choice, what it changed at once
 (the changes the engine recorded with the choice as their cause), its delayed effects (recorded with
 the delayed effect and the choice as their cause, when they landed), and the ending it led to against
-the ending the alternative would have led to.
+the ending the alternative would have led to. Its sentences and the rule are worded in the language of the
+translator `tr` (English by default); `verdict` stays a code ("better", "worse", "same").
 """
 from __future__ import annotations
 
+from ..marks import N_, plural, same
 from ..textfmt import tidy
 from ..views import shown, signed
 from .gap import label
@@ -17,6 +19,13 @@ from .model import Change, Link, Outcome, Trace, TracedDecision
 from .play import RULE, Player, rank
 
 SHOWN_MIN, SHOWN_MAX = 5, 8
+
+#: The sentence that closes a traced decision, by its verdict (marked for translation).
+VERDICTS = {"better": N_("Your choice did better than the alternative."),
+            "worse": N_("The alternative would have done better."),
+            "same": N_("The two come to much the same.")}
+#: The title of a delayed effect whose definition the scenario no longer has.
+UNTITLED = N_("A delayed consequence")
 
 
 def weight(actual: Outcome, other: Outcome) -> float:
@@ -60,7 +69,8 @@ def consequential(scenario, transcript) -> list:
             for _, k, _, _ in shown_rows(ranked(player, counterfactuals(player)))]
 
 
-def build_trace(scenario, run, player: Player, cf: dict) -> Trace:
+def build_trace(scenario, run, player: Player, cf: dict, tr=same) -> Trace:
+    """The causal trace, worded in the language `tr` translates into (English by default)."""
     rows = ranked(player, cf)
     top = shown_rows(rows)
     decisions = run.history.decisions
@@ -70,8 +80,8 @@ def build_trace(scenario, run, player: Player, cf: dict) -> Trace:
         d = decisions[k]
         scene = scenario.scenes[d["scene"]]
         cause = scene.choices[d["choice"]].cause
-        immediate = _merge([c for c in changes if c[4] == cause and c[0] == d["turn"]], scenario)
-        delayed = _delayed(scenario, decisions, changes, k, cause)
+        immediate = _merge([c for c in changes if c[4] == cause and c[0] == d["turn"]], scenario, tr)
+        delayed = _delayed(scenario, decisions, changes, k, cause, tr)
         actual = player.outcome
         delta = {t: shown(actual.triangle.get(t, 0)) - shown(other.triangle.get(t, 0)) for t in actual.triangle}
         r0, r1 = rank(actual.ending), rank(other.ending)
@@ -84,8 +94,8 @@ def build_trace(scenario, run, player: Player, cf: dict) -> Trace:
         traced.append(TracedDecision(
             n, k + 1, d["turn"], d["label"], d["scene"], d["choice"], d["text"], tuple(d["tags"]), immediate,
             delayed, alt, alt_text, other, delta, w, verdict,
-            _summary(d, immediate, delayed, alt_text, actual, other, verdict)))
-    return Trace(RULE, tuple(traced), len(player.steps), sum(len(v) for v in cf.values()))
+            _summary(d, immediate, delayed, alt_text, actual, other, verdict, tr)))
+    return Trace(tr(RULE), tuple(traced), len(player.steps), sum(len(v) for v in cf.values()))
 
 
 def choice_text(scenario, player: Player, k: int, index: int) -> str:
@@ -94,7 +104,7 @@ def choice_text(scenario, player: Player, k: int, index: int) -> str:
     return tidy(scenario.scenes[step.key[0]].choices[index].text(player.forks[k].state))
 
 
-def _merge(rows, scenario) -> tuple:
+def _merge(rows, scenario, tr=same) -> tuple:
     """Changes of the same key merged (first before, last after), in the order they first happened."""
     merged: dict = {}
     for turn, key, old, new, _ in rows:
@@ -104,11 +114,11 @@ def _merge(rows, scenario) -> tuple:
             m = merged[key]
             merged[key] = Change(key, m.label, m.before, float(new), m.turn, m.when)
         else:
-            merged[key] = Change(key, label(scenario, key), float(old), float(new), turn, scenario.quarter_label(turn))
+            merged[key] = Change(key, label(scenario, key, tr), float(old), float(new), turn, scenario.quarter_label(turn))
     return tuple(c for c in merged.values() if round(c.after - c.before, 3) != 0)
 
 
-def _delayed(scenario, decisions, changes, k, cause) -> tuple:
+def _delayed(scenario, decisions, changes, k, cause, tr=same) -> tuple:
     """Delayed effects this decision scheduled: changes caused by `later:REF|<its cause>` that landed after it
     (and before the next decision with the same cause, which would have scheduled its own)."""
     d = decisions[k]
@@ -126,38 +136,41 @@ def _delayed(scenario, decisions, changes, k, cause) -> tuple:
     links = []
     for (turn, ref), rows in sorted(groups.items()):
         later = scenario.laters.get(ref)
-        title = later.title if later is not None else "A delayed consequence"
-        ch = _merge(rows, scenario)
+        title = later.title if later is not None else tr(UNTITLED)
+        ch = _merge(rows, scenario, tr)
         if ch:
             links.append(Link(turn, scenario.quarter_label(turn), title, ch))
     return tuple(links)
 
 
-def _stop(text: str) -> str:
-    """The full stop after a quotation that ends a sentence, unless the quotation ends with its own."""
-    return "" if text.rstrip().endswith((".", "!", "?")) else "."
+def _changes(changes) -> str:
+    """Changes as the debrief lists them: "Trust +3, Outcomes -2" (a label and a signed number each)."""
+    return ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in changes)
 
 
-
-
-def _summary(d, immediate, delayed, alt_text, actual, other, verdict) -> str:
-    parts = [f"In {d['label']} you chose \u201c{d['text']}\u201d{_stop(d['text'])}"]
+def _summary(d, immediate, delayed, alt_text, actual, other, verdict, tr=same) -> str:
+    text = d["text"]
+    ends = text.rstrip().endswith((".", "!", "?"))  # a quotation that ends a sentence has its own full stop
+    parts = [(tr(N_("In {when} you chose \u201c{choice}\u201d")) if ends else
+              tr(N_("In {when} you chose \u201c{choice}\u201d."))).format(when=d["label"], choice=text)]
     if immediate:
-        parts.append("At once: " + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in immediate[:4])
-                     + (f" and {len(immediate) - 4} more" if len(immediate) > 4 else "") + ".")
+        more = len(immediate) - 4
+        parts.append((plural(tr, "At once: {changes} and {n} more.", "At once: {changes} and {n} more.", more)
+                      if more > 0 else tr(N_("At once: {changes}."))).format(changes=_changes(immediate[:4]), n=more))
     for link in delayed[:3]:
-        parts.append(f"In {link.when}, \u201c{link.title}\u201d: "
-                     + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in link.changes[:3]) + ".")
-    tri = ", ".join(f"{k.replace('_', ' ')} {shown(actual.triangle[k])} against {shown(other.triangle.get(k, 0))}"
-                    for k in actual.triangle)
+        parts.append(tr(N_("In {when}, \u201c{title}\u201d: {changes}.")).format(
+            when=link.when, title=link.title, changes=_changes(link.changes[:3])))
+    scores = ", ".join(tr(N_("{score} {value} against {other}")).format(
+        score=tr(k.replace("_", " ")), value=shown(actual.triangle[k]), other=shown(other.triangle.get(k, 0)))
+        for k in actual.triangle)
     if actual.ending.id != other.ending.id:
-        parts.append(f"Had you chosen \u201c{alt_text}\u201d, the run would have ended in \u201c{other.ending.title}\u201d "
-                     f"({other.ending.quality}) instead of \u201c{actual.ending.title}\u201d ({actual.ending.quality}); "
-                     f"{tri}.")
+        parts.append(tr(N_("Had you chosen \u201c{choice}\u201d, the run would have ended in \u201c{ending}\u201d "
+                           "({quality}) instead of \u201c{yours}\u201d ({your_quality}); {scores}.")).format(
+            choice=alt_text, ending=other.ending.title, quality=tr(other.ending.quality), yours=actual.ending.title,
+            your_quality=tr(actual.ending.quality), scores=scores))
     else:
-        parts.append(f"Had you chosen \u201c{alt_text}\u201d, the ending would have been the same, "
-                     f"\u201c{actual.ending.title}\u201d; {tri}.")
-    parts.append({"better": "Your choice did better than the alternative.",
-                  "worse": "The alternative would have done better.",
-                  "same": "The two come to much the same."}[verdict])
+        parts.append(tr(N_("Had you chosen \u201c{choice}\u201d, the ending would have been the same, "
+                           "\u201c{ending}\u201d; {scores}.")).format(choice=alt_text, ending=actual.ending.title,
+                                                                       scores=scores))
+    parts.append(tr(VERDICTS[verdict]))
     return " ".join(parts)

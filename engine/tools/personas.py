@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..marks import N_
+
 PERCEPTION = ("listen", "balcony", "one_to_one")
 
 
@@ -46,22 +48,22 @@ def _stances(good, bad, extra=None):
 
 BUILTIN: dict[str, Persona] = {
     "random": Persona("random", "random", {}, ("random",),
-                      "Takes any available choice, uniformly at random, and now and then spends attention at random."),
-    "first": Persona("first", "first", {}, (), "Always takes the first available choice; never looks or listens."),
+                      N_("Takes any available choice, uniformly at random, and now and then spends attention at random.")),
+    "first": Persona("first", "first", {}, (), N_("Always takes the first available choice; never looks or listens.")),
     "systems-leader": Persona(
         "systems-leader", "prefer",
         _stances(("cede_power", "face_conflict", "flex_narrative", "listen", "distributed"),
                  ("hold_power", "avoid_conflict", "fix_narrative", "hero")),
         ("listen", "balcony"),
-        "Cedes power, faces conflict, flexes the narrative, listens and distributes leadership; "
-        "listens to service users and goes to the balcony."),
+        N_("Cedes power, faces conflict, flexes the narrative, listens and distributes leadership; "
+           "listens to service users and goes to the balcony.")),
     "hero": Persona(
         "hero", "prefer",
         _stances(("hold_power", "fix_narrative", "hero"), ("cede_power", "flex_narrative", "distributed")),
-        (), "Holds power, keeps one fixed narrative and leads from the front; never looks up from the floor."),
+        (), N_("Holds power, keeps one fixed narrative and leads from the front; never looks up from the floor.")),
     "avoider": Persona(
         "avoider", "prefer", {"avoid_conflict": 2, "relating": 1, "face_conflict": -2}, (),
-        "Avoids conflict and keeps everyone happy in the room."),
+        N_("Avoids conflict and keeps everyone happy in the room.")),
 }
 
 

@@ -24,6 +24,7 @@ def add_arguments(p):
 
 def run(args) -> int:
     from engine.debrief import build
+    from engine.marks import same
     try:
         data = read_json(args.transcript, "transcript")
     except SaveError as e:
@@ -39,8 +40,15 @@ def run(args) -> int:
     scenario, status = transcript_scenario(args, data)
     if scenario is None:
         return status
+    # the text is worded in the interface language (BALCONY_LANG), as its headings are; the HTML report's page
+    # is English (docs/translating.md), so its sentences are too
+    tr = same
+    if args.text:
+        from game.i18n import _, translated
+        if translated():
+            tr = _
     try:
-        debrief = build(scenario, data)
+        debrief = build(scenario, data, tr)
     except SaveError as e:
         return fail(f"{args.transcript}: {e}")
     from game.debrief.report import write_atomic

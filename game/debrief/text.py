@@ -128,8 +128,9 @@ def render_text(d, answers: dict | None = None, width: int = 78, why: bool = Tru
             o.para(_("at once: {changes}").format(
                 changes=", ".join(f"{c.label} {signed(c.shown_delta)}" for c in td.immediate)), "      ", "   -> ")
         for link in td.delayed:
-            o.para(f"{link.when}, \u201c{link.title}\u201d: " + ", ".join(f"{c.label} {signed(c.shown_delta)}" for c in link.changes),
-                   "      ", "   -> ")
+            o.para(_("{when}, \u201c{title}\u201d: {changes}").format(
+                when=link.when, title=link.title,
+                changes=", ".join(f"{c.label} {signed(c.shown_delta)}" for c in link.changes)), "      ", "   -> ")
         o.para(_("had you chosen \u201c{choice}\u201d: \u201c{ending}\u201d instead of \u201c{yours}\u201d; your choice "
                  "against it: {scores}").format(
                    choice=td.alternative_text, ending=td.alternative.ending.title, yours=d.ending.title,
