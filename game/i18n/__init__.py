@@ -67,6 +67,19 @@ def translations(lang: str | None) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+def translator(lang: str | None):
+    """A translation function for `lang` alone, without changing the interface language: `tr(message)`, with
+    `tr.ngettext` (so engine.marks.plural uses the language's plural rule). English when there is no catalog.
+    For wording one thing in a language other than the interface's (a test, a server answering one player)."""
+    t = translations(lang)
+
+    def tr(message: str) -> str:
+        return t.gettext(message) if message else message
+
+    tr.ngettext = t.ngettext
+    return tr
+
+
 def set_language(lang: str | None) -> None:
     """Use `lang` for the interface from now on (None: from the environment again)."""
     global _current, _chosen
