@@ -231,6 +231,21 @@ class Store:
         return {"members": [dict(m) for m in mem], "proposals": [tuple(p) for p in props],
                 "last_team": json.loads(last) if last else None}
 
+    def team_state(self, seat_id: int) -> dict | None:
+        """A team seat as stored now: its row (team number, captain), members, proposals and latest decision
+        record (a replica catching a team up: classroom/teamdesk.TeamDesk.reload)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(seats).where(seats.c.id == seat_id)).mappings().first()
+            if row is None or row["team"] is None:
+                return None
+            return {**dict(row), **self._team_rows(conn, seat_id)}
+
+    def member_seat(self, session_id: str, token_hash: str) -> int | None:
+        """The team seat of the session's member with this rejoin token's hash (joined through another process)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(members.c.seat_id).join(seats, seats.c.id == members.c.seat_id)
+                                .where(seats.c.session_id == session_id, members.c.token_hash == token_hash)).scalar()
+
     def setting(self, key: str, make) -> str:
         """A stored setting, made and stored on first use (the host key)."""
         with self.engine.begin() as conn:
@@ -290,7 +305,10 @@ class Store:
     _INSERT_ACTION = insert(actions)
     _INSERT_MEMBER = insert(members)
     _INSERT_PROPOSAL = insert(proposals)
-    _UPDATE_CAPTAIN = update(seats).where(seats.c.id == bindparam("sid")).values(captain=bindparam("captain"))
+    #: a new captain only if the stored one is still the one it replaces (two processes' timers may both fire)
+    _UPDATE_CAPTAIN = (update(seats).where(seats.c.id == bindparam("sid"),
+                                           seats.c.captain.is_not_distinct_from(bindparam("prev")))
+                       .values(captain=bindparam("captain")))
 
     @classmethod
     def op_session(cls, row: dict):
@@ -321,8 +339,10 @@ class Store:
                                        "at": at}, False)
 
     @classmethod
-    def op_captain(cls, seat_id: int, member_id: int | None):
-        return (cls._UPDATE_CAPTAIN, {"sid": seat_id, "captain": member_id}, False)
+    def op_captain(cls, seat_id: int, member_id: int | None, prev: int | None):
+        """`member_id` becomes the team's captain if `prev` is still the stored captain (else, on a shared
+        database, Conflict)."""
+        return (cls._UPDATE_CAPTAIN, {"sid": seat_id, "captain": member_id, "prev": prev}, False)
 
     def _execute(self, conn, ops) -> list:
         """Run ops in order; runs of the same statement without keys to return go as one executemany.
@@ -352,6 +372,19 @@ class Store:
                              .returning(actions.c.seat_id, actions.c.seq))
     _UPDATE_CONTROL_SHARED = text("UPDATE sessions SET control = :control WHERE id = :sid "
                                   "AND COALESCE(CAST(CAST(control AS JSONB) ->> 'rev' AS INTEGER), 0) = :prev")
+    # A team's seat is made once per team, whichever process its first member joins through: under one
+    # advisory lock (held to the end of the transaction, so a second process's insert waits for the first's
+    # commit and then sees its row), and only if the session has no seat for that team yet.
+    _TEAM_SEAT_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+    _INSERT_TEAM_SEAT_SHARED = text(
+        "INSERT INTO seats (session_id, name, token_hash, created_at, team) "
+        "SELECT CAST(:session_id AS VARCHAR), CAST(:name AS VARCHAR), CAST(:token_hash AS VARCHAR), "
+        "CAST(:created_at AS DOUBLE PRECISION), CAST(:team AS INTEGER) WHERE NOT EXISTS "
+        "(SELECT 1 FROM seats WHERE session_id = CAST(:session_id AS VARCHAR) AND team = CAST(:team AS INTEGER)) "
+        "RETURNING id")
+    _TEAM_SEAT = text("SELECT id FROM seats WHERE session_id = :session_id AND team = :team")
+    #: a team decision's record travels in its announcement when it is this short (else it is read)
+    RECORD_INLINE = 6000
 
     def _execute_shared(self, conn, ops) -> list:
         out, said, i = [], [], 0
@@ -366,12 +399,37 @@ class Store:
                     out.append(Conflict("the session's control changed on another process"))
                 i += 1
                 continue
+            if stmt is self._UPDATE_CAPTAIN:
+                if conn.execute(stmt, params).rowcount == 1:
+                    out.append(None)
+                    said.append(json.dumps(["k", params["sid"], params["captain"], params["prev"]]))
+                else:
+                    out.append(Conflict("another process changed the team's captain first"))
+                i += 1
+                continue
+            if stmt is self._INSERT_SEAT and params.get("team") is not None:
+                conn.execute(self._TEAM_SEAT_LOCK, {"k": _STARTUP_LOCK + 1})
+                key = conn.execute(self._INSERT_TEAM_SEAT_SHARED, params).scalar()
+                if key is None:  # another process made this team's seat first
+                    c = Conflict("another process made this team's seat first")
+                    c.seat_id = conn.execute(self._TEAM_SEAT, params).scalar()
+                    out.append(c)
+                    i += 1
+                    continue
+                out.append(key)
+                said.append(json.dumps(["s", params["session_id"], key, params["name"], params["token_hash"],
+                                        params["team"]]))
+                i += 1
+                continue
             if wants_key:
                 key = conn.execute(stmt, params).inserted_primary_key[0]
                 out.append(key)
                 if stmt is self._INSERT_SEAT:
                     said.append(f'["s","{params["session_id"]}",{key},{json.dumps(params["name"])},'
                                 f'"{params["token_hash"]}"]')
+                elif stmt is self._INSERT_MEMBER:
+                    said.append(json.dumps(["m", params["seat_id"], key, params["name"], params["token_hash"],
+                                            params["created_at"]]))
                 i += 1
                 continue
             j = i
@@ -383,7 +441,11 @@ class Store:
                 for p in many:
                     if (p["seat_id"], p["seq"]) in stored:
                         out.append(None)
-                        said.append(f'["a",{p["seat_id"]},{p["seq"]},{p["round"]},{p["action"]}]')
+                        if p["team"] is None:
+                            said.append(f'["a",{p["seat_id"]},{p["seq"]},{p["round"]},{p["action"]}]')
+                        else:  # a team's decision, with its record (or 1: read it, it is too long to announce)
+                            record = p["team"] if len(p["team"]) <= self.RECORD_INLINE else "1"
+                            said.append(f'["a",{p["seat_id"]},{p["seq"]},{p["round"]},{p["action"]},{record}]')
                     else:
                         out.append(Conflict("another process stored this seat's step first"))
             else:
@@ -391,6 +453,9 @@ class Store:
                 out.extend([None] * len(many))
                 if stmt is self._INSERT_SESSION:
                     said.extend(f'["n","{p["id"]}"]' for p in many)
+                elif stmt is self._INSERT_PROPOSAL:
+                    said.extend(json.dumps(["q", p["seat_id"], p["member_id"], p["point"], p["choice"], p["at"]])
+                                for p in many)
             i = j
         if said:
             self._notify(conn, said)

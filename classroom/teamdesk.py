@@ -8,13 +8,24 @@ captain (`seats.captain`), the decision with its record (`actions.team`). Timest
 clock (Unix seconds), so a restarted server, or another process reading the same rows, rebuilds the same
 pending proposals and the same window.
 
-Several processes sharing one database (not done here) would need to share: the rows above as they are
-written (a new member, a proposal, a captain: each process applies them to its own TeamBook, as `restore`
-does at start-up); who is connected where (`Member.connected` and `left_at`, which the majority's voters and
-the captain's hand-over read, are per process today); and one answer to "who decides". A decision is an
-action row like any other, so the (seat_id, seq) unique key already lets only one process's decision in;
-the window and captain timers may fire in every process, and the captain's update should then be
-conditional on the captain it replaces.
+Several processes sharing one PostgreSQL database (classroom/replica.py) serve the same team sessions:
+
+- What one process stores, it announces in the same transaction (store.Store._execute_shared): a team's
+  seat, a member, a proposal, a new captain, and the decision (an action whose announcement carries its
+  record). Every other process applies them to its own TeamBook (`remote_member`, `remote_proposal`,
+  `remote_captain`, `seat_synced`) and tells its own members, so a proposal made on one process is seen
+  live by the teammates on another. What does not fit (a member not heard of, a proposal for a step the
+  replica has not reached, a decision whose record did not travel) makes the process read the team again
+  from the database (`reload`), as at start-up (`restore`).
+- Who is connected is shared: each process announces its members' connects and leaves, and lists them
+  in its heartbeat (replica.py). `Member.connected` is true while the member is connected to any process;
+  `left_at` is when the last connection went (for a process that died: when it was last heard). The
+  majority's voters and the captain's hand-over read them, on every process alike.
+- One answer to who decides: a decision is an action row, and the (seat_id, seq) unique key lets only one
+  in. The window and captain timers fire in every process; a process whose decision lost takes the seat
+  as stored (the Hub's commit) and its members are shown the stored decision. A new captain is stored only
+  if the stored captain is still the one it replaces (compare-and-set); the loser adopts the stored one.
+  A team's seat is made once, whichever process its first member joins through (store.py's advisory lock).
 """
 from __future__ import annotations
 
@@ -23,7 +34,7 @@ import time
 
 from . import keys
 from .protocol import VERSION, Refused
-from .store import Store
+from .store import Conflict, Store
 from .teams import CAPTAIN_GRACE, MAJORITY, Member, Team
 
 
@@ -31,6 +42,8 @@ class TeamDesk:
     def __init__(self, hub, clock=time.time):
         self.hub = hub
         self.clock = clock
+        #: seconds a disconnected member still counts as a voter, and a disconnected captain keeps the captaincy
+        self.grace = CAPTAIN_GRACE
         self._timers: dict = {}   # (session id, team number, "window" | "captain") -> task
         self._join = {}           # session id -> asyncio.Lock: one new team seat at a time
 
@@ -60,6 +73,8 @@ class TeamDesk:
         member, token = None, None
         if "token" in msg:
             member = book.by_token.get(keys.token_hash(msg["token"]))
+            if member is None and hub.replica is not None:  # joined through another process, not yet heard of
+                member = await self._find_member(room, keys.token_hash(msg["token"]))
             if member is None and "name" not in msg:
                 hub._failed(conn.ip)
                 raise Refused("bad_token", "This device's place is not in that session; join with a name.")
@@ -76,37 +91,152 @@ class TeamDesk:
                 team = book.teams.get(number)
                 if team is None:
                     hidden = keys.token_hash(keys.secret())  # a team's seat is taken only through its members
-                    seat_id = await hub.store.write(Store.op_seat(room.id, f"Team {number}", hidden, team=number))
-                    room.add_seat(seat_id, f"Team {number}", hidden)
-                    room.by_token.pop(hidden, None)
-                    team = book.add_team(number, seat_id)
+                    try:
+                        seat_id = await hub.store.write(Store.op_seat(room.id, f"Team {number}", hidden, team=number))
+                    except Conflict as c:  # another process made this team's seat: take it from the database
+                        await hub.replica._unknown_seat(c.seat_id)
+                    else:
+                        room.add_seat(seat_id, f"Team {number}", hidden)
+                        room.by_token.pop(hidden, None)
+                        book.add_team(number, seat_id)
+                    team = book.teams[number]
                 token, at = keys.secret(), self.clock()
                 mid = await hub.store.write(Store.op_member(team.seat_id, name, keys.token_hash(token), at))
                 member = book.add_member(Member(mid, team.seat_id, name, keys.token_hash(token), at))
         team = book.team_of(member)
         seat = room.seats[team.seat_id]
+        if token is None and hub.replica is not None:  # a rejoin: the team's latest, whichever process took it
+            await hub.replica.catch_up(room, seat)
+            await self.reload(room, team)
         key = ("member", member.id)
         old = hub.players[room.id].get(key)
         if old is not None and old is not conn:
-            old.push({"v": VERSION, "type": "error", "code": "replaced",
-                      "message": "Your place in the team was opened on another connection."})
-            old.close(4000)
+            replaced(old)
         conn.role, conn.room, conn.seat, conn.member, conn.key = "player", room, seat, member, key
+        conn.since = self.clock()
         hub.players[room.id][key] = conn
         member.connected, member.left_at = True, None
+        if hub.replica is not None:
+            hub.replica.member_presence(room.id, member.id, True, conn.since)
         await self._refresh_captain(room, team)
         self._arm_captain(room, team)
         hub.welcome(conn, room, seat, member.name, token, team=team.view(book.cfg, member.id))
         self.announce(room, team, skip=conn)
 
     def detach(self, conn) -> None:
-        """A member's connection went: the team hears of it; a captain's grace starts."""
+        """A member's connection went: the team hears of it; a captain's grace starts (unless the member is
+        still connected to another process)."""
         room, member = conn.room, conn.member
+        if self.hub.replica is not None:
+            self.hub.replica.member_presence(room.id, member.id, False)
+        self.presence_changed(room, member.id)
+
+    async def _find_member(self, room, token_hash: str):
+        """A member who joined through another process, not yet heard of here: their team from the database."""
+        seat_id = await self.hub.replica.read(self.hub.store.member_seat, room.id, token_hash)
+        if seat_id is None:
+            return None
+        if seat_id not in room.teams.by_seat:
+            await self.hub.replica._unknown_seat(seat_id)
+        else:
+            await self.reload(room, room.teams.by_seat[seat_id])
+        return room.teams.by_token.get(token_hash)
+
+    # --- who is connected, on every process -------------------------------------------------------
+    def presence_changed(self, room, member_id: int, since: float | None = None, left_at: float | None = None) -> None:
+        """A member's connections changed, here or on another process (replica.py): connected while connected to
+        any process. `since`: another process's new connection of the member, from then (an older one here is
+        closed, as a second device on one process closes the first). `left_at`: when the member was last known
+        connected (a process that died), else now."""
+        member = room.teams.members.get(member_id)
+        if member is None:
+            return  # not heard of yet: `remote_member` or `reload` reads their presence when they are
+        local = self.hub.players[room.id].get(("member", member_id))
+        if since is not None and local is not None and getattr(local, "since", 0.0) < since:
+            replaced(local)  # the same member opened later on a device connected to another process
+            self.hub.detach(local)  # announces this process's leave; connected stays true through the other
+            return
+        here = local is not None or (self.hub.replica is not None and self.hub.replica.member_elsewhere(room.id, member_id))
+        if here == member.connected:
+            return
+        member.connected = here
+        member.left_at = None if here else (left_at if left_at is not None else self.clock())
         team = room.teams.team_of(member)
-        member.connected, member.left_at = False, self.clock()
         self.announce(room, team)
-        if team.captain == member.id:
+        if team.captain == member.id or here:
             self._arm_captain(room, team)
+            if here:
+                self.hub._spawn(self._refresh_captain(room, team))
+
+    # --- what another process stored (replica.py) -----------------------------------------------
+    def remote_member(self, room, seat_id: int, member_id: int, name: str, token_hash: str, at: float) -> None:
+        book = room.teams
+        if member_id in book.members:
+            return
+        here = self.hub.replica is not None and self.hub.replica.member_elsewhere(room.id, member_id)
+        book.add_member(Member(member_id, seat_id, name, token_hash, at, connected=here,
+                               left_at=None if here else self.clock()))
+        self.announce(room, book.by_seat[seat_id])
+
+    async def remote_proposal(self, room, seat_id: int, member_id: int, point: int, index: int, at: float) -> None:
+        team, seat = room.teams.by_seat[seat_id], room.seats[seat_id]
+        if member_id not in team.members or point > seat.run.state.decisions:
+            await self.hub.replica.catch_up(room, seat)  # a member or a step not heard of yet: read them
+            await self.reload(room, team)
+            return
+        if point < seat.run.state.decisions:
+            return  # for a decision already taken
+        team.propose(member_id, point, index, at)
+        self.announce(room, team)
+        self._arm(room, team)
+
+    def remote_captain(self, room, seat_id: int, captain: int | None) -> None:
+        team = room.teams.by_seat[seat_id]
+        if team.captain == captain:
+            return
+        team.captain = captain
+        self.announce(room, team)
+        self._arm_captain(room, team)
+
+    def seat_synced(self, room, seat, record: dict | None = None) -> None:
+        """The seat took another process's steps (announced, or read from the database): its members here see
+        them, and a decision's record (`record`, or read from the database when it did not come with them)."""
+        team = room.teams.by_seat.get(seat.id)
+        if team is None:
+            return
+        point = seat.run.state.decisions
+        if point != team.point:
+            self._cancel(room, team, "window")
+            if record is not None and record.get("point") == point - 1:
+                team.decided(record)
+            else:
+                team.at_point(point)
+                self.hub._spawn(self.reload(room, team))
+        self.announce(room, team)
+
+    async def reload(self, room, team: Team) -> None:
+        """The team as stored now (members, the captain, the pending proposals, the last decision): a replica
+        catching up, as `restore` at start-up."""
+        state = await self.hub.replica.read(self.hub.store.team_state, team.seat_id)
+        if state is None:
+            return
+        book, seat = room.teams, room.seats[team.seat_id]
+        for m in state["members"]:
+            if m["id"] not in book.members:
+                here = self.hub.replica.member_elsewhere(room.id, m["id"])
+                book.add_member(Member(m["id"], seat.id, m["name"], m["token_hash"], m["created_at"],
+                                       connected=here, left_at=None if here else self.clock()))
+        team.captain = state["captain"]
+        point = seat.run.state.decisions
+        if team.point != point or state["proposals"]:
+            team.point, team.proposals, team.opened = point, {}, None
+            book.restore_proposals(team, point, state["proposals"])
+        last = state.get("last_team")
+        if last is not None and (team.last is None or last.get("point", -1) >= team.last.get("point", -1)):
+            team.last = last
+        self.announce(room, team)
+        self._arm(room, team)
+        self._arm_captain(room, team)
 
     # --- proposals -------------------------------------------------------------------------------
     async def propose(self, conn, msg: dict, action: dict) -> None:
@@ -124,8 +254,10 @@ class TeamDesk:
             raise Refused("stale", "Your team has just decided; here is where you are.")
         team.propose(member.id, point, index, now)
         await self._refresh_captain(room, team)
-        record = team.verdict(room.teams.cfg, now, by=member.id)
+        record = team.verdict(room.teams.cfg, now, by=member.id, grace=self.grace)
         decided = bool(record) and await self.decide(room, team, record, tell=False)
+        # the team has decided this point, here or (its decision having lost to it) on another process
+        decided = decided or seat.run.state.decisions > point
         conn.push({"v": VERSION, "type": "ack", "id": msg["id"], "proposed": index, "decided": decided,
                    "team": team.view(room.teams.cfg, member.id), **room.seat_view(seat)})
         self.announce(room, team, skip=conn)
@@ -146,7 +278,8 @@ class TeamDesk:
             record["text"] = next((c.text for c in snap.choices if c.index == record["index"]), "")
             try:
                 if not await self.hub.commit(room, seat, {"choose": record["index"]}, team=record):
-                    return False  # another process stored this step first
+                    await self.reload(room, team)  # another process stored this step first: its decision
+                    return False
             except Refused as r:
                 if r.code != "refused":
                     raise
@@ -165,7 +298,7 @@ class TeamDesk:
         if room.teams is None or room.teams.cfg["rule"] != MAJORITY:
             return
         for team in room.teams.teams.values():
-            record = team.verdict(room.teams.cfg, self.clock(), round_closed=True)
+            record = team.verdict(room.teams.cfg, self.clock(), round_closed=True, grace=self.grace)
             if record:
                 await self.decide(room, team, record)
 
@@ -187,7 +320,7 @@ class TeamDesk:
         c = room.control
         if c["paused"] or c["ended"]:
             return  # decided when play resumes (after_control)
-        record = team.verdict(room.teams.cfg, self.clock())
+        record = team.verdict(room.teams.cfg, self.clock(), grace=self.grace)
         if record:
             await self.decide(room, team, record)
 
@@ -206,7 +339,7 @@ class TeamDesk:
 
     def _arm_captain(self, room, team: Team) -> None:
         self._cancel(room, team, "captain")
-        at = team.captain_check_at(CAPTAIN_GRACE)
+        at = team.captain_check_at(self.grace)
         if at is None:
             return
 
@@ -223,9 +356,15 @@ class TeamDesk:
 
     async def _refresh_captain(self, room, team: Team) -> None:
         before = team.captain
-        if team.refresh_captain(self.clock(), CAPTAIN_GRACE):
+        if team.refresh_captain(self.clock(), self.grace):
             try:
-                await self.hub.store.write(Store.op_captain(team.seat_id, team.captain))
+                await self.hub.store.write(Store.op_captain(team.seat_id, team.captain, before))
+            except Conflict:  # another process changed the captain first: the stored one is the captain
+                row = await self.hub.replica.read(self.hub.store.seat_row, seat_id=team.seat_id)
+                team.captain = row["captain"] if row else before
+                self.announce(room, team)
+                self._arm_captain(room, team)
+                return
             except Exception:  # noqa: BLE001 - not stored: keep the old captain, try again at the next event
                 team.captain = before
                 return
@@ -242,3 +381,10 @@ class TeamDesk:
             if conn is not None and conn is not skip:
                 conn.push({"v": VERSION, "type": "team", "team": team.view(room.teams.cfg, member_id), **view})
         self.hub.dashboard_soon(room)
+
+
+def replaced(conn) -> None:
+    """A member's older connection, closed: their place was opened on another (here or on another process)."""
+    conn.push({"v": VERSION, "type": "error", "code": "replaced",
+               "message": "Your place in the team was opened on another connection."})
+    conn.close(4000)

@@ -147,34 +147,37 @@ class Team:
         return here | set(self.proposals)
 
     # --- the rules --------------------------------------------------------------------------------
-    def verdict(self, cfg: dict, now: float, *, by: int | None = None, round_closed: bool = False) -> dict | None:
+    def verdict(self, cfg: dict, now: float, *, by: int | None = None, round_closed: bool = False,
+                grace: float = CAPTAIN_GRACE) -> dict | None:
         """The decision to take now, as the record to store with it, or None to wait.
         `by`: the member who has just proposed (the captain rule acts on the captain's proposal only).
-        `round_closed`: the facilitator closed the round: an open majority window ends now."""
+        `round_closed`: the facilitator closed the round: an open majority window ends now.
+        `grace`: how long a member who left still counts as a voter."""
         if not self.proposals:
             return None
         counts = self.counts()
         if cfg["rule"] == CAPTAIN:
             if by is None or by != self.captain or by not in self.proposals:
                 return None
-            return self._record(cfg, self.proposals[by].index, "captain", counts, now, tied=False)
-        voters = self.voters(now)
+            return self._record(cfg, self.proposals[by].index, "captain", counts, now, tied=False, grace=grace)
+        voters = self.voters(now, grace)
         best = max(counts.values())
         leaders = sorted(i for i, n in counts.items() if n == best)
         if best * 2 > len(voters):
-            return self._record(cfg, leaders[0], "majority", counts, now, tied=False)
+            return self._record(cfg, leaders[0], "majority", counts, now, tied=False, grace=grace)
         if not round_closed and now < self.opened + cfg["window"]:
             return None
         if len(leaders) == 1:
-            return self._record(cfg, leaders[0], "round" if round_closed else "window", counts, now, tied=False)
+            return self._record(cfg, leaders[0], "round" if round_closed else "window", counts, now, tied=False,
+                                grace=grace)
         first = {i: min(p.at for p in self.proposals.values() if p.index == i) for i in leaders}
         chosen = min(leaders, key=lambda i: (first[i], i))
-        return self._record(cfg, chosen, "round" if round_closed else "tie", counts, now, tied=True)
+        return self._record(cfg, chosen, "round" if round_closed else "tie", counts, now, tied=True, grace=grace)
 
-    def _record(self, cfg, index, how, counts, now, tied) -> dict:
+    def _record(self, cfg, index, how, counts, now, tied, grace=CAPTAIN_GRACE) -> dict:
         """What is stored with the decision (the action row's `team`) and shown to the members."""
         return {"team": self.number, "rule": cfg["rule"], "window": cfg["window"], "how": how, "tied": tied,
-                "index": index, "for": counts.get(index, 0), "voters": len(self.voters(now)),
+                "index": index, "for": counts.get(index, 0), "voters": len(self.voters(now, grace)),
                 "captain": self.captain, "opened": self.opened, "decided": now, "point": self.point,
                 "votes": [{"member": p.member, "name": self.members[p.member].name if p.member in self.members else "",
                            "index": p.index, "at": p.at} for p in sorted(self.proposals.values(), key=lambda p: p.at)]}
