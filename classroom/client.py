@@ -212,6 +212,8 @@ class Connection:
         elif kind == "team":  # a team member: the team's proposals, and the shared seat as it moves
             self.team = msg["team"]
             self._take_seat_view(msg)
+        elif kind == "error" and msg.get("code") == "replaced":
+            self._closed = True  # the seat was opened on another device: do not take it back (as the page does)
         self._push(msg)
 
     def _push(self, msg):

@@ -102,6 +102,11 @@ NOTIFY_MAX = 7800
 _STARTUP_LOCK = 0x42414C43
 
 
+def _compact(event: list) -> str:
+    """An announcement's event as JSON text, without spaces."""
+    return json.dumps(event, separators=(",", ":"))
+
+
 class Conflict(Exception):
     """Another process stored first: an action at this seat's step, or a newer revision of the control."""
 
@@ -402,7 +407,7 @@ class Store:
             if stmt is self._UPDATE_CAPTAIN:
                 if conn.execute(stmt, params).rowcount == 1:
                     out.append(None)
-                    said.append(json.dumps(["k", params["sid"], params["captain"], params["prev"]]))
+                    said.append(_compact(["k", params["sid"], params["captain"], params["prev"]]))
                 else:
                     out.append(Conflict("another process changed the team's captain first"))
                 i += 1
@@ -417,8 +422,8 @@ class Store:
                     i += 1
                     continue
                 out.append(key)
-                said.append(json.dumps(["s", params["session_id"], key, params["name"], params["token_hash"],
-                                        params["team"]]))
+                said.append(_compact(["s", params["session_id"], key, params["name"], params["token_hash"],
+                                      params["team"]]))
                 i += 1
                 continue
             if wants_key:
@@ -428,8 +433,8 @@ class Store:
                     said.append(f'["s","{params["session_id"]}",{key},{json.dumps(params["name"])},'
                                 f'"{params["token_hash"]}"]')
                 elif stmt is self._INSERT_MEMBER:
-                    said.append(json.dumps(["m", params["seat_id"], key, params["name"], params["token_hash"],
-                                            params["created_at"]]))
+                    said.append(_compact(["m", params["seat_id"], key, params["name"], params["token_hash"],
+                                          params["created_at"]]))
                 i += 1
                 continue
             j = i
@@ -454,7 +459,7 @@ class Store:
                 if stmt is self._INSERT_SESSION:
                     said.extend(f'["n","{p["id"]}"]' for p in many)
                 elif stmt is self._INSERT_PROPOSAL:
-                    said.extend(json.dumps(["q", p["seat_id"], p["member_id"], p["point"], p["choice"], p["at"]])
+                    said.extend(_compact(["q", p["seat_id"], p["member_id"], p["point"], p["choice"], p["at"]])
                                 for p in many)
             i = j
         if said:

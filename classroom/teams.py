@@ -264,6 +264,8 @@ class TeamBook:
     def add_member(self, member: Member) -> Member:
         team = self.by_seat[member.seat_id]
         team.members[member.id] = member
+        if next(reversed(team.members)) != member.id:  # heard of after a later one (another process's): the
+            team.members = dict(sorted(team.members.items()))  # order they joined is their ids' (the database's)
         self.by_token[member.token_hash] = member
         self.members[member.id] = member
         return member

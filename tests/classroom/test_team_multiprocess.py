@@ -18,7 +18,7 @@ from websockets.sync.client import connect
 from classroom.client import Connection, TokenStore
 from classroom.store import Conflict, Store, actions, seats
 
-from .test_multiprocess import until
+from .test_multiprocess import stats, until
 
 pytestmark = [pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)]  # only PostgreSQL is shared
 
@@ -198,12 +198,13 @@ def test_captain_across_processes_and_the_captains_process_killed(host, tmp_path
     point = cleo.seq
     assert ben.intent("choose", index=picks[0])["decided"] is False
     wait_for(lambda: proposals(ana) == [("Ben", picks[0])], "Ben's advice on A", [ana])
+    a.kill()  # with Ana connected to it: nobody tells B that she left
     ana.close()
-    a.kill()
     # B hears nothing more from A: Ana is gone, and after the grace Ben (the first connected to join) is captain
     wait_for(lambda: ben.team["captain"] == ben.team["you"] and names(ben)["Ana"] is False, "Ben made captain",
              [ben])
     wait_for(lambda: cleo.team["captain"] == ben.team["you"], "Cleo told of the new captain", [cleo])
+    assert stats(b)["replication"]["processes_heard"] == 0  # A was taken to be dead
     # the new captain decides, at once, on the surviving process; his advice was kept
     assert [(p["name"], p["index"]) for p in ben.team["proposals"]] == [("Ben", picks[0])]
     done = ben.intent("choose", index=picks[-1])
@@ -224,3 +225,57 @@ def test_captain_across_processes_and_the_captains_process_killed(host, tmp_path
     assert store.write_now(Store.op_captain(ana.seat, ben.team["you"], ben.team["you"]))[0] is None
     for c in (ana2, ben, cleo):
         c.close()
+
+
+def test_a_process_whose_team_decision_or_captain_lost_takes_the_stored_one(tmp_path, db_url, no_rate_limit,
+                                                                           monkeypatch):
+    """One hub in this process; "another process" is a second Store on the same database whose writes this hub
+    has not heard of yet (the race, frozen): the hub's decision for a point another process decided first, and
+    its hand-over computed from a captain another process already replaced, both lose to what is stored, and
+    the hub's members are shown what is stored."""
+    from sqlalchemy import insert, update
+
+    from classroom import teams as T
+
+    from .conftest import InProcess, control, hello_facilitator, intent
+    from .test_team_server import hello_member, team_push
+
+    srv = InProcess(tmp_path, url=db_url)
+    other = Store(db_url)
+    with srv.client:
+        room = srv.hub.create_now("tutorial", "free", 3, None, T.config(1, T.parse_rule("majority:600")))
+        with srv.connect() as fac, srv.connect() as a, srv.connect() as b, srv.connect() as c:
+            hello_facilitator(fac, room)
+            wa, wb, wc = (hello_member(ws, room.code, n) for ws, n in ((a, "Ana"), (b, "Ben"), (c, "Cleo")))
+            ana, cleo = wa["team"]["you"], wc["team"]["you"]
+            control(fac, room, "start")
+            assert intent(a, 0, "choose", mid=1, index=0)["decided"] is False  # 1 of 3
+            # the other process's window ended first: it stored the decision (its announcement not here yet)
+            record = {"team": 1, "rule": "majority", "window": 600, "how": "window", "tied": False, "index": 0,
+                      "for": 1, "voters": 3, "captain": ana, "opened": time.time(), "decided": time.time(),
+                      "point": 0, "text": "", "votes": [{"member": ana, "name": "Ana", "index": 0, "at": time.time()}]}
+            with other.engine.begin() as conn:
+                conn.execute(insert(actions).values(seat_id=wa["seat"], seq=0, action=json.dumps({"choose": 0}),
+                                                    round=0, at=time.time(), team=json.dumps(record)))
+            # Ben's proposal here makes 2 of 3: this process's decision loses; Ben is told the stored one
+            reply = intent(b, 0, "choose", mid=2, index=0)
+            assert reply["type"] == "ack" and reply["decided"] is True and reply["seq"] == 1
+            assert reply["team"]["last"]["how"] == "window" and reply["team"]["proposals"] == []
+            seen = team_push(c, lambda t: t["seq"] == 1 and (t["team"]["last"] or {}).get("how") == "window")
+            assert seen["snapshot"]["status"] == "outcome"
+            assert srv.hub.replica.conflicts == 1
+            with other.engine.connect() as conn:
+                assert len(conn.execute(select(actions.c.id)).all()) == 1
+            # the other process made Cleo captain (not announced here); Ana leaves, and when her grace runs
+            # out this process hands over from Ana to Ben: it loses, and takes Cleo
+            with other.engine.begin() as conn:
+                conn.execute(update(seats).where(seats.c.id == wa["seat"]).values(captain=cleo))
+            a.close()
+            team = room.teams.teams[1]
+            desk = srv.hub.teams
+            monkeypatch.setattr(desk, "clock", lambda: time.time() + desk.grace + 1)
+            srv.client.portal.call(desk._refresh_captain, room, team)
+            assert team.captain == cleo
+            assert team_push(b, lambda t: t["team"]["captain"] == cleo)["team"]["captain"] == cleo
+    with other.engine.connect() as conn:
+        assert conn.execute(select(seats.c.captain)).scalar() == cleo
