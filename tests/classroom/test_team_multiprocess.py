@@ -120,6 +120,7 @@ def test_a_team_on_two_processes_sees_each_other_the_majority_decides_once_and_a
     ben.intent("advance")
     wait_for(lambda: cleo.seq == ben.seq and cleo.snapshot_dict["status"] == "choosing", "the team moved on, on B",
              [cleo])
+    wait_for(lambda: ana.seq == ben.seq, "the team moved on, for Ana", [ana])
     picks = [c["index"] for c in ben.snapshot_dict["choices"] if c["available"]]
     assert len(picks) > 1
 
@@ -190,6 +191,7 @@ def test_captain_across_processes_and_the_captains_process_killed(host, tmp_path
     assert decision["decided"] is True and decision["team"]["last"]["how"] == "captain"
     wait_for(lambda: ben.seq == point + 1 and ben.team["last"]["captain"] == captain, "the captain's decision on B",
              [ben])
+    wait_for(lambda: cleo.seq == point + 1, "the captain's decision for Cleo", [cleo])
     cleo.intent("advance")
     wait_for(lambda: ana.seq == cleo.seq, "Cleo's Continue on A", [ana])
     wait_for(lambda: ben.seq == cleo.seq, "Cleo's Continue for Ben", [ben])
@@ -271,6 +273,7 @@ def test_a_process_whose_team_decision_or_captain_lost_takes_the_stored_one(tmp_
             with other.engine.begin() as conn:
                 conn.execute(update(seats).where(seats.c.id == wa["seat"]).values(captain=cleo))
             a.close()
+            team_push(b, lambda t: not next(m for m in t["team"]["members"] if m["member"] == ana)["connected"])
             team = room.teams.teams[1]
             desk = srv.hub.teams
             monkeypatch.setattr(desk, "clock", lambda: time.time() + desk.grace + 1)
