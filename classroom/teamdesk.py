@@ -35,7 +35,7 @@ import time
 from . import keys
 from .protocol import VERSION, Refused
 from .store import Conflict, Store
-from .teams import CAPTAIN_GRACE, MAJORITY, Member, Team
+from .teams import CAPTAIN_GRACE, MAJORITY, Member, Proposal, Team
 
 
 class TeamDesk:
@@ -228,9 +228,12 @@ class TeamDesk:
                                        connected=here, left_at=None if here else self.clock()))
         team.captain = state["captain"]
         point = seat.run.state.decisions
-        if team.point != point or state["proposals"]:
-            team.point, team.proposals, team.opened = point, {}, None
-            book.restore_proposals(team, point, state["proposals"])
+        team.at_point(point)
+        for member_id, pt, index, at in state["proposals"]:  # merged: one made here while this was read stays
+            mine = team.proposals.get(member_id)
+            if pt == point and member_id in team.members and (mine is None or at >= mine.at):
+                team.proposals[member_id] = Proposal(member_id, pt, index, at)
+                team.opened = at if team.opened is None else min(team.opened, at)
         last = state.get("last_team")
         if last is not None and (team.last is None or last.get("point", -1) >= team.last.get("point", -1)):
             team.last = last
