@@ -433,8 +433,10 @@ class DebriefScreen(Screen):
         for u in p.dimensions:
             if u.decisions:
                 out.append(("small", f"{u.label} ({u.count}): " + "; ".join(f"{w} \u201c{x}\u201d" for w, x in u.decisions)))
-        for pr in p.personas:
-            ends = ", ".join(f"{e} {n}" for e, n in sorted(pr.endings.items(), key=lambda kv: -kv[1]))
+        titles = {e.id: e.title for e in getattr(getattr(self.session, "scenario", None), "endings", None) or ()}
+        for pr in p.personas:  # the endings by their titles, as the player knows them, not by their ids
+            ends = ", ".join(f"\u201c{titles.get(e, e)}\u201d {n}"
+                             for e, n in sorted(pr.endings.items(), key=lambda kv: -kv[1]))
             out.append(("small", ngettext("{name} ({runs} run): {description} Endings: {endings}.",
                                           "{name} ({runs} runs): {description} Endings: {endings}.", pr.runs).format(
                 name=pr.name, runs=pr.runs, description=pr.description, endings=ends)))

@@ -306,3 +306,44 @@ def test_every_welsh_entry_keeps_its_placeholders_and_formats():
             form.format(**values)                                             # raises on a stray brace
             checked += 1
     assert checked >= 500
+
+
+# ---- the window: every debrief tab in Welsh at the hardest setting ------------------------------------------------
+
+@pytest.mark.skipif(not (REPO / "scenarios" / "integrated-care.yaml").exists(), reason="no scenario")
+def test_every_debrief_tab_in_welsh_at_1024x600_largest_text_dyslexia_font_high_contrast(tmp_path):
+    """Welsh is longer than English: each tab, at its top and scrolled, keeps the layout rules (no text outside
+    its panel, none cut without a scrollbar, no broken word, no overlap), and the engine's sentences are drawn
+    in Welsh (read back from the frames). BALCONY_SHOTS=DIR writes the frames as PNGs."""
+    from .layout_check import check_layout
+    from .test_debrief_screen import TABS, engine_app, to_ending
+    i18n.set_language("cy")
+    try:
+        app = engine_app(tmp_path, size=(1024, 600), text_scale=5, font="dyslexic", high_contrast=True)
+        p = to_ending(app)
+        p.focus("debrief"); p.press("return")
+        scr = app.top
+        scr.wait(); p.settle()
+        assert not scr.error and "reflection" in scr.parts
+        drawn = []
+        for i, tab in enumerate(TABS):
+            p.press(str(i + 1))
+            for page in range(60):                      # every page of the tab, to its end
+                check_layout(app, f"debrief-cy-{tab}-{page}")
+                drawn += [t[0] for t in app.layout_log.texts]
+                if scr.scroll.offset >= scr.scroll.max_offset:
+                    break
+                p.press("pagedown")
+        text = " ".join(drawn)
+        for welsh in ("Model addysgu yw rhifau", "Patrwm i fyfyrio arno", "Mae pob ailchwarae",
+                      "Ffyrdd o "):
+            assert welsh in text, welsh
+        # the personas' endings are named by their titles, not by the scenario's ids ("long_game 58" before)
+        endings = scr.session.scenario.endings
+        assert any(f"\u201c{e.title}\u201d" in text for e in endings)
+        assert not any(re.search(rf"\b{re.escape(e.id)} \d", text) for e in endings)
+        for english in ("teaching model", "Each counterfactual", "Ways of ", "Had you chosen", "pattern to reflect on",
+                        "'s trust", "'s commitment", "'s support"):
+            assert english not in text, english
+    finally:
+        i18n.set_language(None)
