@@ -22,8 +22,12 @@ from .expr import ANY_BOOL, BOOL, NUM, TEXT, Compiled, Env, _const, compile_expr
 from .expr import never_reason
 from .scenario import (RETURN, Assumption, CastMember, Choice, Ending, Event, Flag, Later, Meter, Outcome, Perception, Phase, Rule,
                        Scenario, Scene, Stakeholder, Story)
+from .marks import N_
 from .textfmt import compile_template
 from .yamlload import YDict, YList, load_file
+
+#: The title of a delayed effect its author left untitled (marked: the debrief words it in the player's language).
+UNTITLED_LATER = N_("A delayed consequence")
 
 CORE_VALUES = ("trust", "support", "commitment")
 TEXT_ATTRS = ("name", "role", "agency")
@@ -1243,7 +1247,7 @@ class _Loader:
             effects = self.effect_list(lt.get("effects", []) if isinstance(lt.get("effects"), list) else [], ref + ".later", self_id)
             text = self.template(lt, "text", self_id) if isinstance(lt.get("text"), str) else None
             self.assume(lt, f"later:{full_ref}", f"the delayed effect of {ref.split(':', 1)[-1]}", self_id)
-            self.laters[full_ref] = Later(full_ref, str(lt.get("title", "A delayed consequence")), text, effects)
+            self.laters[full_ref] = Later(full_ref, str(lt.get("title", UNTITLED_LATER)), text, effects)
             turns = int(lt["turns"])
             return lambda run, cause, r=full_ref, t=turns: run._schedule(r, t, cause)
         return None

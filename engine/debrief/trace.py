@@ -11,6 +11,7 @@ translator `tr` (English by default); `verdict` stays a code ("better", "worse",
 """
 from __future__ import annotations
 
+from ..loader import UNTITLED_LATER
 from ..marks import N_, plural, same
 from ..textfmt import tidy
 from ..views import shown, signed
@@ -24,8 +25,8 @@ SHOWN_MIN, SHOWN_MAX = 5, 8
 VERDICTS = {"better": N_("Your choice did better than the alternative."),
             "worse": N_("The alternative would have done better."),
             "same": N_("The two come to much the same.")}
-#: The title of a delayed effect whose definition the scenario no longer has.
-UNTITLED = N_("A delayed consequence")
+#: The title of a delayed effect that has none of its own (engine/loader.py gives it when the author gave none).
+UNTITLED = UNTITLED_LATER
 
 
 def weight(actual: Outcome, other: Outcome) -> float:
@@ -136,7 +137,7 @@ def _delayed(scenario, decisions, changes, k, cause, tr=same) -> tuple:
     links = []
     for (turn, ref), rows in sorted(groups.items()):
         later = scenario.laters.get(ref)
-        title = later.title if later is not None else tr(UNTITLED)
+        title = later.title if later is not None and later.title != UNTITLED else tr(UNTITLED)
         ch = _merge(rows, scenario, tr)
         if ch:
             links.append(Link(turn, scenario.quarter_label(turn), title, ch))

@@ -131,11 +131,16 @@ def render_text(d, answers: dict | None = None, width: int = 78, why: bool = Tru
             o.para(_("{when}, \u201c{title}\u201d: {changes}").format(
                 when=link.when, title=link.title,
                 changes=", ".join(f"{c.label} {signed(c.shown_delta)}" for c in link.changes)), "      ", "   -> ")
-        o.para(_("had you chosen \u201c{choice}\u201d: \u201c{ending}\u201d instead of \u201c{yours}\u201d; your choice "
-                 "against it: {scores}").format(
-                   choice=td.alternative_text, ending=td.alternative.ending.title, yours=d.ending.title,
-                   scores=", ".join(f"{_(k.replace('_', ' '))} {signed(v)}" for k, v in td.triangle_delta.items())),
-               "      ", "   => ")
+        scores = ", ".join(f"{_(k.replace('_', ' '))} {signed(v)}" for k, v in td.triangle_delta.items())
+        if td.alternative.ending.id == d.ending.id:     # not "X instead of X"
+            o.para(_("had you chosen \u201c{choice}\u201d: the same ending, \u201c{ending}\u201d; your choice against "
+                     "it: {scores}").format(choice=td.alternative_text, ending=d.ending.title, scores=scores),
+                   "      ", "   => ")
+        else:
+            o.para(_("had you chosen \u201c{choice}\u201d: \u201c{ending}\u201d instead of \u201c{yours}\u201d; your "
+                     "choice against it: {scores}").format(
+                       choice=td.alternative_text, ending=td.alternative.ending.title, yours=d.ending.title,
+                       scores=scores), "      ", "   => ")
     o.line()
     o.para(ngettext("How it was measured: {n} decision tested by {replays} replays.",
                     "How it was measured: {n} decisions tested by {replays} replays.", t.tested).format(
@@ -151,7 +156,8 @@ def render_text(d, answers: dict | None = None, width: int = 78, why: bool = Tru
     o.line()
     names = [x.name for x in p.personas]
     widths = [max(len(n) + 2, 12) for n in names]
-    o.line(f"  {'':<20} {_('you'):>10}  " + "".join(f"{n:>{w}}" for n, w in zip(names, widths)))
+    you = _("you")  # (outside the f-string, where extraction finds it)
+    o.line(f"  {'':<20} {you:>10}  " + "".join(f"{n:>{w}}" for n, w in zip(names, widths)))
     o.line(f"  {'':<20} {'':>10}  " + "".join(f"{'10-90%':>{w}}" for w in widths))
     for u in p.dimensions:
         you = f"{u.count} ({u.share:.0%})"
@@ -178,7 +184,8 @@ def render_text(d, answers: dict | None = None, width: int = 78, why: bool = Tru
             cite = ""
             if n.sections and not all(sec in n.note for sec in n.sections):
                 cite = " [" + ", ".join(n.sections) + "]"
-            o.para(f"{n.when}: {quote(n.choice_text)}. {n.note}{cite}", "  ")
+            stop = "" if n.choice_text.rstrip().endswith((".", "!", "?")) else "."  # no "Monday.”."
+            o.para(f"{n.when}: {quote(n.choice_text)}{stop} {n.note}{cite}", "  ")
     o.line()
     o.para(r.caveat)
     o.para(_("Source: {source}").format(source=r.source))

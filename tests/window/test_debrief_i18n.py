@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from engine.loader import UNTITLED_LATER
 from game import i18n
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,14 +61,15 @@ def _scenario_words(sc) -> list:
     """The scenario's own words, which stay as the scenario gives them (it has no Welsh translation)."""
     words = [s.name for s in sc.stakeholders.values()] + [s.agency for s in sc.stakeholders.values()]
     words += [m.label for m in sc.meters.values()] + [f.label for f in sc.flags.values() if f.label]
-    words += [e.title for e in sc.endings] + [later.title for later in sc.laters.values()]
+    words += [e.title for e in sc.endings]
+    words += [later.title for later in sc.laters.values() if later.title != UNTITLED_LATER]  # that one is ours
     return sorted((w for w in words if w), key=len, reverse=True)
 
 
 QUOTED = re.compile(r"\u201c[^\u201d]*\u201d|\u2018[^\u2019]*\u2019")
 #: English words that no Welsh sentence has, once quotations and the scenario's own words are taken out.
 ENGLISH = re.compile(r"\b(the|you|your|and|would|have|had|against|chose|with|more|what|when|which|that|were|was|"
-                     r"they|their|of|in|once|instead|ending|choice|decision|quarter|points|never|question)\b",
+                     r"they|their|of|in|once|instead|ending|choice|decision|quarter|points|never|question|consequence)\b",
                      re.I)
 
 
@@ -89,6 +91,8 @@ def _pairs(en, cy) -> list:
            ("caveat", en.research.caveat, cy.research.caveat)]
     for a, b in zip(en.trace.decisions, cy.trace.decisions):
         out.append((f"trace {a.rank}", a.summary, b.summary))
+        out += [("untitled delayed effect", x.title, y.title) for x, y in zip(a.delayed, b.delayed)
+                if x.title == UNTITLED_LATER]
         for x, y in zip(a.immediate + tuple(c for link in a.delayed for c in link.changes),
                         b.immediate + tuple(c for link in b.delayed for c in link.changes)):
             if x.key.partition(".")[2]:                     # a stakeholder's value: the engine names it
@@ -124,6 +128,31 @@ def test_no_english_sentence_of_the_engine_survives_in_the_welsh_debrief(built):
     ends = [td.alternative.ending.id == en.ending.id for _sc, en, _cy in built for td in en.trace.decisions]
     assert any(ends) and not all(ends)                      # both wordings of "had you chosen"
     assert any(len(td.immediate) > 4 for _sc, en, _cy in built for td in en.trace.decisions)
+    assert any(link.title == UNTITLED_LATER for _sc, en, _cy in built for td in en.trace.decisions for link in td.delayed)
+
+
+def test_the_terminal_debrief_reads_welsh(built):
+    """The terminal's text of a Welsh debrief: the table's headings, an alternative with the same ending (not
+    "X instead of X"), an untitled delayed effect, and no double full stop after a quoted choice."""
+    from game.debrief.text import render_text
+    i18n.set_language("cy")
+    try:
+        texts = [(sc, en, render_text(cy, width=100)) for sc, en, cy in built]
+    finally:
+        i18n.set_language(None)
+    same = 0
+    for sc, en, text in texts:
+        flat = " ".join(text.split())
+        assert " chi " in text.splitlines()[next(i for i, line in enumerate(text.splitlines()) if "10-90%" in line) - 1]
+        assert "\u201d instead of \u201c" not in flat and "your choice against" not in flat
+        assert "A delayed consequence" not in flat
+        assert ".\u201d." not in flat and "?\u201d." not in flat
+        for td in en.trace.decisions:
+            if td.alternative.ending.id == en.ending.id:
+                same += 1
+                t = en.ending.title
+                assert f"\u201c{t}\u201d yn lle \u201c{t}\u201d" not in flat
+    assert same and any("Canlyniad hwyr" in text for _sc, _en, text in texts)
 
 
 def test_every_generated_question_is_welsh_not_only_the_chosen_ones(built):
