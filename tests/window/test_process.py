@@ -106,7 +106,8 @@ def test_frame_benchmark_runs_and_reports_its_figures():
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout[r.stdout.index("{"):])
     for kind in ("cached", "full_redraw_cached_text", "naive"):
-        assert res[kind]["frames"] >= 1 and 0 < res[kind]["mean_ms"] <= res[kind]["p95_ms"] < 10_000, res
+        # (a mean may exceed the 95th percentile: one frame held up by the machine's load is enough)
+        assert res[kind]["frames"] >= 1 and 0 < res[kind]["mean_ms"] < 10_000 and 0 < res[kind]["p95_ms"] < 10_000, res
     assert res["ratio"] == pytest.approx(res["naive"]["mean_ms"] / res["cached"]["mean_ms"], rel=1e-6), res
 
 
