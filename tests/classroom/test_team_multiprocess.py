@@ -4,8 +4,9 @@ who is connected, each proposal before the decision); the majority decides once,
 facilitator on either process see the decision and move on; a member rejoins through the other process
 with the proposals still pending, and a second device on the other process closes the first; under the
 captain rule the captain decides across processes, and when the captain's process is killed a member on
-the surviving process becomes captain after the grace and decides; two processes never install two
-captains (compare-and-set)."""
+the surviving process becomes captain after the grace and decides; a lock-step round closed on one
+process ends the window with the proposals made on the other; a process whose decision or captain lost
+to another's answers with the stored one, and two processes never install two captains (compare-and-set)."""
 from __future__ import annotations
 
 import json
@@ -226,6 +227,29 @@ def test_captain_across_processes_and_the_captains_process_killed(host, tmp_path
     assert isinstance(store.write_now(Store.op_captain(ana.seat, captain, captain))[0], Conflict)
     assert store.write_now(Store.op_captain(ana.seat, ben.team["you"], ben.team["you"]))[0] is None
     for c in (ana2, ben, cleo):
+        c.close()
+
+
+def test_a_lockstep_round_closed_on_one_process_ends_the_window_with_the_other_processes_proposals(
+        host, tmp_path, db_url, no_rate_limit):
+    a = host("--scenario", "tutorial", "--mode", "lockstep", "--seed", "3", "--teams", "1", "--team-rule",
+             "majority:600", db=db_url)
+    b = host(db=db_url)
+    sid, secret = a.session()
+    ana, ben = member(a, a.code, "Ana", tmp_path), member(b, a.code, "Ben", tmp_path)
+    wait_for(lambda: names(ben) == {"Ana": True, "Ben": True}, "Ana connected, as B hears it", [ben])
+    fac = Facilitator(b, sid, secret)  # on B
+    fac.control("start")
+    wait_for(lambda: ana.room.get("open"), "round 1 open on A", [ana])
+    assert ana.intent("choose", index=0)["decided"] is False  # 1 of 2 voters
+    wait_for(lambda: proposals(ben) == [("Ana", 0)], "Ana's proposal on B", [ben])
+    # B closes the round: the window ends with it, on the proposal B heard from A
+    fac.control("close_round")
+    for c in (ana, ben):
+        wait_for(lambda c=c: c.seq == 1 and (c.team["last"] or {}).get("how") == "round", f"{c.name} sees it", [c])
+    assert ana.team["last"]["votes"][0]["name"] == "Ana"
+    fac.until(lambda d: d["seats"][0]["decisions"] == 1, "the team's decision")
+    for c in (ana, ben):
         c.close()
 
 

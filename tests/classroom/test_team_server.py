@@ -364,3 +364,17 @@ def test_after_a_restart_a_captain_who_never_comes_back_is_replaced(tmp_path, mo
         assert news["team"]["members"][0]["connected"] is False
     third = InProcess(tmp_path)
     assert third.hub.rooms[room.id].teams.teams[1].captain == wb["team"]["you"]  # stored
+
+
+def test_a_bad_team_grace_or_presence_ttl_stops_balcony_host_with_a_message(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+    for name, value in (("BALCONY_TEAM_GRACE", "soon"), ("BALCONY_PRESENCE_TTL", "0.5")):
+        r = subprocess.run([sys.executable, "-m", "game", "host", "--port", "0", "--db", f"sqlite:///{tmp_path / 'x.db'}"],
+                           env={**os.environ, name: value, "BALCONY_DATA_DIR": str(tmp_path)}, capture_output=True,
+                           text=True, timeout=60, cwd=ROOT)
+        assert r.returncode == 2, r.stderr
+        assert name in r.stderr and repr(value) in r.stderr and "Traceback" not in r.stderr
