@@ -256,11 +256,12 @@ def test_a_lockstep_round_closed_on_one_process_ends_the_window_with_the_other_p
 def test_a_process_whose_team_decision_or_captain_lost_takes_the_stored_one(tmp_path, db_url, no_rate_limit,
                                                                            monkeypatch):
     """One hub in this process; "another process" is a second Store on the same database whose writes this hub
-    has not heard of yet (the race, frozen): the hub's decision for a point another process decided first, and
-    its hand-over computed from a captain another process already replaced, both lose to what is stored, and
-    the hub's members are shown what is stored."""
+    has not heard of yet (the race, frozen): the hub's team seat for a team another process made first, its
+    decision for a point another process decided first, and its hand-over computed from a captain another
+    process already replaced, all lose to what is stored, and the hub's members are shown what is stored."""
     from sqlalchemy import insert, update
 
+    from classroom import keys
     from classroom import teams as T
 
     from .conftest import InProcess, control, hello_facilitator, intent
@@ -270,10 +271,18 @@ def test_a_process_whose_team_decision_or_captain_lost_takes_the_stored_one(tmp_
     other = Store(db_url)
     with srv.client:
         room = srv.hub.create_now("tutorial", "free", 3, None, T.config(1, T.parse_rule("majority:600")))
+        # the other process made Team 1's seat a moment ago (its announcement not here yet): Ana, joining here,
+        # joins that seat; the session never has two seats for one team
+        with other.engine.begin() as conn:
+            made = conn.execute(insert(seats).values(session_id=room.id, name="Team 1", created_at=time.time(),
+                                                     token_hash=keys.token_hash(keys.secret()), team=1))
+            made = made.inserted_primary_key[0]
         with srv.connect() as fac, srv.connect() as a, srv.connect() as b, srv.connect() as c:
             hello_facilitator(fac, room)
             wa, wb, wc = (hello_member(ws, room.code, n) for ws, n in ((a, "Ana"), (b, "Ben"), (c, "Cleo")))
+            assert wa["seat"] == wb["seat"] == wc["seat"] == made
             ana, cleo = wa["team"]["you"], wc["team"]["you"]
+            assert wa["team"]["captain"] == ana
             control(fac, room, "start")
             assert intent(a, 0, "choose", mid=1, index=0)["decided"] is False  # 1 of 3
             # the other process's window ended first: it stored the decision (its announcement not here yet)
@@ -305,4 +314,4 @@ def test_a_process_whose_team_decision_or_captain_lost_takes_the_stored_one(tmp_
             assert team.captain == cleo
             assert team_push(b, lambda t: t["team"]["captain"] == cleo)["team"]["captain"] == cleo
     with other.engine.connect() as conn:
-        assert conn.execute(select(seats.c.captain)).scalar() == cleo
+        assert conn.execute(select(seats.c.id, seats.c.captain)).all() == [(made, cleo)]
