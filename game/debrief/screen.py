@@ -362,12 +362,15 @@ class DebriefScreen(Screen):
                ("small", _("Quarter by quarter, from {first} to {last}; every meter as a share of its range "
                            "(0-100 %).").format(first=story.labels[0], last=story.labels[-1]))]
         tri = [(_(s.label), s.values, i) for i, s in enumerate(story.triangle)]
+        least = wcharts.line_chart_min_height  # a chart may be taller than the view rather than not drawn at all
         out.append(("chart", "triangle", lambda c, size: wcharts.line_chart(
-            c, size, story.labels, tri, _("score (0-100)"), title=_("The strategic triangle")), max(t.s(34), lh * 16)))
+            c, size, story.labels, tri, _("score (0-100)"), title=_("The strategic triangle")), max(t.s(34), lh * 16),
+            least(ctx, width, [x[0] for x in tri], _("The strategic triangle"))))
         met = [(s.label, [100 * (v - s.lo) / ((s.hi - s.lo) or 1) for v in s.values], i)
                for i, s in enumerate(story.meters)]
         out.append(("chart", "meters", lambda c, size: wcharts.line_chart(
-            c, size, story.labels, met, _("share of range (%)"), title=_("The meters")), max(t.s(44), lh * 22)))
+            c, size, story.labels, met, _("share of range (%)"), title=_("The meters")), max(t.s(44), lh * 22),
+            least(ctx, width, [x[0] for x in met], _("The meters"))))
         if story.events:
             out.append(("small", _("Events: {events}.").format(
                 events="; ".join(f"{when} {title}" for _id, when, title in story.events))))
@@ -386,7 +389,8 @@ class DebriefScreen(Screen):
                       (_("real commitment (done)"), sh.commitment, did_style)]
             out.append(("chart", f"gap:{sh.id}", lambda c, size, sh=sh, series=series, bands=bands, exact=exact:
                         wcharts.line_chart(c, size, gap.labels, series, "0-100", bands=bands, exact=exact,
-                                           title=f"{sh.name} ({sh.agency})"), max(t.s(30), lh * 15)))
+                                           title=f"{sh.name} ({sh.agency})"), max(t.s(30), lh * 15),
+                        least(ctx, width, [x[0] for x in series], sh.name, bool(bands), bool(exact))))
             out.append(("small", seen))
         return out
 
@@ -487,8 +491,8 @@ class DebriefScreen(Screen):
                 hh = ctx.paragraph_height(b[1], tw, size, weight)
                 placed.append((b, y, hh))
                 y += hh + t.s(0.8)
-            elif kind == "chart":
-                hh = min(b[3], max(t.s(20), rect.height - t.s(2)))
+            elif kind == "chart":   # as tall as it wants, or the view; never too small to draw (b[4])
+                hh = max(min(b[3], max(t.s(20), rect.height - t.s(2))), b[4] if len(b) > 4 else 0)
                 placed.append((b, y, hh))
                 y += hh + t.s(1)
             elif kind == "answer":

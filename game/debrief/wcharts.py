@@ -128,6 +128,25 @@ def _legend(p: Painter, items, x, y, width) -> int:
     return cy + lh - y
 
 
+def line_chart_min_height(ctx, width, legend, title="", bands=False, exact=False) -> int:
+    """The least height at which `line_chart` draws its plot with this legend (the labels of its series) at
+    this width: the title, the legend's rows as `_legend` wraps them, the axis labels and a small plot. At
+    the largest text the legend alone can take more than the debrief's view (the meters' nine series)."""
+    t = ctx.theme
+    lh = ctx.line_height("label")
+    labels = list(legend) + ([_("balcony reading (a band)")] if bands else []) + ([_("one-to-one (exact)")] if exact else [])
+    h = t.s(0.5) + ((ctx.line_height("small", "bold") + t.s(0.5)) if title else 0)
+    sample, cx, rows = t.s(4), 0, 1
+    for label in labels:
+        w = sample + t.s(1) + ctx.measure(label, "label")[0] + t.s(2)
+        if cx > 0 and cx + w > width - t.s(2):
+            cx, rows = 0, rows + 1
+        cx += w
+    h += rows * lh + (rows - 1) * t.s(0.5) + t.s(1)       # the legend
+    h += lh + lh // 2 + t.s(0.5)                            # the y label
+    return h + t.s(18) + lh * 2 + t.s(1.5)                  # a plot, and the x labels under it
+
+
 def line_chart(ctx, size, labels, series, y_label, lo=0.0, hi=100.0, bands=(), exact=(), title="") -> pygame.Surface:
     """A line chart: `series` is [(label, values, style index)] or [(label, values, (colour, dash, marker))];
     `bands` [(index, lo, hi)] drawn as bars (balcony readings); `exact` [(index, value)] as diamonds."""

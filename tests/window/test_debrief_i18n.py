@@ -340,12 +340,18 @@ def test_every_welsh_entry_keeps_its_placeholders_and_formats():
 # ---- the window: every debrief tab in Welsh at the hardest setting ------------------------------------------------
 
 @pytest.mark.skipif(not (REPO / "scenarios" / "integrated-care.yaml").exists(), reason="no scenario")
-def test_every_debrief_tab_in_welsh_at_1024x600_largest_text_dyslexia_font_high_contrast(tmp_path):
+def test_every_debrief_tab_in_welsh_at_1024x600_largest_text_dyslexia_font_high_contrast(tmp_path, monkeypatch):
     """Welsh is longer than English: each tab, at its top and scrolled, keeps the layout rules (no text outside
     its panel, none cut without a scrollbar, no broken word, no overlap), and the engine's sentences are drawn
-    in Welsh (read back from the frames). BALCONY_SHOTS=DIR writes the frames as PNGs."""
+    in Welsh (read back from the frames). Every chart is drawn: at this size the meters' legend alone took the
+    whole view, and the chart said "too small to draw". BALCONY_SHOTS=DIR writes the frames as PNGs."""
+    from game.debrief import wcharts
+
     from .layout_check import check_layout
     from .test_debrief_screen import TABS, engine_app, to_ending
+    in_charts = []
+    real_text = wcharts.Painter.text
+    monkeypatch.setattr(wcharts.Painter, "text", lambda self, s, *a, **k: in_charts.append(s) or real_text(self, s, *a, **k))
     i18n.set_language("cy")
     try:
         app = engine_app(tmp_path, size=(1024, 600), text_scale=5, font="dyslexic", high_contrast=True)
@@ -367,6 +373,8 @@ def test_every_debrief_tab_in_welsh_at_1024x600_largest_text_dyslexia_font_high_
         for welsh in ("Model addysgu yw rhifau", "Patrwm i fyfyrio arno", "Mae pob ailchwarae",
                       "Ffyrdd o "):
             assert welsh in text, welsh
+        assert in_charts and i18n._("(too small to draw)") not in in_charts
+        assert i18n._("The meters") in in_charts and "Gwerth cyhoeddus" in in_charts
         # the personas' endings are named by their titles, not by the scenario's ids ("long_game 58" before)
         endings = scr.session.scenario.endings
         assert any(f"\u201c{e.title}\u201d" in text for e in endings)
