@@ -15,6 +15,7 @@ import sys
 import textwrap
 
 from engine import BalconyError, ContentError, ExprRuntimeError, Run, load_scenario, write_save
+from engine.loader import UNTITLED_LATER
 from engine.replay import apply_action
 from engine.saves import atomic_write_json
 from engine.views import shown
@@ -328,7 +329,7 @@ class TextUI:
                 self.say(head.upper() if self.interactive else head)
                 self.para(n.text, "  ")
             elif n.kind == "delayed":
-                head = _("Later: {title}").format(title=n.title)
+                head = _("Later: {title}").format(title=_(n.title) if n.title == UNTITLED_LATER else n.title)
                 self.say(head.upper() if self.interactive else head)
                 if n.cause:
                     self.say(textwrap.fill(f"({engine_text(n.cause)})", self.width, initial_indent="  ", subsequent_indent="   "))

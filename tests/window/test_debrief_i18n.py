@@ -155,6 +155,30 @@ def test_the_terminal_debrief_reads_welsh(built):
     assert same and any("Canlyniad hwyr" in text for _sc, _en, text in texts)
 
 
+def test_the_terminal_plays_to_the_end_in_welsh_and_its_debrief_is_welsh(tmp_path):
+    """`balcony play --lang cy` in the terminal, from the first scene to the debrief's last question: the
+    engine's sentences are Welsh there too (the rule, the pattern's reading, the caveat, the questions), and
+    an untitled delayed effect is no longer "Later: A delayed consequence"."""
+    import subprocess
+    import sys
+
+    from engine.debrief.model import CAVEAT
+    from engine.debrief.play import RULE
+    from engine.debrief.pattern import READING
+    from tests.engine.helpers import TUTORIAL, cli_env
+    r = subprocess.run([sys.executable, "-m", "game", "play", str(TUTORIAL), "--text", "--seed", "5",
+                        "--no-autosave", "--lang", "cy"], input="b\n" + "1\n2\n3\n4\n" * 80, capture_output=True,
+                       text=True, env=cli_env(tmp_path), timeout=120, cwd=REPO)
+    assert r.returncode == 0, r.stderr
+    flat = " ".join(r.stdout.split())
+    cy = i18n.translator("cy")
+    assert cy("Questions for reflection").upper() in flat             # it reached the debrief's end
+    for english in (RULE, READING, CAVEAT):
+        assert " ".join(cy(english).split()) in flat and english[:40] not in flat
+    assert "A delayed consequence" not in flat and "Canlyniad hwyr" in flat
+    assert "Had you chosen" not in flat and "What would you need to believe" not in flat
+
+
 def test_every_generated_question_is_welsh_not_only_the_chosen_ones(built):
     from engine.debrief.reflect import _generated
     cy = i18n.translator("cy")
