@@ -164,8 +164,9 @@ def render_text(d, answers: dict | None = None, width: int = 78, why: bool = Tru
         o.line(f"  {u.label:<20} {you:>10}  "
                + "".join(f"{f'{s.low:.0%}-{s.high:.0%}':>{w}}" for s, w in zip(u.personas, widths)))
     o.line()
+    col = max([12] + [len(st.label) + 2 for st in p.stances])  # a translated stance may be longer
     for st in p.stances:
-        o.line(f"  {st.label + ':':<12} {st.a.label} {st.a.count}, {st.b.label} {st.b.count}")
+        o.line(f"  {st.label + ':':<{col}} {st.a.label} {st.a.count}, {st.b.label} {st.b.count}")
     for u in p.dimensions:
         if u.decisions:
             o.line()
