@@ -209,9 +209,10 @@ class TeamDesk:
             self._cancel(room, team, "window")
             if record is not None and record.get("point") == point - 1:
                 team.decided(record)
-            else:
+            else:  # the members are told once the decision's record is read with the rest of the team
                 team.at_point(point)
                 self.hub._spawn(self.reload(room, team))
+                return
         self.announce(room, team)
 
     async def reload(self, room, team: Team) -> None:

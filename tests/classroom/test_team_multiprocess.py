@@ -5,7 +5,8 @@ facilitator on either process see the decision and move on; a member rejoins thr
 with the proposals still pending, and a second device on the other process closes the first; under the
 captain rule the captain decides across processes, and when the captain's process is killed a member on
 the surviving process becomes captain after the grace and decides; a lock-step round closed on one
-process ends the window with the proposals made on the other; a process whose decision or captain lost
+process ends the window with the proposals made on the other; a window that ends on both processes
+decides once; a process whose decision or captain lost
 to another's answers with the stored one, and two processes never install two captains (compare-and-set)."""
 from __future__ import annotations
 
@@ -249,6 +250,32 @@ def test_a_lockstep_round_closed_on_one_process_ends_the_window_with_the_other_p
         wait_for(lambda c=c: c.seq == 1 and (c.team["last"] or {}).get("how") == "round", f"{c.name} sees it", [c])
     assert ana.team["last"]["votes"][0]["name"] == "Ana"
     fac.until(lambda d: d["seats"][0]["decisions"] == 1, "the team's decision")
+    for c in (ana, ben):
+        c.close()
+
+
+def test_a_window_that_ends_on_both_processes_decides_once(host, tmp_path, db_url, no_rate_limit):
+    """Every process runs the window's timer: both fire when it ends, one decision is stored, and both
+    processes' members see that one."""
+    a = host("--scenario", "tutorial", "--mode", "free", "--seed", "3", "--teams", "1", "--team-rule", "majority:5",
+             db=db_url)
+    b = host(db=db_url)
+    sid, secret = a.session()
+    ana, ben = member(a, a.code, "Ana", tmp_path), member(b, a.code, "Ben", tmp_path)
+    wait_for(lambda: names(ben) == {"Ana": True, "Ben": True}, "Ana connected, as B hears it", [ben])
+    Facilitator(b, sid, secret).control("start")
+    wait_for(lambda: ana.room.get("started"), "the start on A", [ana])
+    mine = ana.intent("choose", index=0)
+    assert mine["decided"] is False  # 1 of 2 voters: the window decides
+    wait_for(lambda: proposals(ben) == [("Ana", 0)], "Ana's proposal on B", [ben])
+    for c in (ana, ben):
+        wait_for(lambda c=c: c.seq == 1, f"{c.name} sees the window's decision", [c])
+        assert c.team["last"] is not None and c.team["last"]["point"] == 0  # with the seat's step, its record
+    assert ana.team["last"]["how"] == ben.team["last"]["how"] == "window"
+    assert ana.team["last"] == ben.team["last"]  # the one stored, wherever it was taken
+    with Store(db_url).engine.connect() as conn:
+        rows = [json.loads(t) for t, in conn.execute(select(actions.c.team))]
+    assert len(rows) == 1 and rows[0]["decided"] == ana.team["last"]["decided"]
     for c in (ana, ben):
         c.close()
 
