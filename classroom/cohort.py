@@ -13,7 +13,9 @@
     debrief once their run has ended (why, the balcony gap, the pattern, as in solo play), and, once the
     facilitator has ended the session or shown the leaderboard, where they sat in the room (counts only,
     no names). `&format=html` gives their full solo debrief report (the counterfactual sections included);
-    `&format=text` the same as text, for `balcony join --text`.
+    `&format=text` the same as text, for `balcony join --text`. `&lang=cy` (a language with a catalog in
+    game/locale) words the json debrief's sentences and the seat's place in that language, as the window asks
+    in its own; English otherwise (each language cached apart).
   Work is done off the event loop, one job at a time (a single worker thread), and each seat's summary is
   cached by (seat, step): a finished seat is summarised once. A player's debrief is kept for the last
   `KEEP_QUICK` and `KEEP_FULL` seats that asked (about 80 KB and 160 KB each for a finished integrated-care
@@ -97,16 +99,18 @@ def _plain(section) -> dict:
     return plain(asdict(section))
 
 
-def fetch(conn, fmt: str = "text", timeout: float = 120) -> str:
+def fetch(conn, fmt: str = "text", timeout: float = 120, lang: str | None = None) -> str:
     """A player's own debrief from the server, for `balcony join --text`: `text` (the debrief and, when shown,
-    where they sat) or `place` (where they sat). `conn` is the seat's classroom.client.Connection. Raises
+    where they sat) or `place` (where they sat). `conn` is the seat's classroom.client.Connection. `lang`
+    asks for the `json` debrief's sentences in that language (game/locale; English without it). Raises
     ClassError."""
     import urllib.error
     import urllib.parse
     import urllib.request
 
     from .client import ClassError
-    query = urllib.parse.urlencode({"session": conn.room.get("session", ""), "format": fmt})
+    query = urllib.parse.urlencode({"session": conn.room.get("session", ""), "format": fmt,
+                                    **({"lang": lang} if lang else {})})
     req = urllib.request.Request(f"{http_base(conn.address)}/debrief?{query}",
                                  headers={"Authorization": f"Bearer {conn.token or ''}"})
     try:
@@ -122,6 +126,24 @@ def fetch(conn, fmt: str = "text", timeout: float = 120) -> str:
         raise ClassError("debrief", f"the server did not give your debrief: {body}") from None
     except (urllib.error.URLError, OSError) as e:
         raise ClassError("unreachable", f"cannot reach the server for your debrief: {e}") from None
+
+
+def language(asked: str | None) -> str | None:
+    """The language a player asked their debrief in, when the interface has a catalog for it (else None:
+    English). Only names from game/locale's own list are used, never the request's text itself."""
+    if not asked:
+        return None
+    from game.i18n import available
+    return next((lang for lang in available() if lang == asked), None)
+
+
+def words(lang: str | None):
+    """The translator for `lang` (English when None), for the engine's wording."""
+    from engine.marks import same
+    if lang is None:
+        return same
+    from game.i18n import translator
+    return translator(lang)
 
 
 class Service:
@@ -148,19 +170,21 @@ class Service:
             self.summaries[(room_id, seat_id)] = got
         return got[1]
 
-    def placement(self, scenario, room_id, seed, me, seats):
+    def placement(self, scenario, room_id, seed, me, seats, lang=None):
         """`seats`: [(seat id, seq, transcript)] in join order, taken on the event loop."""
         from engine.cohort import aggregate, place
         summaries = [self.summary(scenario, room_id, sid, seq, tr) for sid, seq, tr in seats]
         cohort = aggregate(scenario, summaries, seed)
-        return place(cohort, next(s for s in summaries if s.seat == str(me)))
+        return place(cohort, next(s for s in summaries if s.seat == str(me)), words(lang))
 
-    def debrief_json(self, scenario, room_id, seat_id, seq, transcript):
+    def debrief_json(self, scenario, room_id, seat_id, seq, transcript, lang=None):
+        """The QUICK sections, worded in `lang` (one of game/locale's languages; English when None), kept per
+        seat and language."""
         from engine.debrief import build_quick
-        key = (room_id, seat_id)
+        key = (room_id, seat_id) if lang is None else (room_id, seat_id, lang)
         got = self.quick.get(key)
         if got is None:
-            got = self.quick.put(key, {k: _plain(v) for k, v in build_quick(scenario, transcript).items()})
+            got = self.quick.put(key, {k: _plain(v) for k, v in build_quick(scenario, transcript, words(lang)).items()})
             self.summary(scenario, room_id, seat_id, seq, transcript)  # ready for the room's figures at the end
         return got
 
@@ -299,13 +323,14 @@ def routes(hub) -> list:
         sc = room.scenario
         transcript = seat.run.transcript()
         seats = [(s.id, s.seq, s.run.transcript()) for s in room.seats.values()] if show else None
-        where = await service.run(service.placement, sc, room.id, room.seed, seat.id, seats) if show else None
-        later = ("Where you sat in the room shows here when the facilitator ends the session or shows the "
-                 "leaderboard.")
+        lang = language(request.query_params.get("lang")) if fmt == "json" else None  # the window's own language
+        where = await service.run(service.placement, sc, room.id, room.seed, seat.id, seats, lang) if show else None
+        from engine.cohort.place import LATER
+        later = words(lang)(LATER)
         if fmt == "place":
             return PlainTextResponse("\n".join(where.lines) if where else later, headers=HEADERS)
         if fmt == "json":
-            quick = await service.run(service.debrief_json, sc, room.id, seat.id, seat.seq, transcript)
+            quick = await service.run(service.debrief_json, sc, room.id, seat.id, seat.seq, transcript, lang)
             return JSONResponse({"ended": True, "debrief": quick, "placement": where.to_dict() if where else None,
                                  "placement_later": None if where else later}, headers=HEADERS)
         full = await service.run(service.debrief_full, sc, room.id, seat.id, transcript)

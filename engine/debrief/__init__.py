@@ -90,12 +90,13 @@ class Builder:
 QUICK = ("why", "gap", "pattern", "research")
 
 
-def build_quick(scenario, transcript: dict) -> dict:
-    """The QUICK sections of a finished run's debrief, name -> section (equal to the full debrief's)."""
+def build_quick(scenario, transcript: dict, tr=same) -> dict:
+    """The QUICK sections of a finished run's debrief, name -> section (equal to the full debrief's), worded in
+    the language `tr` translates into (English by default)."""
     run = recorded_run(scenario, transcript)
     points = timeline(run)
-    return {"why": build_why(scenario, run), "gap": build_gap(scenario, run, points),
-            "pattern": build_pattern(scenario, run), "research": build_research(scenario, run)}
+    return {"why": build_why(scenario, run, tr), "gap": build_gap(scenario, run, points, tr),
+            "pattern": build_pattern(scenario, run, tr), "research": build_research(scenario, run, tr)}
 
 
 def build(scenario, transcript: dict, tr=same) -> Debrief:

@@ -405,7 +405,9 @@ class ClassEndingScreen(Screen):
             from classroom.client import ClassError
             from classroom.cohort import fetch
             try:
-                job["body"] = json.loads(fetch(conn, "json", timeout=60))
+                from game import i18n
+                lang = i18n.catalog_path(i18n.language()).stem if i18n.translated() else None  # its sentences too
+                job["body"] = json.loads(fetch(conn, "json", timeout=60, lang=lang))
             except ClassError as e:
                 job["error"] = str(e)
             except Exception as e:  # noqa: BLE001 - whatever went wrong is said, never a crash
@@ -514,8 +516,8 @@ class ClassEndingScreen(Screen):
 def debrief_message(body: dict) -> str:
     """A class player's own debrief (the server's `GET /debrief?format=json`, as the browser page shows it)
     as paragraphs for the message pop-up: why this ending, where they sat, the balcony gap, the pattern and
-    the research, each under its heading. The sentences are the engine's and the server's; the headings and
-    the few joining words go through gettext."""
+    the research, each under its heading. The sentences are the engine's and the server's, worded in the
+    interface language the window asked for; the headings and the few joining words go through gettext."""
     d = body["debrief"]
     out = [_("WHY THIS ENDING"), d["why"]["summary"]]
     if d["why"].get("next_better"):
