@@ -1281,7 +1281,8 @@ def notice_card(n: Any, last_choice: str = "") -> Card:
             cause = _("Because of {cause}").format(cause=cause)
         else:
             cause = engine_text(cause)
-        heading = n.title if n.title and n.title.lower() != "a delayed consequence" else ""
+        from engine.loader import UNTITLED_LATER  # (here: the title screen opens without the engine)
+        heading = n.title if n.title and n.title != UNTITLED_LATER else ""  # no heading rather than a generic one
         return Card("delayed", heading, text, cause=cause, rows=rows)
     if n.kind == "quarter":
         if rows:
