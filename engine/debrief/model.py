@@ -256,10 +256,11 @@ class Stance:
 
 @dataclass(frozen=True)
 class PersonaRuns:
-    name: str
+    name: str                  # the persona's id, as `balcony simulate --persona` takes it
     description: str
     runs: int
     endings: dict              # ending id -> runs
+    label: str = ""            # what the debrief calls it, in the debrief's language ("Systems leader")
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,7 @@ class Pattern:
     stances: tuple             # Stance
     personas: tuple            # PersonaRuns
     reading: str               # how to read it: a pattern, not a score
+    ending_titles: dict = field(default_factory=dict)  # ending id -> title, for the endings the personas reached
 
 
 @dataclass(frozen=True)

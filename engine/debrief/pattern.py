@@ -24,6 +24,8 @@ STANCES = ((("cede_power", N_("Cede power")), ("hold_power", N_("Hold power")), 
            (("flex_narrative", N_("Flex the narrative")), ("fix_narrative", N_("Fix the narrative")), N_("Narrative")),
            (("distributed", N_("Distributed leadership")), ("hero", N_("Hero leadership")), N_("Leadership")))
 PERSONAS = ("systems-leader", "hero")
+#: What the debrief calls them (their ids stay `balcony simulate --persona`'s names, and the JSON's `name`).
+LABELS = {"systems-leader": N_("Systems leader"), "hero": N_("Hero")}
 PERSONA_RUNS = 60
 
 # TRANSLATORS: a claim about the research: keep its meaning exactly and the reference "(Ghate, Lewis & Welbourn
@@ -96,9 +98,12 @@ def build_pattern(scenario, run, tr=same) -> Pattern:
 
     dims = tuple(use(t, lab) for t, lab in DIMENSIONS)
     stances = tuple(Stance(tr(title), use(*a), use(*b)) for a, b, title in STANCES)
-    people = tuple(PersonaRuns(name, _description(P.get_persona(scenario, name), tr), runs, endings)
+    people = tuple(PersonaRuns(name, _description(P.get_persona(scenario, name), tr), runs, endings,
+                               tr(LABELS[name]))
                    for name, (_, endings, runs) in spreads.items())
-    return Pattern(n, dims, stances, people, tr(READING))
+    reached = {e for _, endings, _ in spreads.values() for e in endings}
+    titles = {e.id: e.title for e in scenario.endings if e.id in reached}
+    return Pattern(n, dims, stances, people, tr(READING), titles)
 
 
 def _description(persona, tr) -> str:

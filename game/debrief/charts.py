@@ -157,7 +157,7 @@ def pattern_chart(d) -> str:
                   linewidth=2.5, linestyles=("solid", "dashed")[j % 2])
         ax.plot([100 * s.median for s in spread], [v + off for v in y], linestyle="none", marker=marks[j % 4],
                 color=col, markeredgecolor="#000000", markersize=7,
-                label=f"{persona.name}, {persona.runs} runs: median (marker), 10-90% (line)")
+                label=f"{persona.label or persona.name}, {persona.runs} runs: median (marker), 10-90% (line)")
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
     ax.set_ylim(len(y) - 0.5, -0.6)

@@ -428,8 +428,9 @@ class DebriefScreen(Screen):
                ("chart", "dimensions", lambda c, size: wcharts.dimensions_chart(c, size, p),
                 max(t.s(40), lh * (8 + 3 * len(p.dimensions))))]
         out.append(("h3", _("Stances")))
+        called = {pr.name: pr.label or pr.name for pr in p.personas}
         for st in p.stances:
-            spread = "; ".join(f"{s.persona} {s.median:.0%}" for s in st.a.personas)
+            spread = "; ".join(f"{called.get(s.persona, s.persona)} {s.median:.0%}" for s in st.a.personas)
             out.append(("p", f"{st.label}: {st.a.label} {st.a.count}, {st.b.label} {st.b.count}"
                              + (" " + _("(median share of {stance}: {spread})").format(
                                  stance=st.a.label.lower(), spread=spread) if spread else "")))
@@ -437,13 +438,13 @@ class DebriefScreen(Screen):
         for u in p.dimensions:
             if u.decisions:
                 out.append(("small", f"{u.label} ({u.count}): " + "; ".join(f"{w} \u201c{x}\u201d" for w, x in u.decisions)))
-        titles = {e.id: e.title for e in getattr(getattr(self.session, "scenario", None), "endings", None) or ()}
+        titles = p.ending_titles
         for pr in p.personas:  # the endings by their titles, as the player knows them, not by their ids
             ends = ", ".join(f"\u201c{titles.get(e, e)}\u201d {n}"
                              for e, n in sorted(pr.endings.items(), key=lambda kv: -kv[1]))
             out.append(("small", ngettext("{name} ({runs} run): {description} Endings: {endings}.",
                                           "{name} ({runs} runs): {description} Endings: {endings}.", pr.runs).format(
-                name=pr.name, runs=pr.runs, description=pr.description, endings=ends)))
+                name=pr.label or pr.name, runs=pr.runs, description=pr.description, endings=ends)))
         return out
 
     def _tab_research(self, ctx, width):

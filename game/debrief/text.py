@@ -154,7 +154,7 @@ def render_text(d, answers: dict | None = None, width: int = 78, why: bool = Tru
     o.heading(_("Your leadership pattern"))
     o.para(p.reading)
     o.line()
-    names = [x.name for x in p.personas]
+    names = [x.label or x.name for x in p.personas]
     widths = [max(len(n) + 2, 12) for n in names]
     you = _("you")  # (outside the f-string, where extraction finds it)
     o.line(f"  {'':<20} {you:>10}  " + "".join(f"{n:>{w}}" for n, w in zip(names, widths)))

@@ -233,7 +233,7 @@ def dimensions_chart(ctx, size, pattern) -> pygame.Surface:
     pmarks = ("circle", "diamond", "triangle")
     for j, pr in enumerate(pattern.personas):
         label = ngettext("{name}: median, 10-90% of {n} run", "{name}: median, 10-90% of {n} runs", pr.runs)
-        items.append((label.format(name=pr.name, n=pr.runs), cols[1 + j], DASHES[j], pmarks[j % 3]))
+        items.append((label.format(name=pr.label or pr.name, n=pr.runs), cols[1 + j], DASHES[j], pmarks[j % 3]))
     top = t.s(0.5) + _legend(p, items, t.s(1), t.s(0.5), w - t.s(2)) + t.s(1)
     label_w = min(w // 3, max(p.measure(u.label)[0] for u in pattern.dimensions) + t.s(1.5))
     x0, x1 = t.s(1) + label_w, w - t.s(3)

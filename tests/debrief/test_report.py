@@ -62,6 +62,11 @@ def test_the_html_is_self_contained_and_carries_every_section_and_the_answers(re
     for note in (n for _, notes in d.research.years for n in notes):
         assert note.note.replace("&", "&amp;").replace("'", "&#39;").replace('"', "&#34;") in html
     assert "break-before: page" in html and "break-inside: avoid" in html
+    # the personas by name and their endings by title, as the player knows them, never by the scenario's ids
+    assert "<td>Systems leader</td>" in html and "<td>systems-leader</td>" not in html
+    reached = {e for p in d.pattern.personas for e in p.endings}
+    assert reached and all(f"\u201c{d.pattern.ending_titles[e]}\u201d".replace("'", "&#39;") in html for e in reached)
+    assert not any(re.search(rf"\b{re.escape(e)} \d", html) for e in reached)
 
 
 def test_the_text_debrief_has_sparklines_every_section_and_the_answers():

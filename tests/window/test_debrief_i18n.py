@@ -103,7 +103,7 @@ def _pairs(en, cy) -> list:
         out += [(f"stance {a.label}", a.label, b.label), ("stance side", a.a.label, b.a.label),
                 ("stance side", a.b.label, b.b.label)]
     for a, b in zip(en.pattern.personas, cy.pattern.personas):
-        out.append((f"persona {a.name}", a.description, b.description))
+        out += [(f"persona {a.name}", a.description, b.description), (f"persona's name {a.name}", a.label, b.label)]
     for a, b in zip(en.reflection, cy.reflection):
         if not a.authored:                                  # the scenario's own questions are its words
             out += [(f"question {a.id}", a.text, b.text), (f"because {a.id}", a.because, b.because)]
@@ -403,7 +403,9 @@ def test_every_debrief_tab_in_welsh_at_1024x600_largest_text_dyslexia_font_high_
         endings = scr.session.scenario.endings
         assert any(f"\u201c{e.title}\u201d" in text for e in endings)
         assert not any(re.search(rf"\b{re.escape(e.id)} \d", text) for e in endings)
-        for english in ("teaching model", "Each counterfactual", "Ways of ", "Had you chosen", "pattern to reflect on",
+        assert "Arweinydd systemau" in text                 # the personas by name, not by id ("systems-leader")
+        assert any(c.startswith("Arweinydd systemau:") for c in in_charts)
+        for english in ("systems-leader", "teaching model", "Each counterfactual", "Ways of ", "Had you chosen", "pattern to reflect on",
                         "'s trust", "'s commitment", "'s support"):
             assert english not in text, english
     finally:
