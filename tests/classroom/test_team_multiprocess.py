@@ -169,8 +169,9 @@ def test_a_team_on_two_processes_sees_each_other_the_majority_decides_once_and_a
 
 def test_captain_across_processes_and_the_captains_process_killed(host, tmp_path, db_url, no_rate_limit,
                                                                   monkeypatch):
-    # short for the test: a process unheard for 3 s is dead; a captain gone 2 s hands over
-    monkeypatch.setenv("BALCONY_PRESENCE_TTL", "3")
+    # short for the test: a process unheard for 6 s is dead (a heartbeat every 2 s: a loaded machine does not
+    # lose one that long before the kill); a captain gone 2 s hands over
+    monkeypatch.setenv("BALCONY_PRESENCE_TTL", "6")
     monkeypatch.setenv("BALCONY_TEAM_GRACE", "2")
     a = host("--scenario", "tutorial", "--mode", "free", "--seed", "3", "--teams", "1", "--team-rule", "captain",
              db=db_url)
