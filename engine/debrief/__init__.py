@@ -33,7 +33,8 @@ class Builder:
     """Builds a debrief section by section. `transcript` is a run's `transcript()`; `run`, if given, is the
     live run it came from (its recorded history is used instead of a replay). `tr` translates the words the
     engine composes in every section (a front end's gettext; English by default); the scenario's own words
-    (choices, titles, notes) are as the scenario gives them."""
+    (choices, titles, notes) are as the scenario gives them. The language is the translator's `lang` attribute (a
+    code, or a function that returns one, read when the debrief is made), kept as the Debrief's `lang`."""
 
     def __init__(self, scenario, transcript: dict, run=None, tr=same):
         self.tr = tr
@@ -82,7 +83,13 @@ class Builder:
         end = outcome(run)
         return Debrief(DEBRIEF_FORMAT, sc.id, sc.title, sc.version, run.state.seed, len(run.history.decisions),
                        end.ending, end.triangle, p["why"], p["gap"], p["story"], p["trace"], p["better"],
-                       p["pattern"], p["research"], p["reflection"], dict(self.timings))
+                       p["pattern"], p["research"], p["reflection"], dict(self.timings), language_of(self.tr))
+
+
+def language_of(tr) -> str:
+    """The language code a translator words in (its `lang`, or what its `lang()` returns), "" for English."""
+    lang = getattr(tr, "lang", "")
+    return (lang() if callable(lang) else lang) or ""
 
 
 #: The sections that need no counterfactual replays: a few milliseconds each, cheap enough to build for every

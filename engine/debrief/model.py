@@ -322,11 +322,15 @@ class Debrief:
     research: Research
     reflection: tuple          # Question
     timings: dict = field(default_factory=dict, compare=False)  # section -> seconds (not part of equality)
+    #: The language its sentences are worded in, as the translator it was built with names it ("cy"); "" for
+    #: English. A front end words its own page around the debrief in it (game/debrief/report.py). Not in to_dict.
+    lang: str = field(default="", compare=False)
 
     def to_dict(self) -> dict:
         """Plain JSON types: tuples become lists, so that the dict equals its own JSON round trip."""
         d = asdict(self)
         d.pop("timings", None)
+        d.pop("lang", None)
         return _plain(d)
 
 

@@ -40,13 +40,10 @@ def run(args) -> int:
     scenario, status = transcript_scenario(args, data)
     if scenario is None:
         return status
-    # the text is worded in the interface language (BALCONY_LANG), as its headings are; the HTML report's page
-    # is English (docs/translating.md), so its sentences are too
-    tr = same
-    if args.text:
-        from game.i18n import _, translated
-        if translated():
-            tr = _
+    # the text and the HTML report are worded in the interface language (BALCONY_LANG), sentences and page alike:
+    # the report's page follows the language the debrief was built in (Debrief.lang; docs/translating.md)
+    from game.i18n import _, translated
+    tr = _ if translated() else same
     try:
         debrief = build(scenario, data, tr)
     except SaveError as e:

@@ -49,6 +49,12 @@ def catalog_path(lang: str | None) -> Path | None:
     return path if path.is_file() else None
 
 
+def code(lang: str | None) -> str:
+    """The code of the catalog `lang` is worded in ('cy_GB.UTF-8' -> 'cy'), "" for English (no catalog)."""
+    path = catalog_path(lang)
+    return path.stem if path is not None else ""
+
+
 def translations(lang: str | None) -> gettext.NullTranslations:
     """The catalog for `lang` (English, untranslated, when there is none), compiled from its PO file."""
     path = catalog_path(lang)
@@ -77,6 +83,7 @@ def translator(lang: str | None):
         return t.gettext(message) if message else message
 
     tr.ngettext = t.ngettext
+    tr.lang = code(lang)  # what a debrief built with it records (engine.debrief: Debrief.lang)
     return tr
 
 
@@ -111,6 +118,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _active().ngettext(singular, plural, n)
 
 
+_.lang = lambda: code(language())  # the language a debrief built with _ is worded in (Debrief.lang)
 _.ngettext = ngettext  # so that the engine's wording (engine.marks.plural) uses this language's plural rule
 
 
@@ -171,15 +179,24 @@ REPO = Path(__file__).resolve().parents[2]
 SOURCES = ("game", "engine")
 
 
+#: How each kind of file is read: Python, and the Jinja2 templates (the HTML report's) with Jinja2's own Babel
+#: extractor, which finds `_()`, `ngettext()` and `{% trans %}` in them.
+METHODS = [("**.py", "python"), ("**/templates/**.j2", "jinja2.ext:babel_extract")]
+#: The templates are read as game/debrief/report.py renders them (the same whitespace inside {% trans %}).
+TEMPLATE_OPTIONS = {"**/templates/**.j2": {"trim_blocks": "true", "lstrip_blocks": "true"}}
+
+
 def extract():
-    """Every `_()`, `ngettext()` and `N_()` string of game/ and engine/, as a Babel catalog (the template)."""
+    """Every `_()`, `ngettext()` and `N_()` string of game/ and engine/, and every `_()`, `ngettext()` and
+    `{% trans %}` of their Jinja2 templates, as a Babel catalog (the template)."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
     cat = Catalog(project="balcony", version=None, msgid_bugs_address=None, copyright_holder="the Balcony authors",
                   fuzzy=False)
     for src in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
-                str(REPO / src), [("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
+                str(REPO / src), METHODS, options_map=TEMPLATE_OPTIONS, keywords=KEYWORDS,
+                comment_tags=("TRANSLATORS:",)):
             cat.add(message, None, [(f"{src}/{filename}", lineno)], auto_comments=comments, context=context)
     return cat
 

@@ -46,6 +46,7 @@ def test_the_template_is_what_babel_extracts_today():
 
 #: The front-end files whose strings the player reads (test tools: pilot, twin, autoplay, shots, are not).
 SCANNED = ["game/textui.py", "game/commands/play.py", "game/debrief/screen.py", "game/debrief/text.py", "game/debrief/wcharts.py",
+           "game/debrief/charts.py", "game/debrief/report.py",
            *sorted(str(p.relative_to(REPO)) for p in (REPO / "game" / "window").rglob("*.py")
                    if p.name not in ("pilot.py", "twin.py", "autoplay.py", "shots.py"))]
 
@@ -55,9 +56,14 @@ SINKS = {
     "text": ("*", 0), "paragraph": ("*", 0), "toast": (1,), "speak": (), "draw_screen_header": (0,),
     "draw_footer_hint": (0,), "fail": (), "draw_chip": ("*", 1), "MessageScreen": (0,), "Button": (0,), "ScrollArea": (0,),
     "sentences": (), "Card": (0,), "_Option": (0, 3, 4), "AnswerBox": (0, 1, 3), "Exception": (),
+    # the HTML report's matplotlib charts (game/debrief/charts.py): titles, axis labels, series' labels
+    "set_title": (), "set_xlabel": (), "set_ylabel": (), "_svg": (0,), "plot": (0, 1), "barh": (0, 1),
+    "vlines": (0, 1, 2), "hlines": (0, 1, 2), "legend": (),
 }
 #: Keyword arguments that are never shown as text.
-NOT_TEXT = {"key_hint", "icon", "size", "kind", "file", "anchor", "weight", "end", "sep"}
+NOT_TEXT = {"key_hint", "icon", "size", "kind", "file", "anchor", "weight", "end", "sep",
+            "loc", "color", "linestyle", "linestyles", "marker", "hatch", "edgecolor", "markeredgecolor", "ha", "va",
+            "fontsize", "handles", "bbox_to_anchor", "frameon", "ncol", "alpha", "linewidth", "markersize", "height"}
 #: Literals that are not words to translate: the game's and the fonts' names.
 ALLOWED = {"Balcony", "Atkinson Hyperlegible", "OpenDyslexic", "balcony: "}
 MARKERS = {"_", "N_", "ngettext"}
@@ -137,6 +143,9 @@ def test_the_scan_catches_a_plain_literal_and_passes_a_translated_one():
            'b = Button("ok", _("Go on"), key_hint="Enter", detail=ngettext("a {n}", "b {n}", n).format(n=n))\n' \
            'class S:\n    title = N_("Paused")\nctx.text(get(s, "name", ""), (0, 0))\nctx.text("Balcony", (0, 0))\n'
     assert untranslated(good) == []
+    chart = 'ax.set_title("Stances")\nax.plot(x, y, color="#000", linestyle="none", label="you")\n'
+    assert [v for _l, v in untranslated(chart)] == ["Stances", "you"]
+    assert untranslated('ax.set_title(tr(N_("Stances")))\nax.plot(x, y, linestyle="none", label=tr(N_("you")))\n') == []
 
 
 @pytest.mark.parametrize("path", SCANNED)
