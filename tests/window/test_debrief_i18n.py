@@ -221,7 +221,7 @@ def test_the_research_claims_keep_their_meaning_and_reference_in_welsh(built):
 
 
 def test_what_is_exported_or_shared_stays_english():
-    """build (balcony report's HTML, exports), build_quick (the classroom's seat debrief) and the cohort read
+    """build (exports, the classroom's full debrief), build_quick (the classroom's seat debrief) and the cohort read
     English whatever the interface language; a Welsh debrief built before leaves nothing Welsh behind."""
     from engine.debrief import build, build_from_run, build_quick
     from engine.debrief.model import CAVEAT
