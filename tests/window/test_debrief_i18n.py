@@ -410,3 +410,34 @@ def test_every_debrief_tab_in_welsh_at_1024x600_largest_text_dyslexia_font_high_
             assert english not in text, english
     finally:
         i18n.set_language(None)
+
+
+def test_save_report_in_welsh_writes_a_welsh_page(tmp_path):
+    """The window's "Save report" (key s) in Welsh writes the HTML report in Welsh: `<html lang="cy">`, the page's
+    headings and the debrief's sentences alike (the page was English around Welsh sentences before)."""
+    import pygame
+
+    from .test_debrief_screen import engine_app, to_ending
+    i18n.set_language("cy")
+    try:
+        app = engine_app(tmp_path)
+        p = to_ending(app)
+        p.focus("debrief"); p.press("return")
+        scr = app.top
+        scr.wait(); p.settle()
+        p.press("s")
+        for _wait in range(400):
+            if not scr.saving:
+                break
+            pygame.time.wait(25)
+        p.settle()
+    finally:
+        i18n.set_language(None)
+    reports = list((tmp_path / "reports").glob("*.html"))
+    assert len(reports) == 1, app.context.toasts
+    page = reports[0].read_text(encoding="utf-8")
+    assert '<html lang="cy">' in page
+    for welsh in ("Pam y diweddglo hwn", "Cwestiynau", "Model addysgu yw rhifau", "Y triongl strategol"):
+        assert welsh in page, welsh
+    for english in ("Why this ending", "Questions for reflection", "The strategic triangle", "said at the end"):
+        assert english not in page, english
