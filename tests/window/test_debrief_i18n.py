@@ -31,17 +31,11 @@ RUNS = (("tutorial", 2, 1), ("integrated-care", 4, -1), ("total-place", 4, -1))
 
 def _run(name, seed, pick):
     from engine import Run, load_scenario
+    from tests.engine.helpers import play_all
     run = Run(load_scenario(str(REPO / "scenarios" / f"{name}.yaml")), seed=seed)
-    for _step in range(3000):
-        snap = run.snapshot()
-        if snap.status == "ended":
-            return run
-        if snap.status == "outcome":
-            run.advance()
-        else:
-            ch = snap.available_choices
-            run.choose(ch[min(pick, len(ch) - 1)].index if pick >= 0 else ch[-1].index)
-    raise AssertionError(f"{name} did not end")
+    play_all(run, lambda run, snap: snap.available_choices[min(pick, len(snap.available_choices) - 1)
+                                                       if pick >= 0 else -1].index, limit=3000)
+    return run
 
 
 @pytest.fixture(scope="module")

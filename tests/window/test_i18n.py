@@ -229,16 +229,10 @@ def test_texts_the_run_wrote_in_english_are_shown_in_the_interface_language():
 
 def _finished_tutorial():
     from engine import Run, load_scenario
+    from tests.engine.helpers import play_all
     run = Run(load_scenario(str(REPO / "scenarios" / "tutorial.yaml")), seed=4)
-    for _step in range(500):
-        snap = run.snapshot()
-        if snap.status == "ended":
-            return run
-        if snap.status == "outcome":
-            run.advance()
-        else:
-            run.choose(snap.available_choices[-1].index)
-    raise AssertionError("the tutorial did not end")
+    play_all(run, lambda run, snap: snap.available_choices[-1].index)
+    return run
 
 
 def test_the_engine_words_why_an_ending_through_the_translator_it_is_given():
