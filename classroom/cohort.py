@@ -95,7 +95,7 @@ def placement_shown(control: dict) -> bool:
 
 def _plain(section) -> dict:
     from dataclasses import asdict
-    from engine.cohort.model import _plain as plain
+    from engine.debrief.model import plain
     return plain(asdict(section))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ..debrief.model import EndingRef
+from ..debrief.model import EndingRef, plain
 
 COHORT_FORMAT = 1
 
@@ -216,7 +216,7 @@ class Cohort:
     source: str
 
     def to_dict(self) -> dict:
-        return _plain(asdict(self))
+        return plain(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -249,12 +249,5 @@ class Placement:
     lines: tuple               # the placement in sentences, for text front ends
 
     def to_dict(self) -> dict:
-        return _plain(asdict(self))
+        return plain(asdict(self))
 
-
-def _plain(v):
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    return v

@@ -331,12 +331,13 @@ class Debrief:
         d = asdict(self)
         d.pop("timings", None)
         d.pop("lang", None)
-        return _plain(d)
+        return plain(d)
 
 
-def _plain(v):
+def plain(v):
+    """Plain JSON types (the debrief's and the cohort's `to_dict`): tuples become lists, keys strings."""
     if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
+        return {str(k): plain(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
+        return [plain(x) for x in v]
     return v
