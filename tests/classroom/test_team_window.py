@@ -9,7 +9,7 @@ from classroom.client import Connection, TokenStore
 from game.window.pilot import Pilot
 
 from .test_process import facilitate
-from .test_window_join import make_app, type_text
+from .test_window_join import fill_join, make_app
 
 
 def test_a_team_member_in_the_window_sees_proposals_and_the_decision(host, tmp_path, monkeypatch):
@@ -20,13 +20,7 @@ def test_a_team_member_in_the_window_sees_proposals_and_the_decision(host, tmp_p
     ana.open()
     app = make_app(tmp_path)
     p = Pilot(app)
-    p.focus("join")
-    p.press("return")
-    type_text(p, h.address)
-    p.press("return")
-    type_text(p, h.code)
-    p.press("return")
-    type_text(p, "Wanda")
+    fill_join(p, h.address, h.code, "Wanda")
     p.press("return")
     assert p.screen_name == "play", getattr(app.top, "error", "")
     session = app.context.session

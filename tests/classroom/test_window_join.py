@@ -83,6 +83,29 @@ def type_text(p: Pilot, text: str):
     p.settle()
 
 
+def fill_join(p: Pilot, address: str, code: str, name: str = "") -> None:
+    """From the title screen, Join a class: the address and the code entered, then `name` typed (none: this
+    device's token holds the seat). The caller presses Enter on the last field."""
+    p.focus("join")
+    p.press("return")
+    assert p.screen_name == "join"
+    type_text(p, address)
+    p.press("return")
+    type_text(p, code)
+    p.press("return")
+    if name:
+        type_text(p, name)
+
+
+def settle_until_screen(p: Pilot, name: str, tries: int = 200) -> None:
+    """Let the window run until `name` is the screen on top (or `tries` short waits have passed)."""
+    for _ in range(tries):
+        p.settle()
+        if p.screen_name == name:
+            return
+        time.sleep(0.02)
+
+
 def test_the_window_joins_a_class_plays_to_an_ending_and_shows_the_reveal_and_leaderboard(host, tmp_path, monkeypatch):
     monkeypatch.setenv("BALCONY_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BALCONY_CONFIG_DIR", str(tmp_path / "cfg"))
@@ -95,14 +118,7 @@ def test_the_window_joins_a_class_plays_to_an_ending_and_shows_the_reveal_and_le
     app = make_app(tmp_path)
     p = Pilot(app)
     try:
-        p.focus("join")
-        p.press("return")
-        assert p.screen_name == "join"
-        type_text(p, h.address)
-        p.press("return")
-        type_text(p, h.code.lower())
-        p.press("return")
-        type_text(p, "Wanda W")  # a space in a name is typed, not a press
+        fill_join(p, h.address, h.code.lower(), "Wanda W")  # a space in a name is typed, not a press
         pygame.image.save(app.surface, str(shots / "window-join.png"))
         p.press("return")
         assert p.screen_name == "play", (p.screen_name, getattr(app.top, "error", ""))
@@ -133,12 +149,7 @@ def test_the_window_joins_a_class_plays_to_an_ending_and_shows_the_reveal_and_le
                     app.context.end_session()
                     app.context.go_home()
                     p.settle()
-                    p.focus("join")
-                    p.press("return")
-                    type_text(p, h.address)
-                    p.press("return")
-                    type_text(p, h.code)
-                    p.press("return")
+                    fill_join(p, h.address, h.code)
                     p.press("return")  # no name: this device's token holds the seat
                     assert p.screen_name == "play", getattr(app.top, "error", "")
                     session = app.context.session
@@ -157,11 +168,7 @@ def test_the_window_joins_a_class_plays_to_an_ending_and_shows_the_reveal_and_le
         assert session.snap.ending is not None
         # the facilitator ends the session: the leaderboard comes up over the ending
         fac.control("end")
-        for _ in range(200):
-            p.settle()
-            if p.screen_name == "message":
-                break
-            time.sleep(0.02)
+        settle_until_screen(p, "message")
         assert app.top.heading == "The leaderboard" and "1 of 1" in app.top.text
         pygame.image.save(app.surface, str(shots / "window-leaderboard.png"))
         p.press("return")
@@ -169,11 +176,7 @@ def test_the_window_joins_a_class_plays_to_an_ending_and_shows_the_reveal_and_le
         pygame.image.save(app.surface, str(shots / "window-ending.png"))
         # the player's own debrief, from the server, with where they sat now the session has ended
         p.click("debrief")
-        for _ in range(500):
-            p.settle()
-            if p.screen_name == "message":
-                break
-            time.sleep(0.02)
+        settle_until_screen(p, "message", tries=500)
         text = app.top.text
         assert app.top.heading == "Your debrief", (app.top.heading, text)
         for heading in ("WHY THIS ENDING", "WHERE YOU SAT IN THE ROOM", "THE BALCONY GAP", "YOUR PATTERN",
@@ -213,13 +216,7 @@ def test_the_class_ending_at_the_largest_text_in_1024x600_scrolls_instead_of_cut
     app.step()
     p = Pilot(app)
     try:
-        p.focus("join")
-        p.press("return")
-        type_text(p, h.address)
-        p.press("return")
-        type_text(p, h.code)
-        p.press("return")
-        type_text(p, "Big")
+        fill_join(p, h.address, h.code, "Big")
         p.press("return")
         session = app.context.session
         deadline = time.monotonic() + 90
@@ -234,11 +231,7 @@ def test_the_class_ending_at_the_largest_text_in_1024x600_scrolls_instead_of_cut
                 p.press("return")
         assert p.screen_name == "ending"
         fac.control("end")
-        for _ in range(200):
-            p.settle()
-            if p.screen_name == "message":
-                break
-            time.sleep(0.02)
+        settle_until_screen(p, "message")
         p.press("return")
         p.settle()
         app.draw()
