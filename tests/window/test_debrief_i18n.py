@@ -366,17 +366,14 @@ def test_every_debrief_tab_in_welsh_at_1024x600_largest_text_dyslexia_font_high_
     from game.debrief import wcharts
 
     from .layout_check import check_layout
-    from .test_debrief_screen import TABS, engine_app, to_ending
+    from .test_debrief_screen import TABS, engine_app, open_debrief
     in_charts = []
     real_text = wcharts.Painter.text
     monkeypatch.setattr(wcharts.Painter, "text", lambda self, s, *a, **k: in_charts.append(s) or real_text(self, s, *a, **k))
     i18n.set_language("cy")
     try:
         app = engine_app(tmp_path, size=(1024, 600), text_scale=5, font="dyslexic", high_contrast=True)
-        p = to_ending(app)
-        p.focus("debrief"); p.press("return")
-        scr = app.top
-        scr.wait(); p.settle()
+        p, scr = open_debrief(app)
         assert not scr.error and "reflection" in scr.parts
         drawn = []
         for i, tab in enumerate(TABS):
@@ -409,22 +406,12 @@ def test_every_debrief_tab_in_welsh_at_1024x600_largest_text_dyslexia_font_high_
 def test_save_report_in_welsh_writes_a_welsh_page(tmp_path):
     """The window's "Save report" (key s) in Welsh writes the HTML report in Welsh: `<html lang="cy">`, the page's
     headings and the debrief's sentences alike (the page was English around Welsh sentences before)."""
-    import pygame
-
-    from .test_debrief_screen import engine_app, to_ending
+    from .test_debrief_screen import engine_app, open_debrief, save_report
     i18n.set_language("cy")
     try:
         app = engine_app(tmp_path)
-        p = to_ending(app)
-        p.focus("debrief"); p.press("return")
-        scr = app.top
-        scr.wait(); p.settle()
-        p.press("s")
-        for _wait in range(400):
-            if not scr.saving:
-                break
-            pygame.time.wait(25)
-        p.settle()
+        p, scr = open_debrief(app)
+        save_report(p, scr)
     finally:
         i18n.set_language(None)
     reports = list((tmp_path / "reports").glob("*.html"))

@@ -37,6 +37,26 @@ def to_ending(app):
     return p
 
 
+def open_debrief(app, p=None):
+    """From the run's end (played to it unless the pilot `p` is there already) to its debrief, every section
+    built: (the pilot, the debrief screen)."""
+    p = p if p is not None else to_ending(app)
+    p.focus("debrief"); p.press("return")
+    scr = app.top
+    scr.wait(); p.settle()
+    return p, scr
+
+
+def save_report(p, scr):
+    """The debrief's "Save report" (key s), waited for: it writes on a thread of its own."""
+    p.press("s")
+    for _ in range(400):
+        if not scr.saving:
+            break
+        pygame.time.wait(25)
+    p.settle()
+
+
 def engine_app(tmp_path, size=(1280, 720), **settings):
     from game.window.backend import EngineBackend
     app = make_app(tmp_path, size=size, backend=EngineBackend(), record_layout=True,
@@ -93,9 +113,7 @@ def test_every_tab_keeps_the_layout_invariants(tmp_path, size, scale, extra):
     app = engine_app(tmp_path, size=size, text_scale=scale, **extra)
     p = to_ending(app)
     check_layout(app, "ending-with-debrief-button")
-    p.focus("debrief"); p.press("return")
-    scr = app.top
-    scr.wait(); p.settle()
+    p, scr = open_debrief(app, p)
     for i, tab in enumerate(TABS):
         p.press(str(i + 1))
         assert scr.tab == i
@@ -108,10 +126,7 @@ def test_every_tab_keeps_the_layout_invariants(tmp_path, size, scale, extra):
 @needs_engine
 def test_answers_typed_on_the_reflect_tab_go_into_the_saved_report(tmp_path):
     app = engine_app(tmp_path)
-    p = to_ending(app)
-    p.focus("debrief"); p.press("return")
-    scr = app.top
-    scr.wait(); p.settle()
+    p, scr = open_debrief(app)
     p.press("6")
     first = next(f for f in p.focus_ids() if f.startswith("answer:"))
     p.focus(first)
@@ -125,12 +140,7 @@ def test_answers_typed_on_the_reflect_tab_go_into_the_saved_report(tmp_path):
     p.press("escape")                              # stop typing; the screen stays
     assert scr.editing is None and p.screen_name == "debrief"
     check_layout(app, "debrief-reflect-answered")
-    p.press("s")
-    for _ in range(400):
-        if not scr.saving:
-            break
-        pygame.time.wait(25)
-    p.settle()
+    save_report(p, scr)
     reports = list((tmp_path / "reports").glob("*.html"))
     assert len(reports) == 1, app.context.toasts
     assert "Budget 1s" in reports[0].read_text(encoding="utf-8")
