@@ -173,7 +173,7 @@ class Replica:
         elif kind in ("m", "q", "k"):  # a team's member, proposal, captain (seat first)
             room = self.room_of(ev[1])
             if room is None or room.teams is None or ev[1] not in room.teams.by_seat:
-                await self._unknown_seat(ev[1])
+                await self.take_unknown_seat(ev[1])
                 return
             desk = self.hub.teams
             if kind == "m":
@@ -227,7 +227,7 @@ class Replica:
                     for member_id in members:
                         self.hub.teams.presence_changed(room, member_id)
 
-    async def _unknown_seat(self, seat_id: int):
+    async def take_unknown_seat(self, seat_id: int):
         """A seat this process has not heard of: its session and seat from the database, caught up (a team's
         seat with its team); the room, or None."""
         row = await self.read(self.store.seat_row, seat_id=seat_id)
@@ -255,7 +255,7 @@ class Replica:
     async def _action(self, seat_id: int, seq: int, round_: int, action: dict, record=None) -> None:
         room = self.room_of(seat_id)
         if room is None:
-            await self._unknown_seat(seat_id)
+            await self.take_unknown_seat(seat_id)
             return
         seat = room.seats[seat_id]
         if seq < seat.seq:

@@ -94,7 +94,7 @@ class TeamDesk:
                     try:
                         seat_id = await hub.store.write(Store.op_seat(room.id, f"Team {number}", hidden, team=number))
                     except Conflict as c:  # another process made this team's seat: take it from the database
-                        await hub.replica._unknown_seat(c.seat_id)
+                        await hub.replica.take_unknown_seat(c.seat_id)
                     else:
                         room.add_seat(seat_id, f"Team {number}", hidden)
                         room.by_token.pop(hidden, None)
@@ -137,7 +137,7 @@ class TeamDesk:
         if seat_id is None:
             return None
         if seat_id not in room.teams.by_seat:
-            await self.hub.replica._unknown_seat(seat_id)
+            await self.hub.replica.take_unknown_seat(seat_id)
         else:
             await self.reload(room, room.teams.by_seat[seat_id])
         return room.teams.by_token.get(token_hash)
