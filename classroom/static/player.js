@@ -91,6 +91,8 @@ function intent(action, extra) {
 function render(first) {
   const s = S.snap, r = S.room || {};
   if (!s) return;
+  // while an intent awaits the server's answer the section is being updated (screen readers and tests wait on it)
+  $("game").setAttribute("aria-busy", S.busy ? "true" : "false");
   const why = blocked();
   const mode = r.mode === "lockstep" ? `lock-step, round ${r.round || "–"}` : "free play";
   status(why || roomLine(r, s));

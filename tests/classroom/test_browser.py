@@ -58,6 +58,7 @@ def test_a_class_in_the_browser(host, browser, tmp_path):
     dash.get_by_label("Lock-step rounds", exact=False).check()
     dash.get_by_role("button", name="Create the session").click()
     dash.wait_for_selector("#session:not(.hidden)")
+    dash.wait_for_selector("#join-code:not(:empty)")  # shown when the server's welcome arrives, not with the panel
     code = dash.locator("#join-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{6}", code)
 

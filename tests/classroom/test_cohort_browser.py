@@ -97,6 +97,8 @@ def _play_in_browser(browser, h, name):
             page.get_by_role("button", name="Continue").click()
         else:
             page.locator("#choices button:not([disabled])").first.click()
+        # the server has answered (on a busy machine the old screen can stay up a while after the click)
+        page.wait_for_selector("#game[aria-busy='false']", state="attached")
         time.sleep(0.1)  # a person's pace, under the server's 10 messages a second per connection
     page.wait_for_selector("#ending:not(.hidden)")
     return page
