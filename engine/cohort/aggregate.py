@@ -18,18 +18,14 @@ QUALITIES = ("best", "good", "mixed", "poor")
 
 
 def shares(counts) -> list:
-    """Whole percentages of a whole, by the largest-remainder method: they add up to exactly 100 (or are
-    all 0 when the whole is 0). Ties in the remainder go to the larger count, then to the earlier part."""
+    """Each part's whole percentage of the whole, rounded to the nearest (halves up) as `percent` rounds a
+    single share; all 0 when the whole is 0. Equal counts always show equal shares, and a seat's share in
+    its own debrief is the share the room's list shows. The parts may add up to 99 or 101 by rounding
+    alone (three seats of three endings are 33% each); the counts beside them add up exactly. (The
+    largest-remainder method forced 100 by showing one of three equal counts as 34%.)"""
     counts = list(counts)
     total = sum(counts)
-    if total <= 0:
-        return [0] * len(counts)
-    base = [100 * c // total for c in counts]
-    rest = [100 * c % total for c in counts]
-    order = sorted(range(len(counts)), key=lambda i: (-rest[i], -counts[i], i))
-    for i in order[:100 - sum(base)]:
-        base[i] += 1
-    return base
+    return [percent(c, total) for c in counts]
 
 
 def percent(k: int, n: int) -> int:
@@ -50,7 +46,7 @@ def _parts_mean(seats) -> dict | None:
 
 
 def _counts(items) -> tuple:
-    """Count objects for (key, label, count) items, with largest-remainder percentages."""
+    """Count objects for (key, label, count) items, with their whole percentages (`shares`)."""
     items = list(items)
     pc = shares(c for _, _, c in items)
     return tuple(Count(k, lab, c, p) for (k, lab, c), p in zip(items, pc))
@@ -166,10 +162,10 @@ def definitions(seats: int, finished: int) -> tuple:
         Definition("Seats", f"{seats} seat{'s' if seats != 1 else ''} played; {finished} reached an ending. Endings, "
                    "scores, patterns and the balcony gap are over the seats that reached an ending; how the room "
                    "chose at a decision is over every seat that made that decision, finished or not."),
-        Definition("Percentages", "Shares of a whole (the endings, the choices at a decision, the stances) are whole "
-                   "percentages rounded by the largest-remainder method, so that they add up to 100%; the counts "
-                   "are always shown beside them. A single share (the seats that misread a partner) is rounded to "
-                   "the nearest whole percentage."),
+        Definition("Percentages", "Every share (of the endings, of the choices at a decision, of the stances, of the "
+                   "seats that misread a partner) is its count's share rounded to the nearest whole percentage, "
+                   "halves up, so that equal counts always show equal shares. A list's shares may therefore add up "
+                   "to 99% or 101% by rounding alone; the counts, always shown beside them, add up exactly."),
         Definition("Score", "The leaderboard's score: the mean of the strategic triangle's three parts (public value, "
                    "legitimacy, capacity) at the end, each as shown in whole numbers, to one decimal."),
         Definition("A decision that split the room", f"A decision point (a scene, and which visit to it) at which at "

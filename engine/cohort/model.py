@@ -1,7 +1,7 @@
 """The cohort debrief's value: frozen dataclasses, JSON-able through `to_dict()`.
 
-Every figure is kept as a count beside its share; shares of a whole are whole percentages made by the
-largest-remainder method (`shares`), so that they add up to 100. Means are kept exact (front ends round
+Every figure is kept as a count beside its share; every share is a whole percentage rounded to the
+nearest (`shares`, `percent`), so equal counts show equal shares and a list may add up to 99 or 101. Means are kept exact (front ends round
 them to one decimal) and are None where fewer than `MIN_AVERAGE` seats stand behind them.
 """
 from __future__ import annotations
@@ -52,7 +52,7 @@ class SeatSummary:
 
 @dataclass(frozen=True)
 class Count:
-    """One part of a whole: `count` of the whole, and its share as a whole percentage (largest remainder)."""
+    """One part of a whole: `count` of the whole, and its share as a whole percentage (nearest)."""
     key: str
     label: str
     count: int
@@ -63,7 +63,7 @@ class Count:
 class EndingShare:
     ending: EndingRef
     count: int                 # finished seats that reached it
-    percent: int               # of the finished seats (largest remainder: the endings add up to 100)
+    percent: int               # of the finished seats (nearest whole percentage)
     mean_score: float | None   # mean score of those seats; None below MIN_AVERAGE
 
 
@@ -82,7 +82,7 @@ class Branch:
     text: str
     tags: tuple
     count: int                 # seats that took it
-    percent: int               # of the seats that made the decision (largest remainder)
+    percent: int               # of the seats that made the decision (nearest whole percentage)
     outcome: BranchOutcome
     note: str | None           # the choice's authored debrief note
     sections: tuple            # the paper's sections the note cites

@@ -37,7 +37,7 @@ def place(cohort, summary, tr=same) -> Placement:
         if p is None:
             continue
         b = next(b for b in p.branches if b.choice == t.choice)
-        choices.append(PlacedChoice(p.title, p.when, b.text, b.count, p.reached, percent(b.count, p.reached), True))
+        choices.append(PlacedChoice(p.title, p.when, b.text, b.count, p.reached, b.percent, True))
     lines = []
     if not summary.finished:
         lines.append(tr(N_("Your run has not reached an ending yet: the room's endings and scores are for the seats "
@@ -46,7 +46,7 @@ def place(cohort, summary, tr=same) -> Placement:
                          tuple(lines + _choice_lines(choices, tr)))
     mine = next((e for e in cohort.endings if e.ending.id == summary.ending.id), None)
     same_ending = mine.count if mine else 1
-    share = mine.percent if mine else 100  # the endings' own share (largest remainder), as the room's list shows it
+    share = mine.percent if mine else 100  # the endings' own share, as the room's list shows it
     others = [sc for sc in cohort.scores.scores]
     higher = sum(1 for s in others if s > summary.score)
     lower = sum(1 for s in others if s < summary.score)

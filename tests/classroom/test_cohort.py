@@ -25,7 +25,7 @@ def test_export_html_writes_the_cohort_debrief_from_the_database(inproc_db, tmp_
     assert "1 of the 3 seats had not reached an ending" in html
     assert "Player, &#34;0&#34;" not in html and "Player, \"0\"" not in html   # it names nobody
     assert "<script" not in html and not re.search(r'(src|href)="(?!#)', html)  # self-contained
-    assert html.count("<svg") >= 5 and "teaching model" in html and "largest-remainder" in html
+    assert html.count("<svg") >= 5 and "teaching model" in html and "equal counts always show equal shares" in html
     assert not list(out.glob(".tmp-*"))
 
 

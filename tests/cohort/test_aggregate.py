@@ -8,7 +8,7 @@ import random
 import pytest
 
 from engine import Run, load_scenario
-from engine.cohort import MIN_AVERAGE, aggregate, build, place, shares, summarise
+from engine.cohort import MIN_AVERAGE, aggregate, build, percent, place, shares, summarise
 from engine.debrief.gap import FALSE_BELIEF
 from tests.debrief.scenarios import DELAYED, GAP
 
@@ -121,19 +121,27 @@ def test_a_room_with_one_seat_no_finished_seat_or_no_seat_at_all(load_doc):
     json.dumps(empty.to_dict())
 
 
-def test_shares_add_up_to_100_by_the_largest_remainder():
-    assert shares([1, 1, 1]) == [34, 33, 33]
+def test_each_share_is_its_count_rounded_to_the_nearest_and_equal_counts_show_equal_shares():
+    # one of three equal counts was shown as 34% (the largest-remainder method), beside two at 33%
+    assert shares([1, 1, 1]) == [33, 33, 33]
     assert shares([2, 1]) == [67, 33]
     assert shares([1, 6]) == [14, 86]
+    assert shares([1, 1, 1, 3]) == [17, 17, 17, 50]               # 101 in all, by rounding alone
+    assert shares([1, 7]) == [13, 88]                             # 12.5 and 87.5: halves up
     assert shares([0, 0]) == [0, 0]
     rng = random.Random(5)
     for _ in range(500):
         counts = [rng.randrange(0, 40) for _ in range(rng.randrange(1, 8))]
         got = shares(counts)
-        if sum(counts):
-            assert sum(got) == 100
-            for c, p in zip(counts, got):                     # each within one point of the exact share
-                assert abs(p - 100 * c / sum(counts)) < 1
+        total = sum(counts)
+        if total:
+            assert got == [percent(c, total) for c in counts]   # a seat's own sentence quotes the same figure
+            for c, p in zip(counts, got):                     # the nearest whole percentage
+                assert abs(p - 100 * c / total) <= 0.5
+            assert abs(sum(got) - 100) <= len(counts) / 2
+            for a, pa in zip(counts, got):                    # equal counts, equal shares; more, never less
+                for b, pb in zip(counts, got):
+                    assert (a == b) <= (pa == pb) and (a > b) <= (pa >= pb)
 
 
 def _random_room(sc, n, seed, finish_share=0.75):
@@ -156,7 +164,7 @@ def _random_room(sc, n, seed, finish_share=0.75):
 
 
 @pytest.mark.parametrize("name,n,seed", [("tutorial", 9, 1), ("tutorial", 4, 2), ("total-place", 7, 3)])
-def test_every_share_adds_up_and_every_branch_count_sums_to_the_seats_that_decided(name, n, seed):
+def test_every_count_adds_up_every_share_is_its_count_rounded_and_every_branch_sums_to_the_seats_that_decided(name, n, seed):
     sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
     seats = _random_room(sc, n, seed)
     summaries = [summarise(sc, tr, sid) for sid, tr in seats]
@@ -164,13 +172,14 @@ def test_every_share_adds_up_and_every_branch_count_sums_to_the_seats_that_decid
     fin = [s for s in summaries if s.finished]
     assert c.finished == len(fin) and c.seats == n
     if fin:
-        assert sum(e.percent for e in c.endings) == 100 and sum(q.percent for q in c.qualities) == 100
+        assert all(e.percent == percent(e.count, len(fin)) for e in c.endings)
+        assert all(q.percent == percent(q.count, len(fin)) for q in c.qualities)
     assert sum(e.count for e in c.endings) == len(fin) == sum(q.count for q in c.qualities)
     assert sum(p.seats for p in c.paths) == len(fin)
     for p in c.decisions:
         made = sum(1 for s in summaries for t in s.decisions if (t.scene, t.visit) == (p.scene, p.visit))
         assert sum(b.count for b in p.branches) == p.reached == made
-        assert sum(b.percent for b in p.branches) == 100
+        assert all(b.percent == percent(b.count, p.reached) for b in p.branches)
         assert sum(b.outcome.seats for b in p.branches) <= p.reached
         for b in p.branches:
             assert sum(b.outcome.qualities.values()) == b.outcome.seats
@@ -181,7 +190,7 @@ def test_every_share_adds_up_and_every_branch_count_sums_to_the_seats_that_decid
     assert [p.balance for p in c.splits] == sorted((p.balance for p in c.splits), reverse=True)
     for st in c.pattern.stances:
         assert st.a.count + st.b.count + st.even.count == len(fin)
-        assert sum(x.percent for x in (st.a, st.b, st.even)) == (100 if fin else 0)
+        assert all(x.percent == percent(x.count, len(fin)) for x in (st.a, st.b, st.even))
     for path in c.paths:
         assert 1 <= path.exact <= path.seats and all(1 <= s.agree <= s.of <= path.seats for s in path.steps)
     for g in c.gap:
