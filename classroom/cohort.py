@@ -256,14 +256,21 @@ def routes(hub) -> list:
         return room
 
     async def seat_of(room, token: str):
-        """The seat whose rejoin token this is, brought up to what the database holds (its latest steps may
-        have come through another process)."""
+        """The seat whose rejoin token this is (in a team session, the seat of the team whose member's token
+        it is), brought up to what the database holds (its latest steps may have come through another
+        process)."""
         if room is None or not token:
             return None
-        seat = room.by_token.get(keys.token_hash(token))
+        hashed = keys.token_hash(token)
+        seat = room.by_token.get(hashed)
         replica = getattr(hub, "replica", None)
-        if seat is None and replica is not None:
-            seat = await replica.find_seat(room, keys.token_hash(token))
+        if seat is None and room.teams is not None:  # a team member's token: the team's seat
+            member = room.teams.by_token.get(hashed)
+            if member is None and replica is not None:  # joined through another process, not yet heard of
+                member = await hub.teams.find_member(room, hashed)
+            seat = None if member is None else room.seats.get(member.seat_id)
+        elif seat is None and replica is not None:
+            seat = await replica.find_seat(room, hashed)
         if seat is not None and replica is not None:
             await replica.catch_up(room, seat)
         return seat

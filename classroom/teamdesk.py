@@ -74,7 +74,7 @@ class TeamDesk:
         if "token" in msg:
             member = book.by_token.get(keys.token_hash(msg["token"]))
             if member is None and hub.replica is not None:  # joined through another process, not yet heard of
-                member = await self._find_member(room, keys.token_hash(msg["token"]))
+                member = await self.find_member(room, keys.token_hash(msg["token"]))
             if member is None and "name" not in msg:
                 hub._failed(conn.ip)
                 raise Refused("bad_token", "This device's place is not in that session; join with a name.")
@@ -131,7 +131,7 @@ class TeamDesk:
             self.hub.replica.member_presence(room.id, member.id, False)
         self.presence_changed(room, member.id)
 
-    async def _find_member(self, room, token_hash: str):
+    async def find_member(self, room, token_hash: str):
         """A member who joined through another process, not yet heard of here: their team from the database."""
         seat_id = await self.hub.replica.read(self.hub.store.member_seat, room.id, token_hash)
         if seat_id is None:

@@ -378,3 +378,36 @@ def test_a_bad_team_grace_or_presence_ttl_stops_balcony_host_with_a_message(tmp_
                            text=True, timeout=60, cwd=ROOT)
         assert r.returncode == 2, r.stderr
         assert name in r.stderr and repr(value) in r.stderr and "Traceback" not in r.stderr
+
+
+def test_every_member_of_a_team_gets_the_teams_debrief_and_place(inproc):
+    """A team member's rejoin token is the member's, not the seat's: /debrief must find the team's seat
+    through it (it answered 403 'no seat with that token', and counted each member as a wrong token)."""
+    from .test_protocol import play_step
+    room = team_room(inproc, "captain", count=1)
+    get = inproc.client.get
+    with contextlib.ExitStack() as stack:
+        fac = stack.enter_context(inproc.connect())
+        hello_facilitator(fac, room)
+        cap, other = (stack.enter_context(inproc.connect()) for _ in range(2))
+        state = hello_member(cap, room.code, "Ana")
+        tokens = [state["token"], hello_member(other, room.code, "Ben")["token"]]
+        assert control(fac, room, "start")["type"] == "done"
+        for step in range(200):
+            if state["snapshot"]["status"] == "ended":
+                break
+            state = play_step(cap, state, 1, step)       # the captain decides; perception and advance too
+            assert state["type"] == "ack", state
+        assert state["snapshot"]["status"] == "ended"
+        assert control(fac, room, "end")["type"] == "done"
+    failures = sum(len(v) for v in inproc.hub.failures.values())
+    for token in tokens:
+        reply = get("/debrief", params={"session": room.id}, headers={"Authorization": f"Bearer {token}"})
+        assert reply.status_code == 200, reply.text
+        mine = reply.json()
+        assert mine["ended"] and mine["debrief"]["why"]["ending"]["id"] == state["snapshot"]["ending"]["id"]
+        assert mine["placement"]["seats"] == 1
+        place = get("/debrief", params={"session": room.id, "format": "place"},
+                    headers={"Authorization": f"Bearer {token}"})
+        assert place.status_code == 200 and "only seat" in place.text
+    assert sum(len(v) for v in inproc.hub.failures.values()) == failures   # no member counted as a wrong token
