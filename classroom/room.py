@@ -373,7 +373,7 @@ class Room:
             status, decisions, quarter = kept[3]
             seats.append({"seat": seat.id, "name": seat.name, "status": status, "decisions": decisions,
                           "quarter": quarter, "connected": seat.id in connected,
-                          "waiting": lockstep and decisions >= round_})
+                          "waiting": lockstep and 0 < round_ <= decisions and status != "ended"})
             if self.teams is not None:
                 seats[-1].update(self.teams.dashboard_entry(seat.id))
         c = self.control
@@ -381,5 +381,6 @@ class Room:
                 "scenario_id": self.scenario.id, "mode": self.mode, "seed": self.seed, "control": dict(c),
                 "seats": seats, "leaderboard": self.scores(), "decisions": self.shown_distribution(),
                 "round_decisions": self.distribution(c["round"]) if self.mode == LOCKSTEP and c["revealed"] else [],
-                "chosen_this_round": sum(1 for s in self.seats.values() if s.run.state.decisions >= c["round"])
-                if self.mode == LOCKSTEP else None}
+                "chosen_this_round": sum(1 for s in self.seats.values() if s.run.state.decisions >= c["round"]
+                                         and s.run.status != "ended") if self.mode == LOCKSTEP else None,
+                "finished": sum(1 for s in self.seats.values() if s.run.status == "ended")}

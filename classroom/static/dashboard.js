@@ -113,7 +113,8 @@ function renderSession() {
   // the room
   const st = $("seats").tBodies[0]; st.replaceChildren();
   for (const s of d.seats) {
-    const now = { choosing: s.waiting ? "chosen, waiting" : "deciding", outcome: "reading the outcome", ended: "finished" }[s.status];
+    const now = { choosing: !c.started ? "in the lobby" : s.waiting ? "chosen, waiting" : "deciding",
+      outcome: "reading the outcome", ended: "finished" }[s.status];
     st.append(el("tr", {}, teamCell(s, order.get(s.seat)), el("td", { text: s.quarter }),
       el("td", { class: "num", text: s.decisions }), el("td", { text: now }), el("td", { text: s.connected ? "yes" : "no" })));
   }
@@ -130,7 +131,10 @@ function updateStatus() {
   else if (!c.started) t = "The lobby: players are joining. Start when the room is ready.";
   else if (c.paused) t = "Paused.";
   else if (d.mode === "lockstep") {
-    t = `Round ${c.round} is ${c.open ? "open" : "closed"}: ${d.chosen_this_round} of ${d.seats.length}${c.teams ? " teams" : ""} have made this round's decision.`;
+    const playing = d.seats.length - d.finished;
+    t = `Round ${c.round} is ${c.open ? "open" : "closed"}: ${d.chosen_this_round} of ${playing}${c.teams ? " teams" : ""}` +
+      `${d.finished ? " still playing" : ""} have made this round's decision` +
+      `${d.finished ? `; ${d.finished} ${d.finished === 1 ? "has" : "have"} finished` : ""}.`;
     if (c.open && c.deadline) t += ` ${Math.max(0, Math.round(c.deadline - Date.now() / 1000))} seconds left.`;
     if (!c.open) t += c.revealed ? " Revealed." : " Reveal when the room is ready to discuss.";
   } else t = "Free play: everyone goes at their own pace.";

@@ -175,3 +175,26 @@ def rebuilt(room, seats):
     for s in seats:
         fresh.restore_seat(s.id, s.name, s.token_hash, list(zip(range(s.seq), s.actions, s.rounds)))
     return fresh
+
+
+def test_the_dashboard_says_nobody_is_waiting_in_the_lobby_and_counts_finished_seats_apart():
+    """In the lobby every seat showed 'chosen, waiting' (0 decisions >= round 0), and a seat that had
+    finished counted as one that had not made the round's decision ('0 of 2 have made this round's
+    decision' with the whole room finished)."""
+    room = make_room()
+    for i in range(3):
+        room.add_seat(i + 1, f"P{i}", f"t{i}")
+    dash = room.dashboard(set())
+    assert not any(s["waiting"] for s in dash["seats"])
+    room.control = room.control_action("start", {}, now=100.0)
+    done, late = room.seats[1], room.seats[2]
+    for _ in range(200):                                          # seat 1 plays to an ending
+        snap = done.run.snapshot()
+        if snap.status == "ended":
+            break
+        done.run.advance() if snap.status == "outcome" else done.run.choose(snap.available_choices[0].index)
+    assert done.run.status == "ended"
+    room.apply(late, {"choose": late.run.snapshot().available_choices[0].index})
+    dash = room.dashboard(set())
+    assert dash["finished"] == 1 and dash["chosen_this_round"] == 1    # seat 2 chose; seat 3 has not
+    assert [s["waiting"] for s in dash["seats"]] == [False, True, False]
