@@ -338,7 +338,7 @@ class Compiled:
             risky = type == NUM and not is_const and not _safe_iv(interval)
         self.risky = risky  # may overflow, or give NaN or an infinity, at run time
         self.src = None  # the author's text, for run-time error messages
-        self.why = None  # (offset, text) of the sub-term that decides a constant truth value (for BAL033)
+        self.why = None  # (offset, (op, left, right, its truth)) of the sub-term deciding a constant (BAL033)
 
     @property
     def fn(self) -> Callable:
@@ -592,7 +592,7 @@ class Compiler:
             if a.type == NUM:
                 p = _cmp_possible(op, a.interval, b.interval)
                 if len(p) == 1 and why is None:
-                    why = (op, a.interval, b.interval)
+                    why = (op, a.interval, b.interval, next(iter(p)))  # the term's own constant truth
             elif a.is_const and b.is_const:
                 p = frozenset((_PY_CMP[op](a.const, b.const),))
             else:
@@ -1056,12 +1056,13 @@ def _number_expected(word, message):
 
 
 def never_reason(c: Compiled, src: str):
-    """For a condition that can only be true or only false: (offset of the sub-term that decides it, a phrase
-    naming the sub-term and the ranges that rule the other value out), or None when no one term decides."""
+    """For a condition that can only be true or only false: (offset of the sub-term that decides it, the
+    sub-term, its left side's range, its operator, its right side's range, and the sub-term's own truth value:
+    under a `not` it is the opposite of the whole's), or None when no one term decides."""
     if c.why is None:
         return None
-    pos, (op, ia, ib) = c.why
-    return pos, _term_at(src, pos), _iv_text(ia), op, _iv_text(ib)
+    pos, (op, ia, ib, truth) = c.why
+    return pos, _term_at(src, pos), _iv_text(ia), op, _iv_text(ib), truth
 
 
 def _term_at(src, pos):

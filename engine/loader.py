@@ -1398,8 +1398,8 @@ class _Loader:
         if why is None:
             self.warn(container, key, code, f"{said}, given the declared ranges: {fix}")
             return
-        offset, term, left, op, right = why
-        truth = "true" if code == "BAL035" else "false"
+        offset, term, left, op, right, holds = why
+        truth = "true" if holds else "false"  # the term's own: under a 'not' it is the opposite of the whole's
 
         def side(name, iv):
             return f"its {name} side {'lies in' if ' to ' in iv else 'is'} {iv}"

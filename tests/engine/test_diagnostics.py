@@ -419,6 +419,16 @@ def test_BAL033_points_at_the_term_and_gives_its_range(diags_of):
     assert "'outcomes <= 100' is always true" in d.message
 
 
+def test_BAL033_a_negated_term_is_named_with_its_own_truth(diags_of):
+    """Under 'not', the term that decides is true, and the message says so (it said 'always false')."""
+    p, diags = diags_of({"flags": {"storm": False}, **choice_if("storm and not (outcomes <= 100)")})
+    d = at(p, diags, "BAL033", "if: storm and", col="outcomes <= 100", severity="warning")
+    assert "'outcomes <= 100' is always true, as its left side lies in 0 to 100" in d.message, d.message
+    p, diags = diags_of(choice_if("not (outcomes > 200)"))
+    d = at(p, diags, "BAL035", "if: not", col="outcomes > 200", severity="warning")
+    assert "'outcomes > 200' is always false" in d.message, d.message
+
+
 def test_BAL034_choice_count(diags_of):
     p, diags = diags_of({"scenes": {"start": {"choices": [{"text": f"c{i}", "goto": "end"} for i in range(5)]}}})
     at(p, diags, "BAL034", "text: c0", col="- {text: c0")
