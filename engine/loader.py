@@ -271,6 +271,8 @@ class _Loader:
         self.phase_pos: dict = {}    # scene id -> position of its `phase:` label
         self.phase_moves: list = []  # (effect ref, phase id) of every `phase:` effect, for check_phase_labels
         self.assumptions: dict = {}  # text key -> Assumption (`assumes:`; see scenario.Assumption)
+        self.translated: dict = {}   # (id of container, key) -> (string id, PO line) of each translated text
+        self.po_file = ""            # the translation file read, with a language
 
     # diagnostics helpers
     def err(self, container, key, code, msg, at_key=False):
@@ -297,6 +299,13 @@ class _Loader:
         try:
             return compile_template(src, self.env, self_id)
         except ExprError as e:
+            where = self.translated.get((id(container), key))
+            if where is not None:  # the translation's text, not the source's: show it at its entry in the PO file
+                sid, line = where
+                self.diags.error(self.po_file, (line, 1), e.code,
+                                 f"the '{self.lang}' translation of '{sid}' cannot be shown: {e} (correct the "
+                                 f"translation in this file: its placeholders name what the source's do)")
+                return lambda s: ""
             line, col = self._at(container, key, src, e.offset)
             self.diags.error(_file(container, self.root_name), (line, col), e.code, f"in the text: {e}")
             return lambda s: ""
@@ -373,7 +382,24 @@ class _Loader:
             beside = l10n.translations_beside(self.path)
             if beside:
                 l10n.check(docs, beside, self.diags)
+                if scenario is not None:
+                    self.check_translations(beside)
         return scenario
+
+    def check_translations(self, beside):
+        """Each translation beside the scenario, built as playing in its language builds it: what would stop
+        that (a placeholder that names nothing, an {if} never closed) is a warning here, at its entry in the
+        PO file, since the scenario itself still plays (BAL062/BAL063 say what is missing or stale)."""
+        for lang, path in beside:
+            other = _Loader(self.path, lang=lang)
+            try:
+                other.load()
+            except RecursionError:  # pragma: no cover - the source loaded; its translation nests no deeper
+                continue
+            for d in other.diags.items:
+                if d.file == path and d.severity == "error" and d.code not in ("BAL007",):
+                    self.diags.warning(d.file, (d.line, d.column), d.code,
+                                       f"{d.message}; 'balcony play --lang {lang}' refuses it until then")
 
     def translate(self, docs):
         """With a language, put its translation's texts in place of the sources (the logic is untouched)."""
@@ -388,8 +414,9 @@ class _Loader:
                              f"beside the scenario. Make one with 'balcony strings {os.path.basename(self.path)} "
                              f"--lang {self.lang}'")
             return
+        self.po_file = where
         try:
-            l10n.translate(docs, read(where))
+            l10n.translate(docs, read(where), self.translated)
         except Exception as e:  # noqa: BLE001 - a broken PO file is a diagnostic, not a traceback
             self.diags.error(where, (1, 1), "BAL007", f"the translation file cannot be read ({e})")
 

@@ -29,15 +29,19 @@ def translations_beside(scenario_path: str) -> list:
     return out
 
 
-def translate(docs, catalog: dict) -> int:
+def translate(docs, catalog: dict, placed: dict | None = None) -> int:
     """Put each translated text in place of its source, where the translation is of the current source
-    (not stale) and not empty. Returns how many were replaced."""
+    (not stale) and not empty. Returns how many were replaced. With `placed`, records for each replaced text
+    (id of its container, key) -> (its id, its line in the PO file), so that an error in it can be shown at
+    the translation rather than at the source."""
     n = 0
     for name, doc in docs:
         for sid, cont, key in walk(doc, name):
             entry = catalog.get(sid)
             if entry and entry[1] and not entry[3] and entry[0] == cont[key]:
                 cont[key] = entry[1]
+                if placed is not None:
+                    placed[(id(cont), key)] = (sid, entry[2])
                 n += 1
     return n
 

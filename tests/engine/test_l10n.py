@@ -85,6 +85,35 @@ def test_validate_reports_missing_and_stale_translations(scenario_file, tmp_path
     assert [d.code for d in check_file(p)[1] if d.code == "BAL063"] == ["BAL063"]
 
 
+def _po_beside(p, lang, table):
+    """Write NAME.LANG.po beside the scenario (as 'balcony strings' does, in-process) and translate `table`."""
+    from engine.l10n.po import template
+    po = p.parent / f"{p.stem}.{lang}.po"
+    po.write_bytes(template(scenario_strings(p), project="t", lang=lang))
+    _translate(po, table)
+    return po
+
+
+def test_a_broken_placeholder_in_a_translation_is_reported_at_the_po_file(scenario_file):
+    """validate warns about it (English still plays); playing in that language refuses it, pointing at the
+    translation's entry in the PO file, not at the scenario's source line (where no such text is)."""
+    p = scenario_file(DOC)
+    po = _po_beside(p, "cy", {"scenes/start/text": "Helo, {alice.nam}.", "scenes/start/choices/0/text": "Ewch"})
+    entry_line = read(po)["scenes/start/text"][2]
+    sc, diags = check_file(p)
+    assert sc is not None
+    bad = [d for d in diags if d.code == "BAL021"]
+    assert len(bad) == 1 and bad[0].severity == "warning", [d.format() for d in diags]
+    assert bad[0].file == str(po) and bad[0].line == entry_line
+    assert "'cy' translation of 'scenes/start/text'" in bad[0].message and "'alice.name'" in bad[0].message
+    sc, diags = check_file(p, "cy")
+    assert sc is None
+    assert [(d.file, d.line, d.code, d.severity) for d in diags] == [(str(po), entry_line, "BAL021", "error")]
+    po.write_text(po.read_text(encoding="utf-8").replace("{alice.nam}", "{if alice.trust > 1}"), encoding="utf-8")
+    bad = [d for d in check_file(p)[1] if d.code == "BAL024"]
+    assert len(bad) == 1 and bad[0].file == str(po) and bad[0].line == entry_line
+
+
 def test_playing_in_a_language_without_a_translation_says_how_to_make_one(scenario_file):
     p = scenario_file(DOC)
     sc, diags = check_file(p, "fr")
