@@ -9,7 +9,7 @@ from engine import Run
 
 from ..paths import autosave_path, shipped_scenarios
 from .common import fail, load_or_report, resolve_scenario_arg
-from ..i18n import _, set_language
+from ..i18n import _, language, set_language
 
 NAME = "play"
 HELP = "play a scenario (the window where there is a display, else the terminal)"
@@ -132,9 +132,13 @@ def run(args) -> int:
         path = _choose_scenario_text()
         if path is None:
             return fail(_("no scenario chosen"))
+    from engine.l10n import po_path
     lang = args.lang
-    if lang:
-        from engine.l10n import po_path
+    if not lang:  # the interface's language (BALCONY_LANG, LANGUAGE): the scenario's too, where it has a
+        env_lang = language()  # translation into it, as in the window (game/window/backend.py); else as written
+        if env_lang and os.path.isfile(po_path(str(path), env_lang)):
+            lang = env_lang
+    else:
         if not os.path.isfile(po_path(str(path), lang)):
             # the interface is translated string by string; a scenario without a translation plays as written,
             # as the window does (game/window/backend.py)

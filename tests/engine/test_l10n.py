@@ -134,3 +134,16 @@ def test_the_window_loads_the_scenario_in_the_interface_language(scenario_file, 
         assert Run(backend.load(str(p)), 0).snapshot().choices[0].text == "Go"
     finally:
         i18n.set_language(None)
+
+
+def test_the_terminal_plays_the_scenario_in_BALCONY_LANG_as_the_window_does(scenario_file, tmp_path, monkeypatch):
+    """translating.md: BALCONY_LANG=cy (or LANGUAGE) uses the interface's catalog and the scenario's NAME.cy.po
+    alike. The terminal translated only its interface, and showed the scenario's texts in English."""
+    p = scenario_file(DOC)
+    _po_beside(p, "cy", {"scenes/start/choices/0/text": "Ewch"})
+    monkeypatch.setenv("BALCONY_LANG", "cy")
+    r = balcony(tmp_path, "play", p, "--text", "--seed", "1", "--no-autosave", input="1\n")
+    assert r.returncode == 0 and "Ewch" in r.stdout, r.stdout + r.stderr
+    monkeypatch.setenv("BALCONY_LANG", "fr")          # no translation into French: as written, and no notice
+    r = balcony(tmp_path, "play", p, "--text", "--seed", "1", "--no-autosave", input="1\n")
+    assert r.returncode == 0 and "1. Go" in r.stdout and "no translation" not in r.stderr, r.stdout + r.stderr
