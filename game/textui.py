@@ -40,8 +40,9 @@ def scenario_error(e: ExprRuntimeError) -> str:
 
 class TextUI:
     def __init__(self, scenario, seed, *, inp=None, out=None, err=None, transcript_path=None,
-                 autosave=True, watch_path=None, run=None):
+                 autosave=True, watch_path=None, run=None, lang=None):
         self.scenario = scenario
+        self.lang = lang  # the scenario's translation played (--lang): a reload keeps it, and watches its file
         self.seed = seed
         self.inp = inp or sys.stdin
         self.out = out or sys.stdout
@@ -51,7 +52,7 @@ class TextUI:
         self.transcript_path = transcript_path
         self.autosave = autosave
         self.watch_path = watch_path
-        self.watch_mtime = _stamp(scenario, watch_path)
+        self.watch_mtime = _stamp(scenario, watch_path, lang)
         self.run = run or Run(scenario, seed)
         self.room_shown = None          # what the people in the room said when last listed
         self.balcony_text_shown = False
@@ -393,12 +394,12 @@ class TextUI:
         """Hot reload: if the scenario file or a file it includes changed, reload it and replay this run's actions."""
         if not self.watch_path:
             return False
-        m = _stamp(self.scenario, self.watch_path)
+        m = _stamp(self.scenario, self.watch_path, self.lang)
         if m == self.watch_mtime:
             return False
         self.watch_mtime = m
         try:
-            scenario = load_scenario(self.watch_path)
+            scenario = load_scenario(self.watch_path, self.lang)
         except ContentError as e:
             print(_("The scenario changed but has errors; still playing the previous version:"), file=self.err)
             for d in e.diagnostics:
@@ -415,7 +416,7 @@ class TextUI:
         if run.status == "outcome":
             run.advance()
         self.scenario, self.run = scenario, run
-        self.watch_mtime = _stamp(scenario, self.watch_path)  # the new version may include other files
+        self.watch_mtime = _stamp(scenario, self.watch_path, self.lang)  # the new version may include other files
         print(_("(reloaded {file}; replayed {kept} of {total} actions)").format(
             file=self.watch_path, kept=kept, total=total), file=self.err)
         return True
@@ -475,9 +476,13 @@ def _isatty(f):
         return False
 
 
-def _stamp(scenario, path):
-    """The modification times of the scenario's file and every file it includes (for --watch)."""
+def _stamp(scenario, path, lang=None):
+    """The modification times of the scenario's file, every file it includes and, with `lang`, its translation
+    file (for --watch)."""
     files = tuple(getattr(scenario, "files", ()) or ()) or ((path,) if path else ())
+    if lang and path:
+        from engine.l10n import po_path
+        files += (po_path(path, lang),)
     return tuple(_mtime(f) for f in files) if path else None
 
 

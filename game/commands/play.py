@@ -166,4 +166,4 @@ def run(args) -> int:
             return fail(str(e))
     from ..textui import play_text
     return play_text(scenario, seed, transcript_path=args.transcript, autosave=not args.no_autosave,
-                     watch_path=str(path) if args.watch else None, run=resume)
+                     watch_path=str(path) if args.watch else None, run=resume, lang=lang)
