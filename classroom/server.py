@@ -261,10 +261,15 @@ class Hub:
             conn.push({"v": VERSION, "type": "welcome", "role": "facilitator", "session": room.id,
                        "dashboard": room.dashboard(self.connected(room))})
             return
-        room = self.by_code.get(keys.normalise_code(msg["code"]))
+        code = keys.normalise_code(msg["code"])
+        room = self.by_code.get(code)
         if room is None and self.replica is not None:  # a session another process created, not yet heard of
-            room = await self.replica.find_session(code=keys.normalise_code(msg["code"]))
-            room = room if room is not None and not room.control["ended"] else None
+            room = await self.replica.find_session(code=code)
+        if room is not None and room.control["ended"] and not self._holds(room, msg.get("token")):
+            room = None
+        if room is None and msg.get("token"):  # a device of an ended session, back for its ending and rank
+            room = next((r for r in self.rooms.values() if r.code == code and r.control["ended"]
+                         and self._holds(r, msg["token"])), None)
         if room is None:
             self._failed(conn.ip)
             raise Refused("bad_code", "No session is running with that code. Check it on the projector.")
@@ -298,6 +303,16 @@ class Hub:
         if self.replica is not None:
             self.replica.presence(room.id, seat.id, True)
         self.welcome(conn, room, seat, seat.name, token)
+
+    @staticmethod
+    def _holds(room: Room, token: str | None) -> bool:
+        """Whether this rejoin token is one of the room's seats' or team members'. An ended session's code
+        no longer lets anyone join, but a device that holds a place in it may come back to its ending, its
+        rank and its debrief."""
+        if not token:
+            return False
+        hashed = keys.token_hash(token)
+        return hashed in room.by_token or (room.teams is not None and hashed in room.teams.by_token)
 
     def welcome(self, conn: Conn, room: Room, seat, name: str, token: str | None, **extra) -> None:
         """A player's welcome, then what the room shows now (the reveal, the leaderboard)."""

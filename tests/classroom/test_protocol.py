@@ -144,6 +144,36 @@ def test_a_dropped_player_rejoins_with_the_token_exactly_where_they_were(inproc)
                 assert stale["code"] == "stale" and stale["seq"] == 3
 
 
+def test_after_the_end_a_device_with_its_token_comes_back_to_its_seat_and_rank_but_nobody_joins(inproc):
+    """A phone that reloads (or wakes and reconnects) after the facilitator ended the session must find its
+    seat, its ending screen and its rank again; it was refused as a wrong code ('No session is running
+    with that code'), which also counted against the room's address. A new name still cannot join, and a
+    wrong token is still refused."""
+    from classroom import teams as T
+    solo = inproc.room("free")
+    team = inproc.hub.create_now("tutorial", "free", 3, None, T.config(T.parse_teams("1"), T.parse_rule("captain")))
+    tokens = {}
+    for room in (solo, team):
+        with inproc.connect() as fac:
+            hello_facilitator(fac, room)
+            with inproc.connect() as ws:
+                tokens[room.id] = hello_player(ws, room.code, "Ana")["token"]
+            assert control(fac, room, "end")["type"] == "done"
+    before = sum(len(v) for v in inproc.hub.failures.values())
+    for room in (solo, team):
+        with inproc.connect() as ws:
+            back = hello_player(ws, room.code, token=tokens[room.id])
+            assert back["room"]["ended"] and back["name"] == "Ana"
+            assert recv(ws, "leaderboard")["of"] == 1
+    assert sum(len(v) for v in inproc.hub.failures.values()) == before
+    from classroom import keys
+    wrong = keys.secret()
+    for msg in ({"name": "Late"}, {"token": wrong, "name": "Late"}, {"token": wrong}, {"token": tokens[team.id]}):
+        with inproc.connect() as ws:
+            ws.send_json({"v": 1, "type": "hello", "role": "player", "code": solo.code, **msg})
+            assert recv(ws, "error", errors_ok=True)["code"] == "bad_code"
+
+
 def test_a_restarted_hub_rebuilds_every_seat_exactly(tmp_path, db_url):
     first = InProcess(tmp_path, url=db_url)
     with first.client:
