@@ -33,10 +33,11 @@ def run(args) -> int:
                     f"(.venv/bin/pip install -e .)")
     from .host import default_db_url, hide_password
     url = args.db or default_db_url()
-    if url.startswith("sqlite:///") and not args.db:
+    if url.startswith("sqlite:///") and url[len("sqlite:///"):] not in ("", ":memory:"):
         from pathlib import Path
-        if not Path(url[len("sqlite:///"):]).exists():
-            return fail(f"no classroom database at {url[len('sqlite:///'):]}: name one with --db URL")
+        path = url[len("sqlite:///"):].split("?")[0]
+        if not Path(path).exists():  # opening it would make an empty database there
+            return fail(f"no classroom database at {path}" + ("" if args.db else ": name one with --db URL"))
     try:
         eng = make_engine(url)
         upgrade(eng)

@@ -137,3 +137,12 @@ def test_the_dashboard_button_downloads_the_export_in_chromium(host, browser, tm
     got.value.save_as(tmp_path / "e.json")
     data = json.loads((tmp_path / "e.json").read_text())
     assert data["session"]["id"] == sid and data["seats"] == []
+
+
+def test_export_from_a_sqlite_file_that_does_not_exist_says_so_and_creates_nothing(tmp_path, capsys):
+    """A mistyped --db path made an empty classroom database there (the migrations ran on it) and then said
+    'no session ... in this database'."""
+    typo = tmp_path / "clasroom.db"
+    assert main(["export", "AWHG9W", "--db", f"sqlite:///{typo}", "--out", str(tmp_path)]) == 2
+    assert f"no classroom database at {typo}" in capsys.readouterr().err
+    assert not typo.exists() and not list(tmp_path.iterdir())
