@@ -147,3 +147,24 @@ def test_a_class_in_the_browser(host, browser, tmp_path):
     for f in shots.glob("*.png"):
         w, hgt = png_size(f)
         assert w >= 390 and hgt >= 600 and f.stat().st_size > 20_000, f
+
+
+def test_a_long_unbroken_display_name_wraps_instead_of_widening_the_pages(host, browser):
+    """A 40-character name with no space (an e-mail address, a long surname) widened a phone's page past
+    its screen (a name of 40 A's: 471 px at 390) and pushed the projector's leaderboard out over the room's panel."""
+    h = host("--scenario", "tutorial", "--mode", "free")
+    long_name = "MWolfeschlegelsteinhausenbergerdorffWMWM"  # 40 characters, no place to break
+    dash = browser.new_page(viewport={"width": 1400, "height": 900})
+    dash.goto(h.dashboards[-1])
+    dash.wait_for_selector("#session:not(.hidden)")
+    dash.check("#show-names")
+    phone = browser.new_context(viewport={"width": 320, "height": 640}).new_page()   # a small phone
+    phone.goto(f"{h.base}/?code={h.code}")
+    phone.get_by_label("Display name").fill(long_name)
+    phone.get_by_role("button", name="Join").click()
+    phone.wait_for_selector(f"#where:has-text('{long_name}')")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 320
+    dash.wait_for_selector(f"#leaderboard td:has-text('{long_name}')")
+    dash.wait_for_selector(f"#seats td:has-text('{long_name}')")
+    for table in ("leaderboard", "seats"):  # each table within its panel
+        assert dash.evaluate(f"(t => t.scrollWidth <= t.parentElement.clientWidth)(document.getElementById('{table}'))"), table
