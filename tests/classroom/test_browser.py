@@ -157,6 +157,8 @@ def test_a_long_unbroken_display_name_wraps_instead_of_widening_the_pages(host, 
     dash = browser.new_page(viewport={"width": 1400, "height": 900})
     dash.goto(h.dashboards[-1])
     dash.wait_for_selector("#session:not(.hidden)")
+    # the server's welcome has arrived (it sets the box from the session's state, which would undo an earlier check)
+    dash.wait_for_selector("#join-code:not(:empty)")
     dash.check("#show-names")
     phone = browser.new_context(viewport={"width": 320, "height": 640}).new_page()   # a small phone
     phone.goto(f"{h.base}/?code={h.code}")
