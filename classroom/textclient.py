@@ -96,14 +96,19 @@ class ClassTextUI(TextUI):
                 self.say(line)
         elif kind == "room":
             r = msg["room"]
+            line = None
             if r["ended"]:
-                self.say("The facilitator has ended the session.")
+                line = "The facilitator has ended the session."
             elif r["paused"]:
-                self.say("The facilitator has paused the session.")
+                line = "The facilitator has paused the session."
             elif r["mode"] == "lockstep" and r["open"]:
-                self.say(f"Round {r['round']} is open.")
+                line = f"Round {r['round']} is open."
             elif r["mode"] == "lockstep" and r["started"]:
-                self.say(f"Round {r['round']} is closed.")
+                line = f"Round {r['round']} is closed."
+            # the room is pushed for every change (a reveal, names, the leaderboard): say each state once
+            if line is not None and line != getattr(self, "_room_said", None):
+                self.say(line)
+            self._room_said = line
         elif kind == "error":
             self.say(f"({msg.get('message', 'the server refused something')})")
         elif kind == "team":

@@ -201,3 +201,28 @@ def test_what_changed_in_a_team_in_a_line_each_for_the_windows_toasts():
     t.captain = 2
     after = t.view(cfg, you=1)
     assert team_news(now, after, snap) == ["Your team chose: A (1 of 3)", "M2 is now the captain"]
+
+
+def test_the_terminal_says_each_change_of_the_room_once():
+    """Closing a round and then revealing it (or showing names, or the leaderboard) each push the room; the
+    terminal printed 'Round 11 is closed.' twice in a row."""
+    import io
+    from types import SimpleNamespace
+
+    from classroom.textclient import ClassTextUI
+    out = io.StringIO()
+    ui = ClassTextUI(SimpleNamespace(room={}), out=out)
+
+    def room(**kw):
+        r = {"mode": "lockstep", "started": True, "round": 1, "open": True, "revealed": False, "paused": False,
+             "ended": False, "leaderboard": False, **kw}
+        ui.on_push({"type": "room", "room": r})
+    room()
+    room(open=False)
+    room(open=False, revealed=True)
+    room(open=False, revealed=True, leaderboard=True)
+    room(round=2)
+    room(round=2, paused=True)
+    room(round=2)
+    assert out.getvalue().splitlines() == ["Round 1 is open.", "Round 1 is closed.", "Round 2 is open.",
+                                           "The facilitator has paused the session.", "Round 2 is open."]
