@@ -290,6 +290,7 @@ class Hub:
             name = clean_name(msg["name"])
             if not name:
                 raise Refused("invalid", "Type a display name.")
+            name = unique_name(name, (s.name for s in room.seats.values()))
             token = keys.secret()
             seat_id = await self.store.write(Store.op_seat(room.id, name, keys.token_hash(token)))
             seat = room.add_seat(seat_id, name, keys.token_hash(token))
@@ -572,6 +573,17 @@ class GcPauses:
         return {f"gen{g}": {"count": self.count[g], "total_ms": round(self.total[g] * 1000, 1),
                             "cpu_ms": round(self.cpu[g] * 1000, 1), "longest_ms": round(self.longest[g] * 1000, 1)}
                 for g in range(3)}
+
+
+def unique_name(name: str, taken) -> str:
+    """`name`, or, when someone in the session already has it (ignoring case), `name (2)`, `name (3)`...,
+    shortened to stay within 40 characters: the projector, a team and the export can tell two Sams apart."""
+    used = {t.casefold() for t in taken}
+    n, out = 1, name
+    while out.casefold() in used:
+        n += 1
+        out = f"{name[:40 - len(f' ({n})')]} ({n})"
+    return out
 
 
 def clean_name(name: str) -> str:

@@ -68,7 +68,7 @@ class TeamDesk:
 
     # --- joining ---------------------------------------------------------------------------
     async def hello(self, conn, room, msg: dict) -> None:
-        from .server import clean_name
+        from .server import clean_name, unique_name
         book, hub = room.teams, self.hub
         member, token = None, None
         if "token" in msg:
@@ -100,6 +100,7 @@ class TeamDesk:
                         room.by_token.pop(hidden, None)
                         book.add_team(number, seat_id)
                     team = book.teams[number]
+                name = unique_name(name, (m.name for m in book.by_token.values()))
                 token, at = keys.secret(), self.clock()
                 mid = await hub.store.write(Store.op_member(team.seat_id, name, keys.token_hash(token), at))
                 member = book.add_member(Member(mid, team.seat_id, name, keys.token_hash(token), at))

@@ -233,3 +233,21 @@ def test_sessions_on_one_server_are_isolated(inproc):
         assert sum(d["total"] for d in two.distribution()) == 0
         dash = recv(f2, "dashboard")["dashboard"]
         assert [s["name"] for s in dash["seats"]] == ["B"]
+
+
+def test_a_name_already_taken_in_the_session_gets_a_number(inproc):
+    """Two players who both typed Sam were two identical rows on the projector and in the export, and two
+    teammates both called Ana proposed as 'Ana'. The second gets 'Sam (2)', within the 40 characters."""
+    from classroom import teams as T
+    room = inproc.room("free")
+    long = "L" * 40
+    with contextlib.ExitStack() as stack:
+        names = [hello_player(stack.enter_context(inproc.connect()), room.code, n)["name"]
+                 for n in ("Sam", "sam", "Sam", "Sam (2) ", long, long)]
+        assert names == ["Sam", "sam (2)", "Sam (3)", "Sam (2) (2)", long, "L" * 36 + " (2)"]
+        fac = stack.enter_context(inproc.connect())
+        dash = hello_facilitator(fac, room)["dashboard"]
+        assert [s["name"] for s in dash["seats"]] == names
+        team = inproc.hub.create_now("tutorial", "free", 3, None, T.config(T.parse_teams("2"), T.parse_rule("captain")))
+        got = [hello_player(stack.enter_context(inproc.connect()), team.code, "Ana")["name"] for _ in range(3)]
+        assert got == ["Ana", "Ana (2)", "Ana (3)"]
