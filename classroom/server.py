@@ -586,10 +586,15 @@ def unique_name(name: str, taken) -> str:
     return out
 
 
+JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner: part of how some names are written
+
+
 def clean_name(name: str) -> str:
-    """A display name without control or format characters, spaces collapsed."""
-    kept = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    return " ".join(kept.split())[:40]
+    """A display name without control or format characters (but the joiners, between two visible
+    characters), spaces collapsed."""
+    kept = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C" or ch in JOINERS)
+    words = (w.strip(JOINERS) for w in kept.split())
+    return " ".join(w for w in words if w)[:40].rstrip(" " + JOINERS)
 
 
 async def _sender(conn: Conn) -> None:

@@ -251,3 +251,16 @@ def test_a_name_already_taken_in_the_session_gets_a_number(inproc):
         team = inproc.hub.create_now("tutorial", "free", 3, None, T.config(T.parse_teams("2"), T.parse_rule("captain")))
         got = [hello_player(stack.enter_context(inproc.connect()), team.code, "Ana")["name"] for _ in range(3)]
         assert got == ["Ana", "Ana (2)", "Ana (3)"]
+
+
+def test_a_name_keeps_its_joiners_but_loses_other_invisible_characters():
+    """The zero-width (non-)joiner is part of how some names are written (Persian, the Indic scripts, an
+    emoji of a doctor); cleaning removed it with the other format characters. Right-to-left overrides and
+    zero-width spaces still go, and a name of nothing visible is still no name."""
+    from classroom.server import clean_name
+    assert clean_name("Zoë 👩\u200d⚕️") == "Zoë 👩\u200d⚕️"
+    assert clean_name("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645") == "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    assert clean_name("Sam\u202egnp.exe") == "Samgnp.exe"
+    assert clean_name("\u200bA\u200b") == "A"
+    assert clean_name("\u200d\u200c") == "" and clean_name(" \u200d Sam \u200c ") == "Sam"
+    assert clean_name("A" * 39 + "\u200dB") == "A" * 39 and clean_name("A" * 39 + " B") == "A" * 39
