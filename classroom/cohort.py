@@ -234,6 +234,9 @@ def routes(hub) -> list:
     plain_headers = {k: v for k, v in HEADERS.items() if k != "Content-Security-Policy"}
 
     def refused(ip: str):
+        """An address that got too many codes, tokens or secrets wrong: asked only once a request's own
+        secret has failed, so that a class behind one address that mistyped the code still gets its own
+        debriefs and the facilitator their report (the secrets here are not guessable)."""
         try:
             hub._check_attempts(ip)
         except Refused as r:
@@ -277,10 +280,10 @@ def routes(hub) -> list:
 
     async def link(request):
         ip = ip_of(request)
-        if (r := refused(ip)) is not None:
-            return r
         room = await room_of(request.query_params.get("session", ""))
         if room is None or not keys.same(bearer(request), room.secret):
+            if (r := refused(ip)) is not None:
+                return r
             hub._failed(ip)
             return JSONResponse({"error": "unauthorised", "message": "no session with that id and secret"},
                                 status_code=403, headers=HEADERS)
@@ -290,11 +293,11 @@ def routes(hub) -> list:
 
     async def page(request):
         ip = ip_of(request)
-        if (r := refused(ip)) is not None:
-            return r
         q = request.query_params
         room = await room_of(q.get("session", ""))
         if room is None or not link_ok(room.secret, room.id, q.get("expires"), q.get("sig")):
+            if (r := refused(ip)) is not None:
+                return r
             hub._failed(ip)
             return PlainTextResponse("This cohort debrief link is not valid, or has expired: open the cohort "
                                      "debrief again from the dashboard.", status_code=403, headers=HEADERS)
@@ -309,11 +312,11 @@ def routes(hub) -> list:
 
     async def debrief(request):
         ip = ip_of(request)
-        if (r := refused(ip)) is not None:
-            return r
         room = await room_of(request.query_params.get("session", ""))
         seat = await seat_of(room, bearer(request))
         if seat is None:
+            if (r := refused(ip)) is not None:
+                return r
             hub._failed(ip)
             return JSONResponse({"error": "unauthorised", "message": "no seat with that token in that session"},
                                 status_code=403, headers=HEADERS)

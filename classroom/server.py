@@ -238,7 +238,8 @@ class Hub:
 
     async def hello(self, conn: Conn, msg: dict) -> None:
         role = msg["role"]
-        self._check_attempts(conn.ip)
+        if not self._proves(msg):  # a secret nobody guesses passes an address locked by wrong codes
+            self._check_attempts(conn.ip)
         if role == "host":
             if not keys.same(msg["key"], self.host_key):
                 self._failed(conn.ip)
@@ -304,6 +305,24 @@ class Hub:
         if self.replica is not None:
             self.replica.presence(room.id, seat.id, True)
         self.welcome(conn, room, seat, seat.name, token)
+
+    def _proves(self, msg: dict) -> bool:
+        """Whether a hello carries a secret that nobody guesses and that is right: the host key, the session's
+        facilitator secret, or a rejoin token of a seat or team member in the session it names. Those pass
+        an address locked by wrong codes, so that a class behind one address (a campus NAT, a proxy) that
+        mistyped the code does not lock out the phones already in, nor the facilitator."""
+        role = msg["role"]
+        if role == "host":
+            return keys.same(msg["key"], self.host_key)
+        if role == "facilitator":
+            room = self.rooms.get(msg["session"])
+            return room is not None and keys.same(msg["secret"], room.secret)
+        if not msg.get("token"):
+            return False
+        code = keys.normalise_code(msg["code"])
+        room = self.by_code.get(code)
+        rooms = [room] if room is not None else [r for r in self.rooms.values() if r.code == code]
+        return any(self._holds(r, msg["token"]) for r in rooms)
 
     @staticmethod
     def _holds(room: Room, token: str | None) -> bool:
@@ -702,14 +721,14 @@ def build_app(hub: Hub) -> Starlette:
 
         from . import export as X
         ip = request.client.host if request.client else "unknown"
-        try:
-            hub._check_attempts(ip)
-        except Refused as r:
-            return JSONResponse({"error": r.code, "message": r.message}, status_code=429)
         room = hub.rooms.get(request.query_params.get("session", ""))
         auth = request.headers.get("authorization", "")
         secret = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
         if room is None or not keys.same(secret, room.secret):
+            try:  # an address locked by wrong codes is refused, but not with the right secret (unguessable)
+                hub._check_attempts(ip)
+            except Refused as r:
+                return JSONResponse({"error": r.code, "message": r.message}, status_code=429)
             hub._failed(ip)
             return JSONResponse({"error": "unauthorised", "message": "no session with that id and secret"},
                                 status_code=403)

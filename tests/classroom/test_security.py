@@ -122,6 +122,42 @@ def test_unauthorised_messages_are_refused(inproc, room_with_bystander):
     still_served()
 
 
+def test_an_address_locked_by_wrong_codes_still_lets_back_who_holds_a_secret(inproc):
+    """A class behind one address (a campus NAT, a proxy) that mistypes the code 10 times was locked out
+    whole for 10 minutes: every phone that reconnected with its own rejoin token, every player's debrief,
+    and the facilitator's dashboard were refused too. Those carry secrets nobody guesses: they pass. A new
+    join by code and name, a wrong token and a wrong secret are still refused."""
+    from classroom import keys
+    from classroom.server import JOIN_ATTEMPTS
+    room = inproc.room("free")
+    other = inproc.room("free")
+    with inproc.connect() as ws:
+        token = hello_player(ws, room.code, "Ana")["token"]
+    for _ in range(JOIN_ATTEMPTS):
+        with inproc.connect() as ws:
+            ws.send_json({"v": 1, "type": "hello", "role": "player", "code": "ZZZZZZ", "name": "Typo"})
+            assert recv(ws, "error", errors_ok=True)["code"] == "bad_code"
+
+    def hello(**msg):
+        with inproc.connect() as ws:
+            ws.send_json({"v": 1, "type": "hello", **msg})
+            return recv(ws, "welcome", "error", errors_ok=True)
+    assert hello(role="player", code=room.code, token=token)["type"] == "welcome"
+    assert hello(role="facilitator", session=room.id, secret=room.secret)["type"] == "welcome"
+    assert hello(role="host", key=inproc.hub.host_key)["type"] == "welcome"
+    debrief = inproc.client.get("/debrief", params={"session": room.id}, headers={"Authorization": f"Bearer {token}"})
+    assert debrief.status_code == 200 and debrief.json() == {"ended": False}
+    for msg in ({"role": "player", "code": room.code, "name": "New"},
+                {"role": "player", "code": room.code, "token": keys.secret()},
+                {"role": "player", "code": other.code, "token": token},          # a token of another session
+                {"role": "facilitator", "session": room.id, "secret": other.secret},
+                {"role": "host", "key": keys.secret()}):
+        assert hello(**msg)["code"] == "too_many_attempts", msg
+    wrong = inproc.client.get("/debrief", params={"session": room.id}, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 429
+    inproc.hub.failures.clear()
+
+
 def test_wrong_codes_are_limited_per_address(inproc, room_with_bystander):
     room, fac, still_served = room_with_bystander
     from classroom.server import JOIN_ATTEMPTS
