@@ -64,9 +64,9 @@ def place(cohort, summary, tr=same) -> Placement:
                       else tr(N_("Your score, {score}: {higher} scored higher, {lower} lower."))).format(
             score=f"{summary.score:.1f}", higher=_seats(tr, higher), lower=_seats(tr, lower), same=_others(tr, tied)))
     dims = []
-    for d in cohort.pattern.dimensions:
-        share = summary.tags.get(d.tag, 0) / len(summary.decisions) if summary.decisions else 0.0
-        dims.append((d.label, round(share, 3), d.median))
+    for d in cohort.pattern.dimensions:  # (not `share`, the ending's, which the Placement below carries)
+        part = summary.tags.get(d.tag, 0) / len(summary.decisions) if summary.decisions else 0.0
+        dims.append((d.label, round(part, 3), d.median))
     return Placement(summary.seat, True, n, summary.ending, same_ending, share, cohort.endings,
                      summary.score, higher, tied, lower, tuple(choices), tuple(dims),
                      tuple(lines + _choice_lines(choices, tr)))

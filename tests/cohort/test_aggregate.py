@@ -200,6 +200,9 @@ def test_every_count_adds_up_every_share_is_its_count_rounded_and_every_branch_s
         if s.finished:
             assert p.higher + p.lower + p.same + 1 == len(fin)
             assert p.same_ending == next(e.count for e in c.endings if e.ending.id == s.ending.id)
+            # the share of its ending, as the room's list shows it (it was the last dimension's share)
+            assert p.ending_percent == next(e.percent for e in c.endings if e.ending.id == s.ending.id)
+            assert p.to_dict()["ending_percent"] == p.ending_percent
     json.dumps(c.to_dict())
 
 
