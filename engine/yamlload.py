@@ -288,6 +288,60 @@ def _indent_hint(e, text: str) -> str:
             f"with spaces{start}")
 
 
+def _quote_hint(e, text: str) -> str:
+    """Text after a closing quote, which libyaml calls a missing key: a value quoted and then going on
+    (`text: "Hi." she said`), or a quote never closed, whose value runs on to the next quote further down."""
+    mark = e.problem_mark
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines):
+        return ""
+    line = lines[mark.line]
+    before = line[:mark.column].rstrip()
+    if not before or before[-1] not in "\"'" or len(line) - len(line.lstrip(" ")) >= len(before):
+        return ""
+    q = before[-1]
+    close = sum(len(x) + 1 for x in lines[:mark.line]) + len(before) - 1  # the closing quote's offset
+    opening = close - 1
+    while opening >= 0 and not (text[opening] == q and (q == "'" or text[opening - 1:opening] != "\\")):
+        opening -= 1
+    if opening < 0:
+        return ""
+    o_line = text.count("\n", 0, opening)
+    if o_line < mark.line:
+        o_col = opening - (text.rfind("\n", 0, opening) + 1) + 1
+        return (f": the quote ({q}) opened on line {o_line + 1}, column {o_col}, is not closed on that line, so "
+                f"the text runs on to the next {q}, here. Close the quote on line {o_line + 1}")
+    inside = '\\"' if q == '"' else "''"
+    return (f": line {mark.line + 1} goes on after its closing quote ({q}). Put the whole value in quotes "
+            f"(writing a {q} inside it as {inside}), or write it as a block: 'text: |' and the text on the "
+            f"lines below, indented")
+
+
+def _colon_hint(e, text: str, problem: str) -> str:
+    """libyaml's 'mapping values are not allowed': a ':' that YAML takes for a new key's. Either a value holds
+    ': ' (`result: Note: this`), or a line is indented deeper than the one above, so that YAML reads it as
+    that line's value going on, and its own key's ':' comes where no key may start."""
+    mark = e.problem_mark
+    lines = text.splitlines()
+    if "mapping values are not allowed" not in problem or mark is None or mark.line >= len(lines):
+        return ""
+    line = lines[mark.line]
+    if ": " in line[:mark.column]:
+        return (f": the value on line {mark.line + 1} contains ': ', which YAML reads as the start of a new key. "
+                f"Put the value in quotes (\"...\"), or write it as a block: 'text: |' and the text on the "
+                f"lines below, indented")
+    above = mark.line - 1
+    while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith("#")):
+        above -= 1
+    if above < 0:
+        return ""
+    col = len(line) - len(line.lstrip(" ")) + 1
+    col_above = len(lines[above]) - len(lines[above].lstrip(" ")) + 1
+    return (f". This is most likely indentation: line {mark.line + 1} starts at column {col} and line {above + 1} "
+            f"at column {col_above}, so YAML reads line {mark.line + 1} as the value of line {above + 1} going "
+            f"on. Start every key of one mapping in the same column, indented with spaces")
+
+
 def parse_text(text: str, filename: str, diags: Diagnostics | None = None):
     """Parse YAML text into YDict/YList/scalars. Raises LoadFailure; duplicate keys go to `diags`."""
     gc_was = gc.isenabled()
@@ -308,6 +362,10 @@ def parse_text(text: str, filename: str, diags: Diagnostics | None = None):
                 hint = ": YAML does not allow tabs for indentation, use spaces"
             elif "nesting depth" in problem:
                 raise LoadFailure("BAL005", "the document is nested too deeply", pos) from None
+            if not hint:
+                hint = _quote_hint(e, text) or _colon_hint(e, text, problem)
+                if hint and e.context:
+                    hint = f" ({e.context.strip()}){hint}"
             if e.context and not hint:
                 hint = f" ({e.context.strip()})" + _indent_hint(e, text)
             raise LoadFailure("BAL001", f"{problem}{hint}", pos) from None

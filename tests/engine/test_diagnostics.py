@@ -46,6 +46,28 @@ def test_BAL001_yaml_syntax_error(scenario_file):
     assert d.column == 6
 
 
+@pytest.mark.parametrize("text, needle, col, says", [
+    # a ': ' inside a value, which YAML takes for a new key (libyaml said only "mapping values are not allowed")
+    ("balcony: 1\nscenes:\n  a:\n    result: Note: you go.\n", "result: Note", ("Note: you", 4),
+     "the value on line 4 contains ': '"),
+    # a key indented one space too few: the next line reads as its value going on
+    ("balcony: 1\nscenes:\n  a:\n   speaker: council\n    text: x\n", "    text: x", ("text: x", 4),
+     "line 5 starts at column 5 and line 4 at column 4"),
+    # a quote never closed: the error comes at the next quote, lines later, and names where it opened
+    ('balcony: 1\ntitle: "Riverside\nversion: "0.1"\n', 'version: "0.1"', ('0.1"', 0),
+     'the quote (") opened on line 2, column 8, is not closed on that line'),
+    # text after a closing quote, on the same line
+    ('balcony: 1\nscenes:\n  a:\n    text: "Hi." she said\n', "she said", ("she said", 0),
+     'line 4 goes on after its closing quote (")'),
+])
+def test_BAL001_says_what_to_do_about_quotes_and_colons(scenario_file, text, needle, col, says):
+    """libyaml's wording said "most likely indentation" of an unclosed quote, and nothing at all of a ': '
+    inside a value or a line indented deeper than its neighbour."""
+    p = scenario_file(text=text)
+    d = at(p, check(p), "BAL001", needle, col=col)
+    assert says in d.message, d.message
+
+
 def test_BAL001_tabs_for_indentation(scenario_file):
     p = scenario_file(text="balcony: 1\nmeters:\n\toutcomes: 1\n")
     d = at(p, check(p), "BAL001", "\toutcomes", col=1)
