@@ -47,11 +47,13 @@ class EndMeasures:
             self.triangle.append((name, len(compiled), c.interval))
             compiled.append(c)
         self.computed = []
+        self.computed_held = []  # a true/false computed value: (name, place), reported as the share that held
         for name in scenario.computed:
             c = compile_expr(name, env)
             if c.type == BOOL:
-                continue
-            self.computed.append((name, len(compiled), c.interval))
+                self.computed_held.append((name, len(compiled)))
+            else:
+                self.computed.append((name, len(compiled), c.interval))
             compiled.append(c)
         self.terms: list = []
         for e in scenario.endings:
@@ -83,13 +85,16 @@ def _summary(vals, iv):
 
 def at_end(res) -> dict:
     """Each triangle side, computed value and ending term at the end of the runs: min, median, max, mean and
-    a histogram (over the value's range, or over the values seen when the range is open)."""
+    a histogram (over the value's range, or over the values seen when the range is open); for a true/false
+    computed value, the share of runs in which it held."""
     m, finals = res.measures, res.finals
     if m is None or not finals:
-        return {"triangle": [], "computed": [], "endings": []}
+        return {"triangle": [], "computed": [], "computed_held": [], "endings": []}
     col = [[f[j] for f in finals] for j in range(len(m.intervals))]
     out = {"triangle": [{"id": n, **_summary(col[j], iv)} for n, j, iv in m.triangle],
-           "computed": [{"id": n, **_summary(col[j], iv)} for n, j, iv in m.computed], "endings": []}
+           "computed": [{"id": n, **_summary(col[j], iv)} for n, j, iv in m.computed],
+           "computed_held": [{"id": n, "held": round(sum(1 for x in col[j] if x) / len(finals), 4)}
+                             for n, j in m.computed_held], "endings": []}
     for e in res.scenario.endings:
         terms = [t for t in m.terms if t.ending == e.id]
         if not terms:

@@ -125,12 +125,15 @@ def _mmm(x) -> str:
 def at_end_report(a) -> list:
     """The triangle, the computed values and each ending's terms at the end of the runs."""
     lines = []
-    if a["triangle"] or a["computed"]:
+    held = a.get("computed_held", [])
+    if a["triangle"] or a["computed"] or held:
         lines += ["", "At the end of the runs (min / median / max, and a histogram):"]
         for x in a["triangle"]:
             lines.append(f"  triangle {x['id']:>20}: {_mmm(x)}")
         for x in a["computed"]:
             lines.append(f"  computed {x['id']:>20}: {_mmm(x)}")
+        for x in held:
+            lines.append(f"  computed {x['id']:>20}: true at the end of {pct(x['held'])} of the runs")
     if a["endings"]:
         lines += ["", "Endings' conditions at the end, term by term (share of runs in which each held):"]
         for e in a["endings"]:

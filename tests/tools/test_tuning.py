@@ -48,3 +48,16 @@ def test_near_through_the_command_line(tmp_path, capsys):
     assert code == 2 and "did you mean 'good'" in err
     code, text, _ = cli(capsys, "simulate", str(p), "--runs", "50", "--near", "good")
     assert code == 0 and "failed  outcomes >= 30, short by" in text and "At the end of the runs" in text
+
+
+def test_a_true_false_computed_value_is_reported_as_the_share_of_runs_in_which_it_held(tmp_path, capsys):
+    """The balancing chapter reads where `productive` ends; a true/false computed value was left out."""
+    res = _sim(tmp_path)
+    a = res.to_dict()["at_end"]
+    (high,) = a["computed_held"]
+    pv = next(j for n, j, _ in res.measures.triangle if n == "public_value")  # outcomes, at the end of each run
+    ends_high = sum(1 for f in res.finals if f[pv] > 25)
+    assert high["id"] == "high" and high["held"] == round(ends_high / 200, 4) and 0 < high["held"] < 1
+    p = write(tmp_path, doc(computed={"high": "outcomes > 25"}), name="b.yaml")
+    code, text, _ = cli(capsys, "simulate", str(p), "--runs", "50")
+    assert code == 0 and "computed                 high: true at the end of " in text
