@@ -58,6 +58,10 @@ def _kpos(container, key):
     return _pos(container)
 
 
+#: The range given a meter whose own range is malformed, so that it is declared (the scenario is not built).
+_OPEN = 10 ** 15
+
+
 def _file(container, default):
     return getattr(container, "file", None) or default
 
@@ -541,18 +545,21 @@ class _Loader:
     def build_meters(self) -> dict:
         meters: dict[str, Meter] = {}
         for mid, (m, cont) in self.merged.get("meters", {}).items():
+            # A malformed meter (the schema has said why) is still declared, with an open range, so that the
+            # expressions using it are not each told to declare it: the scenario has an error and is not built
             if not isinstance(m, dict):
+                meters[mid] = Meter(mid, mid, -_OPEN, _OPEN, 0, False, False, "other", False)
                 continue
             rng = m.get("range")
             if not (isinstance(rng, list) and len(rng) == 2 and all(_isnum(x) for x in rng)):
-                continue
+                rng = [-_OPEN, _OPEN]
             lo, hi = rng
             if lo >= hi:
                 self.err(m, "range", "BAL012", f"the range of '{mid}' must go from a lower to a higher number")
-                continue
+                lo, hi = -_OPEN, _OPEN
             start = m.get("start", lo)
             if not _isnum(start):
-                continue
+                start = lo
             if not lo <= start <= hi:
                 self.err(m, "start", "BAL012", f"'{mid}' starts at {start}, outside its range {lo} to {hi}")
                 start = min(max(start, lo), hi)
@@ -569,6 +576,8 @@ class _Loader:
                 flags[fid] = Flag(fid, f, fid.replace("_", " "))
             elif isinstance(f, dict) and isinstance(f.get("start"), bool):
                 flags[fid] = Flag(fid, f["start"], str(f.get("label", fid.replace("_", " "))))
+            else:  # malformed (the schema has said why): declared all the same, as a malformed meter is
+                flags[fid] = Flag(fid, False, fid.replace("_", " "))
         return flags
 
     def build_values(self):

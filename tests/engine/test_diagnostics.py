@@ -177,6 +177,24 @@ def test_BAL011_an_effect_with_no_kind_or_two_kinds(diags_of):
     assert "mixes" in at(p, diags, "BAL011", "- add:").message
 
 
+@pytest.mark.parametrize("meter, flag, code", [
+    ({"range": [0, 100], "start": "ten"}, False, "BAL011"),       # a start in words
+    ({"range": [0, "1e3"], "start": 5}, False, "BAL011"),          # a range YAML reads as text
+    ({"range": [100, 0], "start": 5}, False, "BAL012"),            # a range upside down
+    ({"start": 5}, False, "BAL013"),                               # no range
+    ({"range": [0, 100], "start": 5}, "yes please", "BAL011"),     # a flag that is not true or false
+])
+def test_a_malformed_meter_or_flag_is_one_error_not_one_per_use(diags_of, meter, flag, code):
+    """A meter whose range or start is malformed was left undeclared, so every expression that used it
+    said "'heat' is not declared: declare it under 'meters'" (it is declared), burying the one real
+    mistake under a cascade."""
+    uses = {"flags": {"ready": flag}, "meters": {"heat": meter},
+            "rules": [{"id": "r", "if": "ready", "effects": [{"add": {"heat": 1}}]}],
+            "scenes": {"start": {"choices": [{"text": "a", "goto": "end", "if": "heat > 10 and ready"}]}}}
+    p, diags = diags_of(uses)
+    assert [d.code for d in diags if d.severity == "error"] == [code], [d.format() for d in diags]
+
+
 def test_BAL012_out_of_range(diags_of):
     sh = [{**BASE["stakeholders"][0], "trust": 150}, BASE["stakeholders"][1]]
     p, diags = diags_of({"stakeholders": sh, "meters": {"staff": {"range": [0, 10], "start": 11},
