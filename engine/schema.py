@@ -7,6 +7,7 @@ did-you-mean, wrong types, out-of-range values, missing keys) and the JSON Schem
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -31,6 +32,32 @@ class Spec:
         if self.doc:
             j["description"] = self.doc
         return j
+
+
+_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+
+def _number_fix(v) -> str:
+    """How to write, as a number, text that was meant as one ('1e3', '1,000', '50%', 'ten')."""
+    if not isinstance(v, str):
+        return ""
+    t = v.strip()
+    if t.lower() in _WORDS:
+        return f": write it in figures: {_WORDS[t.lower()]}"
+    for strip, say in ((",", "without commas"), ("%", "without the '%'")):
+        if strip in t:
+            try:
+                n = float(t.replace(strip, ""))
+            except ValueError:
+                continue
+            return f": write it {say}: {n:g}" if abs(n) < 1e15 else ""
+    try:
+        n = float(t)
+    except ValueError:
+        return ""
+    if not math.isfinite(n) or abs(n) >= 1e15:
+        return f": YAML reads '{t}' as text, and it is too large for a number anyway: use smaller units"
+    return f": YAML reads '{t}' as text: write it out, {int(n) if n.is_integer() else repr(n)}"
 
 
 def _type_name(v):
@@ -92,7 +119,8 @@ class Num(Spec):
 
     def check(self, v, pos, ctx):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or (self.integer and isinstance(v, float) and not v.is_integer()):
-            ctx.err(pos, "BAL011", f"expected {'a whole number' if self.integer else 'a number'}, found {_type_name(v)}")
+            ctx.err(pos, "BAL011", f"expected {'a whole number' if self.integer else 'a number'}, found "
+                                   f"{_type_name(v)}{_number_fix(v)}")
             return False
         if (self.lo is not None and v < self.lo) or (self.hi is not None and v > self.hi):
             rng = f"from {self.lo} to {self.hi}" if self.hi is not None else f"at least {self.lo}"

@@ -171,6 +171,19 @@ def test_BAL011_wrong_type(diags_of):
     at(p, diags, "BAL011", "tags: hero")
 
 
+@pytest.mark.parametrize("written, fix", [
+    ("1e3", "YAML reads '1e3' as text: write it out, 1000"),
+    ("1e400", "YAML reads '1e400' as text, and it is too large for a number anyway"),
+    ("1,000", "write it without commas: 1000"),
+    ("50%", "write it without the '%': 50"),
+    ("ten", "write it in figures: 10"),
+])
+def test_BAL011_a_number_written_as_text_says_how_to_write_it(diags_of, written, fix):
+    """'expected a number, found text' said what and where, but not what to write instead."""
+    p, diags = diags_of({"meters": {"outcomes": {"range": [0, 100], "start": written}}})
+    assert fix in at(p, diags, "BAL011", f"start: {written}").message
+
+
 def test_BAL011_an_effect_with_no_kind_or_two_kinds(diags_of):
     p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "effects": [
         {"add": {"outcomes": 1}, "set": {"outcomes": 2}}]}]}}})
