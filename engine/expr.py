@@ -42,6 +42,11 @@ MAX_HEIGHT = 100
 MAX_NUMBER = 10 ** 15  # literals lie within plus or minus this
 
 NUM, BOOL, TEXT = "number", "bool", "text"
+
+
+def kind_words(t: str) -> str:
+    """A type in an author's words: 'a number', 'true/false', 'text'."""
+    return {NUM: "a number", BOOL: "true/false", TEXT: "text"}.get(t, t)
 ANY_BOOL = frozenset((True, False))
 
 _TOKEN = re.compile(r"""
@@ -533,11 +538,11 @@ class Compiler:
     # operators
     def _num_operand(self, c: Compiled, what, pos):
         if c.type != NUM:
-            raise ExprError(f"{what} needs a number, but this is {c.type}", pos, "BAL023")
+            raise ExprError(f"{what} needs a number, but this is {kind_words(c.type)}", pos, "BAL023")
 
     def _bool_operand(self, c: Compiled, what, pos):
         if c.type != BOOL:
-            raise ExprError(f"{what} needs true/false, but this is a {c.type}: "
+            raise ExprError(f"{what} needs true/false, but this is {kind_words(c.type)}: "
                             f"compare it, for example 'x > 0'", pos, "BAL023")
 
     def _neg(self, node):
@@ -585,7 +590,8 @@ class Compiler:
         for op, a, b in zip(ops, cs, cs[1:]):
             if op in ("==", "!="):
                 if a.type != b.type:
-                    raise ExprError(f"cannot compare a {a.type} with a {b.type} using '{op}'", pos, "BAL023")
+                    raise ExprError(f"cannot compare {kind_words(a.type)} with {kind_words(b.type)} using '{op}'", pos,
+                                    "BAL023")
             else:
                 self._num_operand(a, f"'{op}'", pos)
                 self._num_operand(b, f"'{op}'", pos)
@@ -642,7 +648,8 @@ class Compiler:
         cond, a, b, pos = (self.compile(node[1]), self.compile(node[2]), self.compile(node[3]), node[4])
         self._bool_operand(cond, "the 'if' of a conditional", pos)
         if a.type != b.type:
-            raise ExprError(f"both sides of 'if ... else' must be the same type ({a.type} and {b.type})", pos, "BAL023")
+            raise ExprError(f"both sides of 'if ... else' must be the same type (here "
+                            f"{kind_words(a.type)} and {kind_words(b.type)})", pos, "BAL023")
         if a.type == NUM:
             iv = (min(a.interval[0], b.interval[0]), max(a.interval[1], b.interval[1]))
         elif a.type == BOOL:
@@ -1035,10 +1042,11 @@ def compile_expr(src, env: Env, self_id: str | None = None, want: str | None = N
         if key is not None:
             cache[key] = c
     if want == BOOL and c.type != BOOL:
-        raise ExprError(f"a condition must be true or false, but this is a {c.type}: "
+        raise ExprError(f"a condition must be true or false, but this is {kind_words(c.type)}: "
                         f"compare it, for example '{src} > 0'", 0, "BAL023")
     if want == NUM and c.type != NUM:
-        raise ExprError(f"a number is needed here, but this is {c.type}", 0, "BAL023")
+        raise ExprError(f"a number is needed here, but this is {kind_words(c.type)}: write a number (or an "
+                        f"expression that gives one, such as 'outcomes + 5')", 0, "BAL023")
     return c
 
 

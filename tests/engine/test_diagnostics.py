@@ -323,6 +323,14 @@ def test_BAL023_type_mismatch(diags_of, cond):
     at(p, diags, "BAL023", "if: ")
 
 
+def test_BAL023_true_false_where_a_number_is_needed_says_so_in_plain_words(diags_of):
+    """It said "a number is needed here, but this is bool": a programmer's word, and no fix."""
+    p, diags = diags_of({"scenes": {"start": {"choices": [
+        {"text": "a", "goto": "end", "effects": [{"set": {"outcomes": True}}]}]}}})
+    d = at(p, diags, "BAL023", "outcomes: true")
+    assert "bool" not in d.message and "true/false" in d.message and "write a number" in d.message, d.message
+
+
 def test_BAL023_add_to_a_flag_and_self_referential_computed(diags_of):
     p, diags = diags_of({"flags": {"done": False}, "computed": {"loop": "loop + 1"},
                          "scenes": {"start": {"choices": [{"text": "a", "goto": "end", "effects": [{"add": {"done": 1}}]}]}}})
