@@ -611,15 +611,32 @@ class _Loader:
         spaces = {"meter": meters, "flag": flags, "stakeholder": sh_raw, "cast member": {c: 1 for c in cast},
                   "group": {g: 1 for g in merged.get("groups", {})},
                   "computed value": {c: 1 for c in merged.get("computed", {})}}
+        sections = {"meter": "meters", "flag": "flags", "group": "groups", "computed value": "computed"}
+        cast_items = {item.get("id"): item for item, _c, _i in merged.get("cast", []) if isinstance(item, dict)}
+
+        def where(kind, n):
+            """(file, position) where `n` is defined as a `kind`: in the scenario or in an included file."""
+            if kind in sections:
+                entry = merged.get(sections[kind], {}).get(n)
+                if entry is not None:
+                    return _file(entry[1], self.root_name), _kpos(entry[1], n)
+            item = sh_raw.get(n) if kind == "stakeholder" else cast_items.get(n) if kind == "cast member" else None
+            if isinstance(item, dict):
+                return _file(item, self.root_name), _pos(item, "id")
+            return self.root_name, _find_pos(merged, n)
+
         seen: dict[str, str] = {}
         for kind, names in spaces.items():
             for n in names:
                 if n in BUILTIN_NAMES:
-                    self.diags.error(self.root_name, _find_pos(merged, n), "BAL042",
+                    self.diags.error(*where(kind, n), "BAL042",
                                      f"'{n}' is a built-in name and cannot be a {kind}: rename it")
-                if n in seen:
-                    self.diags.error(self.root_name, _find_pos(merged, n), "BAL042",
-                                     f"'{n}' is both a {seen[n]} and a {kind}: names share one namespace, rename one")
+                if n in seen:  # shown at the meter, flag, group or computed value, naming where the other is
+                    here, there = (seen[n], kind) if seen[n] in sections else (kind, seen[n])
+                    other, (line, _col) = where(there, n)
+                    self.diags.error(*where(here, n), "BAL042",
+                                     f"'{n}' is both a {seen[n]} and a {kind} (the {there} at {other}:{line}): "
+                                     f"names share one namespace, rename one")
                 seen.setdefault(n, kind)
 
     def build_listed_groups(self, sh_raw):

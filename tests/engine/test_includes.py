@@ -92,6 +92,24 @@ def test_BAL042_id_defined_in_the_scenario_and_an_include(tmp_path):
     assert all(f"main.yaml:{line_of(p, 'outcomes:')}" in d.message or "start" in d.message for d in diags)
 
 
+def test_BAL042_a_name_shared_across_an_include_is_shown_in_its_own_file_and_names_the_other(tmp_path):
+    """A flag in an included file named like a stakeholder of the scenario was reported at the main file,
+    at the included file's line number, and did not say where the stakeholder is."""
+    inc = write(tmp_path / "common" / "flags.yaml", {"flags": {"alice": False},
+                                                     "meters": {"waits": {"range": [0, 10], "start": 3}}})
+    p = write(tmp_path / "main.yaml", merge(BASE, {"includes": ["common/flags.yaml"],
+                                                   "cast": [{"id": "waits", "name": "W", "role": "Porter"}]}))
+    diags = only(check_file(p)[1], "BAL042")
+    flag = next(d for d in diags if "'alice'" in d.message)
+    assert (flag.file, flag.line) == (str(inc), line_of(inc, "alice:"))
+    assert "a flag and a stakeholder (the stakeholder at " in flag.message
+    assert f"main.yaml:{line_of(p, 'id: alice')})" in flag.message
+    waits = next(d for d in diags if "'waits'" in d.message)
+    assert (waits.file, waits.line) == (str(inc), line_of(inc, "waits:"))
+    assert "a meter and a cast member (the cast member at " in waits.message
+    assert f"main.yaml:{line_of(p, 'id: waits')})" in waits.message
+
+
 def test_BAL043_include_defines_what_only_a_scenario_may(tmp_path):
     inc = write(tmp_path / "bad.yaml", {"title": "Not here", "stakeholders": [CAROL], "perception": {"attention": 3}})
     p = write(tmp_path / "main.yaml", merge(BASE, {"includes": ["bad.yaml"]}))
