@@ -245,7 +245,24 @@ def _check_node_count(text: str) -> None:
 _VALUE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
 
 
+def _wide_encoding(data: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' for text saved so (Windows Notepad's "Unicode" is UTF-16), by its byte-order mark,
+    or, without one, by the zero bytes between ASCII characters; else None."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[:64]
+    if len(head) >= 8 and len(head) % 2 == 0 and (not any(head[1::2]) or not any(head[0::2])) and any(head):
+        return "UTF-16"
+    return None
+
+
 def _decode(data: bytes) -> str:
+    wide = _wide_encoding(data)
+    if wide is not None:
+        raise LoadFailure("BAL002", f"the file is saved as {wide} text: save the file as UTF-8 (in Notepad, "
+                          f"'Save as', then Encoding: UTF-8)", (1, 1))
     if b"\x00" in data[:65536] or b"\x00" in data:
         off = data.index(b"\x00")
         raise LoadFailure("BAL002", "this looks like a binary file, not a YAML scenario", _offset_pos(data, off))

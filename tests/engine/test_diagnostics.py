@@ -87,6 +87,17 @@ def test_BAL002_binary(tmp_path):
     assert [(d.code, d.line) for d in check(p)] == [("BAL002", 3)]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_BAL002_utf16_says_save_as_utf8(tmp_path, encoding):
+    """Windows Notepad's "Unicode" is UTF-16: it was called "a binary file", with no way out."""
+    p = tmp_path / "notepad.yaml"
+    p.write_bytes(("\ufeff" if encoding.endswith("-be") else "").encode(encoding) + "balcony: 1\nid: x\n".encode(encoding))
+    (d,) = check(p)
+    assert d.code == "BAL002" and (d.line, d.column) == (1, 1), d.format()
+    assert "UTF-16" in d.message or "UTF-32" in d.message
+    assert "save the file as UTF-8" in d.message and "binary" not in d.message, d.message
+
+
 @pytest.mark.parametrize("text", ["", "   \n\n", "# only a comment\n", "- a\n- b\n", "just words\n", "42\n", "null\n"])
 def test_BAL003_empty_or_not_a_mapping(scenario_file, text):
     p = scenario_file(text=text)
