@@ -83,7 +83,8 @@ def tokenize(src: str) -> list[Tok]:
     if not isinstance(src, str):
         raise ExprError("an expression must be text")
     if len(src) > MAX_LENGTH:
-        raise ExprError(f"the expression is longer than {MAX_LENGTH} characters")
+        raise ExprError(f"the expression is longer than {MAX_LENGTH} characters: split it into named parts "
+                        f"under 'computed', and use their names here")
     out, i = [], 0
     while i < len(src):
         m = _TOKEN.match(src, i)
@@ -152,7 +153,9 @@ class _Parser:
     def nest(self):
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExprError("the expression is nested too deeply", self.tok.pos)
+            raise ExprError(f"the expression is nested too deeply (more than {MAX_DEPTH} brackets or operators "
+                            f"inside one another): split it into named parts under 'computed', and use their names "
+                            f"here", self.tok.pos)
 
     def expr(self):
         self.nest()

@@ -122,6 +122,15 @@ def test_errors_have_codes_and_teach(world, src, code, fragment):
     assert 0 <= e.value.offset <= len(src)
 
 
+@pytest.mark.parametrize("src", ["x" * 2001, "(" * 50 + "1" + ")" * 50])
+def test_an_expression_too_long_or_too_deep_says_how_to_fix_it(world, src):
+    """It said only "the expression is longer than 2000 characters" or "nested too deeply"."""
+    sc, _ = world
+    with pytest.raises(ExprError) as e:
+        compile_expr(src, sc.env)
+    assert "split it" in str(e.value) and "'computed'" in str(e.value), str(e.value)
+
+
 def test_wanted_types(world):
     sc, _ = world
     with pytest.raises(ExprError, match="must be true or false"):
