@@ -34,6 +34,17 @@ class Spec:
         return j
 
 
+def _id_hint(v: str) -> str:
+    """For an id with characters outside a-z, A-Z, 0-9 and '_' (an accent, a space, a hyphen): which."""
+    odd = sorted({c for c in v if not (c.isascii() and (c.isalnum() or c == "_"))}, key=v.index)
+    if not odd:
+        return ""
+    shown = ", ".join(repr(c) for c in odd[:3])
+    accents = any(not c.isascii() and c.isalpha() for c in odd)
+    return (f" ({shown} {'is' if len(odd) == 1 else 'are'} not allowed"
+            f"{': ids use the unaccented letters a-z and A-Z' if accents else ''})")
+
+
 _WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 
 
@@ -93,7 +104,8 @@ class Str(Spec):
             ctx.err(pos, "BAL012", f"'{v}' is not one of {', '.join(self.enum)}{hint}")
             return False
         if self.pattern is not None and not self.pattern.match(v):
-            ctx.err(pos, "BAL014", f"'{v}' is not a valid {self.what}: use letters, digits and '_', starting with a letter")
+            ctx.err(pos, "BAL014", f"'{v}' is not a valid {self.what}: use letters, digits and '_', starting with a "
+                                   f"letter{_id_hint(v)}")
             return False
         return True
 
@@ -226,7 +238,7 @@ class MapOf(Spec):
         for k, item in v.items():
             if not ID_RE.match(k):
                 ctx.err(kpos.get(k, pos), "BAL014", f"'{k}' is not a valid {self.key_what}: use letters, digits "
-                                                   f"and '_', starting with a letter")
+                                                   f"and '_', starting with a letter{_id_hint(str(k))}")
             ctx.extra["item"] = (k, kpos.get(k, pos))  # the item's own name and where it is written
             self.value.check(item, vpos.get(k, pos), ctx)
             ctx.extra.pop("item", None)

@@ -272,6 +272,14 @@ def test_BAL014_malformed_ids(diags_of):
     assert "goes back after an event" in at(p, diags, "BAL014", "return:", whole=True, col=3).message
 
 
+def test_BAL014_an_accented_or_other_script_id_says_which_character(diags_of):
+    """'café' was told to "use letters", which é is: say which character, and that ids are unaccented a-z."""
+    p, diags = diags_of({"flags": {"café_ouvert": False}, "meters": {"テンション": {"range": [0, 9], "start": 1}}})
+    d = at(p, diags, "BAL014", "café_ouvert")
+    assert "('é' is not allowed: ids use the unaccented letters a-z and A-Z)" in d.message, d.message
+    assert any("'テ', 'ン', 'シ' are not allowed" in x.message for x in diags if x.code == "BAL014")
+
+
 def test_BAL015_unsupported_language_version(diags_of):
     p, diags = diags_of({"balcony": 2})
     at(p, diags, "BAL015", "balcony: 2")
