@@ -199,9 +199,12 @@ function renderTeam(s) {
   if (!t) return;
   $("team-title").textContent = `Your team: ${t.name}`;
   const cap = t.members.find(m => m.member === t.captain);
+  // a captain's own proposal still pending was made before they were captain (as advice): it decides nothing
+  const earlier = s.status === "choosing" && t.proposals.some(p => p.member === t.you);
   $("team-rule").textContent = t.rule === "captain"
-    ? (t.captain === t.you ? "You are the captain: your choice is the team's decision. Your teammates' proposals show on the choices."
-                           : `${cap ? cap.name : "The captain"} is the captain and decides; your proposal is advice they see.`)
+    ? (t.captain !== t.you ? `${cap ? cap.name : "The captain"} is the captain and decides; your proposal is advice they see.`
+       : earlier ? "You are the captain now. Your proposal was made before, as advice: choose again (the same choice or another) to make it the team's decision."
+       : "You are the captain: your choice is the team's decision. Your teammates' proposals show on the choices.")
     : `Majority: a choice more than half of you propose is taken at once; otherwise the most proposed, ${t.window} seconds after the first proposal (a tie goes to the one proposed first).`;
   $("team-members").textContent = "Members: " + t.members.map(m => memberName(m.member) + (m.member === t.captain && t.rule === "captain" ? ", captain" : "") + (m.connected ? "" : ", away")).join(" · ");
   const ul = $("team-proposals"); ul.replaceChildren();

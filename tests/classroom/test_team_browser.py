@@ -87,3 +87,32 @@ def test_two_players_in_one_team_propose_see_each_other_and_the_majority_decides
     for f in shots.glob("team-*.png"):
         w, hgt = png_size(f)
         assert w >= 360 and hgt >= 600 and f.stat().st_size > 20_000, f
+
+
+def test_a_new_captain_whose_earlier_proposal_is_pending_is_told_to_choose_again(host, browser, monkeypatch):
+    """Under the captain rule, a member's proposal is advice; when the captaincy passes to them, it stays
+    advice. The page told the new captain 'your choice is the team's decision' beside 'Proposed by you',
+    and the team waited without anyone knowing why."""
+    from .test_process import facilitate
+    monkeypatch.setenv("BALCONY_TEAM_GRACE", "1")   # the captain's grace: 1 s instead of 30
+    h = host("--scenario", "tutorial", "--mode", "free", "--teams", "1", "--team-rule", "captain")
+    pages = []
+    for name in ("Ana", "Ben"):
+        page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+        page.goto(f"{h.base}/?code={h.code}")
+        page.get_by_label("Display name").fill(name)
+        page.get_by_role("button", name="Join").click()
+        page.wait_for_selector("#team:not(.hidden)")
+        pages.append(page)
+    ana, ben = pages
+    ana.wait_for_selector("#team-members:has-text('Ben')")
+    assert facilitate(h, "start")["type"] == "done"
+    ben.wait_for_selector("#choices button:not([disabled])")
+    ben.locator("#choices button").first.click()                      # advice: Ana is the captain
+    ana.wait_for_selector("#choices button:has-text('Proposed by Ben')")
+    ana.context.close()                                               # the captain leaves
+    ben.wait_for_selector("#team-members:has-text('Ben (you), captain')")
+    assert "choose again" in ben.locator("#team-rule").inner_text()
+    ben.locator("#choices button").first.click()
+    ben.wait_for_selector("#outcome:not(.hidden)")
+    assert "the captain's decision" in ben.locator("#team-last").inner_text()
