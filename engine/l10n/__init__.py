@@ -49,8 +49,9 @@ def translate(docs, catalog: dict, placed: dict | None = None) -> int:
 def check(docs, po_files, diags) -> None:
     """Warnings for each translation file: the strings it lacks (BAL062, one warning per file) and
     each translation whose source has changed or gone (BAL063, at its line in the PO file)."""
-    from .po import read
+    from .po import read, source_path
     strings = collect(docs)
+    base = os.path.dirname(os.path.abspath(docs[0][0])) if docs else None
     current = {s.id: s for s in strings}
     for lang, path in po_files:
         try:
@@ -64,7 +65,7 @@ def check(docs, po_files, diags) -> None:
             first = missing[0]
             diags.warning(path, (1, 1), "BAL062",
                           f"{len(missing)} of {len(strings)} strings have no '{lang}' translation, the first "
-                          f"'{first.id}' ({os.path.basename(first.file)}:{first.line}); those are shown in the "
+                          f"'{first.id}' ({source_path(first.file, base)}:{first.line}); those are shown in the "
                           f"source language. Translate them in this file")
         for sid, (msgid, msgstr, line, fuzzy) in cat.items():
             s = current.get(sid)
@@ -74,7 +75,7 @@ def check(docs, po_files, diags) -> None:
                                                          f"strings' again to update the file")
             elif msgstr and (msgid != s.text or fuzzy):
                 diags.warning(path, (line, 1), "BAL063", f"the translation of '{sid}' is stale: its source "
-                                                         f"({os.path.basename(s.file)}:{s.line}) has changed since "
+                                                         f"({source_path(s.file, base)}:{s.line}) has changed since "
                                                          f"it was translated, so the source is shown. Update the "
                                                          f"translation and its msgid (run 'balcony strings' again)")
 

@@ -17,13 +17,15 @@ def _babel():
     return Catalog, read_po, write_po
 
 
-def template(strings, *, project: str, lang: str | None = None, old: bytes | None = None) -> bytes:
+def template(strings, *, project: str, lang: str | None = None, old: bytes | None = None,
+             base: str | None = None) -> bytes:
     """A PO file of `strings` (engine.l10n.strings.String). With `old` (an existing PO), its translations
-    are kept where the source is unchanged; where it changed they are kept but marked fuzzy (stale)."""
+    are kept where the source is unchanged; where it changed they are kept but marked fuzzy (stale). Each
+    entry is located in its file by the path from `base` (the scenario's folder, where the PO file goes)."""
     Catalog, read_po, write_po = _babel()
     cat = Catalog(project=project, locale=lang, fuzzy=False)
     for s in strings:
-        cat.add(s.text, context=s.id, locations=[(os.path.basename(s.file), s.line)])
+        cat.add(s.text, context=s.id, locations=[(source_path(s.file, base), s.line)])
     if old is not None:
         prev = read_po(io.BytesIO(old), locale=lang)
         by_ctx = {m.context: m for m in prev if m.id}
@@ -38,6 +40,15 @@ def template(strings, *, project: str, lang: str | None = None, old: bytes | Non
     buf = io.BytesIO()
     write_po(buf, cat, width=100, sort_output=False, omit_header=False)
     return buf.getvalue()
+
+
+def source_path(file: str, base: str | None) -> str:
+    """A scenario file as a translator finds it: its path from the scenario's folder (`common/cast.yaml`),
+    in the PO file's forward slashes; the file's name alone without a folder."""
+    if not base:
+        return os.path.basename(file)
+    rel = os.path.relpath(os.path.abspath(file), base)
+    return (os.path.basename(file) if rel.startswith("..") else rel).replace(os.sep, "/")
 
 
 def read(path) -> dict:

@@ -37,7 +37,8 @@ def run(args) -> int:
         with open(out, "rb") as f:
             old = f.read()
     try:
-        data = template(strings, project=scenario.id, lang=args.lang, old=old)
+        data = template(strings, project=scenario.id, lang=args.lang, old=old,
+                        base=os.path.dirname(os.path.abspath(path)))
         _write(out, data)
     except (OSError, ValueError) as e:
         return fail(f"cannot write {out}: {e}")

@@ -147,3 +147,22 @@ def test_the_terminal_plays_the_scenario_in_BALCONY_LANG_as_the_window_does(scen
     monkeypatch.setenv("BALCONY_LANG", "fr")          # no translation into French: as written, and no notice
     r = balcony(tmp_path, "play", p, "--text", "--seed", "1", "--no-autosave", input="1\n")
     assert r.returncode == 0 and "1. Go" in r.stdout and "no translation" not in r.stderr, r.stdout + r.stderr
+
+
+def test_strings_from_an_included_file_are_located_by_their_path_from_the_scenario(tmp_path):
+    """A string from common/cast.yaml was located as 'cast.yaml:3' in the PO file and in BAL062/BAL063,
+    a file that is not there beside the scenario."""
+    from engine.l10n.po import template
+    inc = tmp_path / "common" / "cast.yaml"
+    inc.parent.mkdir()
+    inc.write_text(dump({"stakeholders": [{"id": "carol", "name": "Carol", "role": "GP", "agency": "Practice",
+                                           "local_budget": False, "trust": 1, "support": 2, "commitment": 3}]}),
+                   encoding="utf-8")
+    p = tmp_path / "main.yaml"
+    p.write_text(dump(merge(DOC, {"includes": ["common/cast.yaml"]})), encoding="utf-8")
+    po_text = template(scenario_strings(p), project="t", lang="cy", base=str(tmp_path)).decode("utf-8")
+    assert f"#: common/cast.yaml:{line_of(inc, 'Carol')}\n" in po_text
+    po = tmp_path / "main.cy.po"
+    po.write_text(po_text.replace('msgid "Carol"\nmsgstr ""', 'msgid "Karl"\nmsgstr "Carol"'), encoding="utf-8")
+    (stale,) = [d for d in check_file(p)[1] if d.code == "BAL063"]
+    assert f"its source (common/cast.yaml:{line_of(inc, 'Carol')})" in stale.message, stale.message
