@@ -9,7 +9,7 @@ from engine import BalconyError, check_file
 from engine.tools.explore import BUDGET, TIME_LIMIT, explore
 from engine.tools.invariants import check_invariants, parse_invariants, personas_needed
 
-from .common import dump_json, fail, print_diagnostics, resolve_scenario_arg
+from .common import dump_json, fail, jobs_problem, print_diagnostics, resolve_scenario_arg, runs_problem
 from .explore import report as explore_report
 from .explore import write_assumption_transcripts
 from .toolkit import Progress, add_file_argument, explore_bounds_problem
@@ -52,10 +52,9 @@ def run(args) -> int:
     problem = explore_bounds_problem(args)
     if problem:
         return fail(problem)
-    if args.runs is not None and args.runs < 1:
-        return fail(f"--runs must be at least 1 (it is {args.runs})")
-    if args.jobs < 0:
-        return fail(f"--jobs must be 0 (one per core) or more (it is {args.jobs})")
+    problem = (runs_problem(args.runs) if args.runs is not None else None) or jobs_problem(args.jobs)
+    if problem:
+        return fail(problem)
     path = str(resolve_scenario_arg(args.file))
     scenario, diags = check_file(path)
     errors = [d for d in diags if d.severity == "error"]

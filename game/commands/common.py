@@ -11,6 +11,32 @@ from engine import ContentError, load_scenario, read_metadata
 from ..paths import shipped_scenarios
 
 
+#: The most runs `simulate` plays, or `check` per persona: about four minutes of simulating, and a bound on the
+#: memory the figures take (a huge number ran until the machine ran out of memory).
+MAX_RUNS = 1_000_000
+
+
+def runs_problem(runs: int) -> str | None:
+    """What is wrong with --runs, or None."""
+    if runs < 1:
+        return f"--runs must be at least 1 (it is {runs})"
+    if runs > MAX_RUNS:
+        return f"--runs must be at most {MAX_RUNS:,} (it is {runs:,})"
+    return None
+
+
+def jobs_problem(jobs: int) -> str | None:
+    """What is wrong with --jobs (0: one per core), or None: at most four worker processes per core, since
+    more only wait for one another (a huge number started that many processes)."""
+    import os
+    most = 4 * max(1, os.cpu_count() or 1)
+    if jobs < 0:
+        return f"--jobs must be 0 (one per core) or more (it is {jobs})"
+    if jobs > most:
+        return f"--jobs must be at most {most}, four per core of this computer (it is {jobs:,})"
+    return None
+
+
 def fail(message: str, code: int = 2) -> int:
     print(f"balcony: {message}", file=sys.stderr)
     return code

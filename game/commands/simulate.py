@@ -10,7 +10,7 @@ from engine.tools import personas as P
 from engine.tools.simulate import simulate
 from engine.tools.tuning import near
 
-from .common import dump_json, fail
+from .common import dump_json, fail, jobs_problem, runs_problem
 from .toolkit import Progress, add_file_argument, load, pct, sparkline
 
 NAME = "simulate"
@@ -46,8 +46,9 @@ def run(args) -> int:
         return 0
     if args.persona not in personas:
         return fail(f"there is no persona '{args.persona}': the personas are {', '.join(personas)}")
-    if args.runs < 1:
-        return fail("--runs must be at least 1")
+    problem = runs_problem(args.runs) or jobs_problem(max(args.jobs, 0))
+    if problem:
+        return fail(problem)
     ending_ids = [e.id for e in scenario.endings]
     if args.near is not None and args.near not in ending_ids:
         import difflib

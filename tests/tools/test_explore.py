@@ -165,7 +165,11 @@ _BAD_BOUNDS = [("--budget", "0", "--budget must be at least 1"), ("--time-limit"
                          [("explore", *b) for b in _BAD_BOUNDS + [("--seeds", "-1", "--seeds must be at least 1"),
                                                                   ("--width", "0", "--width must be at least 1")]]
                          + [("check", *b) for b in _BAD_BOUNDS + [("--runs", "0", "--runs must be at least 1"),
-                                                                  ("--jobs", "-2", "--jobs must be 0")]])
+                                                                  ("--jobs", "-2", "--jobs must be 0")]]
+                         # a huge number: it ran for ever, or started as many worker processes as asked
+                         + [(c, "--runs", "99999999999999999999", "--runs must be at most 1,000,000")
+                            for c in ("check", "simulate")]
+                         + [(c, "--jobs", "100000", "--jobs must be at most") for c in ("check", "simulate")])
 def test_bounds_that_make_no_sense_are_refused(tmp_path, capsys, command, option, value, message):
     path = write(tmp_path, doc())
     code, out, err = cli(capsys, command, path, option, value)
