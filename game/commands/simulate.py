@@ -45,7 +45,10 @@ def run(args) -> int:
                 print(f"{p.name:16} {p.description}")
         return 0
     if args.persona not in personas:
-        return fail(f"there is no persona '{args.persona}': the personas are {', '.join(personas)}")
+        import difflib
+        close = difflib.get_close_matches(args.persona, list(personas), 1, 0.6)
+        hint = f": did you mean '{close[0]}'? The" if close else ": the"
+        return fail(f"there is no persona '{args.persona}'{hint} personas are {', '.join(personas)}")
     problem = runs_problem(args.runs) or jobs_problem(max(args.jobs, 0))
     if problem:
         return fail(problem)
@@ -53,8 +56,8 @@ def run(args) -> int:
     if args.near is not None and args.near not in ending_ids:
         import difflib
         close = difflib.get_close_matches(args.near, ending_ids, 1, 0.6)
-        hint = f": did you mean '{close[0]}'?" if close else ""
-        return fail(f"there is no ending '{args.near}'{hint} The endings are {', '.join(ending_ids)}")
+        hint = f": did you mean '{close[0]}'? The" if close else ": the"
+        return fail(f"there is no ending '{args.near}'{hint} endings are {', '.join(ending_ids)}")
     jobs = args.jobs if args.jobs > 0 else (max(1, os.cpu_count() or 1) if args.runs >= 4000 else 1)
     try:
         res = simulate(scenario, args.runs, args.persona, args.seed, progress=Progress(f"simulating {args.persona}"),

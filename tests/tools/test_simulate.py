@@ -152,3 +152,9 @@ def test_runs_shared_among_workers_give_the_same_result(tmp_path, capsys):
     assert code == 1 and d == one.to_dict()
     with pytest.raises(BalconyError, match="changed while it was being simulated"):
         _block_worker(str(path), "not-this-content", "random", 0, 3, False, None)
+
+
+def test_a_misspelt_persona_gets_a_did_you_mean(tmp_path, capsys):
+    """--near and --start suggest the name meant; --persona listed the personas without saying which."""
+    code, _, err = cli(capsys, "simulate", write(tmp_path, doc()), "--persona", "systems-leeder", "--runs", "5")
+    assert code == 2 and "did you mean 'systems-leader'?" in err, err
