@@ -34,6 +34,7 @@ def count(scenario) -> dict:
     by_kind: dict = {}
     by_speaker: dict = {}
     names = {sid: sh.name for sid, sh in scenario.stakeholders.items()}
+    names.update({cid: c.name for cid, c in scenario.cast.items()})  # minor characters speak too
 
     def add(kind, text, speaker=None):
         n = template_words(text)

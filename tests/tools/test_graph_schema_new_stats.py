@@ -99,6 +99,15 @@ def test_new_writes_a_valid_starter_that_plays_and_explores_clean(tmp_path, caps
     assert starter.scenario_id("My Scenario!.yaml") == "My-Scenario"
 
 
+def test_stats_names_a_cast_member_who_speaks(tmp_path):
+    """A speaker from `cast` was listed by id ('reporter'), the stakeholders by name."""
+    d0 = doc(cast=[{"id": "reporter", "name": "Jo Reed", "role": "Reporter"}])
+    d0["scenes"]["middle"]["speaker"] = "reporter"
+    c = count(load_scenario(write(tmp_path, d0)))
+    (jo,) = [s for s in c["by_speaker"] if s["id"] == "reporter"]
+    assert jo["name"] == "Jo Reed"
+
+
 def test_words_and_stats(tmp_path, capsys):
     assert template_words("One two three.") == 3
     assert template_words("A {if x}b c{else}d{end} e {police.name}") == 2 + 1.5 + 1
