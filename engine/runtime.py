@@ -260,6 +260,9 @@ class Run:
                 reason = N_("No attention left this quarter")
             elif kind == "balcony" and s.balcony is not None:
                 reason = N_("You have already been to the balcony this quarter")
+            elif kind == "one_to_one" and scene.present is not None and not any(
+                    sid in sc.stakeholders for sid in scene.present):
+                reason = N_("Nobody is in the room for a one-to-one")
             actions.append(ActionView(kind, label, cost, reason is None, reason))
         floor = []
         room = scene.present

@@ -29,6 +29,20 @@ def test_the_dance_floor_and_one_to_ones_follow_present(load):
     assert [p.id for p in run.snapshot().dance_floor] == ["alice", "bob"]
 
 
+def test_with_nobody_in_the_room_a_one_to_one_is_not_offered(load, scenario_file, tmp_path):
+    """`present: []`: the terminal offered '[o N] hold a one-to-one', and 'o 1' answered "Whom? Type o and a
+    number from the room, for example: o 1", the very thing just typed."""
+    empty = merge(ROOM, {})
+    empty["scenes"]["start"]["present"] = []
+    run = Run(load(empty), 0)
+    (one,) = [a for a in run.snapshot().perception_actions if a.kind == "one_to_one"]
+    assert not one.available and one.reason == "Nobody is in the room for a one-to-one"
+    assert all(a.available for a in run.snapshot().perception_actions if a.kind != "one_to_one")
+    p = scenario_file(empty)
+    r = balcony(tmp_path, "play", p, "--text", "--seed", "1", "--no-autosave", input="o 1\nq\n")
+    assert "Nobody is in the room for a one-to-one" in r.stdout and "Whom?" not in r.stdout, r.stdout
+
+
 def test_a_cast_member_speaks_without_hidden_values(load):
     sc = load(ROOM)
     run = Run(sc, 0)
