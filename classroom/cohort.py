@@ -250,15 +250,16 @@ def routes(hub) -> list:
     def ip_of(request) -> str:
         return request.client.host if request.client else "unknown"
 
-    async def room_of(session_id: str):
+    async def room_of(session_id: str, further: bool = True):
         """The session, as Hub.hello finds it: with several processes (replica.py), one created by another
-        process and not yet heard of is read from the database."""
+        process and not yet heard of is read from the database (unless not `further`: for an address locked
+        by wrong secrets, nothing is read from the database on its behalf)."""
         room = hub.rooms.get(session_id)
-        if room is None and getattr(hub, "replica", None) is not None and session_id:
+        if room is None and further and getattr(hub, "replica", None) is not None and session_id:
             room = await hub.replica.find_session(session_id)
         return room
 
-    async def seat_of(room, token: str):
+    async def seat_of(room, token: str, further: bool = True):
         """The seat whose rejoin token this is (in a team session, the seat of the team whose member's token
         it is), brought up to what the database holds (its latest steps may have come through another
         process)."""
@@ -269,10 +270,10 @@ def routes(hub) -> list:
         replica = getattr(hub, "replica", None)
         if seat is None and room.teams is not None:  # a team member's token: the team's seat
             member = room.teams.by_token.get(hashed)
-            if member is None and replica is not None:  # joined through another process, not yet heard of
+            if member is None and further and replica is not None:  # joined through another process, not yet heard of
                 member = await hub.teams.find_member(room, hashed)
             seat = None if member is None else room.seats.get(member.seat_id)
-        elif seat is None and replica is not None:
+        elif seat is None and further and replica is not None:
             seat = await replica.find_seat(room, hashed)
         if seat is not None and replica is not None:
             await replica.catch_up(room, seat)
@@ -280,10 +281,11 @@ def routes(hub) -> list:
 
     async def link(request):
         ip = ip_of(request)
-        room = await room_of(request.query_params.get("session", ""))
+        locked = refused(ip)
+        room = await room_of(request.query_params.get("session", ""), further=locked is None)
         if room is None or not keys.same(bearer(request), room.secret):
-            if (r := refused(ip)) is not None:
-                return r
+            if locked is not None:
+                return locked
             hub._failed(ip)
             return JSONResponse({"error": "unauthorised", "message": "no session with that id and secret"},
                                 status_code=403, headers=HEADERS)
@@ -294,10 +296,11 @@ def routes(hub) -> list:
     async def page(request):
         ip = ip_of(request)
         q = request.query_params
-        room = await room_of(q.get("session", ""))
+        locked = refused(ip)
+        room = await room_of(q.get("session", ""), further=locked is None)
         if room is None or not link_ok(room.secret, room.id, q.get("expires"), q.get("sig")):
-            if (r := refused(ip)) is not None:
-                return r
+            if locked is not None:
+                return locked
             hub._failed(ip)
             return PlainTextResponse("This cohort debrief link is not valid, or has expired: open the cohort "
                                      "debrief again from the dashboard.", status_code=403, headers=HEADERS)
@@ -312,11 +315,12 @@ def routes(hub) -> list:
 
     async def debrief(request):
         ip = ip_of(request)
-        room = await room_of(request.query_params.get("session", ""))
-        seat = await seat_of(room, bearer(request))
+        locked = refused(ip)
+        room = await room_of(request.query_params.get("session", ""), further=locked is None)
+        seat = await seat_of(room, bearer(request), further=locked is None)
         if seat is None:
-            if (r := refused(ip)) is not None:
-                return r
+            if locked is not None:
+                return locked
             hub._failed(ip)
             return JSONResponse({"error": "unauthorised", "message": "no seat with that token in that session"},
                                 status_code=403, headers=HEADERS)

@@ -172,3 +172,25 @@ def test_wrong_codes_are_limited_per_address(inproc, room_with_bystander):
             ws.receive_json()
     inproc.hub.failures.clear()
     still_served()
+
+
+def test_a_locked_address_gets_no_database_read_for_its_guesses(inproc, monkeypatch):
+    """Once an address is locked, a wrong token, session or link is refused without looking further than
+    memory: with several processes that look-up is a database read, which a locked guesser must not
+    cost (the right secret of a session this process holds still passes, see above)."""
+    from classroom.server import JOIN_ATTEMPTS
+    room = inproc.room("free")
+    get, post = inproc.client.get, inproc.client.post
+    for _ in range(JOIN_ATTEMPTS):
+        assert get("/debrief", params={"session": room.id}, headers={"Authorization": "Bearer nope"}).status_code == 403
+
+    class NoDatabase:
+        def __getattr__(self, name):
+            raise AssertionError(f"replica.{name} read the database for a locked address")
+    monkeypatch.setattr(inproc.hub, "replica", NoDatabase())
+    nope = {"Authorization": "Bearer nope"}
+    assert get("/debrief", params={"session": room.id}, headers=nope).status_code == 429
+    assert get("/debrief", params={"session": "0123456789abcdef"}, headers=nope).status_code == 429
+    assert post("/cohort/link", params={"session": "0123456789abcdef"}, headers=nope).status_code == 429
+    assert get("/cohort", params={"session": "0123456789abcdef", "expires": "1", "sig": "x"}).status_code == 429
+    inproc.hub.failures.clear()
