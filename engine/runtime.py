@@ -183,6 +183,10 @@ class Run:
                           f"'phase'{mean(key, list(scenario.start_values) + ['turn', 'phase'])}")
             if (key in scenario.flags) != isinstance(value, bool):
                 raise _CE(f"{key!r} needs {'true or false' if key in scenario.flags else 'a number'}")
+            rng = run._ranges.get(key)
+            if rng is not None and not rng[0] <= value <= rng[1]:  # said, not clamped: the author asked for it
+                lo, hi = (f"{x:g}" for x in rng[:2])
+                raise _CE(f"{key!r} ranges from {lo} to {hi}: {value:g} is outside it")
             run._set(key, value, "author:set")
         if scene is not None and scene != run.state.scene:
             run.state.visits[scene] = run.state.visits.get(scene, 0)

@@ -34,6 +34,15 @@ def test_set_turn_starts_later_in_the_calendar(sc):
         Run.start_at(sc, 1, None, {"turn": 12})
 
 
+def test_set_a_value_outside_its_range_is_refused_not_clamped(sc):
+    """--set outcomes=500 started the run at 100, and --set alice.trust=-5 at 0, without a word."""
+    with pytest.raises(ChoiceError, match="'outcomes' ranges from 0 to 100: 500 is outside it"):
+        Run.start_at(sc, 1, None, {"outcomes": 500})
+    with pytest.raises(ChoiceError, match="'alice.trust' ranges from 0 to 100: -5 is outside it"):
+        Run.start_at(sc, 1, None, {"alice.trust": -5})
+    assert Run.start_at(sc, 1, None, {"outcomes": 100}).value("outcomes") == 100
+
+
 def test_set_phase_moves_the_initiative_there(sc):
     run = Run.start_at(sc, 1, None, {"phase": "delivering"})
     assert run.state.phase == "delivering" and run.snapshot().phase.name == "Delivering"
