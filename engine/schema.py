@@ -203,7 +203,9 @@ class ListOf(Spec):
 
     def check(self, v, pos, ctx):
         if not isinstance(v, list):
-            ctx.err(pos, "BAL011", f"expected a list, found {_type_name(v)}")
+            one = f": write it as a list: [{v}]" if isinstance(v, (str, int, float)) and not isinstance(v, bool) \
+                and "," not in str(v) and self.min_items <= 1 else ""
+            ctx.err(pos, "BAL011", f"expected a list, found {_type_name(v)}{one}")
             return False
         if len(v) < self.min_items or (self.max_items is not None and len(v) > self.max_items):
             want = f"{self.min_items} to {self.max_items}" if self.max_items is not None else f"at least {self.min_items}"

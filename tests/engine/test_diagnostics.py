@@ -195,6 +195,14 @@ def test_BAL011_a_number_written_as_text_says_how_to_write_it(diags_of, written,
     assert fix in at(p, diags, "BAL011", f"start: {written}").message
 
 
+def test_BAL011_one_name_where_a_list_is_expected_says_how_to_write_the_list(diags_of):
+    """`present: bob` or `tags: hero` said "expected a list, found text", and not how to write one."""
+    p, diags = diags_of({"scenes": {"start": {"present": "bob",
+                                              "choices": [{"text": "a", "goto": "end", "tags": "hero"}]}}})
+    assert "write it as a list: [bob]" in at(p, diags, "BAL011", "present: bob").message
+    assert "write it as a list: [hero]" in at(p, diags, "BAL011", "tags: hero").message
+
+
 def test_BAL011_an_effect_with_no_kind_or_two_kinds(diags_of):
     p, diags = diags_of({"scenes": {"start": {"choices": [{"text": "a", "goto": "end", "effects": [
         {"add": {"outcomes": 1}, "set": {"outcomes": 2}}]}]}}})
