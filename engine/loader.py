@@ -422,7 +422,9 @@ class _Loader:
         try:
             l10n.translate(docs, read(where), self.translated)
         except Exception as e:  # noqa: BLE001 - a broken PO file is a diagnostic, not a traceback
-            self.diags.error(where, (1, 1), "BAL007", f"the translation file cannot be read ({e})")
+            self.diags.error(where, (getattr(e, "line", 1), 1), "BAL007",
+                             f"the translation file cannot be read ({e}): correct it there, or move it aside "
+                             f"and write a new one with 'balcony strings'")
 
     def merge(self, docs):
         """Merge sections from the root and includes; duplicates are BAL042."""

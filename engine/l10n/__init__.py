@@ -57,8 +57,9 @@ def check(docs, po_files, diags) -> None:
         try:
             cat = read(path)
         except Exception as e:  # noqa: BLE001 - a broken PO file is reported, not raised
-            diags.warning(path, (1, 1), "BAL063", f"the translation file cannot be read ({e}): "
-                                                  f"write it again with 'balcony strings'")
+            diags.warning(path, (getattr(e, "line", 1), 1), "BAL063",
+                          f"the translation file cannot be read ({e}): correct it there, or move it aside and "
+                          f"write a new one with 'balcony strings'")
             continue
         missing = [s for s in strings if not (cat.get(s.id) or ("", "", 0, False))[1]]
         if missing:

@@ -27,7 +27,7 @@ def template(strings, *, project: str, lang: str | None = None, old: bytes | Non
     for s in strings:
         cat.add(s.text, context=s.id, locations=[(source_path(s.file, base), s.line)])
     if old is not None:
-        prev = read_po(io.BytesIO(old), locale=lang)
+        prev = _read_po(read_po, io.BytesIO(old), locale=lang)
         by_ctx = {m.context: m for m in prev if m.id}
         for m in cat:
             p = by_ctx.get(m.context)
@@ -51,11 +51,29 @@ def source_path(file: str, base: str | None) -> str:
     return (os.path.basename(file) if rel.startswith("..") else rel).replace(os.sep, "/")
 
 
+class POError(ValueError):
+    """A translation file that is not well-formed PO: `line` is where (1-based)."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+def _read_po(read_po, f, **kw):
+    """Babel's read_po, refusing a malformed file (Babel otherwise prints warnings on standard output, into
+    a command's --json, and goes on with what it could read)."""
+    from babel.messages.pofile import PoFileError
+    try:
+        return read_po(f, abort_invalid=True, **kw)
+    except PoFileError as e:
+        raise POError(e.lineno + 1, str(e).rsplit(" on ", 1)[0]) from None
+
+
 def read(path) -> dict:
-    """id -> (source text, translation, line in the PO file, fuzzy)."""
+    """id -> (source text, translation, line in the PO file, fuzzy). Raises POError for a malformed file."""
     _, read_po, _ = _babel()
     with open(path, "rb") as f:
-        cat = read_po(f)
+        cat = _read_po(read_po, f)
     out = {}
     for m in cat:
         if not m.id or not m.context:

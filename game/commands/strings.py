@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 from engine import l10n
-from engine.l10n.po import template
+from engine.l10n.po import POError, template
 from engine.saves import atomic_write_bytes
 
 from .common import dump_json, fail
@@ -40,6 +40,9 @@ def run(args) -> int:
         data = template(strings, project=scenario.id, lang=args.lang, old=old,
                         base=os.path.dirname(os.path.abspath(path)))
         _write(out, data)
+    except POError as e:  # the translation there, to be kept, is not well-formed PO
+        return fail(f"cannot update {out}: it is not a well-formed PO file ({e}): correct it, or move it aside "
+                    f"to start a new one")
     except (OSError, ValueError) as e:
         return fail(f"cannot write {out}: {e}")
     if args.json:

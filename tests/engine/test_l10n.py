@@ -166,3 +166,30 @@ def test_strings_from_an_included_file_are_located_by_their_path_from_the_scenar
     po.write_text(po_text.replace('msgid "Carol"\nmsgstr ""', 'msgid "Karl"\nmsgstr "Carol"'), encoding="utf-8")
     (stale,) = [d for d in check_file(p)[1] if d.code == "BAL063"]
     assert f"its source (common/cast.yaml:{line_of(inc, 'Carol')})" in stale.message, stale.message
+
+
+def test_a_malformed_translation_file_is_reported_at_its_line_and_prints_nothing_else(scenario_file, capsys):
+    """Babel printed "WARNING: Unknown or misformatted keyword" to standard output (into validate --json's
+    JSON), and validate then said every string lacked a translation."""
+    import json
+
+    from game.cli import main
+    p = scenario_file(DOC)
+    po = _po_beside(p, "cy", {"scenes/start/choices/0/text": "Ewch"})
+    lines = po.read_text(encoding="utf-8").splitlines()
+    bad = len(lines) - 1
+    lines.insert(bad, "this is not PO")
+    po.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(p), "--json"]) == 0
+    out = capsys.readouterr().out
+    d = json.loads(out)  # nothing but the JSON on standard output
+    found = [x for x in d["diagnostics"] if x["code"] == "BAL063"] if "diagnostics" in d else \
+        [x for f in d["files"] for x in f["diagnostics"] if x["code"] == "BAL063"]
+    assert [(x["line"], "cannot be read" in x["message"]) for x in found] == [(bad + 1, True)], found
+    sc, diags = check_file(p, "cy")
+    assert sc is None and [(d.file, d.line, d.code) for d in diags] == [(str(po), bad + 1, "BAL007")]
+    # balcony strings again over it: refused, naming the line, the file kept as it is
+    before = po.read_bytes()
+    r = balcony(p.parent, "strings", p, "--lang", "cy")
+    assert r.returncode == 2 and f"line {bad + 1}" in r.stderr and "not a well-formed PO file" in r.stderr, r.stderr
+    assert po.read_bytes() == before and "WARNING" not in r.stdout
