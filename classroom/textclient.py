@@ -54,7 +54,16 @@ def describe_team(team: dict, snap: dict | None, say_last: bool = True) -> list[
         lines.append(f"  {who} {n}. {texts.get(p['index'], '')}" if n else f"  {who} a choice")
     if team["proposals"] and team.get("deadline"):
         lines.append(f"  The window ends in {max(0, round(team['deadline'] - time.time()))} s.")
+    if _advice_pending(team):
+        lines.append("  You are the captain now: your proposal was made before, as advice; choose again to decide.")
     return lines
+
+
+def _advice_pending(team: dict) -> bool:
+    """The captain's own proposal is pending: made before the captaincy passed to them (a captain's proposal
+    decides at once), so it is advice, and they must choose again."""
+    return (team["rule"] == "captain" and team["captain"] == team.get("you")
+            and any(p["member"] == team.get("you") for p in team["proposals"]))
 
 
 def team_news(prev: dict | None, team: dict, snap: dict | None) -> list[str]:
@@ -72,7 +81,8 @@ def team_news(prev: dict | None, team: dict, snap: dict | None) -> list[str]:
         out.append(f"Your team chose: {said} ({last['for']} of {last['voters']})")
     if prev and prev.get("captain") != team.get("captain") and team["rule"] == "captain":
         cap = next((m["name"] for m in team["members"] if m["member"] == team["captain"]), "?")
-        out.append("You are now the captain" if team["captain"] == team.get("you") else f"{cap} is now the captain")
+        out.append(("You are now the captain: your proposal was advice; choose again to decide" if _advice_pending(team)
+                    else "You are now the captain") if team["captain"] == team.get("you") else f"{cap} is now the captain")
     return out
 
 

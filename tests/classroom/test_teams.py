@@ -226,3 +226,19 @@ def test_the_terminal_says_each_change_of_the_room_once():
     room(round=2)
     assert out.getvalue().splitlines() == ["Round 1 is open.", "Round 1 is closed.", "Round 2 is open.",
                                            "The facilitator has paused the session.", "Round 2 is open."]
+
+
+def test_a_new_captain_with_an_earlier_proposal_is_told_in_the_terminal_and_the_window():
+    """As on the player page: a proposal made before the captaincy passed is advice, so the new captain is
+    told to choose again (the terminal's team lines; the window's toast)."""
+    from classroom.textclient import describe_team, team_news
+
+    snap = {"choices": [{"index": 4, "text": "A"}, {"index": 7, "text": "B"}]}
+    t = team(3, captain=1)
+    t.propose(2, 0, 7, now=1.0)                 # M2's advice while M1 is captain
+    before = t.view(CAP, you=2)
+    assert not any("choose again" in line for line in describe_team(before, snap))
+    t.captain = 2
+    after = t.view(CAP, you=2)
+    assert any("choose again" in line for line in describe_team(after, snap))
+    assert team_news(before, after, snap) == ["You are now the captain: your proposal was advice; choose again to decide"]
