@@ -1220,8 +1220,14 @@ class _Loader:
                                          BOOL if is_flag else NUM, (group, member) if group else None)
                     except ExprError as e:
                         line, col = self._at(mapping, key, val, e.offset)
-                        self.diags.error(_file(mapping, self.root_name), (line, col), e.code,
-                                         f"the value for '{key}': {e}")
+                        msg = f"the value for '{key}': {e}"
+                        if is_flag and e.code == "BAL021" and isinstance(val, str) and val.strip().isidentifier() \
+                                and "did you mean" not in str(e):
+                            # a word such as 'yes' or 'done' that names nothing: the flag wants true or false
+                            msg = (f"the value for '{key}': '{val.strip()}' is not declared, and '{key}' is a flag: "
+                                   f"it takes true or false (write '{key}: true'), or a condition such as "
+                                   f"'outcomes > 10'")
+                        self.diags.error(_file(mapping, self.root_name), (line, col), e.code, msg)
                         fns = None
                         break
                     # a constant amount is kept as a number, not called (see apply below)

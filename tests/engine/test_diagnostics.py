@@ -498,6 +498,15 @@ def test_BAL021_a_word_where_a_number_is_expected_says_so(diags_of):
     assert "a number is expected here" in at(p, diags, "BAL021", "outcomes: plenty").message
 
 
+def test_a_word_set_on_a_flag_says_a_flag_takes_true_or_false(diags_of):
+    """set: {ready: "yes"} said "'yes' is not declared: declare it under 'meters', 'flags' or 'computed'"."""
+    p, diags = diags_of({"flags": {"ready": False}, "scenes": {"start": {"choices": [
+        {"text": "a", "goto": "end", "effects": [{"set": {"ready": "yes"}}]}]}}})
+    d = at(p, diags, "BAL021", "ready: 'yes'")
+    assert "'ready' is a flag: it takes true or false (write 'ready: true')" in d.message, d.message
+    assert "declare it" not in d.message
+
+
 def test_BAL033_points_at_the_term_and_gives_its_range(diags_of):
     p, diags = diags_of({"flags": {"storm": False}, **choice_if("storm and alice.trust >= 120 and outcomes > 3")})
     d = at(p, diags, "BAL033", "if: storm and", col="alice.trust >= 120", severity="warning")
