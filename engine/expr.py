@@ -637,6 +637,9 @@ class Compiler:
         out = Compiled(None, BOOL, iv, emit=emit, risky=any(x.risky for x in xs))
         if decider is not None:
             out.why = decider.why
+        elif len(iv) == 1 and all(len(x.interval) == 1 for x in xs):
+            # every part is the same constant ('x < 0 or x > 100', each always false): name the first
+            out.why = next((x.why for x in xs if x.why is not None), None)
         elif len(iv) == 1:  # every part may go either way, yet the whole cannot: name no one part
             out.why = None
         return out

@@ -526,6 +526,16 @@ def test_BAL033_a_negated_term_is_named_with_its_own_truth(diags_of):
     assert "'outcomes > 200' is always false" in d.message, d.message
 
 
+def test_BAL033_an_or_whose_every_part_can_never_hold_names_a_part(diags_of):
+    """'outcomes < 0 or outcomes > 100' pointed at the opening quote and named no term and no range."""
+    p, diags = diags_of(choice_if("outcomes < 0 or outcomes > 100"))
+    d = at(p, diags, "BAL033", "if: outcomes < 0 or", col="outcomes < 0", severity="warning")
+    assert "'outcomes < 0' is always false, as its left side lies in 0 to 100 and its right side is 0" in d.message
+    p, diags = diags_of(choice_if("outcomes >= 0 and outcomes <= 100"))
+    d = at(p, diags, "BAL035", "if: outcomes >= 0 and", col="outcomes >= 0", severity="warning")
+    assert "'outcomes >= 0' is always true" in d.message, d.message
+
+
 def test_BAL034_choice_count(diags_of):
     p, diags = diags_of({"scenes": {"start": {"choices": [{"text": f"c{i}", "goto": "end"} for i in range(5)]}}})
     at(p, diags, "BAL034", "text: c0", col="- {text: c0")
