@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 from datetime import datetime, timezone
 
@@ -11,6 +12,11 @@ from .errors import SaveError
 from .safeio import NotRegularFile, read_regular
 
 MAX_SAVE_BYTES = 32 * 1024 * 1024
+
+# the process's umask, read once at import (os.umask can only be read by setting it, which is not safe once the
+# classroom server's threads are writing files)
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 def _atomic_write(path, write, suffix: str, binary: bool) -> None:
@@ -25,6 +31,13 @@ def _atomic_write(path, write, suffix: str, binary: bool) -> None:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as f:
             write(f)
             f.flush()
+            # mkstemp makes the file readable by its owner only; the file gets the mode the one it replaces had,
+            # or a new file's usual mode (0666 less the umask), as open() would give it
+            try:
+                mode = stat.S_IMODE(os.stat(path).st_mode)
+            except OSError:
+                mode = 0o666 & ~_UMASK
+            os.fchmod(f.fileno(), mode)
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:

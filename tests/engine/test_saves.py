@@ -71,6 +71,27 @@ def _scenario(tmp_path, **over):
     return load_scenario(p)
 
 
+def test_a_file_written_atomically_gets_the_mode_open_would_give_it_or_keeps_the_one_it_replaces(tmp_path):
+    """mkstemp makes its file readable by its owner only, and the rename kept that: every report, export,
+    translation and transcript Balcony wrote was 0600, unreadable to a colleague or a web server."""
+    from engine.saves import atomic_write_text
+    umask = os.umask(0o022)
+    os.umask(umask)
+    fresh = tmp_path / "report.html"
+    atomic_write_text(fresh, "<p>new</p>")
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    private = tmp_path / "save.json"
+    private.write_text("{}")
+    private.chmod(0o600)
+    atomic_write_json(private, {"kept": True})
+    assert private.stat().st_mode & 0o777 == 0o600 and read_json(private) == {"kept": True}
+    shared = tmp_path / "cohort.csv"
+    shared.write_text("a")
+    shared.chmod(0o664)
+    atomic_write_text(shared, "b")
+    assert shared.stat().st_mode & 0o777 == 0o664
+
+
 def test_loading_refuses_another_scenario_or_version(tmp_path):
     a = _scenario(tmp_path)
     run = Run(a, 0)
