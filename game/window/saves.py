@@ -80,9 +80,8 @@ class SaveStore:
         )
         meta = {k: getattr(info, k) for k in info.__dataclass_fields__ if k != "exists"}
         meta["seed"] = session.seed
-        tmp = meta_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        os.replace(tmp, meta_path)
+        from engine.saves import atomic_write_text   # whole or not at all, fsynced, as the save beside it
+        atomic_write_text(meta_path, json.dumps(meta, indent=2))
         if thumbnail is not None:
             thumb = pygame.transform.smoothscale(thumbnail, THUMB_SIZE)
             tmpimg = thumb_path.with_name(thumb_path.stem + ".tmp.png")

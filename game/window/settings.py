@@ -188,6 +188,5 @@ class SettingsStore:
 
     def save(self, settings: Settings) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(settings.to_dict(), indent=2), encoding="utf-8")
-        os.replace(tmp, self.path)
+        from engine.saves import atomic_write_text   # whole or not at all, fsynced, as saves are
+        atomic_write_text(self.path, json.dumps(settings.to_dict(), indent=2))
