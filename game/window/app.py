@@ -465,6 +465,13 @@ class App:
             m = tuple(Path(f).stat().st_mtime_ns for f in files)
         except OSError:
             return
+        # and its translation into the interface's language, which may appear, change or go
+        po = self.backend.translation_file(self.session.info.path)
+        if po:
+            try:
+                m += (Path(po).stat().st_mtime_ns,)
+            except OSError:
+                m += (None,)
         if self._watch_mtime is None:
             self._watch_mtime = m
             return

@@ -75,6 +75,7 @@ class Backend(Protocol):
     def run_from_save(self, scenario: Any, data: dict) -> Any: ...
     def write_save(self, path: Path, run: Any) -> None: ...
     def read_save(self, path: Path, scenario: Any) -> Any: ...
+    def translation_file(self, path: str) -> str | None: ...
 
 
 def scenario_dirs() -> list[Path]:
@@ -112,6 +113,14 @@ class EngineBackend:
         if lang and Path(po_path(path, lang)).is_file():
             return self._engine.load_scenario(path, lang)
         return self._engine.load_scenario(path)
+
+    def translation_file(self, path: str) -> str | None:
+        """The scenario's translation into the interface's language that `load` would use, were it there (what
+        --watch watches beside the scenario's own files), or None in the source language."""
+        from ..i18n import language
+        from engine.l10n import po_path
+        lang = language()
+        return str(po_path(path, lang)) if lang else None
 
     def new_run(self, scenario: Any, seed: int) -> Any:
         return self._engine.Run(scenario, seed=seed)

@@ -280,6 +280,9 @@ class TwinBackend:
     def load(self, path: str) -> TwinScenario:
         return TwinScenario(self.long_scene_words)
 
+    def translation_file(self, path: str) -> str | None:
+        return None  # the twin has no translations
+
     def new_run(self, scenario: Any, seed: int) -> TwinRun:
         return TwinRun(scenario, seed)
 

@@ -64,3 +64,55 @@ def test_screenshots_of_a_players_own_session(tmp_path):
     p.focus("new"); p.press("return")
     names = sorted(x.name for x in (tmp_path / "shots").glob("*.png"))
     assert [n.split("-", 1)[1] for n in names] == ["title.png", "select.png"]
+
+
+@needs_engine
+def test_watch_in_another_language_reloads_when_the_translation_changes(tmp_path):
+    """The window's --watch in Welsh: saving the scenario's NAME.cy.po reloads, as saving the scenario does
+    (the terminal's did; the window watched only the scenario's own files)."""
+    import io
+    import os
+
+    from babel.messages.pofile import read_po, write_po
+
+    from engine.l10n import scenario_strings
+    from engine.l10n.po import template
+    from game import i18n
+    from game.window.backend import EngineBackend
+    from game.window.screens import PlayScreen
+
+    scen_dir = tmp_path / "scen"
+    shutil.copytree(TUTORIAL.parent, scen_dir, ignore=shutil.ignore_patterns("*.pyc"))
+    path = scen_dir / TUTORIAL.name
+    po = scen_dir / f"{path.stem}.cy.po"
+
+    def translate(words):
+        cat = read_po(io.BytesIO(template(scenario_strings(path), project="t", lang="cy")))
+        for m in cat:
+            if m.id and "Hartley Vale, January 2012." in m.id:
+                m.string = m.id.replace("Hartley Vale, January 2012.", words)
+        out = io.BytesIO()
+        write_po(out, cat)
+        po.write_bytes(out.getvalue())
+
+    translate("Dyffryn Hartley, Ionawr 2012.")
+    i18n.set_language("cy")
+    try:
+        now = [0.0]
+        app = make_app(tmp_path, backend=EngineBackend(), watch=True, clock=lambda: now[0])
+        app.seed = 1
+        app.start_session(app.backend.info(str(path)), 1)
+        app.reset_to(app.stack[0], PlayScreen(app))
+        app.step()
+        assert "Dyffryn Hartley, Ionawr 2012." in app.session.snap.text
+        now[0] += 2
+        app.step()  # first look: remembers the files' times
+        translate("Dyffryn Hartley, Mawrth 2012.")
+        st = po.stat()
+        os.utime(po, (st.st_atime, st.st_mtime + 5))
+        now[0] += 2
+        app.step()
+        assert "Mawrth 2012" in app.session.snap.text
+        assert app.toast_text == i18n._("Scenario reloaded.") == "Ail-lwythwyd y senario."
+    finally:
+        i18n.set_language(None)
