@@ -34,7 +34,7 @@ def _made(cohort) -> list:
                                 "every finished seat reached the same ending", False, None))
     g = cohort.gap[0] if cohort.gap else None
     if g is not None and g.misread:
-        met = (f"; {g.never_met} of them never met them one-to-one" if g.never_met else "")
+        met = (f"; {g.never_met} of them never held a one-to-one with {g.name}" if g.never_met else "")
         shadow = " (in shadow from the balcony)" if g.in_shadow else ""
         out.append(RoomQuestion("misread", "what_happened",
                                 f"{g.misread} of {g.seats} seats misread {g.name}{shadow}, {g.agency}, at some "
@@ -101,7 +101,8 @@ def _authored(scenario, finished) -> list:
     ids = sorted(held, key=lambda q: (-held[q][2], order.index(q) if q in order else 99))[:MAX_AUTHORED]
     n = len(finished)
     return [RoomQuestion(q, held[q][0], held[q][1],
-                         f"the scenario's own question, asked in {held[q][2]} of {n} players' debriefs", True,
+                         f"the scenario's own question, asked in the debriefs of {held[q][2]} of the {n} "
+                         f"{'seat' if n == 1 else 'seats'} that finished", True,
                          held[q][2]) for q in ids]
 
 

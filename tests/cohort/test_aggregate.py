@@ -93,7 +93,7 @@ def test_the_balcony_gap_counts_the_seats_that_misread_each_partner(load_doc):
     assert bob.widest == 70 and bob.widest >= FALSE_BELIEF
     assert (alice.id, alice.misread, alice.percent, alice.widest, alice.most) == ("alice", 0, 0, None, False)
     q = next(q for q in c.questions if q.id == "misread")
-    assert q.text.startswith("2 of 3 seats misread Bob Grey") and "2 of them never met them one-to-one" in q.text
+    assert q.text.startswith("2 of 3 seats misread Bob Grey") and "2 of them never held a one-to-one with Bob Grey" in q.text
     # the same rule as each player's own debrief: its named moments are the false beliefs
     from engine.debrief import build as debrief
     assert {m.stakeholder for m in debrief(sc, never[0].transcript()).gap.moments} == {"bob"}
@@ -234,3 +234,16 @@ def _stored(sc, transcript):
     if transcript.get("ending") and run.status == "outcome":
         out.append({"advance": True})
     return out
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_the_scenarios_own_questions_say_in_how_many_finished_seats_they_were_asked(n):
+    """A seat may be a team: the count is of seats (it said "players' debriefs", and "1 players'")."""
+    sc = load_scenario(ROOT / "scenarios" / "tutorial.yaml")
+    summaries = [summarise(sc, tr, sid) for sid, tr in _random_room(sc, n, 2, finish_share=1.0)]
+    c = aggregate(sc, summaries, 11)
+    own = [q for q in c.questions if q.authored]
+    assert own and c.finished == n
+    for q in own:
+        assert q.because == (f"the scenario's own question, asked in the debriefs of {q.seats} of the {n} "
+                             f"{'seat' if n == 1 else 'seats'} that finished")
