@@ -36,6 +36,15 @@ def wait_for(check, what: str, conns=(), seconds: float = 60):
             time.sleep(0.05)
 
 
+def team_on_two_processes(host, db_url, mode: str, rule: str):
+    """A one-team session of the tutorial (seed 3) created on process A, and a second process B on the same
+    database: (a, b, session id, facilitator secret)."""
+    a = host("--scenario", "tutorial", "--mode", mode, "--seed", "3", "--teams", "1", "--team-rule", rule, db=db_url)
+    b = host(db=db_url)
+    sid, secret = a.session()
+    return a, b, sid, secret
+
+
 def member(h, code, name, tmp_path, team=None) -> Connection:
     c = Connection(h.address, code, name, TokenStore(tmp_path / f"{name}.json"), team=team)
     c.open()
@@ -89,10 +98,7 @@ class Facilitator:
 
 def test_a_team_on_two_processes_sees_each_other_the_majority_decides_once_and_a_member_rejoins_across(
         host, tmp_path, db_url, no_rate_limit):
-    a = host("--scenario", "tutorial", "--mode", "free", "--seed", "3", "--teams", "1", "--team-rule",
-             "majority:600", db=db_url)
-    b = host(db=db_url)
-    sid, secret = a.session()
+    a, b, sid, secret = team_on_two_processes(host, db_url, "free", "majority:600")
     # Ana and Ben on A, Cleo on B; the facilitator on B
     ana = member(a, a.code, "Ana", tmp_path)
     cleo = member(b, a.code, "Cleo", tmp_path)
@@ -173,10 +179,7 @@ def test_captain_across_processes_and_the_captains_process_killed(host, tmp_path
     # lose one that long before the kill); a captain gone 2 s hands over
     monkeypatch.setenv("BALCONY_PRESENCE_TTL", "6")
     monkeypatch.setenv("BALCONY_TEAM_GRACE", "2")
-    a = host("--scenario", "tutorial", "--mode", "free", "--seed", "3", "--teams", "1", "--team-rule", "captain",
-             db=db_url)
-    b = host(db=db_url)
-    sid, secret = a.session()
+    a, b, sid, secret = team_on_two_processes(host, db_url, "free", "captain")
     ana = member(a, a.code, "Ana", tmp_path)   # the first to join: the captain, on A
     ben = member(b, a.code, "Ben", tmp_path)   # on B
     cleo = member(b, a.code, "Cleo", tmp_path)  # on B
@@ -234,10 +237,7 @@ def test_captain_across_processes_and_the_captains_process_killed(host, tmp_path
 
 def test_a_lockstep_round_closed_on_one_process_ends_the_window_with_the_other_processes_proposals(
         host, tmp_path, db_url, no_rate_limit):
-    a = host("--scenario", "tutorial", "--mode", "lockstep", "--seed", "3", "--teams", "1", "--team-rule",
-             "majority:600", db=db_url)
-    b = host(db=db_url)
-    sid, secret = a.session()
+    a, b, sid, secret = team_on_two_processes(host, db_url, "lockstep", "majority:600")
     ana, ben = member(a, a.code, "Ana", tmp_path), member(b, a.code, "Ben", tmp_path)
     wait_for(lambda: names(ben) == {"Ana": True, "Ben": True}, "Ana connected, as B hears it", [ben])
     fac = Facilitator(b, sid, secret)  # on B
@@ -258,10 +258,7 @@ def test_a_lockstep_round_closed_on_one_process_ends_the_window_with_the_other_p
 def test_a_window_that_ends_on_both_processes_decides_once(host, tmp_path, db_url, no_rate_limit):
     """Every process runs the window's timer: both fire when it ends, one decision is stored, and both
     processes' members see that one."""
-    a = host("--scenario", "tutorial", "--mode", "free", "--seed", "3", "--teams", "1", "--team-rule", "majority:5",
-             db=db_url)
-    b = host(db=db_url)
-    sid, secret = a.session()
+    a, b, sid, secret = team_on_two_processes(host, db_url, "free", "majority:5")
     ana, ben = member(a, a.code, "Ana", tmp_path), member(b, a.code, "Ben", tmp_path)
     wait_for(lambda: names(ben) == {"Ana": True, "Ben": True}, "Ana connected, as B hears it", [ben])
     Facilitator(b, sid, secret).control("start")
