@@ -261,9 +261,12 @@ class ScenarioEnv(Env):
 # --- the loader proper ------------------------------------------------------------
 
 class _Loader:
-    def __init__(self, path, probe=False, lang=None):
+    def __init__(self, path, probe=False, lang=None, translation_warnings=True):
         self.path = path
         self.lang = lang  # play in this language: NAME.LANG.po beside the scenario (engine.l10n)
+        # build each translation beside the scenario to warn about it (check_translations): only where the
+        # warnings are shown (validate, check, the tools), not on every load for play, which drops them
+        self.translation_warnings = translation_warnings
         self.probes: list | None = [] if probe else None  # see load_probed()
         self.diags = Diagnostics()
         self.reader = _Reader(path, self.diags)
@@ -386,7 +389,7 @@ class _Loader:
             beside = l10n.translations_beside(self.path)
             if beside:
                 l10n.check(docs, beside, self.diags)
-                if scenario is not None:
+                if scenario is not None and self.translation_warnings:
                     self.check_translations(beside)
         return scenario
 
@@ -1632,10 +1635,11 @@ def _default_colour(sid):
 
 # --- public ---------------------------------------------------------------------
 
-def check_file(path, lang: str | None = None) -> tuple:
+def check_file(path, lang: str | None = None, translation_warnings: bool = True) -> tuple:
     """Load and validate (in `lang`, from its translation file, if given); returns (Scenario or None,
-    sorted diagnostics)."""
-    loader = _Loader(str(path), lang=lang)
+    sorted diagnostics). Without `translation_warnings`, the translations beside the scenario are not each
+    built to find what would stop them playing (their warnings only; errors are the same)."""
+    loader = _Loader(str(path), lang=lang, translation_warnings=translation_warnings)
     try:
         scenario = loader.load()
     except RecursionError:
@@ -1663,7 +1667,7 @@ def load_probed(path) -> tuple:
     Returns (scenario, probes); raises ContentError like load_scenario. Probed conditions are
     slower: use this copy only for exploring.
     """
-    loader = _Loader(str(path), probe=True)
+    loader = _Loader(str(path), probe=True, translation_warnings=False)  # its warnings are dropped
     try:
         scenario = loader.load()
     except RecursionError:
@@ -1680,7 +1684,7 @@ def load_probed(path) -> tuple:
 
 def load_scenario(path, lang: str | None = None) -> Scenario:
     """Load a scenario (in `lang`, see engine.l10n); raises ContentError with every diagnostic if it has errors."""
-    scenario, diags = check_file(path, lang)
+    scenario, diags = check_file(path, lang, translation_warnings=False)  # the warnings are dropped here
     if scenario is None:
         if not any(d.severity == "error" for d in diags):  # pragma: no cover - defensive
             from .diagnostics import Diagnostic

@@ -114,6 +114,20 @@ def test_a_broken_placeholder_in_a_translation_is_reported_at_the_po_file(scenar
     assert len(bad) == 1 and bad[0].file == str(po) and bad[0].line == entry_line
 
 
+def test_only_the_checking_commands_build_the_translations_beside_a_scenario(scenario_file, monkeypatch):
+    """Building each translation to warn about it is validate's, check's and the tools' work: load_scenario
+    (play, simulate) drops warnings, and built every translation again on each load to find them."""
+    from engine import loader
+    p = scenario_file(DOC)
+    _po_beside(p, "cy", {"scenes/start/text": "Helo, {alice.nam}."})
+    built = []
+    real = loader._Loader.check_translations
+    monkeypatch.setattr(loader._Loader, "check_translations", lambda self, beside: built.append(beside) or real(self, beside))
+    load_scenario(p)
+    assert built == []
+    assert any(d.code == "BAL021" for d in check_file(p)[1]) and len(built) == 1
+
+
 def test_playing_in_a_language_without_a_translation_says_how_to_make_one(scenario_file):
     p = scenario_file(DOC)
     sc, diags = check_file(p, "fr")
