@@ -45,19 +45,13 @@ def run(args) -> int:
                 print(f"{p.name:16} {p.description}")
         return 0
     if args.persona not in personas:
-        import difflib
-        close = difflib.get_close_matches(args.persona, list(personas), 1, 0.6)
-        hint = f": did you mean '{close[0]}'? The" if close else ": the"
-        return fail(f"there is no persona '{args.persona}'{hint} personas are {', '.join(personas)}")
+        return fail(_no_such("persona", args.persona, list(personas)))
     problem = runs_problem(args.runs) or jobs_problem(max(args.jobs, 0))
     if problem:
         return fail(problem)
     ending_ids = [e.id for e in scenario.endings]
     if args.near is not None and args.near not in ending_ids:
-        import difflib
-        close = difflib.get_close_matches(args.near, ending_ids, 1, 0.6)
-        hint = f": did you mean '{close[0]}'? The" if close else ": the"
-        return fail(f"there is no ending '{args.near}'{hint} endings are {', '.join(ending_ids)}")
+        return fail(_no_such("ending", args.near, ending_ids))
     jobs = args.jobs if args.jobs > 0 else (max(1, os.cpu_count() or 1) if args.runs >= 4000 else 1)
     try:
         res = simulate(scenario, args.runs, args.persona, args.seed, progress=Progress(f"simulating {args.persona}"),
@@ -124,6 +118,13 @@ def report(res, d) -> str:
 
 def _mmm(x) -> str:
     return f"{x['min']:>7g} / {x['median']:>7g} / {x['max']:>7g}  |{sparkline(x['histogram'])}|"
+
+
+def _no_such(kind: str, name: str, known: list) -> str:
+    """'there is no persona 'x': did you mean 'y'? The personas are ...' (or ': the personas are ...')."""
+    from engine.schema import suggest
+    hint = suggest(name, known)
+    return f"there is no {kind} '{name}'{hint + ' The' if hint else ': the'} {kind}s are {', '.join(known)}"
 
 
 def at_end_report(a) -> list:
