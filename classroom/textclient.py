@@ -91,6 +91,7 @@ class ClassTextUI(TextUI):
         super().__init__(None, 0, run=RemoteRun(conn), autosave=False, **kw)
         self.conn = conn
         self._print_lock = threading.Lock()
+        self._room_said = None  # the room's state as last said (it is pushed for every change: said once each)
 
     def say(self, text=""):
         with self._print_lock:
@@ -116,7 +117,7 @@ class ClassTextUI(TextUI):
             elif r["mode"] == "lockstep" and r["started"]:
                 line = f"Round {r['round']} is closed."
             # the room is pushed for every change (a reveal, names, the leaderboard): say each state once
-            if line is not None and line != getattr(self, "_room_said", None):
+            if line is not None and line != self._room_said:
                 self.say(line)
             self._room_said = line
         elif kind == "error":
